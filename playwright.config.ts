@@ -37,7 +37,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       PORT: String(port),
-      HEADWIKI_STATE_DIR: '.headwiki/e2e',
+      HEADWIKI_STATE_DIR: process.env.HEADWIKI_E2E_STATE_DIR ?? '.headwiki/e2e',
       HEADWIKI_PG_PORT: process.env.HEADWIKI_E2E_PG_PORT ?? '54339',
       NEXT_TELEMETRY_DISABLED: '1',
     },

@@ -27,9 +27,9 @@ function sourceHash(root: string): string {
 
 /** Runs `next build` unless the existing build was made from the same sources. */
 export function ensureNextBuild(root: string, log: (msg: string) => void): void {
-  const marker = path.join(root, '.next', 'headwiki-source-hash');
+  const marker = path.join(root, nextDistDir(), 'headwiki-source-hash');
   const want = sourceHash(root);
-  if (fs.existsSync(path.join(root, '.next', 'BUILD_ID')) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) {
+  if (fs.existsSync(path.join(root, nextDistDir(), 'BUILD_ID')) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) {
     log('web app: build is up to date');
     return;
   }
@@ -47,4 +47,9 @@ export function ensureNextBuild(root: string, log: (msg: string) => void): void 
 
 export function require_next_bin(root: string): string {
   return path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+}
+
+/** Next's build folder: `.next`, or HEADWIKI_NEXT_DIST (same variable as next.config.js). */
+export function nextDistDir(): string {
+  return process.env.HEADWIKI_NEXT_DIST ?? '.next';
 }
