@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import Link from 'next/link';
+import { SearchBox } from './components/SearchBox';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -20,8 +21,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <nav className="site-nav" aria-label="Main">
               <Link href="/models">Models</Link>
               <Link href="/metrics">Metrics</Link>
-              <a href="/api/v1/models">API</a>
+              <Link href="/docs/api">API</Link>
             </nav>
+            <SearchBox />
           </div>
         </header>
         <main className="site-main">{children}</main>

@@ -7,6 +7,18 @@ const commands: Record<string, { summary: string; load: () => Promise<(argv: str
     summary: 'next-token predictions for a prompt as JSON: --model <name|path> --prompt "..."',
     load: async () => (await import('./cli/forward')).forwardCommand,
   },
+  run: {
+    summary: 'plan a run as queue jobs and follow it until published: --model <name|path> [--corpus <file>] [--shards N] [--workers N]',
+    load: async () => (await import('./cli/run')).runCommand,
+  },
+  download: {
+    summary: 'fetch a model from the Hugging Face hub into the cache: <name | hf:owner/name> [--revision main]',
+    load: async () => (await import('./cli/download')).downloadCommand,
+  },
+  detect: {
+    summary: 'score every head against a custom detection pattern: --model <name|path> --pattern <previous|duplicate|induction|bos|self|offset:k|JSON matrix> [--text "..."]',
+    load: async () => (await import('./cli/detect')).detectCommand,
+  },
   publish: {
     summary: "compute and publish a model's head wiki: --model <name|path> [--corpus <file>] [--max-texts N] [--seed N]",
     load: async () => (await import('./cli/publish')).publishCommand,

@@ -4,6 +4,13 @@ import type { ActivationCache, ForwardRunner } from '@/lib/engine/types';
 import type { HeadMetric } from '@/lib/metrics/heads/types';
 import { buildPlantedModel } from '@/lib/testing/planted-models';
 import { computeHeadWiki, EXAMPLE_MAX_TOKENS, type HeadWiki } from './compute-head-wiki';
+import { previousTokenMetric } from '@/lib/metrics/heads/previous-token';
+import { duplicateTokenMetric } from '@/lib/metrics/heads/duplicate-token';
+import { inductionMetric } from '@/lib/metrics/heads/induction';
+import { inductionTlMetric } from '@/lib/metrics/heads/induction-tl';
+
+// The pattern detectors and induction metrics only (the full suite is tested in compute-head-wiki-suite.test.ts).
+const detectorMetrics = [previousTokenMetric, duplicateTokenMetric, inductionMetric, inductionTlMetric];
 
 /** Counts forward calls, to check that the metrics share their passes. */
 class CountingRunner implements ForwardRunner {
@@ -31,7 +38,16 @@ describe('computeHeadWiki on the planted model', () => {
   const progress: { step: string; done: number; total: number }[] = [];
   let wiki: HeadWiki;
   beforeAll(async () => {
-    wiki = await computeHeadWiki({ model: planted.model, tokenizer: planted.tokenizer, runner, texts, seed: 0, onProgress: (p) => progress.push(p) });
+    wiki = await computeHeadWiki({
+      model: planted.model,
+      tokenizer: planted.tokenizer,
+      runner,
+      texts,
+      seed: 0,
+      onProgress: (p) => progress.push(p),
+      metrics: detectorMetrics,
+      composition: false,
+    });
   });
 
   it('stores one value per metric and head, with the metric version', () => {

@@ -20,6 +20,14 @@ export function bundledCorpora(repoRoot: string): CorpusSource[] {
       source: 'TinyStories validation split, first stories (Eldan & Li 2023)',
       license: 'CDLA-Sharing-1.0',
     },
+    {
+      // The neuron explorer's second dataset (stories vs code, open problem 6.37).
+      slug: 'python-stdlib-sample',
+      name: 'CPython 3.11 standard library sample',
+      path: path.join(repoRoot, 'data/corpora/python-stdlib-sample.txt'),
+      source: 'CPython 3.11 Lib/: 15 whole modules (data/corpora/README.md)',
+      license: 'PSF-2.0',
+    },
   ];
 }
 

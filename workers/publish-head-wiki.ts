@@ -6,8 +6,15 @@ import { upsertCorpus } from '@/lib/db/corpora';
 import { createRun, failRun, publishRun, type RunInfo } from '@/lib/db/runs';
 import { saveHeadMetrics } from '@/lib/db/head-metrics';
 import { saveExampleText, saveHeadPatterns } from '@/lib/db/head-patterns';
+import { saveHeadComposition } from '@/lib/db/head-composition';
+import { saveHeadLabels } from '@/lib/db/head-labels';
 import { computeHeadWiki } from './compute-head-wiki';
+import { saveHeadExamples } from '@/lib/db/head-examples';
+import { computeHeadExamples } from './head-examples/compute';
 import { modelInfo } from './model-info';
+import { computeNeuronWiki } from './neurons/compute';
+import { saveNeuronWiki } from './neurons/publish';
+import type { NeuronScanOptions } from './neurons/scan';
 
 export interface PublishHeadWikiInput {
   model: CanonicalModel;
@@ -21,6 +28,18 @@ export interface PublishHeadWikiInput {
   /** Recorded with the run (weight processing, engine, ...). */
   options: Record<string, unknown>;
   onProgress?: (p: { step: string; done: number; total: number }) => void;
+  /** Max-activating examples of every head over the first `maxDocuments` corpus documents (workers/head-examples); none when absent. */
+  headExamples?: { maxDocuments: number };
+  /**
+   * The neuron explorer (workers/neurons) over the first `maxDocuments` documents of the run's corpus and of each
+   * comparison corpus (stories vs code, 6.37); none when absent.
+   */
+  neurons?: {
+    maxDocuments: number;
+    comparisonCorpora?: { slug: string; name: string; source: string; license: string; documents: string[] }[];
+    options?: Partial<NeuronScanOptions>;
+    minimalTopN?: number;
+  };
 }
 
 /**
@@ -43,10 +62,39 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
     onProgress: input.onProgress,
   });
 
+  const examples = input.headExamples
+    ? await computeHeadExamples({
+        cfg: input.model.cfg,
+        runner: input.runner,
+        tokenizer: input.tokenizer,
+        documents: input.corpus.documents.slice(0, input.headExamples.maxDocuments),
+        onProgress: (p) => input.onProgress?.({ step: 'head examples', done: p.contexts, total: p.total }),
+      })
+    : null;
+
+  const neuronWikis = input.neurons
+    ? await computeNeuronWiki({
+        model: input.model,
+        runner: input.runner,
+        tokenizer: input.tokenizer,
+        corpora: [input.corpus, ...(input.neurons.comparisonCorpora ?? [])],
+        maxDocuments: input.neurons.maxDocuments,
+        options: { seed: input.seed, ...input.neurons.options },
+        minimalTopN: input.neurons.minimalTopN,
+        onProgress: input.onProgress,
+      })
+    : null;
+  for (const c of input.neurons?.comparisonCorpora ?? []) await upsertCorpus(c);
+
   const run = await createRun({
     modelSlug: input.model.cfg.model_name,
     corpusSlug: input.corpus.slug,
-    options: { ...input.options, maxTexts: input.maxTexts },
+    options: {
+      ...input.options,
+      maxTexts: input.maxTexts,
+      ...result.notes,
+      ...(examples ? { headExamples: { ...examples.options, documents: input.headExamples!.maxDocuments, contexts: examples.contexts, tokens: examples.tokens } } : {}),
+    },
     codeVersion: input.codeVersion,
     seed: input.seed,
     metricVersions: result.metricVersions,
@@ -55,6 +103,10 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
     await saveHeadMetrics(run.id, result.metrics);
     await saveExampleText(run.id, { tokenIds: result.example.tokenIds, tokens: result.example.tokens });
     await saveHeadPatterns(run.id, result.example.patterns);
+    if (result.composition) await saveHeadComposition(run.id, result.composition.scores, result.composition.baselines);
+    if (result.labels) await saveHeadLabels(run.id, result.labels);
+    if (examples) await saveHeadExamples(run.id, examples.heads, examples.options.sourcesPerRow);
+    if (neuronWikis) await saveNeuronWiki(run.id, neuronWikis, input.tokenizer);
     return await publishRun(run.id, Date.now() - started);
   } catch (err) {
     await failRun(run.id, err instanceof Error ? err.message : String(err)).catch(() => {});

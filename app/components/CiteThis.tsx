@@ -6,8 +6,22 @@ import { siteOrigin } from './site-origin';
  * The permalink (pinned to the run, so it shows the same numbers forever) and a citation,
  * as a short line and as BibTeX.
  */
-export async function CiteThis({ title, pinnedPath, run }: { title: string; pinnedPath: string; run: RunInfo }) {
-  const url = `${await siteOrigin()}${pinnedPath}`;
+export async function CiteThis({
+  title,
+  pinnedPath,
+  run,
+  latestPath,
+}: {
+  title: string;
+  pinnedPath: string;
+  run: RunInfo;
+  /** The same page following the latest run; by default the pinned path without its `/runs/{runId}` prefix. */
+  latestPath?: string;
+}) {
+  const origin = await siteOrigin();
+  const url = `${origin}${pinnedPath}`;
+  const runPrefix = `/runs/${encodeURIComponent(run.id)}/`;
+  const latest = latestPath ?? (pinnedPath.startsWith(runPrefix) ? pinnedPath.slice(runPrefix.length - 1) : null);
   const published = formatDate(run.publishedAt);
   const year = run.publishedAt ? new Date(run.publishedAt).getUTCFullYear() : new Date().getUTCFullYear();
   const key = `headwiki-${run.modelSlug}-${run.id}${pinnedPath.includes('/heads/') ? '-' + pinnedPath.split('/heads/')[1].replace('.', '-') : ''}`
@@ -27,8 +41,19 @@ export async function CiteThis({ title, pinnedPath, run }: { title: string; pinn
         <span className="label">Permalink</span>
         <a className="permalink" href={pinnedPath} data-testid="permalink">
           {url}
-        </a>
+        </a>{' '}
+        <span className="small muted">(always run {run.id})</span>
       </p>
+      {latest ? (
+        <p>
+          <span className="label">Latest</span>
+          <a href={latest} data-testid="latest-link">
+            {origin}
+            {latest}
+          </a>{' '}
+          <span className="small muted">(follows newer runs)</span>
+        </p>
+      ) : null}
       <p>
         <span className="label">Cite this</span>
         headwiki contributors ({year}). <em>{title}</em>. headwiki run <code>{run.id}</code>, published {published}. {url}

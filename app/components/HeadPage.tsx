@@ -16,6 +16,9 @@ import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
 import { MetricCard } from './MetricCard';
 import { MetricHeatmap } from './MetricHeatmap';
+import { CustomTextAttention } from './attention/CustomTextAttention';
+import { HeadExamples } from './heads/HeadExamples';
+import { LIVE_LIMITS } from '@/lib/live/limits';
 
 export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: string; runId?: string; headParam: string }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
@@ -89,6 +92,23 @@ export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: str
       ) : (
         <p className="notice">This run stored no attention pattern for this head.</p>
       )}
+
+      <h2 id="examples">Max-activating examples</h2>
+      <HeadExamples runId={run.id} modelSlug={model.slug} layer={ref.layer} head={ref.head} label={name} />
+
+      <h2 id="try">Try your own text</h2>
+      <CustomTextAttention
+        modelSlug={model.slug}
+        layer={ref.layer}
+        head={ref.head}
+        label={name}
+        maxTokens={LIVE_LIMITS.maxTokens}
+        maxChars={LIVE_LIMITS.maxChars}
+        defaultText="Once upon a time, there was a little cat. The little cat liked to play."
+      />
+      <p className="small muted">
+        Embed this head in slides or a paper: <code>{`<iframe src="${headPath(model.slug, ref.layer, ref.head, run.id)}?embed=1" width="760" height="420"></iframe>`}</code>
+      </p>
 
       {table.metrics.length > 0 ? (
         <>

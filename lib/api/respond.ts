@@ -10,26 +10,39 @@ export interface RespondOptions {
   pinned: boolean;
   /** For CSV: the download's suggested file name. */
   filename?: string;
+  /** Extra headers, e.g. `Link: <next>; rel="next"` on a paginated CSV. */
+  headers?: Record<string, string>;
 }
 
 function cacheHeaders(body: string, pinned: boolean): Record<string, string> {
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
   return {
     ETag: etag,
-    'Cache-Control': pinned ? 'public, max-age=31536000, immutable' : 'public, max-age=60, stale-while-revalidate=600',
+    'Cache-Control': cacheControl(pinned),
     // Notebooks and Observable pages fetch this API from other origins.
     'Access-Control-Allow-Origin': '*',
   };
 }
 
-function notModified(request: Request, etag: string): boolean {
+/** Cache-Control for a response whose body can (latest) or cannot (pinned run) change. */
+export function cacheControl(pinned: boolean): string {
+  return pinned ? 'public, max-age=31536000, immutable' : 'public, max-age=60, stale-while-revalidate=600';
+}
+
+/**
+ * If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`, since
+ * caches may weaken a tag after re-encoding the body.
+ */
+export function notModified(request: Request, etag: string): boolean {
   const header = request.headers.get('if-none-match');
   if (!header) return false;
-  return header.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || bare(t) === bare(etag));
 }
 
 function send(request: Request, body: string, contentType: string, opts: RespondOptions): Response {
   const headers: Record<string, string> = { ...cacheHeaders(body, opts.pinned), 'Content-Type': contentType };
+  if (opts.headers) Object.assign(headers, opts.headers);
   if (opts.filename) headers['Content-Disposition'] = `inline; filename="${opts.filename.replace(/[^\w.-]/g, '_')}"`;
   if (notModified(request, headers.ETag)) return new Response(null, { status: 304, headers });
   return new Response(body, { status: 200, headers });

@@ -55,13 +55,30 @@ export class OnnxGraphBuilder {
   private readonly usedNames = new Set<string>();
   private readonly constantCache = new Map<string, string>();
   private counter = 0;
+  /** Intervened tensors: the node that defines one writes `{name}/clean`, then `name = keep ? clean : replacement`. */
+  private readonly interventions = new Map<string, { keep: string; replacement: string }>();
 
   constructor(private readonly graphName: string) {}
+
+  /**
+   * Makes `name` (a hook, defined later by op()) intervenable: its value becomes Where(keep, clean, replacement)
+   * with two graph inputs, so every consumer of the hook sees the intervened value while the graph stays the same.
+   * (A select, not clean · mask + add: masked attention scores are -inf, and -inf · 0 is NaN.)
+   */
+  intervene(name: string, keep: string, replacement: string): void {
+    this.interventions.set(name, { keep, replacement });
+  }
 
   /** An unused intermediate name, readable in a graph viewer (`blocks.0.attn/q_heads_3`); claimed by its definition. */
   private fresh(hint: string): string {
     let name = `${hint}_${this.counter++}`;
     while (this.usedNames.has(name)) name = `${hint}_${this.counter++}`;
+    return name;
+  }
+
+  /** The intervened hook's final Where is an ordinary op with that name. */
+  private claimIntervened(name: string): string {
+    this.interventions.delete(name);
     return name;
   }
 
@@ -134,6 +151,11 @@ export class OnnxGraphBuilder {
    * (hooks are named exactly as TransformerLens names them); otherwise a fresh name is made from `hint`.
    */
   op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, out?: string, hint?: string): string {
+    const intervention = out === undefined ? undefined : this.interventions.get(out);
+    if (intervention) {
+      const clean = this.op(opType, inputs, attrs, undefined, `${out}/clean`);
+      return this.op('Where', [intervention.keep, clean, intervention.replacement], {}, this.claimIntervened(out!));
+    }
     const output = this.claim(out ?? this.fresh(hint ?? opType));
     this.nodes.push({
       opType,

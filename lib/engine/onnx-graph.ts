@@ -23,6 +23,26 @@ import { assertKnownHooks, hookDims } from './hooks';
 
 export interface OnnxGraphRequest {
   hooks: HookName[];
+  /**
+   * Hooks that get intervention inputs (lib/engine/interventions.ts): `{hook}:keep` (bool) and `{hook}:replacement`
+   * (float32), both of the hook's shape; the hook's value becomes keep ? value : replacement for every later computation.
+   */
+  interventions?: HookName[];
+}
+
+/** Graph input names of an intervened hook. */
+export function interventionInputs(hook: HookName): { keep: string; replacement: string } {
+  return { keep: `${hook}:keep`, replacement: `${hook}:replacement` };
+}
+
+/** Hooks whose tensor feeds nothing downstream (TransformerLens hooks it, the forward pass does not read it back). */
+const NOT_INTERVENABLE_SITES = new Set(['hook_pos_embed']);
+
+export function assertIntervenable(hooks: HookName[]): void {
+  const bad = hooks.filter((h) => NOT_INTERVENABLE_SITES.has(h));
+  if (bad.length > 0) {
+    throw new Error(`cannot intervene on ${bad.join(', ')}: its value is not read by the forward pass (intervene on blocks.0.hook_resid_pre instead)`);
+  }
 }
 
 /** Activation functions the graph can express (TransformerLens' definitions). */
@@ -49,8 +69,16 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   checkSupportedConfig(cfg);
   if (request.hooks.length === 0) throw new Error('buildOnnxModel: no hooks requested (ask at least for "logits")');
   assertKnownHooks(cfg, request.hooks);
+  const intervened = [...new Set(request.interventions ?? [])].sort();
+  assertKnownHooks(cfg, intervened);
+  assertIntervenable(intervened);
 
-  const ctx = new GraphContext(model, new Set(request.hooks));
+  const ctx = new GraphContext(model, new Set(request.hooks), new Set(intervened));
+  for (const hook of intervened) {
+    const dims = hook === 'logits' ? ['batch', 'pos', logitsWidthOf(model)] : hookDims(cfg, hook).map(symbolicDim);
+    const { keep, replacement } = interventionInputs(hook);
+    ctx.b.intervene(hook, ctx.b.input(keep, 'bool', dims), ctx.b.input(replacement, 'float32', dims));
+  }
   const resid = buildEmbedding(ctx);
   let residPre = resid;
   for (let layer = 0; layer < cfg.n_layers; layer++) residPre = buildBlock(ctx, layer, residPre);
@@ -61,6 +89,10 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
     ctx.b.output(hook, 'float32', dims);
   }
   return ctx.b.toBytes();
+}
+
+function logitsWidthOf(model: CanonicalModel): number {
+  return model.weights.get('unembed.W_U')?.shape[1] ?? model.cfg.d_vocab;
 }
 
 function symbolicDim(d: number | string): Dim {
@@ -77,11 +109,11 @@ class GraphContext {
   readonly positions: string;
   /** Width of the logits (W_U's columns), known once the unembedding is built. */
   logitsWidth: number;
-  private maskName?: string;
+  private readonly maskNames = new Map<number, string>();
   private readonly rotaryNames = new Map<number, { cos: string; sinSigned: string }>();
   private rotaryRowsOneHead?: { cos: string; sinSigned: string };
 
-  constructor(readonly model: CanonicalModel, readonly requested: Set<HookName>) {
+  constructor(readonly model: CanonicalModel, readonly requested: Set<HookName>, readonly intervened: Set<HookName> = new Set()) {
     this.cfg = model.cfg;
     this.logitsWidth = model.cfg.d_vocab;
     this.tokens = this.b.input('tokens', 'int64', ['batch', 'pos']);
@@ -113,14 +145,18 @@ class GraphContext {
    * Additive causal mask [pos, pos]: 0 where key position ≤ query position, -inf above the diagonal
    * (TransformerLens' masked scores are -inf). Adding it is much faster in onnxruntime than a broadcast Where.
    */
-  causalMask(): string {
-    if (!this.maskName) {
+  causalMask(window = 0): string {
+    let mask = this.maskNames.get(window);
+    if (!mask) {
       const rows = this.b.op('Unsqueeze', [this.positions, this.b.int64Constant([1])], {}, undefined, 'q_positions');
       const cols = this.b.op('Unsqueeze', [this.positions, this.b.int64Constant([0])], {}, undefined, 'k_positions');
-      const allowed = this.b.op('GreaterOrEqual', [rows, cols], {}, 'causal_allowed');
-      this.maskName = this.b.op('Where', [allowed, this.b.floatConstant(0), this.b.floatConstant(-Infinity)], {}, 'causal_mask');
+      let allowed = this.b.op('GreaterOrEqual', [rows, cols], {}, undefined, 'causal_allowed');
+      // Local attention (GPT-Neo, sliding windows): also key > query - window.
+      if (window > 0) allowed = this.b.op('And', [allowed, this.b.op('Less', [this.b.op('Sub', [rows, cols]), this.b.int64Constant([window])])]);
+      mask = this.b.op('Where', [allowed, this.b.floatConstant(0), this.b.floatConstant(-Infinity)], {}, undefined, 'causal_mask');
+      this.maskNames.set(window, mask);
     }
-    return this.maskName;
+    return mask;
   }
 
   /**
@@ -238,16 +274,19 @@ function buildBlock(ctx: GraphContext, layer: number, residPre: string): string 
  * `{prefix}.hook_normalized` after scale and bias for LayerNorm, before the weight for RMSNorm.
  * `weightsRequired: false` is for SoLU's inner LayerNorm, which may have no weights.
  */
-function buildNorm(ctx: GraphContext, prefix: string, x: string, kind: 'LN' | 'RMS' | null, size: number, weightsRequired = true): string {
+function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: ModelConfig['normalization_type'], size: number, weightsRequired = true): string {
   const { b, cfg } = ctx;
-  if (kind === null) return x;
-  const w = weightsRequired ? ctx.weight(`${prefix}.w`, [size]) : ctx.optionalWeight(`${prefix}.w`, [size]);
-  const bias = kind === 'LN' ? ctx.optionalWeight(`${prefix}.b`, [size]) : undefined;
+  if (normalization === null) return x;
+  // LNPre / RMSPre (TransformerLens after fold_ln): the same norm with its weights folded away; none are read.
+  const folded = normalization === 'LNPre' || normalization === 'RMSPre';
+  const kind = normalization === 'LNPre' || normalization === 'LN' ? 'LN' : 'RMS';
+  const w = folded ? undefined : weightsRequired ? ctx.weight(`${prefix}.w`, [size]) : ctx.optionalWeight(`${prefix}.w`, [size]);
+  const bias = kind === 'LN' && !folded ? ctx.optionalWeight(`${prefix}.b`, [size]) : undefined;
   const scaleHook = `${prefix}.hook_scale`;
   const normalizedHook = `${prefix}.hook_normalized`;
   const eps = b.floatConstant(cfg.eps);
 
-  if (kind === 'LN' && !ctx.requested.has(scaleHook)) {
+  if (kind === 'LN' && !ctx.requested.has(scaleHook) && !ctx.intervened.has(scaleHook)) {
     // The fused operator, unless the scale is wanted (it does not expose it).
     const ones = () => ({ shape: [size], data: new Float32Array(size).fill(1) });
     const zeros = () => ({ shape: [size], data: new Float32Array(size) });
@@ -307,6 +346,11 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
   return { q, k, v };
 }
 
+/** [batch, pos, n, d_head] → flat [batch, pos, n·d_head]. */
+function mergeHeads(ctx: GraphContext, heads: string): string {
+  return ctx.b.op('Reshape', [heads, ctx.b.int64Constant([0, 0, -1])], {}, undefined, 'merged_heads');
+}
+
 /** Flat [batch, pos, n·d_head] → TransformerLens' [batch, pos, n, d_head] (free: a Reshape). */
 function splitHeads(ctx: GraphContext, flat: string, nHeads: number, name?: string, hint?: string): string {
   return ctx.b.op('Reshape', [flat, ctx.b.int64Constant([0, 0, nHeads, ctx.cfg.d_head])], {}, name, hint);
@@ -342,22 +386,22 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   const dh = cfg.d_head;
 
   const proj = fusedProjections(ctx, p, x);
-  splitHeads(ctx, proj.q, H, `${p}.hook_q`);
-  splitHeads(ctx, proj.k, Hkv, `${p}.hook_k`);
+  // The q/k hooks are side views of the flat projections; an intervened one is read back instead.
+  const readBack = (hookValue: string, flat: string, hook: string) => (ctx.intervened.has(hook) ? mergeHeads(ctx, hookValue) : flat);
+  let qFlat = readBack(splitHeads(ctx, proj.q, H, `${p}.hook_q`), proj.q, `${p}.hook_q`);
+  let kFlat = readBack(splitHeads(ctx, proj.k, Hkv, `${p}.hook_k`), proj.k, `${p}.hook_k`);
   const v = splitHeads(ctx, proj.v, Hkv, `${p}.hook_v`);
-  let qFlat = proj.q;
-  let kFlat = proj.k;
   if (cfg.positional_embedding_type === 'rotary') {
     qFlat = applyRotary(ctx, qFlat, H, `${p}/rot_q`);
     kFlat = applyRotary(ctx, kFlat, Hkv, `${p}/rot_k`);
-    splitHeads(ctx, qFlat, H, `${p}.hook_rot_q`);
-    splitHeads(ctx, kFlat, Hkv, `${p}.hook_rot_k`);
+    qFlat = readBack(splitHeads(ctx, qFlat, H, `${p}.hook_rot_q`), qFlat, `${p}.hook_rot_q`);
+    kFlat = readBack(splitHeads(ctx, kFlat, Hkv, `${p}.hook_rot_k`), kFlat, `${p}.hook_rot_k`);
   }
   const q = splitHeads(ctx, qFlat, H, undefined, `${p}/q_for_scores`);
   const k = splitHeads(ctx, kFlat, Hkv, undefined, `${p}/k_for_scores`);
 
   // Scaling q (pos·d_head values) instead of the scores (pos·pos) is cheaper and equal up to rounding.
-  const qScaled = b.op('Mul', [q, b.floatConstant(1 / Math.sqrt(dh))], {}, undefined, `${p}/q_scaled`);
+  const qScaled = cfg.use_attn_scale === false ? q : b.op('Mul', [q, b.floatConstant(1 / Math.sqrt(dh))], {}, undefined, `${p}/q_scaled`);
   let qHeads = b.op('Transpose', [qScaled], { perm: [0, 2, 1, 3] }, undefined, `${p}/q_heads`); // [batch, head, pos, d_head]
   const kT = b.op('Transpose', [k], { perm: [0, 2, 3, 1] }, undefined, `${p}/k_transposed`); // [batch, kv_head, d_head, pos]
   const vHeads = b.op('Transpose', [v], { perm: [0, 2, 1, 3] }, undefined, `${p}/v_heads`); // [batch, kv_head, pos, d_head]
@@ -367,7 +411,8 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   if (group > 1) rawScores = b.op('Reshape', [rawScores, b.int64Constant([0, H, -1, 0])], {}, undefined, `${p}/raw_scores_heads`);
 
   // TransformerLens masks with -inf before hook_attn_scores.
-  const scores = b.op('Add', [rawScores, ctx.causalMask()], {}, `${p}.hook_attn_scores`);
+  const window = cfg.attn_types?.[layer] === 'local' ? cfg.window_size ?? 0 : 0;
+  const scores = b.op('Add', [rawScores, ctx.causalMask(window)], {}, `${p}.hook_attn_scores`);
   const pattern = b.op('Softmax', [scores], { axis: -1 }, `${p}.hook_pattern`);
 
   const patternGrouped = group > 1 ? b.op('Reshape', [pattern, b.int64Constant([0, Hkv, -1, 0])], {}, undefined, `${p}/pattern_grouped`) : pattern;
@@ -378,14 +423,19 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   const W_O = ctx.weight(`${p}.W_O`, [H, dh, cfg.d_model]);
   const W_O_init = ctx.init(`${p}.W_O`, W_O.data, [H * dh, cfg.d_model]);
   const b_O = ctx.optionalWeight(`${p}.b_O`, [cfg.d_model]);
-  const zFlat = b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`);
-  let out = b.op('MatMul', [zFlat, W_O_init], {}, b_O ? undefined : `blocks.${layer}.hook_attn_out`, `${p}/out`);
-  if (b_O) out = b.op('Add', [out, ctx.init(`${p}.b_O`, b_O.data, b_O.shape)], {}, `blocks.${layer}.hook_attn_out`);
-
   // Per-head outputs (without b_O, as TransformerLens): [batch, head, pos, d_head] @ [head, d_head, d_model].
+  // With hook_z intervened, hook_z (not zHeads) is what the heads output.
   const W_O_heads = b.op('Reshape', [W_O_init, b.int64Constant([H, dh, cfg.d_model])], {}, undefined, `${p}/W_O_heads`);
-  const resultHeads = b.op('MatMul', [zHeads, W_O_heads], {}, undefined, `${p}/result_heads`);
-  b.op('Transpose', [resultHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_result`);
+  const zForResult = ctx.intervened.has(`${p}.hook_z`) ? b.op('Transpose', [z], { perm: [0, 2, 1, 3] }, undefined, `${p}/z_heads_intervened`) : zHeads;
+  const resultHeads = b.op('MatMul', [zForResult, W_O_heads], {}, undefined, `${p}/result_heads`);
+  const result = b.op('Transpose', [resultHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_result`);
+
+  const outHook = `blocks.${layer}.hook_attn_out`;
+  // Normally one MatMul over all heads; an intervened hook_result is summed over heads instead (the same sum).
+  let out = ctx.intervened.has(`${p}.hook_result`)
+    ? b.op('ReduceSum', [result, b.int64Constant([2])], { keepdims: 0 }, b_O ? undefined : outHook, `${p}/out`)
+    : b.op('MatMul', [b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`), W_O_init], {}, b_O ? undefined : outHook, `${p}/out`);
+  if (b_O) out = b.op('Add', [out, ctx.init(`${p}.b_O`, b_O.data, b_O.shape)], {}, outHook);
   return out;
 }
 

@@ -2,11 +2,19 @@ import * as ort from 'onnxruntime-node';
 import type { CanonicalModel } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from './types';
 import { assertKnownHooks } from './hooks';
-import { buildOnnxModel, checkSupportedConfig } from './onnx-graph';
+import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable } from './onnx-graph';
+import { buildInterventionTensors, type RunOptions } from './interventions';
+import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 
 export interface OnnxRunnerOptions {
-  /** onnxruntime execution providers, in order of preference (default `['cpu']`; `['cuda', 'cpu']` where CUDA is installed). */
+  /**
+   * onnxruntime execution providers, in order of preference. Default: chooseExecutionProviders() (HEADWIKI_EP, else
+   * CUDA where onnxruntime and the machine have it, else the CPU). A list ending in `cpu` falls back to the CPU
+   * when the first provider cannot start.
+   */
   executionProviders?: string[];
+  /** Where a fallback to the CPU is reported (default console.warn). */
+  log?: (message: string) => void;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
   intraOpNumThreads?: number;
   /** Let onnxruntime's idle threads spin waiting for work (default false: cores here are shared). */
@@ -52,6 +60,10 @@ export class OnnxRunner implements ForwardRunner {
   lastBuild: SessionBuildStats | null = null;
   /** How many sessions this runner has built (a cache hit builds none). */
   buildCount = 0;
+  /** The execution provider the latest session runs on (`cpu` after a fallback). */
+  activeProvider: string | null = null;
+  private providers: string[];
+  private readonly log?: (message: string) => void;
 
   constructor(readonly model: CanonicalModel, options: OnnxRunnerOptions = {}) {
     checkSupportedConfig(model.cfg);
@@ -63,8 +75,9 @@ export class OnnxRunner implements ForwardRunner {
       throw new Error(`OnnxRunner: maxCachedBytes must be positive, got ${options.maxCachedBytes}`);
     }
     this.maxCachedBytes = options.maxCachedBytes ?? 2 ** 31;
+    this.providers = options.executionProviders ?? chooseExecutionProviders();
+    this.log = options.log;
     this.sessionOptions = {
-      executionProviders: options.executionProviders ?? ['cpu'],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
@@ -82,9 +95,9 @@ export class OnnxRunner implements ForwardRunner {
   }
 
   /** Builds (or finds) the session for a hook set ahead of use. */
-  async prepare(hooks: HookName[]): Promise<void> {
+  async prepare(hooks: HookName[], intervenedHooks: HookName[] = []): Promise<void> {
     assertKnownHooks(this.model.cfg, hooks);
-    await this.entry(hooks).session;
+    await this.entry(hooks, intervenedHooks).session;
   }
 
   /** Number of live cached sessions. */
@@ -92,15 +105,29 @@ export class OnnxRunner implements ForwardRunner {
     return this.sessions.size;
   }
 
-  async run(tokens: number[][], hooks: HookName[]): Promise<ActivationCache> {
+  async run(tokens: number[][], hooks: HookName[], options: RunOptions = {}): Promise<ActivationCache> {
     const cache: ActivationCache = new Map();
     if (hooks.length === 0) return cache;
     assertKnownHooks(this.model.cfg, hooks);
     const input = tokensToTensor(tokens, this.model.cfg.d_vocab, this.model.cfg.n_ctx);
-    const entry = this.entry(hooks);
+    const feeds: Record<string, ort.Tensor> = { tokens: input };
+    const interventions = options.interventions ?? [];
+    let intervened: HookName[] = [];
+    if (interventions.length > 0) {
+      assertIntervenable(interventions.map((iv) => iv.hook));
+      const logitsWidth = this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab;
+      const tensors = buildInterventionTensors(this.model.cfg, interventions, tokens.length, tokens[0].length, logitsWidth);
+      intervened = [...tensors.keys()];
+      for (const [hook, t] of tensors) {
+        const names = interventionInputs(hook);
+        feeds[names.keep] = new ort.Tensor('bool', t.keep, t.shape);
+        feeds[names.replacement] = new ort.Tensor('float32', t.replacement, t.shape);
+      }
+    }
+    const entry = this.entry(hooks, intervened);
     entry.inFlight++;
     try {
-      const outputs = await (await entry.session).run({ tokens: input });
+      const outputs = await (await entry.session).run(feeds);
       for (const hook of hooks) {
         const t = outputs[hook];
         cache.set(hook, { shape: t.dims.map(Number), data: t.data as Float32Array });
@@ -119,8 +146,10 @@ export class OnnxRunner implements ForwardRunner {
     await Promise.all(all.map(async (e) => (await e.session.catch(() => null))?.release()));
   }
 
-  private entry(hooks: HookName[]): CachedSession {
-    const key = [...new Set(hooks)].sort().join('\n');
+  /** The session for a hook set and a set of intervened hooks (sessions differ by outputs and intervention inputs). */
+  private entry(hooks: HookName[], intervened: HookName[] = []): CachedSession {
+    const sortedIntervened = [...new Set(intervened)].sort();
+    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}`;
     let entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
@@ -129,7 +158,7 @@ export class OnnxRunner implements ForwardRunner {
       return entry;
     }
     const created: CachedSession = { session: null!, bytes: 0, inFlight: 0, evicted: false };
-    created.session = this.createSession([...new Set(hooks)].sort(), created);
+    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, created);
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
       () => this.evictBeyondLimit(),
@@ -142,12 +171,15 @@ export class OnnxRunner implements ForwardRunner {
     return created;
   }
 
-  private async createSession(hooks: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
+  private async createSession(hooks: HookName[], interventions: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
     const t0 = performance.now();
-    const bytes = buildOnnxModel(this.model, { hooks });
+    const bytes = buildOnnxModel(this.model, { hooks, interventions });
     entry.bytes = bytes.byteLength;
     const t1 = performance.now();
-    const session = await ort.InferenceSession.create(bytes, this.sessionOptions);
+    const { session, provider } = await createSessionWithFallback(bytes, this.sessionOptions, this.providers, this.log);
+    // After one fallback, later sessions go straight to the CPU (one log line, not one per hook set).
+    if (provider !== this.providers[0]) this.providers = [provider];
+    this.activeProvider = provider;
     this.lastBuild = { hooks: hooks.length, graphBuildMs: t1 - t0, sessionCreateMs: performance.now() - t1, modelBytes: bytes.byteLength };
     this.buildCount++;
     return session;

@@ -50,7 +50,7 @@ export function randomModel(overrides: Partial<ModelConfig>, opts: { seed?: numb
   const matrix = (name: string, shape: number[], fanIn: number) => put(name, shape, uniform(1 / Math.sqrt(fanIn)));
   const bias = (name: string, shape: number[]) => biases && put(name, shape, uniform(0.1));
   const norm = (prefix: string, size: number) => {
-    if (cfg.normalization_type === null) return;
+    if (cfg.normalization_type !== 'LN' && cfg.normalization_type !== 'RMS') return; // null, or weights folded (LNPre/RMSPre)
     put(`${prefix}.w`, [size], (r) => 1 + uniform(0.2)(r));
     if (cfg.normalization_type === 'LN') bias(`${prefix}.b`, [size]);
   };

@@ -1,5 +1,6 @@
 import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from './types';
+import { applyInterventionInPlace, buildInterventionTensors, type RunOptions } from './interventions';
 
 /**
  * The plain-TypeScript reference forward pass: TransformerLens' HookedTransformer, written out
@@ -35,7 +36,7 @@ export class ReferenceRunner implements ForwardRunner {
     return [...this.allHooks];
   }
 
-  async run(tokens: number[][], hooks: HookName[]): Promise<ActivationCache> {
+  async run(tokens: number[][], hooks: HookName[], options: RunOptions = {}): Promise<ActivationCache> {
     this.validateTokens(tokens);
     const wanted = new Set(hooks);
     const known = new Set(this.allHooks);
@@ -48,19 +49,34 @@ export class ReferenceRunner implements ForwardRunner {
     }
     const batch = tokens.length;
     const cache: ActivationCache = new Map();
+    const interventions = this.interventionTensors(options, batch, tokens[0].length);
     tokens.forEach((sequence, b) => {
       const record: HookRecorder = (name, shape, data) => {
-        if (!wanted.has(name)) return;
+        // Interventions edit the hook's array in place: the forward pass reads the same array afterwards.
+        const intervention = interventions.get(name);
+        if (intervention) applyInterventionInPlace(intervention, b, data);
+        if (!wanted.has(name)) return intervention !== undefined;
         let tensor = cache.get(name);
         if (!tensor) {
           tensor = { shape: [batch, ...shape], data: new Float32Array(batch * data.length) };
           cache.set(name, tensor);
         }
         tensor.data.set(data, b * data.length);
+        return intervention !== undefined;
       };
       this.forward(sequence, this.emptyKvCache(), record);
     });
     return cache;
+  }
+
+  /** Interventions as keep/replacement tensors (lib/engine/interventions.ts), for the hooks whose arrays the forward pass reads back. */
+  private interventionTensors(options: RunOptions, batch: number, seqLen: number) {
+    const list = options.interventions ?? [];
+    const unsupported = list.filter((iv) => /hook_attn_scores|hook_pattern|hook_scale|hook_normalized|^hook_pos_embed$/.test(iv.hook));
+    if (unsupported.length > 0) {
+      throw new Error(`ReferenceRunner: interventions on ${unsupported.map((iv) => iv.hook).join(', ')} are not supported here (the ONNX engine supports them)`);
+    }
+    return buildInterventionTensors(this.cfg, list, batch, seqLen, this.dVocabOut);
   }
 
   /**
@@ -176,6 +192,8 @@ export class ReferenceRunner implements ForwardRunner {
   private norm(x: Float32Array, rows: number, size: number, prefix: string, rec: HookRecorder): Float32Array {
     const kind = this.cfg.normalization_type;
     if (kind === null) return x;
+    // LNPre / RMSPre: weights folded into the readers (fold_ln), the norm only centres and scales.
+    if (kind === 'LNPre' || kind === 'RMSPre') return normalize(kind === 'LNPre' ? 'LN' : 'RMS', x, rows, size, null, null, this.cfg.eps, prefix, rec);
     return normalize(kind, x, rows, size, this.w(`${prefix}.w`), this.optional(`${prefix}.b`), this.cfg.eps, prefix, rec);
   }
 
@@ -206,7 +224,9 @@ export class ReferenceRunner implements ForwardRunner {
     // Scores [head, q, k] over every cached key; query head h reads key/value head floor(h / (H / KV)).
     const P = startPos + T;
     const groupSize = H / KV;
-    const scale = 1 / Math.sqrt(dh);
+    const scale = cfg.use_attn_scale === false ? 1 : 1 / Math.sqrt(dh);
+    // Local layers (GPT-Neo, sliding windows) see only the last window_size keys.
+    const window = cfg.attn_types?.[l] === 'local' && cfg.window_size ? cfg.window_size : Infinity;
     const scores = new Float32Array(H * T * P);
     const pattern = new Float32Array(H * T * P);
     const z = new Float32Array(T * H * dh);
@@ -216,11 +236,12 @@ export class ReferenceRunner implements ForwardRunner {
       const g = Math.floor(h / groupSize);
       for (let t = 0; t < T; t++) {
         const qOff = (t * H + h) * dh;
-        const lastKey = startPos + t; // causal: keys 0..lastKey
+        const lastKey = startPos + t; // causal: keys firstKey..lastKey
+        const firstKey = Math.max(0, lastKey - window + 1);
         const scoreOff = (h * T + t) * P;
         let max = -Infinity;
         for (let s = 0; s < P; s++) {
-          if (s > lastKey) {
+          if (s > lastKey || s < firstKey) {
             scores[scoreOff + s] = -Infinity;
             continue;
           }
@@ -233,14 +254,14 @@ export class ReferenceRunner implements ForwardRunner {
           if (score > max) max = score;
         }
         let sum = 0;
-        for (let s = 0; s <= lastKey; s++) {
+        for (let s = firstKey; s <= lastKey; s++) {
           row[s] = Math.exp(row[s] - max);
           sum += row[s];
         }
-        for (let s = 0; s <= lastKey; s++) pattern[scoreOff + s] = row[s] / sum;
+        for (let s = firstKey; s <= lastKey; s++) pattern[scoreOff + s] = row[s] / sum;
         // z[t, h] = Σ_s pattern[h, t, s] · v[s, g]
         zAcc.fill(0);
-        for (let s = 0; s <= lastKey; s++) {
+        for (let s = firstKey; s <= lastKey; s++) {
           const p = pattern[scoreOff + s];
           const vOff = s * rowSize + g * dh;
           for (let c = 0; c < dh; c++) zAcc[c] += p * values[vOff + c];
@@ -275,7 +296,16 @@ export class ReferenceRunner implements ForwardRunner {
       }
       for (let o = 0; o < D; o++) out[t * D + o] = sumOverHeads[o] + (b_O ? b_O[o] : 0);
     }
-    rec(`${b}.hook_result`, [T, H, D], result);
+    if (rec(`${b}.hook_result`, [T, H, D], result) === true) {
+      // An intervention changed the per-head results: the output is their new sum.
+      for (let t = 0; t < T; t++) {
+        for (let o = 0; o < D; o++) {
+          let sum = b_O ? b_O[o] : 0;
+          for (let h = 0; h < H; h++) sum += result[(t * H + h) * D + o];
+          out[t * D + o] = sum;
+        }
+      }
+    }
     return out;
   }
 
@@ -311,7 +341,8 @@ export class ReferenceRunner implements ForwardRunner {
   }
 }
 
-type HookRecorder = (name: HookName, shape: number[], data: Float32Array) => void;
+/** Records a hook (and applies interventions to `data` in place); returns true when it changed the value. */
+type HookRecorder = (name: HookName, shape: number[], data: Float32Array) => boolean | void;
 
 /** Rotated keys and values of every position seen so far, per layer: [position, kv_head, d_head]. */
 interface KvCache {
@@ -530,7 +561,9 @@ function validateConfig(cfg: ModelConfig): void {
   } else if (cfg.positional_embedding_type !== 'standard') {
     fail(`positional_embedding_type ${JSON.stringify(cfg.positional_embedding_type)} (expected 'standard' or 'rotary')`);
   }
-  if (![null, 'LN', 'RMS'].includes(cfg.normalization_type)) fail(`normalization_type ${JSON.stringify(cfg.normalization_type)} (expected 'LN', 'RMS' or null)`);
+  if (![null, 'LN', 'LNPre', 'RMS', 'RMSPre'].includes(cfg.normalization_type)) {
+    fail(`normalization_type ${JSON.stringify(cfg.normalization_type)} (expected 'LN', 'LNPre', 'RMS', 'RMSPre' or null)`);
+  }
   if (!cfg.attn_only) {
     if (!Number.isInteger(cfg.d_mlp) || cfg.d_mlp <= 0) fail(`d_mlp = ${cfg.d_mlp} must be a positive integer unless attn_only`);
     activation(cfg.act_fn);
@@ -554,7 +587,7 @@ function validateWeights(cfg: ModelConfig, weights: WeightMap): number {
     }
   };
   const norm = (prefix: string, size: number) => {
-    if (cfg.normalization_type === null) return;
+    if (cfg.normalization_type !== 'LN' && cfg.normalization_type !== 'RMS') return;
     expect(`${prefix}.w`, [size]);
     expect(`${prefix}.b`, [size], false);
   };

@@ -1,4 +1,5 @@
 import type { Tensor } from '../models/types';
+import type { RunOptions } from './interventions';
 
 /**
  * Hook names follow TransformerLens exactly:
@@ -15,6 +16,9 @@ export type ActivationCache = Map<HookName, Tensor>;
 
 /** Anything that can run a model forward and return the requested hooks: the ONNX engine or the plain-TS reference. */
 export interface ForwardRunner {
-  /** tokens: a batch of equal-length sequences (ids, BOS already prepended if wanted). */
-  run(tokens: number[][], hooks: HookName[]): Promise<ActivationCache>;
+  /**
+   * tokens: a batch of equal-length sequences (ids, BOS already prepended if wanted).
+   * options.interventions: ablations / activation patching (lib/engine/interventions.ts has the usage).
+   */
+  run(tokens: number[][], hooks: HookName[], options?: RunOptions): Promise<ActivationCache>;
 }

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { loadLlama2cTokenizer } from '../tokenizers/llama2c';
 import type { Tokenizer } from '../tokenizers/types';
 import { loadLlama2c } from './llama2c';
-import { loadTransformerLensSafetensors } from './tl-safetensors';
+import { COMPLETE_MARKER, repoCacheDir } from '../hub/cache';
+import { loadModelFolder } from './load-folder';
+import { officialSlug, resolveOfficialName } from './official-names';
 import type { CanonicalModel } from './types';
 
 /**
@@ -36,40 +38,80 @@ export const knownModelNames = Object.keys(BUNDLED);
 /** Tokenizer files looked for beside a llama2.c checkpoint or in a model folder, in this order. */
 const TOKENIZER_FILES = ['tok512.bin', 'tokenizer.bin'];
 
-export async function resolveModel(nameOrPath: string): Promise<ResolvedModel> {
+/**
+ * Resolves, in order: a bundled model's name; `hf:owner/name` (a downloaded hub repo); a path to a llama2.c
+ * `.bin` file or a model folder (Hugging Face or TransformerLens layout); a TransformerLens official name or
+ * alias (`gpt2-small`, `pythia-70m`, `stories15M`), loaded from the download cache. Nothing is ever downloaded
+ * here: a known model that is not in the cache fails with the command that downloads it.
+ */
+export async function resolveModel(nameOrPath: string, opts: { cacheDir?: string } = {}): Promise<ResolvedModel> {
   const bundled = BUNDLED[nameOrPath];
-  if (bundled) {
-    const root = repoRoot();
-    const model = await loadLlama2c(path.join(root, bundled.checkpoint), { name: nameOrPath, license: bundled.license });
-    // Record the repository-relative path: an absolute one would name this machine.
-    model.source.path = bundled.checkpoint;
-    // llama2.c's own encoder (every space kept), which its reference output was made with.
-    return { model, tokenizer: await loadLlama2cTokenizer(path.join(root, bundled.tokenizer)) };
+  if (bundled) return resolveBundled(nameOrPath, bundled);
+
+  if (nameOrPath.startsWith('hf:')) {
+    const repo = nameOrPath.slice(3);
+    const official = resolveOfficialName(repo);
+    return resolveCached(repo, official ? officialSlug(official) : repo.split('/').pop()!, nameOrPath, opts.cacheDir);
   }
+
   const stat = fs.statSync(nameOrPath, { throwIfNoEntry: false });
-  if (!stat) {
-    throw new Error(
-      `Unknown model ${JSON.stringify(nameOrPath)}: not a bundled model (${knownModelNames.join(', ')}) and no such file or folder. ` +
-        'Give a bundled name, a llama2.c .bin checkpoint, or a folder with config.json + model.safetensors (TransformerLens layout).',
-    );
-  }
-  if (stat.isFile()) {
+  if (stat?.isFile()) {
     if (!nameOrPath.endsWith('.bin')) throw new Error(`${nameOrPath}: expected a llama2.c .bin checkpoint or a model folder`);
     const model = await loadLlama2c(nameOrPath);
     return { model, tokenizer: await loadLlama2cTokenizer(findTokenizer(path.dirname(nameOrPath), nameOrPath)) };
   }
-  const configPath = path.join(nameOrPath, 'config.json');
-  if (!fs.existsSync(configPath) || !fs.existsSync(path.join(nameOrPath, 'model.safetensors'))) {
-    throw new Error(`${nameOrPath}: a model folder needs config.json and model.safetensors (TransformerLens state dict)`);
+  if (stat?.isDirectory()) return loadModelFolder(nameOrPath);
+
+  const official = resolveOfficialName(nameOrPath);
+  if (official) {
+    const slug = officialSlug(official);
+    const what = `${nameOrPath} is TransformerLens' ${official.name} (Hugging Face ${official.repo})`;
+    switch (official.layout) {
+      case 'bundled':
+        return resolveBundled(official.name, BUNDLED[official.name]);
+      case 'pytorch-only':
+        throw new Error(`${what}: the hub has it only as a PyTorch pickle, which headwiki does not read. Save its state dict as model.safetensors with its config.json and give the folder's path.`);
+      case 'llama2c': {
+        const file = path.join(repoCacheDir(official.repo, 'main', opts.cacheDir), official.file!);
+        if (!fs.existsSync(file)) {
+          throw new Error(`${what} is not downloaded yet: run \`npm run headwiki -- download ${slug}\`, or give the path of a local ${official.file}.`);
+        }
+        const model = await loadLlama2c(file, { name: slug });
+        return { model, tokenizer: await loadLlama2cTokenizer(findTokenizer(path.dirname(file), file)) };
+      }
+      case 'hf-safetensors':
+        return resolveCached(official.repo, slug, nameOrPath, opts.cacheDir, what);
+    }
   }
-  const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  if ('architectures' in config || 'model_type' in config) {
-    throw new Error(`${nameOrPath}: this is a Hugging Face ${String(config.model_type ?? 'transformers')} folder; only the TransformerLens safetensors layout is supported here`);
+  throw new Error(
+    `Unknown model ${JSON.stringify(nameOrPath)}: not a bundled model (${knownModelNames.join(', ')}), not a known TransformerLens name, and no such file or folder. ` +
+      'Give a bundled or official name (e.g. gpt2-small, pythia-70m, stories15M), hf:owner/name, a llama2.c .bin checkpoint, ' +
+      'or a folder with config.json + model.safetensors (Hugging Face or TransformerLens layout).',
+  );
+}
+
+async function resolveBundled(name: string, bundled: BundledModel): Promise<ResolvedModel> {
+  const root = repoRoot();
+  const model = await loadLlama2c(path.join(root, bundled.checkpoint), { name, license: bundled.license });
+  // Record the repository-relative path: an absolute one would name this machine.
+  model.source.path = bundled.checkpoint;
+  // llama2.c's own encoder (every space kept), which its reference output was made with.
+  return { model, tokenizer: await loadLlama2cTokenizer(path.join(root, bundled.tokenizer)) };
+}
+
+/** A Hugging Face repo from the download cache, or an error saying how to download it. */
+async function resolveCached(repo: string, name: string, asked: string, cacheDir?: string, what?: string): Promise<ResolvedModel> {
+  const dir = repoCacheDir(repo, 'main', cacheDir);
+  if (!fs.existsSync(path.join(dir, COMPLETE_MARKER))) {
+    const command = asked.startsWith('hf:') ? asked : name;
+    throw new Error(
+      `${what ?? `${asked} (Hugging Face ${repo})`} is not downloaded yet: run \`npm run headwiki -- download ${command}\` ` +
+        '(fetches config.json, tokenizer and safetensors weights into the cache), or give the path of a local model folder.',
+    );
   }
-  const model = await loadTransformerLensSafetensors(nameOrPath);
-  const named = typeof config.tokenizer === 'string' ? [`${config.tokenizer}.bin`] : [];
-  // The models trained for this project were tokenized by SentencePiece, which collapses runs of spaces.
-  return { model, tokenizer: await loadLlama2cTokenizer(findTokenizer(nameOrPath, nameOrPath, named), { collapseSpaces: true }) };
+  const resolved = await loadModelFolder(dir, { name });
+  resolved.model.source.path = `hf:${repo}`;
+  return resolved;
 }
 
 function findTokenizer(dir: string, forWhat: string, preferred: string[] = []): string {

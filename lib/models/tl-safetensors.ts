@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseSafetensors } from './safetensors';
+import { checkCanonicalWeights } from './check-weights';
+import { readSafetensorsFolder } from './safetensors-files';
 import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from './types';
 
 /**
@@ -10,7 +11,6 @@ import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from './types';
  */
 export async function loadTransformerLensSafetensors(dir: string, opts: { name?: string; license?: string } = {}): Promise<CanonicalModel> {
   const configPath = path.join(dir, 'config.json');
-  const weightsPath = path.join(dir, 'model.safetensors');
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
@@ -18,10 +18,11 @@ export async function loadTransformerLensSafetensors(dir: string, opts: { name?:
     throw new Error(`${configPath}: cannot read a HookedTransformerConfig (${(e as Error).message})`);
   }
   const cfg = configFromTransformerLens(raw, configPath, opts.name ?? path.basename(path.resolve(dir)));
-  const { tensors } = parseSafetensors(await fs.readFile(weightsPath), weightsPath);
+  const weights = withNormWeights(cfg, await readSafetensorsFolder(dir), raw.normalization_type);
+  checkCanonicalWeights(cfg, weights, dir);
   return {
     cfg,
-    weights: withNormWeights(cfg, tensors, raw.normalization_type),
+    weights,
     source: { path: dir, format: 'transformer_lens-safetensors', ...(opts.license ? { license: opts.license } : {}) },
   };
 }
@@ -47,9 +48,15 @@ export function configFromTransformerLens(raw: Record<string, unknown>, file: st
   }
   const dVocabOut = raw.d_vocab_out ?? raw.d_vocab;
   if (dVocabOut !== raw.d_vocab) throw new Error(`${file}: d_vocab_out ${dVocabOut} differs from d_vocab ${raw.d_vocab}; not supported`);
+  if (raw.final_rms === true && normalization !== 'RMS' && normalization !== 'RMSPre') {
+    throw new Error(`${file}: final_rms with normalization_type ${JSON.stringify(normalization)} is not supported`);
+  }
+  const nLayers = int('n_layers');
+  const actFn = attnOnly ? null : tlActFn(raw.act_fn, file);
+  const attnTypes = tlAttnTypes(raw.attn_types, nLayers, file);
   return {
     model_name: typeof raw.model_name === 'string' ? raw.model_name : fallbackName,
-    n_layers: int('n_layers'),
+    n_layers: nLayers,
     d_model: dModel,
     n_heads: nHeads,
     d_head: dHead,
@@ -62,14 +69,36 @@ export function configFromTransformerLens(raw: Record<string, unknown>, file: st
     positional_embedding_type: positional,
     rotary_dim: positional === 'rotary' ? int('rotary_dim') : 0,
     rotary_base: typeof raw.rotary_base === 'number' ? raw.rotary_base : 10000,
-    act_fn: attnOnly ? null : ((raw.act_fn ?? null) as ModelConfig['act_fn']),
+    act_fn: actFn,
     gated_mlp: raw.gated_mlp === true,
     parallel_attn_mlp: raw.parallel_attn_mlp === true,
     eps: typeof raw.eps === 'number' ? raw.eps : 1e-5,
+    use_attn_scale: raw.use_attn_scale !== false,
+    ...(attnTypes ? { attn_types: attnTypes, window_size: int('window_size') } : {}),
     bos_token_id: Number.isInteger(raw.bos_token_id) ? (raw.bos_token_id as number) : 1,
     eos_token_id: Number.isInteger(raw.eos_token_id) ? (raw.eos_token_id as number) : 2,
     original_architecture: typeof raw.original_architecture === 'string' ? raw.original_architecture : 'transformer_lens',
   };
+}
+
+/** HookedTransformerConfig act_fn names; the tanh approximations are all gelu_new. */
+function tlActFn(value: unknown, file: string): ModelConfig['act_fn'] {
+  const map: Record<string, ModelConfig['act_fn']> = {
+    relu: 'relu', gelu: 'gelu', gelu_new: 'gelu_new', gelu_fast: 'gelu_new', gelu_pytorch_tanh: 'gelu_new', silu: 'silu', solu_ln: 'solu_ln',
+  };
+  if (typeof value !== 'string' || !(value in map)) {
+    throw new Error(`${file}: act_fn ${JSON.stringify(value ?? null)} is not supported (${Object.keys(map).join(', ')}); attention-only models set attn_only: true`);
+  }
+  return map[value];
+}
+
+/** attn_types: null, or one of "global" / "local" per layer (GPT-Neo converted by TransformerLens). */
+function tlAttnTypes(value: unknown, nLayers: number, file: string): Array<'global' | 'local'> | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length !== nLayers || !value.every((k) => k === 'global' || k === 'local')) {
+    throw new Error(`${file}: attn_types ${JSON.stringify(value)} must be null or ${nLayers} entries of "global" / "local"`);
+  }
+  return value as Array<'global' | 'local'>;
 }
 
 /** LNPre / RMSPre (weights folded away) become LN / RMS with unit weights, which compute the same thing. */

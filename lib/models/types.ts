@@ -24,7 +24,11 @@ export interface ModelConfig {
   d_vocab: number;
   n_ctx: number;
   attn_only: boolean;
-  normalization_type: 'LN' | 'RMS' | null;
+  /**
+   * 'LNPre' / 'RMSPre': the norm's weight (and bias) were folded into the weights that read its output
+   * (TransformerLens' fold_ln, lib/models/process-weights.ts), so the norm only centres and scales.
+   */
+  normalization_type: 'LN' | 'LNPre' | 'RMS' | 'RMSPre' | null;
   positional_embedding_type: 'standard' | 'rotary';
   /** Rotary: how many dimensions of each head are rotated (d_head for Llama). */
   rotary_dim: number;
@@ -36,6 +40,14 @@ export interface ModelConfig {
   /** GPT-NeoX / Pythia: attention and MLP read the same resid_pre. */
   parallel_attn_mlp: boolean;
   eps: number;
+  /** Scale attention scores by 1/sqrt(d_head) (TransformerLens `use_attn_scale`); absent means true, GPT-Neo has false. */
+  use_attn_scale?: boolean;
+  /**
+   * Per-layer attention kind (TransformerLens `attn_types`, GPT-Neo, Mistral's sliding window): a `local` layer's
+   * query at position i sees keys i - window_size + 1 .. i only. Absent or null: every layer is global.
+   */
+  attn_types?: Array<'global' | 'local'> | null;
+  window_size?: number | null;
   /** Special token ids. */
   bos_token_id: number;
   eos_token_id: number;

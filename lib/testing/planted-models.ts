@@ -13,7 +13,9 @@ import { makeRng } from '../sampling/random';
  *   L1H1  induction head, K-composing with L0H1: Q reads the current token, K the PREV subspace, so
  *         position i attends to every j whose previous token equals token i; its OV copies the attended
  *         token into the OUT subspace, which the unembedding reads: the model predicts repeats.
- *   L0H0, L1H0, L1H2  zero QK and OV: uniform causal attention, no output.
+ *   L1H2  (option `copyingHead`) copying head: every position attends to position 1 (Q reads the position
+ *         one-hot, K only position 1's), and its OV copies the attended token into OUT, raising its logit.
+ *   L0H0, L1H0, L1H2  zero QK and OV (L1H2 unless `copyingHead`): uniform causal attention, no output.
  *
  * Residual stream (d_model 320): TOK [0, 64) token vector · POS [64, 192) position one-hot ·
  * PREV [192, 256) previous token's vector · OUT [256, 320) predicted token's vector.
@@ -58,7 +60,7 @@ export interface PlantedModel {
   model: CanonicalModel;
   tokenizer: Tokenizer;
   /** The planted heads; every other head attends uniformly. */
-  heads: { previousToken: HeadAddress; duplicateToken: HeadAddress; induction: HeadAddress };
+  heads: { previousToken: HeadAddress; duplicateToken: HeadAddress; induction: HeadAddress; copying: HeadAddress | null };
   /** The unit vector of each token, [d_vocab][d_tok] (W_E's TOK block). */
   tokenVectors: Float32Array[];
 }
@@ -68,6 +70,8 @@ export interface PlantedModelOptions {
   seed?: number;
   /** Zero L0H1's OV (it still attends to i − 1 but writes nothing): breaks the induction head's K-composition. */
   ablatePreviousTokenOV?: boolean;
+  /** Plant a copying head at L1H2 (attends to position 1, copies that token's vector into OUT). */
+  copyingHead?: boolean;
 }
 
 export function buildPlantedModel(options: PlantedModelOptions = {}): PlantedModel {
@@ -76,6 +80,7 @@ export function buildPlantedModel(options: PlantedModelOptions = {}): PlantedMod
     previousToken: { layer: 0, head: 1 },
     duplicateToken: { layer: 0, head: 2 },
     induction: { layer: 1, head: 1 },
+    copying: options.copyingHead ? { layer: 1, head: 2 } : null,
   };
   const cfg: ModelConfig = {
     model_name: 'planted-attn-only-2l',
@@ -159,6 +164,17 @@ export function buildPlantedModel(options: PlantedModelOptions = {}): PlantedMod
     for (let c = 0; c < dTok; c++) {
       l1.W_Q[inProj(h, TOK + c, c)] = q;
       l1.W_K[inProj(h, PREV + c, c)] = 1;
+      l1.W_V[inProj(h, TOK + c, c)] = 1;
+      l1.W_O[outProj(h, c, OUT + c)] = 1;
+    }
+  }
+
+  if (heads.copying) {
+    const h = heads.copying.head;
+    // Every query position scores key position 1 (and only it) at matchScore.
+    for (let p = 0; p < nCtx; p++) l1.W_Q[inProj(h, POS + p, HEAD_POS)] = q;
+    l1.W_K[inProj(h, POS + 1, HEAD_POS)] = 1;
+    for (let c = 0; c < dTok; c++) {
       l1.W_V[inProj(h, TOK + c, c)] = 1;
       l1.W_O[outProj(h, c, OUT + c)] = 1;
     }

@@ -11,6 +11,12 @@ export const BUNDLED_MODEL = 'stories260K';
 export const BUNDLED_CORPUS = 'tinystories-sample';
 export const DEFAULT_SEED = 0;
 export const DEFAULT_MAX_TEXTS = 200;
+/** Corpus documents scanned for every head's max-activating examples (workers/head-examples). */
+export const DEFAULT_HEAD_EXAMPLE_DOCUMENTS = 200;
+/** Documents per corpus scanned by the neuron explorer (workers/neurons): all of the bundled samples. */
+export const DEFAULT_NEURON_DOCUMENTS = 1000;
+/** The neuron explorer's comparison corpus (stories vs code). */
+export const NEURON_COMPARISON_CORPUS = 'python-stdlib-sample';
 
 /** Computes and publishes the bundled model's wiki once; later starts find the published run and skip it. */
 export async function ensureBundledWiki({ log }: { log: (msg: string) => void }): Promise<void> {
@@ -24,6 +30,8 @@ export async function ensureBundledWiki({ log }: { log: (msg: string) => void })
   const { model, tokenizer } = await resolveModel(BUNDLED_MODEL);
   const corpus = bundledCorpora(repoRoot).find((c) => c.slug === BUNDLED_CORPUS)!;
   const documents = await readDocuments(corpus.path);
+  const codeCorpus = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;
+  const codeDocuments = await readDocuments(codeCorpus.path);
   const runner = await OnnxRunner.create(model);
   const progress = makeProgressReporter();
   const run = await publishHeadWiki({
@@ -32,6 +40,8 @@ export async function ensureBundledWiki({ log }: { log: (msg: string) => void })
     runner,
     corpus: { ...corpus, documents },
     maxTexts: DEFAULT_MAX_TEXTS,
+    headExamples: { maxDocuments: DEFAULT_HEAD_EXAMPLE_DOCUMENTS },
+    neurons: { maxDocuments: DEFAULT_NEURON_DOCUMENTS, comparisonCorpora: [{ ...codeCorpus, documents: codeDocuments }] },
     seed: DEFAULT_SEED,
     codeVersion: codeVersion(repoRoot),
     options: { engine: 'onnxruntime-node', weightProcessing: 'none' },

@@ -8,8 +8,28 @@ const docs = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta
 
 describe('head metric registry', () => {
   it('lists the implemented metrics in display order', () => {
-    expect(headMetrics.map((m) => m.id)).toEqual(['previous_token', 'duplicate_token', 'induction', 'induction_tl']);
-    expect(headMetrics.map((m) => m.needs)).toEqual(['texts', 'texts', 'random-tokens', 'random-tokens']);
+    expect(headMetrics.map((m) => m.id)).toEqual([
+      'previous_token',
+      'duplicate_token',
+      'induction',
+      'induction_tl',
+      'prefix_matching',
+      'previous_token_natural',
+      'self_attention',
+      'attention_entropy',
+      'attention_distance_mean',
+      'attention_distance_variance',
+      'induction_natural',
+      'copying_ov',
+      'copying_full',
+      'successor',
+      'direct_logit_attribution',
+    ]);
+    expect(headMetrics.map((m) => m.needs)).toEqual([
+      'texts', 'texts', 'random-tokens', 'random-tokens', 'random-tokens',
+      'texts', 'texts', 'texts', 'texts', 'texts', 'texts',
+      'weights', 'weights', 'weights', 'texts',
+    ]);
   });
 
   it('every metric describes itself completely', () => {
@@ -20,7 +40,8 @@ describe('head metric registry', () => {
       expect(m.definition.length).toBeGreaterThan(100);
       expect(m.citation.text.length).toBeGreaterThan(10);
       expect(m.citation.url).toMatch(/^https:\/\//);
-      expect(m.range).toEqual([0, 1]);
+      expect(m.range[0]).toBeLessThan(m.range[1]);
+      expect(m.range.every(Number.isFinite)).toBe(true);
       expect(Number.isInteger(m.version) && m.version >= 1).toBe(true);
     }
   });
@@ -36,6 +57,6 @@ describe('head metric registry', () => {
     expect(getHeadMetric('induction').title).toBe('Induction');
     expect(findHeadMetric('induction_tl')?.id).toBe('induction_tl');
     expect(findHeadMetric('nope')).toBeUndefined();
-    expect(() => getHeadMetric('nope')).toThrow('unknown head metric "nope"; known: previous_token, duplicate_token, induction, induction_tl');
+    expect(() => getHeadMetric('nope')).toThrow('unknown head metric "nope"; known: previous_token, duplicate_token, induction, induction_tl, prefix_matching,');
   });
 });

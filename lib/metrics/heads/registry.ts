@@ -3,12 +3,39 @@ import { previousTokenMetric } from './previous-token';
 import { duplicateTokenMetric } from './duplicate-token';
 import { inductionMetric } from './induction';
 import { inductionTlMetric } from './induction-tl';
+import { prefixMatchingMetric } from './prefix-matching';
+import { previousTokenNaturalMetric } from './previous-token-natural';
+import { selfAttentionMetric } from './self-attention';
+import { attentionEntropyMetric } from './attention-entropy';
+import { attentionDistanceMeanMetric } from './attention-distance-mean';
+import { attentionDistanceVarianceMetric } from './attention-distance-variance';
+import { inductionNaturalMetric } from './induction-natural';
+import { copyingOvMetric } from './copying-ov';
+import { copyingFullMetric } from './copying-full';
+import { successorMetric } from './successor';
+import { directLogitAttributionMetric } from './direct-logit-attribution';
 
 /**
  * Every head metric headwiki computes, in display order. The head table, heatmaps, API and docs are
  * generated from this list: adding a metric is adding its file and one line here.
  */
-export const headMetrics: HeadMetric[] = [previousTokenMetric, duplicateTokenMetric, inductionMetric, inductionTlMetric];
+export const headMetrics: HeadMetric[] = [
+  previousTokenMetric,
+  duplicateTokenMetric,
+  inductionMetric,
+  inductionTlMetric,
+  prefixMatchingMetric,
+  previousTokenNaturalMetric,
+  selfAttentionMetric,
+  attentionEntropyMetric,
+  attentionDistanceMeanMetric,
+  attentionDistanceVarianceMetric,
+  inductionNaturalMetric,
+  copyingOvMetric,
+  copyingFullMetric,
+  successorMetric,
+  directLogitAttributionMetric,
+];
 
 const byId = new Map(headMetrics.map((m) => [m.id, m]));
 if (byId.size !== headMetrics.length) throw new Error('head metric registry: duplicate metric ids');

@@ -1,11 +1,16 @@
 import type { Metadata } from 'next';
 import { HeadPage } from '@/app/components/HeadPage';
+import { HeadEmbedCard } from '@/app/components/heads/HeadEmbedCard';
 import { parseHeadSlug } from '@/lib/format/head-name';
 
 /** `/runs/{runId}/models/{model}/heads/{L}.{H}`: the head page pinned to one published run. */
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ runId: string; model: string; head: string }> };
+type Props = {
+  params: Promise<{ runId: string; model: string; head: string }>;
+  /** `?embed=1`: the embeddable head card, without site chrome. */
+  searchParams: Promise<{ embed?: string | string[] }>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { model, head, runId } = await params;
@@ -13,7 +18,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${ref ? `${model} L${ref.layer}H${ref.head}` : model} (run ${runId})` };
 }
 
-export default async function Page({ params }: Props) {
+export default async function Page({ params, searchParams }: Props) {
   const { runId, model, head } = await params;
+  if ((await searchParams).embed === '1') return <HeadEmbedCard modelSlug={model} runId={runId} headParam={head} />;
   return <HeadPage modelSlug={model} runId={runId} headParam={head} />;
 }

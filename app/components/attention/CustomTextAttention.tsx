@@ -1,0 +1,90 @@
+'use client';
+
+/**
+ * "Try your own text": runs one head live on the visitor's text (POST /api/v1/models/{model}/attention, which
+ * goes through lib/live with its length, queue and time limits) and shows the result in the attention viewer.
+ * Without JavaScript the form still submits (GET) to the same endpoint and returns the JSON.
+ */
+import { useState } from 'react';
+import { AttentionViewer } from './AttentionViewer';
+import { viewerFromPattern, type ViewerData } from './viewer-model';
+
+export interface CustomTextAttentionProps {
+  modelSlug: string;
+  layer: number;
+  head: number;
+  label: string;
+  maxTokens: number;
+  maxChars: number;
+  defaultText?: string;
+}
+
+interface ApiAttention {
+  tokens: { piece: string }[];
+  heads: { head: number; rows: number[][] }[];
+}
+
+export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, maxChars, defaultText = '' }: CustomTextAttentionProps) {
+  const [text, setText] = useState(defaultText);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<ViewerData | null>(null);
+  const endpoint = `/api/v1/models/${encodeURIComponent(modelSlug)}/attention`;
+
+  const run = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text, layer, head }),
+      });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) {
+        setResult(null);
+        setError(body?.error?.message ?? `the server answered ${res.status}`);
+        return;
+      }
+      const data = body as ApiAttention;
+      setResult(viewerFromPattern(data.tokens.map((t) => t.piece), data.heads[0].rows));
+    } catch (err) {
+      setError(`could not reach the server: ${(err as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="custom-text" data-testid="custom-text">
+      <form className="custom-text-form" method="get" action={endpoint} onSubmit={run}>
+        <label htmlFor={`custom-text-${layer}-${head}`} className="small muted">
+          Your text (at most {maxTokens} tokens, BOS included; run live on {label}):
+        </label>
+        <textarea
+          id={`custom-text-${layer}-${head}`}
+          name="text"
+          rows={3}
+          maxLength={maxChars}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          data-testid="custom-text-input"
+        />
+        <input type="hidden" name="layer" value={layer} />
+        <input type="hidden" name="head" value={head} />
+        <div>
+          <button type="submit" disabled={busy || text.trim() === ''} data-testid="custom-text-run">
+            {busy ? 'Running…' : `Run ${label}`}
+          </button>
+        </div>
+      </form>
+      {error ? (
+        <p className="custom-text-error" role="alert" data-testid="custom-text-error">
+          {error}
+        </p>
+      ) : null}
+      {result ? <AttentionViewer {...result} label={label} testId="custom-text-viewer" /> : null}
+    </div>
+  );
+}

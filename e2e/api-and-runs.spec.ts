@@ -1,0 +1,107 @@
+import { expect, test } from '@playwright/test';
+
+/**
+ * Citable runs, the documented API, search and bulk export, in a real browser against `npm start`'s
+ * server with the bundled stories260K run.
+ */
+
+async function latestRunId(request: import('@playwright/test').APIRequestContext): Promise<string> {
+  const res = await request.get('/api/v1/models/stories260K/runs');
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body.runs.length).toBeGreaterThan(0);
+  return body.runs[0].id;
+}
+
+test('the run page says how the run was made, what it computed, and cites it', async ({ page, request }) => {
+  const runId = await latestRunId(request);
+  await page.goto('/models/stories260K');
+  await page.getByTestId('permalink').click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}/models/stories260K$`));
+
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(runId);
+  const facts = page.getByTestId('run-facts');
+  for (const label of ['Model', 'Corpus', 'Weight processing & options', 'Metric versions', 'Code version', 'Seed', 'Created', 'Published', 'Took']) {
+    await expect(facts.getByText(label, { exact: true })).toBeVisible();
+  }
+  const metricsRow = page.getByTestId('run-tables').getByRole('row').filter({ hasText: 'head-metrics' });
+  const nMetrics = Object.keys((await (await request.get(`/api/v1/runs/${runId}`)).json()).run.metricVersions).length;
+  await expect(metricsRow).toContainText((40 * nMetrics).toLocaleString('en-US'));
+  await expect(page.getByTestId('permalink')).toHaveAttribute('href', `/runs/${runId}`);
+  await expect(page.getByTestId('latest-link')).toHaveAttribute('href', '/models/stories260K');
+  await page.getByText('BibTeX').click();
+  await expect(page.locator('.cite pre')).toContainText(`headwiki run ${runId}`);
+
+  // The CSV link is the pandas one-liner's URL: a header and one line per (head, metric).
+  const csvHref = await metricsRow.getByRole('link', { name: 'CSV' }).getAttribute('href');
+  const csv = await (await request.get(csvHref!)).text();
+  const lines = csv.trimEnd().split('\n');
+  expect(lines[0]).toBe('layer,head,name,metric,metric_version,value');
+  expect(lines).toHaveLength(1 + 40 * nMetrics);
+});
+
+test('the runs list links each run, and comparing a run with itself shows no differences', async ({ page, request }) => {
+  const runId = await latestRunId(request);
+  await page.goto('/models/stories260K/runs');
+  await expect(page.getByTestId('runs-table').getByRole('link', { name: runId })).toBeVisible();
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await expect(page).toHaveURL(new RegExp(`/compare\\?a=${runId}&b=${runId}`));
+  const induction = page.getByTestId('compare-summary').getByRole('row').filter({ hasText: 'induction' }).first();
+  await expect(induction).toContainText('0.000');
+  await expect(page.getByTestId('compare-heads').getByRole('row')).toHaveCount(41);
+
+  await page.goto('/compare?a=rnosuchrun00&b=rnosuchrun01');
+  await expect(page.getByTestId('compare-problem')).toContainText('not a published run');
+});
+
+test('the header search box finds a head by name and by metric threshold', async ({ page, request }) => {
+  await page.goto('/models');
+  await page.getByTestId('search-input').first().fill('L1H3');
+  await page.getByTestId('search-input').first().press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=L1H3/);
+  await page.getByTestId('search-results').getByRole('link', { name: 'stories260K L1H3' }).click();
+  await expect(page).toHaveURL(/\/models\/stories260K\/heads\/1\.3$/);
+
+  const top = (await (await request.get('/api/v1/models/stories260K/heads?sort=induction&limit=1')).json()).heads[0];
+  await page.goto(`/search?q=${encodeURIComponent(`induction >= ${top.induction}`)}`);
+  await expect(page.getByTestId('search-results').getByRole('link').first()).toHaveText(`stories260K ${top.name}`);
+  const api = await (await request.get(`/api/v1/search?q=${encodeURIComponent(`induction >= ${top.induction}`)}`)).json();
+  expect(api.results[0].url).toBe(`/models/stories260K/heads/${top.layer}.${top.head}`);
+});
+
+test('the API page shows working examples, and the API speaks CORS, ETags and cursors', async ({ page, request }) => {
+  const runId = await latestRunId(request);
+  await page.goto('/docs/api');
+  await expect(page.getByTestId('curl-example')).toContainText(`/api/v1/runs/${runId}/export/head-metrics.csv`);
+  await expect(page.getByTestId('python-example')).toContainText('pd.read_csv(');
+  await expect(page.getByTestId('endpoint-exportRunTable')).toBeVisible();
+
+  const doc = await (await request.get('/api/v1/openapi.json')).json();
+  expect(doc.openapi).toBe('3.1.0');
+  expect(Object.keys(doc.paths)).toContain('/api/v1/runs/{runId}/export/{file}');
+
+  const preflight = await request.fetch('/api/v1/models', { method: 'OPTIONS', headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET' } });
+  expect(preflight.status()).toBe(204);
+  expect(preflight.headers()['access-control-allow-origin']).toBe('*');
+
+  const pinned = await request.get(`/api/v1/runs/${runId}`);
+  expect(pinned.headers()['cache-control']).toContain('immutable');
+  expect(pinned.headers()['access-control-allow-origin']).toBe('*');
+  const again = await request.get(`/api/v1/runs/${runId}`, { headers: { 'If-None-Match': pinned.headers()['etag'] } });
+  expect(again.status()).toBe(304);
+
+  const first = await (await request.get('/api/v1/models/stories260K/heads?limit=30')).json();
+  expect(first.heads).toHaveLength(30);
+  const second = await (await request.get(first.page.next)).json();
+  expect(second.heads).toHaveLength(10);
+  expect(second.page.next).toBeNull();
+  const bad = await request.get('/api/v1/models/stories260K/heads?limit=0');
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error.message).toMatch(/^limit:/);
+});
+
+test('unknown runs are a proper 404 page', async ({ page }) => {
+  const res = await page.goto('/runs/rnosuchrun00');
+  expect(res?.status()).toBe(404);
+});

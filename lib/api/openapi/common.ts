@@ -1,0 +1,51 @@
+/** Parameter docs and example values shared by the endpoint files. */
+import { z } from 'zod';
+import { indexSchema, modelSlugSchema, runIdSchema } from '../params';
+import type { ErrorDoc, ParamDoc } from './types';
+
+/** Example values used in the docs; the contract tests seed a database where they exist. */
+export const EXAMPLE = {
+  model: 'stories260K',
+  /** A published run of EXAMPLE.model. */
+  runId: 'r4xq9m2k7p0',
+  /** A second (newer) published run of EXAMPLE.model. */
+  otherRunId: 'r8ck3v5w1zd',
+  layer: '1',
+  head: '3',
+} as const;
+
+export const modelParam: ParamDoc = { schema: modelSlugSchema, description: 'Model name (TransformerLens style).', example: EXAMPLE.model };
+export const runIdParam: ParamDoc = { schema: runIdSchema, description: 'Run id.', example: EXAMPLE.runId };
+export const layerParam: ParamDoc = { schema: indexSchema, description: 'Layer, 0-based.', example: EXAMPLE.layer };
+export const headParam: ParamDoc = { schema: indexSchema, description: 'Head, 0-based.', example: EXAMPLE.head };
+export const runQuery: ParamDoc = {
+  schema: runIdSchema,
+  description: 'Pin the response to this published run (default: the model\'s latest). Pinned responses never change.',
+};
+
+export function pageParams(defaultLimit: number, maxLimit: number): Record<string, ParamDoc> {
+  return {
+    limit: { schema: z.string().regex(/^[1-9]\d*$/), description: `Items per page, 1..${maxLimit} (default ${defaultLimit}).` },
+    cursor: { schema: z.string(), description: 'Opaque cursor from the previous page\'s `page.nextCursor` (or follow `page.next`).' },
+  };
+}
+
+/** Errors every paginated endpoint documents. */
+export const pageErrors: ErrorDoc[] = [
+  { status: 400, when: '`limit` is not an integer in range.', trigger: { query: { limit: '0' } } },
+  { status: 400, when: '`cursor` was not issued by this query.', trigger: { query: { cursor: 'not-a-cursor' } } },
+];
+
+export const unknownParamError: ErrorDoc = {
+  status: 400,
+  when: 'An unknown query parameter is given (typos are not ignored).',
+  trigger: { query: { sotr: 'x' } },
+};
+
+export const unknownModelError: ErrorDoc = { status: 404, when: 'The model does not exist.', trigger: { path: { model: 'no-such-model' } } };
+export const badModelError: ErrorDoc = { status: 400, when: 'The model name is malformed.', trigger: { path: { model: '-bad!' } } };
+export const unknownRunError: ErrorDoc = {
+  status: 404,
+  when: '`run` is not a published run of this model.',
+  trigger: { query: { run: 'rnosuchrun00' } },
+};

@@ -1,0 +1,58 @@
+/** The shape of one documented endpoint; see index.ts for how to add one. */
+import type { z } from 'zod';
+
+export interface ParamDoc {
+  /** zod schema of the raw string (the same schema the handler parses with, where it has one). */
+  schema: z.ZodType;
+  description: string;
+  /** Value used in the documentation and by the generated contract tests (required for path parameters). */
+  example?: string;
+  required?: boolean;
+}
+
+export interface ErrorDoc {
+  status: 400 | 404 | 409 | 413 | 422 | 429 | 503;
+  /** When the error happens, in one sentence for the reader. */
+  when: string;
+  /**
+   * A request that triggers it (overrides of the endpoint's example path/query values), so the
+   * contract tests can prove every documented error. `repeat`: send it up to this many times until
+   * the status appears (rate limits).
+   */
+  trigger: { path?: Record<string, string>; query?: Record<string, string>; repeat?: number };
+}
+
+export interface AlternateDoc {
+  contentType: string;
+  description: string;
+  /** Query parameters that select this representation, e.g. `{ format: 'csv' }`. */
+  query: Record<string, string>;
+}
+
+export interface EndpointDoc {
+  /** Unique camelCase id (OpenAPI operationId). */
+  operationId: string;
+  /**
+   * OpenAPI path, e.g. `/api/v1/models/{model}/heads`. Parameter names must equal the route's
+   * folder names (`app/api/v1/models/[model]/heads/route.ts`): the contract test finds the handler that way.
+   */
+  path: string;
+  /** Groups endpoints on the API page: 'Models', 'Heads', 'Runs', ... */
+  tag: string;
+  summary: string;
+  description: string;
+  pathParams?: Record<string, ParamDoc>;
+  query?: Record<string, ParamDoc>;
+  /** JSON body of a 200 (the default representation). */
+  response: z.ZodType;
+  /** Other 200 representations (CSV, JSONL) chosen by query parameters or the path. */
+  alternates?: AlternateDoc[];
+  /**
+   * 'run': published-run data: strong ETag; pinned responses (`?run=` or a run id in the path)
+   * are cacheable for a year, others for a minute. 'latest': ETag, short cache. 'none': no caching.
+   */
+  caching: 'run' | 'latest' | 'none';
+  /** True when the response has a `page` object and the endpoint takes `cursor` and `limit`. */
+  paginated?: boolean;
+  errors: ErrorDoc[];
+}

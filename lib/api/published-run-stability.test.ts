@@ -1,0 +1,79 @@
+// A published run's responses are byte-identical before and after a newer run of the same model
+// is published (the promise behind permalinks and citations), while the unpinned "latest"
+// responses do move to the new run. Route handlers are called directly against a real Postgres.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { resetRateLimits } from './rate-limit';
+
+// Imported after the database is migrated: loading the Prisma client first replaces the wasm panic
+// registry that the migration engine reports through (scripts/db/schema-engine.ts).
+type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+let getHeads: Handler, getHead: Handler, getRun: Handler, getExport: Handler, getCompare: (request: Request) => Promise<Response>;
+let closePrisma: () => Promise<void>;
+let fixtures: typeof import('./openapi/contract-fixtures');
+
+const A = 'rstable00001';
+const B = 'rnewer000002';
+const MODEL = 'stable-model';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  process.env.DATABASE_URL = db.url;
+  ({ closePrisma } = await import('../db/client'));
+  getHeads = (await import('@/app/api/v1/models/[model]/heads/route')).GET as Handler;
+  getHead = (await import('@/app/api/v1/models/[model]/heads/[layer]/[head]/route')).GET as Handler;
+  getRun = (await import('@/app/api/v1/runs/[runId]/route')).GET as Handler;
+  getExport = (await import('@/app/api/v1/runs/[runId]/export/[file]/route')).GET as Handler;
+  getCompare = (await import('@/app/api/v1/compare/route')).GET;
+  fixtures = await import('./openapi/contract-fixtures');
+  await (await import('../db/models')).upsertModel(fixtures.fixtureModel(MODEL, 3, 8));
+  await fixtures.publishFixtureRun(fixtures.fixtureModel(MODEL, 3, 8), A);
+});
+afterAll(async () => {
+  await closePrisma?.();
+  await db?.stop();
+});
+
+const ctx = <T extends Record<string, string>>(params: T) => ({ params: Promise.resolve(params) });
+const req = (p: string) => new Request(`http://headwiki.test${p}`);
+
+/** Every pinned response of run A: status, ETag and the exact bytes. */
+async function pinnedResponses(): Promise<Record<string, { status: number; etag: string | null; bytes: string }>> {
+  resetRateLimits();
+  const calls: Record<string, () => Promise<Response>> = {
+    heads: () => getHeads(req(`/api/v1/models/${MODEL}/heads?run=${A}`), ctx({ model: MODEL })),
+    headsCsv: () => getHeads(req(`/api/v1/models/${MODEL}/heads?run=${A}&format=csv&sort=induction`), ctx({ model: MODEL })),
+    head: () => getHead(req(`/api/v1/models/${MODEL}/heads/1/3?run=${A}`), ctx({ model: MODEL, layer: '1', head: '3' })),
+    run: () => getRun(req(`/api/v1/runs/${A}`), ctx({ runId: A })),
+    exportCsv: () => getExport(req(`/api/v1/runs/${A}/export/head-metrics.csv`), ctx({ runId: A, file: 'head-metrics.csv' })),
+    exportJsonl: () => getExport(req(`/api/v1/runs/${A}/export/head-patterns.jsonl`), ctx({ runId: A, file: 'head-patterns.jsonl' })),
+    compare: () => getCompare(req(`/api/v1/compare?a=${A}&b=${A}`)),
+  };
+  const out: Record<string, { status: number; etag: string | null; bytes: string }> = {};
+  for (const [name, fn] of Object.entries(calls)) {
+    const res = await fn();
+    out[name] = { status: res.status, etag: res.headers.get('etag'), bytes: await res.text() };
+  }
+  return out;
+}
+
+describe('published runs are stable', () => {
+  it('serves byte-identical pinned responses after a newer run is published', async () => {
+    const before = await pinnedResponses();
+    const latestBefore = await (await getHeads(req(`/api/v1/models/${MODEL}/heads`), ctx({ model: MODEL }))).text();
+    for (const r of Object.values(before)) expect(r.status).toBe(200);
+    expect(before.exportCsv.bytes.split('\n')[0]).toBe('layer,head,name,metric,metric_version,value');
+    expect(before.exportCsv.bytes.trim().split('\n')).toHaveLength(1 + 3 * 8 * 2);
+
+    await fixtures.publishFixtureRun(fixtures.fixtureModel(MODEL, 3, 8), B, { extraInduction: true });
+
+    const after = await pinnedResponses();
+    expect(after).toEqual(before);
+    // The check is sensitive: the unpinned table did move to the newer run.
+    const latestAfter = await (await getHeads(req(`/api/v1/models/${MODEL}/heads`), ctx({ model: MODEL }))).text();
+    expect(JSON.parse(latestBefore).run.id).toBe(A);
+    expect(JSON.parse(latestAfter).run.id).toBe(B);
+    expect(latestAfter).not.toBe(latestBefore);
+  });
+});

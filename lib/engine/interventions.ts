@@ -1,0 +1,181 @@
+import type { ModelConfig, Tensor } from '../models/types';
+import type { HookName } from './types';
+import { assertKnownHooks, hookDims, parseHookName } from './hooks';
+
+/**
+ * Interventions: zero- or mean-ablation of a head or an MLP neuron, and activation patching, as INPUTS of the
+ * same ONNX graph (not rebuilt graphs). Every intervened hook gets two graph inputs of the hook's shape, a boolean
+ * `keep` and a float `replacement`, and its value becomes `keep ? value : replacement` for everything after it;
+ * one cached session therefore serves every ablation / patch of the same set of hooks.
+ *
+ * Usage (OnnxRunner and ReferenceRunner alike; both implement ForwardRunner):
+ *
+ *   // Zero-ablate head L0H1 (on hook_z or hook_result; the same for the rest of the forward pass):
+ *   await runner.run(tokens, ['logits'], { interventions: [{ hook: 'blocks.0.attn.hook_z', kind: 'zero', head: 1 }] });
+ *
+ *   // Mean-ablate it: value is broadcast against the hook's shape like NumPy (any trailing part of
+ *   // [batch, pos, head, d_head]): [d_head] (the head's mean), [head, d_head], [pos, head, d_head], ...
+ *   const z = (await runner.run(corpusBatch, ['blocks.0.attn.hook_z'])).get('blocks.0.attn.hook_z')!;
+ *   const mean = meanOverBatchAndPositions(z);                       // [head, d_head]
+ *   await runner.run(tokens, ['logits'], { interventions: [{ hook: 'blocks.0.attn.hook_z', kind: 'mean', head: 1, value: mean }] });
+ *
+ *   // Ablate MLP neuron 123 of layer 2 at positions 3 and 4 only:
+ *   { hook: 'blocks.2.mlp.hook_post', kind: 'zero', neuron: 123, positions: [3, 4] }
+ *
+ *   // Activation patching: a clean run's value, written into a corrupted run (same batch and length) at the
+ *   // chosen positions / head (all if omitted):
+ *   const clean = await runner.run(cleanTokens, ['blocks.1.attn.hook_z']);
+ *   await runner.run(corruptedTokens, ['logits'], {
+ *     interventions: [{ hook: 'blocks.1.attn.hook_z', kind: 'patch', head: 4, positions: [7], value: clean.get('blocks.1.attn.hook_z')! }],
+ *   });
+ *
+ * Selection: `head` indexes the head axis (hook_q/k/v/z/result/rot_q/rot_k: axis 2; hook_attn_scores/hook_pattern:
+ * axis 1), `neuron` the last axis of a hook without heads (mlp.hook_pre/post/mid: a neuron; resid hooks: a
+ * residual dimension), `positions` the position axis (the query axis of scores and patterns). Omitted means all.
+ * Several interventions may target the same hook; later ones win where they overlap. Any hook can be intervened
+ * on except hook_pos_embed (the forward pass does not read it back; use blocks.0.hook_resid_pre).
+ * TransformerLens equivalent: run_with_hooks with a hook that edits the activation; hooks fetched in the same run
+ * return the intervened value.
+ */
+
+export type InterventionKind = 'zero' | 'mean' | 'patch';
+
+export interface Intervention {
+  hook: HookName;
+  kind: InterventionKind;
+  head?: number;
+  neuron?: number;
+  positions?: number[];
+  /** mean: the replacement (a number, or a tensor broadcast against the hook's shape); patch: the source activations. */
+  value?: Tensor | number;
+}
+
+export interface RunOptions {
+  interventions?: Intervention[];
+}
+
+/** One intervened hook's inputs, with the hook's concrete shape: keep[i] = 1 leaves element i, 0 takes replacement[i]. */
+export interface InterventionTensors {
+  shape: number[];
+  keep: Uint8Array;
+  replacement: Float32Array;
+}
+
+/** Which axes of a hook's tensor the selection fields address. */
+function hookAxes(cfg: ModelConfig, hook: HookName): { pos: number; head: number | null; neuron: number | null } {
+  const dims = hookDims(cfg, hook);
+  const site = parseHookName(hook).site;
+  if (site === 'attn.hook_attn_scores' || site === 'attn.hook_pattern') return { pos: 2, head: 1, neuron: null };
+  if (dims.length === 4) return { pos: 1, head: 2, neuron: null };
+  return { pos: 1, head: null, neuron: dims.length - 1 };
+}
+
+/** The concrete shape of a hook for a batch (logits as wide as the unembedding). */
+export function concreteHookShape(cfg: ModelConfig, hook: HookName, batch: number, seqLen: number, logitsWidth = cfg.d_vocab): number[] {
+  if (hook === 'logits') return [batch, seqLen, logitsWidth];
+  return hookDims(cfg, hook).map((d) => (d === 'batch' ? batch : typeof d === 'number' ? d : seqLen));
+}
+
+/**
+ * Validates interventions and turns them into one keep/replacement pair per hook (sorted by hook name).
+ * Errors name the intervention and the problem, so an API caller can fix the request.
+ */
+export function buildInterventionTensors(
+  cfg: ModelConfig,
+  interventions: Intervention[],
+  batch: number,
+  seqLen: number,
+  logitsWidth = cfg.d_vocab,
+): Map<HookName, InterventionTensors> {
+  assertKnownHooks(cfg, interventions.map((iv) => iv.hook));
+  const out = new Map<HookName, InterventionTensors>();
+  interventions.forEach((iv, ivIndex) => {
+    const where = `intervention ${ivIndex} (${iv.kind} on ${iv.hook})`;
+    if (iv.kind !== 'zero' && iv.kind !== 'mean' && iv.kind !== 'patch') throw new Error(`${where}: kind must be zero, mean or patch`);
+    const shape = concreteHookShape(cfg, iv.hook, batch, seqLen, logitsWidth);
+    let t = out.get(iv.hook);
+    if (!t) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      t = { shape, keep: new Uint8Array(size).fill(1), replacement: new Float32Array(size) };
+      out.set(iv.hook, t);
+    }
+    const axes = hookAxes(cfg, iv.hook);
+    const pick = (field: 'head' | 'neuron', axis: number | null): number | null => {
+      const v = iv[field];
+      if (v === undefined) return null;
+      if (axis === null) throw new Error(`${where}: ${iv.hook} has no ${field} axis`);
+      if (!Number.isInteger(v) || v < 0 || v >= shape[axis]) throw new Error(`${where}: ${field} ${v} is not in 0..${shape[axis] - 1}`);
+      return v;
+    };
+    const head = pick('head', axes.head);
+    const neuron = pick('neuron', axes.neuron);
+    let positions: Set<number> | null = null;
+    if (iv.positions !== undefined) {
+      if (!Array.isArray(iv.positions)) throw new Error(`${where}: positions must be an array of position indices`);
+      for (const p of iv.positions) {
+        if (!Number.isInteger(p) || p < 0 || p >= seqLen) throw new Error(`${where}: position ${p} is not in 0..${seqLen - 1}`);
+      }
+      positions = new Set(iv.positions);
+    }
+    const source = iv.kind === 'zero' ? null : broadcastSource(iv.value, shape, where, iv.kind);
+
+    // Walk every element; a multi-index counter avoids a division per element.
+    const index = new Array(shape.length).fill(0);
+    for (let i = 0; i < t.keep.length; i++) {
+      const selected =
+        (head === null || index[axes.head!] === head) &&
+        (neuron === null || index[axes.neuron!] === neuron) &&
+        (positions === null || positions.has(index[axes.pos]));
+      if (selected) {
+        t.keep[i] = 0;
+        t.replacement[i] = source ? source(index) : 0;
+      }
+      for (let a = shape.length - 1; a >= 0; a--) {
+        if (++index[a] < shape[a]) break;
+        index[a] = 0;
+      }
+    }
+  });
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A reader of `value` at a multi-index of the hook's shape, NumPy-broadcast (value's shape a trailing part of it, 1s allowed). */
+function broadcastSource(value: Tensor | number | undefined, shape: number[], where: string, kind: InterventionKind): (index: number[]) => number {
+  if (value === undefined) throw new Error(`${where}: ${kind} needs a value`);
+  if (typeof value === 'number') {
+    if (kind === 'patch') throw new Error(`${where}: patch needs a tensor (the source run's activations), not a number`);
+    if (!Number.isFinite(value)) throw new Error(`${where}: value must be finite`);
+    return () => value;
+  }
+  const vs = value.shape;
+  const offset = shape.length - vs.length;
+  const fits = offset >= 0 && vs.every((d, i) => d === shape[offset + i] || d === 1);
+  const size = vs.reduce((a, b) => a * b, 1);
+  if (!fits || value.data.length !== size) {
+    throw new Error(`${where}: value of shape [${vs.join(', ')}] does not broadcast to the hook's shape [${shape.join(', ')}]`);
+  }
+  const strides = vs.map((_, i) => vs.slice(i + 1).reduce((a, b) => a * b, 1));
+  return (index) => {
+    let flat = 0;
+    for (let i = 0; i < vs.length; i++) if (vs[i] !== 1) flat += index[offset + i] * strides[i];
+    return value.data[flat];
+  };
+}
+
+/** The mean of a hook tensor over its batch and position axes, e.g. hook_z [batch, pos, head, d_head] → [head, d_head]. */
+export function meanOverBatchAndPositions(t: Tensor): Tensor {
+  if (t.shape.length < 3) throw new Error(`meanOverBatchAndPositions: expected [batch, pos, ...], got [${t.shape.join(', ')}]`);
+  const rows = t.shape[0] * t.shape[1];
+  const width = t.data.length / rows;
+  const acc = new Float64Array(width);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < width; i++) acc[i] += t.data[r * width + i];
+  return { shape: t.shape.slice(2), data: Float32Array.from(acc, (x) => x / rows) };
+}
+
+/** Applies one sequence's slice of the intervention tensors in place (used by the plain-TS reference forward). */
+export function applyInterventionInPlace(t: InterventionTensors, sequence: number, data: Float32Array): void {
+  const perSequence = t.keep.length / t.shape[0];
+  if (data.length !== perSequence) throw new Error(`intervention: hook value has ${data.length} values per sequence, expected ${perSequence}`);
+  const off = sequence * perSequence;
+  for (let i = 0; i < perSequence; i++) if (!t.keep[off + i]) data[i] = t.replacement[off + i];
+}

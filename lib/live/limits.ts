@@ -1,0 +1,23 @@
+/**
+ * Bounds on live inference, so that a visitor's custom text can never tie up the server:
+ * text length (characters before tokenizing, tokens after), hooks per request, how many
+ * requests may wait, and how long one may run.
+ */
+export const LIVE_LIMITS = {
+  /** Tokens per text, BOS included (further capped by the model's n_ctx). */
+  maxTokens: 256,
+  /** Characters per text, checked before tokenizing (a token is rarely longer than 16 characters). */
+  maxChars: 4096,
+  /** Hooks per request. */
+  maxHooks: 64,
+  /** Requests waiting behind the running one; beyond this a request is refused as busy. */
+  maxBacklog: 8,
+  /** Milliseconds one request may run (model load included) before its worker is killed and restarted. */
+  runTimeoutMs: 30_000,
+  /** Milliseconds a request may wait in the queue before it is refused as busy. */
+  queueTimeoutMs: 30_000,
+  /** Milliseconds an idle worker process stays alive (keeping its loaded models) before it exits. */
+  idleExitMs: 5 * 60_000,
+} as const;
+
+export type LiveLimits = { -readonly [K in keyof typeof LIVE_LIMITS]: number };

@@ -1,0 +1,229 @@
+/**
+ * Everything headwiki streams per unit (a neuron, a head, a random direction) over a corpus, in one object:
+ * moments, a fixed-edge histogram, top-k examples, quantile samples (a keyed reservoir per histogram bin)
+ * and random samples (a keyed reservoir). Memory: units × (k + bins + randomK) examples, independent of
+ * the corpus' length. `UnitStream.merge(a, b)` is exact (see each part), provided shards hold whole contexts,
+ * share the options (ranges, seed) and number contexts globally.
+ */
+import { BoundedBest, type BoundedBestJSON } from './bounded-best';
+import { byKeyAsc, byValueDesc, tokenKey, windowAround, type UnitExample } from './example';
+import { UnitHistograms, type HistogramRange, type UnitHistogramsJSON } from './histogram';
+import { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
+import { diverseExamples } from './diverse';
+
+export interface UnitStreamOptions {
+  /** Histogram range per unit (decided before the stream, the same in every shard). */
+  ranges: HistogramRange[];
+  bins?: number;
+  /** Top examples kept per unit (default 20). */
+  k?: number;
+  /** Extra top candidates kept so that `diverse` still has k after deduplication (default k). */
+  extraCandidates?: number;
+  /** Random samples per unit (default 10). */
+  randomK?: number;
+  /** Seed of the sampling keys. */
+  seed?: number;
+  /** Window of top examples: tokens before / after the max token (default 48 / 16). */
+  before?: number;
+  after?: number;
+  /** Window of quantile and random samples (default 16 / 4): they are many, keep them small. */
+  sampleBefore?: number;
+  sampleAfter?: number;
+}
+
+/** One context's activations: value(u, p) = data[offset + p·posStride + u·unitStride] for p < tokens.length. */
+export interface ContextActivations {
+  doc: number;
+  tokens: ArrayLike<number>;
+  data: Float32Array;
+  offset: number;
+  posStride: number;
+  unitStride: number;
+  /** Positions before this are not observed (e.g. 1 to skip BOS); default 0. */
+  firstPos?: number;
+}
+
+export const DEFAULT_QUANTILES = [0.25, 0.5, 0.75, 0.9, 0.95] as const;
+
+export interface UnitSummary {
+  stats: MomentStats;
+  histogram: { edges: number[]; counts: number[]; underflow: number; overflow: number };
+  quantiles: { q: number; value: number }[];
+  /** One example per quantile: a random token from the histogram bin that holds the quantile. */
+  quantileSamples: { q: number; example: UnitExample | null }[];
+  top: UnitExample[];
+  diverse: UnitExample[];
+  random: UnitExample[];
+}
+
+export interface UnitStreamJSON {
+  options: Required<UnitStreamOptions>;
+  moments: UnitMomentsJSON;
+  histograms: UnitHistogramsJSON;
+  top: BoundedBestJSON<UnitExample>;
+  binSamples: BoundedBestJSON<UnitExample>;
+  random: BoundedBestJSON<UnitExample>;
+}
+
+function withDefaults(o: UnitStreamOptions): Required<UnitStreamOptions> {
+  const k = o.k ?? 20;
+  return {
+    ranges: o.ranges,
+    bins: o.bins ?? 50,
+    k,
+    extraCandidates: o.extraCandidates ?? k,
+    randomK: o.randomK ?? 10,
+    seed: o.seed ?? 0,
+    before: o.before ?? 48,
+    after: o.after ?? 16,
+    sampleBefore: o.sampleBefore ?? 16,
+    sampleAfter: o.sampleAfter ?? 4,
+  };
+}
+
+export class UnitStream {
+  readonly options: Required<UnitStreamOptions>;
+  readonly units: number;
+  readonly moments: UnitMoments;
+  readonly histograms: UnitHistograms;
+  readonly top: BoundedBest<UnitExample>;
+  /** Slot u·(bins+2)+s: one random token of unit u's histogram slot s. */
+  readonly binSamples: BoundedBest<UnitExample>;
+  readonly random: BoundedBest<UnitExample>;
+  private readonly maxVal: Float64Array;
+  private readonly maxPos: Int32Array;
+
+  constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
+    this.options = withDefaults(options);
+    const o = this.options;
+    this.units = o.ranges.length;
+    this.moments = parts?.moments ?? new UnitMoments(this.units);
+    this.histograms = parts?.histograms ?? new UnitHistograms(o.ranges, o.bins);
+    this.top = parts?.top ?? new BoundedBest(this.units, o.k + o.extraCandidates, byValueDesc);
+    this.binSamples = parts?.binSamples ?? new BoundedBest(this.units * (o.bins + 2), 1, byKeyAsc);
+    this.random = parts?.random ?? new BoundedBest(this.units, o.randomK, byKeyAsc);
+    this.maxVal = new Float64Array(this.units);
+    this.maxPos = new Int32Array(this.units);
+  }
+
+  /** Observes every unit on every position of one context. Contexts are the blocks of exact merging. */
+  observeContext(c: ContextActivations): void {
+    const { data, offset, posStride, unitStride, doc, tokens } = c;
+    const n = tokens.length;
+    const first = c.firstPos ?? 0;
+    const units = this.units;
+    const o = this.options;
+    const slotsPerUnit = o.bins + 2;
+    const moments = this.moments;
+    const hist = this.histograms;
+    const binSamples = this.binSamples;
+    const random = this.random;
+    this.maxVal.fill(-Infinity);
+    this.maxPos.fill(-1);
+    const probe: UnitExample = { value: 0, doc, pos: 0, key: 0, windowStart: 0, tokens: [], acts: [] };
+    for (let p = first; p < n; p++) {
+      const key = tokenKey(o.seed, doc, p);
+      probe.pos = p;
+      probe.key = key;
+      const rowBase = offset + p * posStride;
+      for (let u = 0; u < units; u++) {
+        const x = data[rowBase + u * unitStride];
+        moments.observe(u, x);
+        const slot = hist.observe(u, x);
+        if (x > this.maxVal[u]) {
+          this.maxVal[u] = x;
+          this.maxPos[u] = p;
+        }
+        // Most tokens fail these two cheap key comparisons; only winners pay for a window copy.
+        const binSlot = u * slotsPerUnit + slot;
+        probe.value = x;
+        if (binSamples.wouldAccept(binSlot, probe)) binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+        if (random.wouldAccept(u, probe)) random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+      }
+    }
+    moments.flushBlock();
+    // Top-k: one example per context per unit (its max token), so one long text cannot fill the list.
+    for (let u = 0; u < units; u++) {
+      const p = this.maxPos[u];
+      if (p < 0) continue;
+      probe.value = this.maxVal[u];
+      probe.pos = p;
+      if (this.top.wouldAccept(u, probe)) this.top.offer(u, this.example(c, u, p, this.maxVal[u], undefined, o.before, o.after));
+    }
+  }
+
+  private example(c: ContextActivations, u: number, p: number, value: number, key: number | undefined, before: number, after: number): UnitExample {
+    const { start, end } = windowAround(p, c.tokens.length, before, after);
+    const tokens: number[] = new Array(end - start);
+    const acts: number[] = new Array(end - start);
+    for (let i = start; i < end; i++) {
+      tokens[i - start] = c.tokens[i];
+      acts[i - start] = c.data[c.offset + i * c.posStride + u * c.unitStride];
+    }
+    const e: UnitExample = { value, doc: c.doc, pos: p, windowStart: start, tokens, acts };
+    if (key !== undefined) e.key = key;
+    return e;
+  }
+
+  /** Adds b into a (same options); exact. Returns a. */
+  static merge(a: UnitStream, b: UnitStream): UnitStream {
+    assertSameOptions(a.options, b.options);
+    UnitMoments.merge(a.moments, b.moments);
+    UnitHistograms.merge(a.histograms, b.histograms);
+    BoundedBest.merge(a.top, b.top);
+    BoundedBest.merge(a.binSamples, b.binSamples);
+    BoundedBest.merge(a.random, b.random);
+    return a;
+  }
+
+  summary(u: number, quantiles: readonly number[] = DEFAULT_QUANTILES): UnitSummary {
+    const stats = this.moments.stats(u);
+    const row = this.histograms.row(u);
+    const bins = this.options.bins;
+    const qs = quantiles.map((q) => ({ q, value: this.histograms.quantile(u, q, stats.min, stats.max) }));
+    const quantileSamples = qs.map(({ q, value }) => {
+      const slot = Number.isNaN(value) ? -1 : this.histograms.slot(u, value);
+      const found = slot < 0 ? [] : this.binSamples.sorted(u * (bins + 2) + slot);
+      return { q, example: found[0] ?? null };
+    });
+    const candidates = this.top.sorted(u);
+    return {
+      stats,
+      histogram: { edges: this.histograms.edges(u), counts: row.slice(1, bins + 1), underflow: row[0], overflow: row[bins + 1] },
+      quantiles: qs,
+      quantileSamples,
+      top: candidates.slice(0, this.options.k),
+      diverse: diverseExamples(candidates, this.options.k),
+      random: this.random.sorted(u),
+    };
+  }
+
+  toJSON(): UnitStreamJSON {
+    return {
+      options: this.options,
+      moments: this.moments.toJSON(),
+      histograms: this.histograms.toJSON(),
+      top: this.top.toJSON(),
+      binSamples: this.binSamples.toJSON(),
+      random: this.random.toJSON(),
+    };
+  }
+
+  static fromJSON(j: UnitStreamJSON): UnitStream {
+    return new UnitStream(j.options, {
+      moments: UnitMoments.fromJSON(j.moments),
+      histograms: UnitHistograms.fromJSON(j.histograms),
+      top: BoundedBest.fromJSON(j.top, byValueDesc),
+      binSamples: BoundedBest.fromJSON(j.binSamples, byKeyAsc),
+      random: BoundedBest.fromJSON(j.random, byKeyAsc),
+    });
+  }
+}
+
+function assertSameOptions(a: Required<UnitStreamOptions>, b: Required<UnitStreamOptions>): void {
+  const { ranges: ra, ...restA } = a;
+  const { ranges: rb, ...restB } = b;
+  if (JSON.stringify(restA) !== JSON.stringify(restB) || JSON.stringify(ra) !== JSON.stringify(rb)) {
+    throw new Error('UnitStream.merge: shards were streamed with different options (ranges, k, seed, windows); they cannot merge');
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * What a job on the queue carries. Everything a worker on another machine needs to redo the job from
+ * scratch: the model (a bundled name or a path that exists on every worker machine), the corpus (its
+ * documents are in the database), and the part of the run this job computes.
+ */
+import { z } from 'zod';
+import { runIdSchema, slugSchema } from '../db/validate';
+
+const common = {
+  runId: runIdSchema,
+  jobKey: z.string().min(1).max(200),
+  /** Bundled model name or checkpoint path, as given to `resolveModel`. */
+  modelRef: z.string().min(1),
+  corpusSlug: slugSchema,
+  /** How many corpus documents the head metrics' pattern detectors read. */
+  maxTexts: z.number().int().positive(),
+  seed: z.number().int(),
+};
+
+/** A group of head metrics (those sharing their inputs), and optionally the example patterns. */
+export const headMetricsJob = z.object({
+  kind: z.literal('head-metrics'),
+  ...common,
+  metricIds: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1),
+  withExample: z.boolean(),
+});
+
+/** One shard of a corpus scan (neuron examples, head examples): documents i ≡ shardIndex (mod shardCount). */
+export const corpusShardJob = z.object({
+  kind: z.literal('corpus-shard'),
+  ...common,
+  scan: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  shardIndex: z.number().int().nonnegative(),
+  shardCount: z.number().int().positive(),
+});
+
+/** Merge every staged result and publish the run (enqueued when the last other job is done). */
+export const finalizeJob = z.object({
+  kind: z.literal('finalize'),
+  ...common,
+});
+
+export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, corpusShardJob, finalizeJob]);
+
+export type HeadMetricsJob = z.infer<typeof headMetricsJob>;
+export type CorpusShardJob = z.infer<typeof corpusShardJob>;
+export type FinalizeJob = z.infer<typeof finalizeJob>;
+export type JobPayload = z.infer<typeof jobPayload>;
+
+/** Parses a payload from the queue; a malformed one is an error naming the fields (never retried into success). */
+export function parseJobPayload(data: unknown): JobPayload {
+  const parsed = jobPayload.safeParse(data);
+  if (!parsed.success) {
+    throw new Error(`malformed job payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

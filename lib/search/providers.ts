@@ -1,0 +1,8 @@
+/**
+ * Text search over example tables ("token text appearing in top examples"). Each table of
+ * examples (head examples, neuron examples) adds one TextSearchProvider here; the search box,
+ * /search and /api/v1/search use every provider for free words and quoted phrases.
+ */
+import type { TextSearchProvider } from './types';
+
+export const TEXT_SEARCH_PROVIDERS: TextSearchProvider[] = [];

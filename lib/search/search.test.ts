@@ -1,0 +1,60 @@
+// The search executor against a real Postgres with planted runs (lib/api/openapi/contract-fixtures.ts):
+// stories260K's latest run has induction 0.9 on L1H3 and 0.7 on L2H5; other-shape (2×4) has 0.9 on L1H3.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+
+let db: TestDatabase;
+let runSearch: typeof import('./search').runSearch;
+let closePrisma: () => Promise<void>;
+
+beforeAll(async () => {
+  db = await startTestDatabase();
+  process.env.DATABASE_URL = db.url;
+  // After migrating: the Prisma client must not load before the migration engine (see schema-engine.ts).
+  ({ closePrisma } = await import('../db/client'));
+  await (await import('../api/openapi/contract-fixtures')).seedContractFixtures();
+  ({ runSearch } = await import('./search'));
+});
+afterAll(async () => {
+  await closePrisma?.();
+  await db?.stop();
+});
+
+const urls = async (q: string) => (await runSearch(q)).results.map((r) => r.url);
+
+describe('runSearch', () => {
+  it('finds heads above a metric threshold on each model\'s latest run, best first', async () => {
+    const out = await runSearch('induction > 0.5');
+    const heads = out.results.filter((r) => r.kind === 'head');
+    expect(heads.map((r) => r.title)).toEqual(['other-shape L1H3', 'stories260K L1H3', 'stories260K L2H5']);
+    expect(heads.map((r) => r.value)).toEqual([0.9, 0.9, 0.7]);
+    expect(out.results.map((r) => r.url)).toContain('/models/stories260K?sort=induction&min=0.5');
+  });
+
+  it('combines a threshold with a model scope, and several thresholds with AND', async () => {
+    expect(await urls('model:stories260K induction >= 0.9')).toEqual(['/models/stories260K/heads/1.3', '/models/stories260K?sort=induction&min=0.9']);
+    const both = (await runSearch('stories260K induction > 0.5 prev < 0.5')).results.filter((r) => r.kind === 'head');
+    expect(both.map((r) => r.title)).toEqual(['stories260K L1H3', 'stories260K L2H5']);
+  });
+
+  it('links heads in both spellings only where the model has them', async () => {
+    expect(await urls('L4H7')).toEqual(['/models/stories260K/heads/4.7']);
+    expect(await urls('1.3 model:other-shape')).toEqual(['/models/other-shape/heads/1.3']);
+    const none = await runSearch('L9H9');
+    expect(none.results).toEqual([]);
+    expect(none.parsed.problems[0]).toMatch(/no model in scope has this head/);
+  });
+
+  it('links neurons within d_mlp', async () => {
+    expect(await urls('model:stories260K L3N123')).toEqual(['/models/stories260K/neurons/3/123']);
+    expect((await runSearch('model:stories260K L3N999')).results).toEqual([]);
+  });
+
+  it('finds models by name and metrics by id; explains unknown metrics', async () => {
+    expect(await urls('stories')).toEqual(['/models/stories260K']);
+    expect(await urls('induction')).toContain('/metrics#induction');
+    const bad = await runSearch('model:stories260K nosuch > 1');
+    expect(bad.results).toEqual([]);
+    expect(bad.parsed.problems.join(' ')).toMatch(/no metric "nosuch"; metrics: /);
+  });
+});

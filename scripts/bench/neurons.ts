@@ -1,0 +1,112 @@
+/**
+ * Neuron explorer benchmark (numbers for the issue note):
+ *
+ *   npx tsx scripts/bench/neurons.ts [model=stories260K] [corpus=data/corpora/tinystories-sample.txt] [repeats=3]
+ *       scan throughput vs the plain hooked forward (same hooks, same batches, same runner), interleaved
+ *       `repeats` times; then the whole bundled neuron wiki (both corpora, minimal examples) wall time;
+ *       then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
+ *   npx tsx scripts/bench/neurons.ts --memory <times> [model] [corpus]    (the child process of the memory test)
+ *   npx tsx scripts/bench/neurons.ts --page <url> [requests=20]           server time of a neuron page (running server)
+ */
+import { spawnSync } from 'node:child_process';
+import { resolveModel } from '@/lib/models/registry';
+import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import { readDocuments } from '@/workers/corpus-files';
+import { calibrateNeuronRanges, defaultScanOptions, scanNeuronShard } from '@/workers/neurons/scan';
+import { batchContexts, buildContexts, type CorpusDoc } from '@/workers/neurons/contexts';
+import { siteHook } from '@/workers/neurons/sites';
+import { computeNeuronWiki } from '@/workers/neurons/compute';
+
+const args = process.argv.slice(2);
+
+async function setup(modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', times = 1) {
+  const { model, tokenizer } = await resolveModel(modelArg);
+  const texts = await readDocuments(corpusArg);
+  const docs: CorpusDoc[] = [];
+  for (let t = 0; t < times; t++) texts.forEach((text) => docs.push({ index: docs.length, text }));
+  const runner = await OnnxRunner.create(model);
+  return { model, tokenizer, docs, runner };
+}
+
+if (args[0] === '--memory') {
+  const times = Number(args[1]);
+  const { model, tokenizer, docs, runner } = await setup(args[2], args[3], times);
+  const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
+  const t0 = performance.now();
+  const shard = await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
+  const s = (performance.now() - t0) / 1000;
+  const json = JSON.stringify(shard).length;
+  console.log(JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB: process.resourceUsage().maxRSS / 1024, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20, resultMiB: json / 2 ** 20 }));
+  process.exit(0);
+}
+
+if (args[0] === '--page') {
+  const url = args[1];
+  const n = Number(args[2] ?? 20);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    await res.text();
+    times.push(performance.now() - t0);
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${url}: ${n} requests, first ${times[0].toFixed(0)}.. median ${times[n >> 1].toFixed(1)} ms, p90 ${times[Math.floor(n * 0.9)].toFixed(1)} ms`);
+  process.exit(0);
+}
+
+const [modelArg, corpusArg, repeatsArg] = args;
+const { model, tokenizer, docs, runner } = await setup(modelArg, corpusArg);
+const options = defaultScanOptions(model);
+const hooks = options.layers.flatMap((l) => options.sites.map((s) => siteHook(l, s)));
+const contexts = buildContexts(tokenizer, docs, options.contextLength);
+const batches = batchContexts(contexts, options.batchSize, tokenizer.eosId);
+const tokens = contexts.reduce((a, c) => a + c.tokens.length - 1, 0);
+console.log(`${model.cfg.model_name}: ${docs.length} documents, ${contexts.length} contexts, ${tokens} tokens; hooks ${hooks.length} × d_mlp ${model.cfg.d_mlp}`);
+const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
+await runner.run(batches[0].padded, hooks); // warm the session
+
+const forwardRates: number[] = [];
+const scanRates: number[] = [];
+for (let r = 0; r < Number(repeatsArg ?? 3); r++) {
+  let t0 = performance.now();
+  for (const b of batches) await runner.run(b.padded, hooks);
+  forwardRates.push(tokens / ((performance.now() - t0) / 1000));
+  t0 = performance.now();
+  await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
+  scanRates.push(tokens / ((performance.now() - t0) / 1000));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`plain hooked forward: ${forwardRates.map((x) => Math.round(x)).join(', ')} tokens/s (median ${Math.round(median(forwardRates))})`);
+console.log(`neuron scan:          ${scanRates.map((x) => Math.round(x)).join(', ')} tokens/s (median ${Math.round(median(scanRates))})`);
+console.log(`scan / forward: ${(median(scanRates) / median(forwardRates)).toFixed(2)} (per repeat: ${scanRates.map((s, i) => (s / forwardRates[i]).toFixed(2)).join(', ')})`);
+
+const code = await readDocuments('data/corpora/python-stdlib-sample.txt');
+let t0 = performance.now();
+const wikis = await computeNeuronWiki({
+  model,
+  runner,
+  tokenizer,
+  corpora: [{ slug: 'stories', documents: docs.map((d) => d.text) }, { slug: 'code', documents: code }],
+});
+const wikiSeconds = (performance.now() - t0) / 1000;
+const neurons = wikis[0].layers.flatMap((l) => l.neurons);
+const minimal = neurons.flatMap((n) => n.minimal ?? []);
+const shorter = minimal.filter((m) => m.length !== null && m.length < m.available).length;
+console.log(
+  `bundled neuron wiki (stories ${wikis[0].tokens} + code ${wikis[1].tokens} tokens, minimal examples): ${wikiSeconds.toFixed(1)} s; ` +
+    `minimal suffix exists for ${shorter}/${minimal.length} top examples (${((100 * shorter) / minimal.length).toFixed(0)} %), ` +
+    `median length ${median(minimal.filter((m) => m.length !== null).map((m) => m.length!))} tokens; ` +
+    `${neurons.filter((n) => n.comparison?.warning).length}/${neurons.length} neurons get a dataset warning`,
+);
+await runner.dispose();
+
+t0 = performance.now();
+for (const times of [1, 10]) {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/neurons.ts', '--memory', String(times), modelArg ?? 'stories260K', corpusArg ?? 'data/corpora/tinystories-sample.txt'], {
+    encoding: 'utf8',
+  });
+  if (child.status !== 0) throw new Error(child.stderr);
+  console.log(`memory, corpus ×${times}: ${child.stdout.trim()}`);
+}

@@ -1,0 +1,20 @@
+import type { RunProgress } from '@/lib/db/run-progress';
+
+/** One line of a run's progress for the terminal: tokens, rate, ETA, workers. */
+export function progressLine(p: RunProgress): string {
+  const parts: string[] = [];
+  if (p.tokens.total > 0) parts.push(`${p.tokens.done.toLocaleString('en-US')}/${p.tokens.total.toLocaleString('en-US')} tokens`);
+  if (p.tokensPerSecond !== null) parts.push(`${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tok/s`);
+  parts.push(p.etaSeconds !== null ? `ETA ${formatDuration(p.etaSeconds)}` : `elapsed ${formatDuration(p.elapsedSeconds)}`);
+  const busy = p.workers.filter((w) => w.status === 'busy').length;
+  parts.push(`${busy}/${p.workers.length} workers busy`);
+  if (p.jobs.active > 0) parts.push(`active: ${p.jobs.list.filter((j) => j.status === 'active').map((j) => j.jobKey).join(', ')}`);
+  return parts.join(' | ');
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

@@ -1,0 +1,40 @@
+/**
+ * `npm run worker`: one worker process pulling headwiki jobs from the queue. Start as many as you like,
+ * on any machines that reach the same database (DATABASE_URL); without DATABASE_URL it joins the
+ * embedded Postgres that `npm start` / `npm run headwiki` run on this machine (HEADWIKI_PG_PORT, 54329).
+ * SIGTERM/SIGINT: finish the current job (or release it after HEADWIKI_WORKER_STOP_TIMEOUT_MS), then exit.
+ */
+import { closePrisma } from '@/lib/db/client';
+import { startWorker } from '@/workers/worker-process';
+
+const log = (msg: string) => console.log(`[worker ${process.pid}] ${msg}`);
+
+async function main() {
+  if (!process.env.DATABASE_URL) {
+    const port = Number(process.env.HEADWIKI_PG_PORT ?? 54329);
+    process.env.DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${port}/headwiki`;
+    log(`DATABASE_URL not set; using the local embedded Postgres on port ${port}`);
+  }
+  const worker = await startWorker({ databaseUrl: process.env.DATABASE_URL, log });
+  let stopping = false;
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig}: finishing the current job, then stopping`);
+      void worker
+        .stop()
+        .then(() => closePrisma())
+        .then(() => process.exit(0))
+        .catch((err) => {
+          console.error(err);
+          process.exit(1);
+        });
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error(`[worker] failed to start: ${err instanceof Error ? err.stack ?? err.message : err}`);
+  process.exit(1);
+});

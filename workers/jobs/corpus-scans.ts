@@ -1,0 +1,81 @@
+/**
+ * Corpus scans that run as shards on the queue: neuron examples, head examples. A scan reads one shard
+ * of the corpus' documents into a mergeable summary (top-k, histograms), and merges all shards' summaries
+ * into exactly the single-process result, which it saves to the run's tables before publishing.
+ * Register a scan here to have `planRun` split it into shard jobs.
+ */
+import type { CanonicalModel } from '@/lib/models/types';
+import type { Tokenizer } from '@/lib/tokenizers/types';
+import type { ForwardRunner } from '@/lib/engine/types';
+import { headExamplesScan } from './scans/head-examples-scan';
+import { neuronsScan } from './scans/neurons-scan';
+
+export interface ShardDocument {
+  /** Position in the corpus (what results refer to). */
+  index: number;
+  text: string;
+}
+
+export interface CorpusScanShardInput {
+  model: CanonicalModel;
+  tokenizer: Tokenizer;
+  runner: ForwardRunner;
+  /** This shard's documents. */
+  documents: ShardDocument[];
+  /** Every document the scan reads (all shards): for calibration that every shard must do identically. */
+  corpus: ShardDocument[];
+  seed: number;
+  /** Report tokens read so far (for the progress page); the worker throttles the writes. */
+  onTokens(done: number, total: number): void;
+}
+
+export interface CorpusScanCalibrateInput {
+  model: CanonicalModel;
+  tokenizer: Tokenizer;
+  runner: ForwardRunner;
+  /** Every document the scan reads. */
+  corpus: ShardDocument[];
+  seed: number;
+}
+
+export interface CorpusScan<Summary = unknown, Calibration = unknown> {
+  /** Stable id, used in job keys (`<id>:<shard>/<count>`, `<id>:calibrate`). */
+  id: string;
+  /**
+   * Computed once per run by its own job, before any shard (e.g. histogram ranges every shard must bin
+   * with identically — computing them per shard could differ between CPU and GPU workers).
+   */
+  calibrate(input: CorpusScanCalibrateInput): Promise<Calibration>;
+  /** Scans one shard; the result must survive lib/queue/result-codec (plain data, typed arrays). */
+  scanShard(input: CorpusScanShardInput & { calibration: Calibration }): Promise<Summary>;
+  /**
+   * Merges the shards' summaries (in shard order) and saves the result to the running run's tables.
+   * May return facts to record in the run's options (as the single-process path does).
+   */
+  mergeAndSave(runId: string, shards: Summary[], context: MergeContext): Promise<Record<string, unknown> | void>;
+}
+
+export interface MergeContext {
+  model: CanonicalModel;
+  tokenizer: Tokenizer;
+  runner: ForwardRunner;
+  corpusSlug: string;
+  seed: number;
+}
+
+/** The registered scans, in planning order. */
+export const corpusScans: CorpusScan[] = [headExamplesScan as CorpusScan, neuronsScan as CorpusScan];
+
+export function findCorpusScan(id: string): CorpusScan | undefined {
+  return corpusScans.find((s) => s.id === id);
+}
+
+/** Contiguous document ranges, as even as possible: shard i of n gets documents [start, end). */
+export function shardRange(documentCount: number, shardIndex: number, shardCount: number): { start: number; end: number } {
+  if (!(Number.isInteger(shardCount) && shardCount > 0 && Number.isInteger(shardIndex) && shardIndex >= 0 && shardIndex < shardCount)) {
+    throw new Error(`shardRange: shard ${shardIndex} of ${shardCount} is not a valid shard`);
+  }
+  const start = Math.floor((documentCount * shardIndex) / shardCount);
+  const end = Math.floor((documentCount * (shardIndex + 1)) / shardCount);
+  return { start, end };
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs one job from the queue: marks it active, computes, stages the result with status done in one
+ * transaction, and — when it was the run's last job — enqueues the finalize job. A job whose result is
+ * already staged (its worker died after staging) is not recomputed; a job of a run that is no longer
+ * running is dropped.
+ */
+import type PgBoss from 'pg-boss';
+import { beginRunJob, FINALIZE_JOB_KEY, reportRunJobProgress, stageRunJobResult } from '@/lib/db/run-jobs';
+import { getPrisma } from '@/lib/db/client';
+import { enqueueFinalize } from '@/lib/queue/enqueue';
+import type { JobPayload } from '@/lib/queue/payloads';
+import { encodeResult } from '@/lib/queue/result-codec';
+import { runCorpusShardJob } from './corpus-shard-job';
+import { withDbRetry } from './db-retry';
+import { runFinalizeJob } from './finalize-job';
+import { runHeadMetricsJob } from './head-metrics-job';
+import type { JobContext } from './job-context';
+
+export interface RunJobEnv {
+  boss: PgBoss;
+  context: JobContext;
+  workerId: string;
+  queueJobId: string;
+  log: (msg: string) => void;
+}
+
+export type JobOutcome = 'done' | 'already-done' | 'published' | 'skipped';
+
+const PROGRESS_EVERY_MS = 1000;
+
+export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<JobOutcome> {
+  const { runId, jobKey } = job;
+  const retry = <T>(what: string, fn: () => Promise<T>) => withDbRetry(`${jobKey} ${what}`, fn, { log: env.log });
+  const begun = await retry('begin', () => beginRunJob(runId, jobKey, { workerId: env.workerId, queueJobId: env.queueJobId }));
+  if (begun === 'run-not-running') return 'skipped';
+
+  if (job.kind === 'finalize') {
+    await retry('finalize', () => runFinalizeJob(job, env.context));
+    return 'published';
+  }
+
+  let remaining: number | null;
+  if (begun === 'started') {
+    let lastWrite = 0;
+    const onTokens = (done: number, total: number) => {
+      const now = Date.now();
+      if (now - lastWrite < PROGRESS_EVERY_MS && done < total) return;
+      lastWrite = now;
+      // Progress is best effort: never let it fail or slow the job.
+      void reportRunJobProgress(runId, jobKey, env.queueJobId, { tokensDone: done, tokensTotal: total }).catch(() => {});
+    };
+    const result =
+      job.kind === 'head-metrics' ? await runHeadMetricsJob(job, env.context) : await runCorpusShardJob(job, env.context, onTokens);
+    const bytes = encodeResult(result);
+    remaining = await retry('stage', () => stageRunJobResult(runId, jobKey, bytes));
+  } else {
+    remaining = await retry('count', () =>
+      getPrisma().runJob.count({ where: { runId, status: { not: 'done' }, jobKey: { not: FINALIZE_JOB_KEY } } }),
+    );
+  }
+  if (remaining === 0) {
+    const { kind: _k, jobKey: _j, ...common } = job;
+    const base = { runId: common.runId, modelRef: common.modelRef, corpusSlug: common.corpusSlug, maxTexts: common.maxTexts, seed: common.seed };
+    await retry('enqueue finalize', () => enqueueFinalize(env.boss, { kind: 'finalize', jobKey: FINALIZE_JOB_KEY, ...base }));
+  }
+  return begun === 'started' ? 'done' : 'already-done';
+}

@@ -1,0 +1,36 @@
+/** The neuron scan (workers/neurons) as queue shards: calibrate once, scan shards, merge exactly, then minimal examples. */
+import { finalizeNeuronStats } from '../../neurons/finalize';
+import { findMinimalExamples } from '../../neurons/minimal-examples';
+import { saveNeuronWiki } from '../../neurons/publish';
+import { calibrateNeuronRanges, mergeNeuronShards, scanNeuronShard, type NeuronRanges, type NeuronShardResult } from '../../neurons/scan';
+import type { CorpusScan } from '../corpus-scans';
+
+/** Top examples per neuron that get a minimal example (computeNeuronWiki's default). */
+const MINIMAL_TOP_N = 5;
+
+export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
+  id: 'neurons',
+  calibrate: ({ model, runner, tokenizer, corpus, seed }) => calibrateNeuronRanges({ model, runner, tokenizer, docs: corpus, options: { seed } }),
+  scanShard: ({ model, runner, tokenizer, documents, calibration, seed, onTokens }) =>
+    scanNeuronShard({
+      model,
+      runner,
+      tokenizer,
+      docs: documents,
+      options: { seed },
+      ranges: calibration,
+      // The scan reports batches; shown as a fraction until the shard's token count is known.
+      onProgress: (p) => onTokens(p.done, p.total),
+    }),
+  async mergeAndSave(runId, shards, { model, tokenizer, runner, corpusSlug }) {
+    const wiki = finalizeNeuronStats({ model, corpusSlug, merged: mergeNeuronShards(shards) });
+    const neurons = wiki.layers.flatMap((l) => l.neurons);
+    const minimal = await findMinimalExamples(
+      runner,
+      neurons.map((n) => ({ layer: n.layer, site: n.site, neuron: n.neuron, examples: n.summary.top.slice(0, MINIMAL_TOP_N) })),
+      { bosId: tokenizer.bosId },
+    );
+    neurons.forEach((n, i) => (n.minimal = minimal[i]));
+    await saveNeuronWiki(runId, [wiki], tokenizer);
+  },
+};

@@ -1,0 +1,45 @@
+import { makeRng } from '@/lib/sampling/random';
+
+/**
+ * Random unit directions in a layer's neuron-activation space (open problem 6.31): the baseline that a
+ * neuron's statistics are compared against. Gaussian vectors normalised to length 1, seeded so that every
+ * shard (and a re-run) projects onto the same directions. Returned as [d_mlp, count] row-major.
+ */
+export function randomDirections(dMlp: number, count: number, seed: number): Float32Array {
+  const rng = makeRng(seed);
+  const dirs = new Float32Array(dMlp * count);
+  for (let r = 0; r < count; r++) {
+    let norm = 0;
+    const v = new Float64Array(dMlp);
+    for (let n = 0; n < dMlp; n++) {
+      // Box–Muller.
+      const u1 = Math.max(rng.next(), 1e-12);
+      const u2 = rng.next();
+      v[n] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+      norm += v[n] * v[n];
+    }
+    norm = Math.sqrt(norm);
+    for (let n = 0; n < dMlp; n++) dirs[n * count + r] = v[n] / norm;
+  }
+  return dirs;
+}
+
+/** proj[p, r] = Σ_n acts[offset + p·dMlp + n] · dirs[n, r], for p < positions. */
+export function project(acts: Float32Array, offset: number, positions: number, dMlp: number, dirs: Float32Array, count: number, out: Float32Array): void {
+  out.fill(0, 0, positions * count);
+  for (let p = 0; p < positions; p++) {
+    const row = offset + p * dMlp;
+    const o = p * count;
+    for (let n = 0; n < dMlp; n++) {
+      const a = acts[row + n];
+      if (a === 0) continue;
+      const d = n * count;
+      for (let r = 0; r < count; r++) out[o + r] += a * dirs[d + r];
+    }
+  }
+}
+
+/** The seed of one layer/site's directions, derived from the run's seed. */
+export function directionSeed(seed: number, layer: number, siteIndex: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 31) + layer * 7919 + siteIndex * 104729) | 0;
+}

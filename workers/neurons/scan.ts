@@ -1,0 +1,237 @@
+/**
+ * The neuron scan, as pure functions so that a job queue can run it per corpus shard:
+ *   ranges = await calibrateNeuronRanges(input)            once, on the first contexts (shared by all shards)
+ *   shard  = await scanNeuronShard({ ...input, options })  per shard → NeuronShardResult (JSON-serialisable)
+ *   merged = mergeNeuronShards([shard, ...])               exact (see lib/metrics/streaming)
+ * then finalizeNeuronStats (finalize.ts) and publishNeuronWiki (publish.ts).
+ *
+ * Per layer and neuron site it streams every neuron (UnitStream over d_mlp units) and, as a baseline, the
+ * same statistics for `randomDirections` random unit directions in the same activation space.
+ * Memory: (d_mlp + directions) × (k + bins + randomK) examples per layer, plus one batch of activations.
+ */
+import type { CanonicalModel } from '@/lib/models/types';
+import type { Tokenizer } from '@/lib/tokenizers/types';
+import type { ForwardRunner } from '@/lib/engine/types';
+import { UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
+import { batchContexts, buildContexts, type CorpusDoc, type ScanContext } from './contexts';
+import { neuronSites, siteHook, type NeuronSite } from './sites';
+import { directionSeed, project, randomDirections } from './random-directions';
+
+export const NEURON_SCAN_VERSION = 1;
+
+export interface NeuronScanOptions {
+  /** Tokens per context, BOS included (default min(128, n_ctx)). */
+  contextLength: number;
+  batchSize: number;
+  k: number;
+  randomK: number;
+  bins: number;
+  seed: number;
+  /** Random directions per layer/site for the baseline. */
+  randomDirections: number;
+  sites: NeuronSite[];
+  layers: number[];
+}
+
+/** Histogram ranges per `${layer}.${site}`: neurons and baseline directions. */
+export type NeuronRanges = Record<string, { neurons: HistogramRange[]; baseline: HistogramRange[] }>;
+
+export interface NeuronScanInput {
+  model: CanonicalModel;
+  runner: ForwardRunner;
+  tokenizer: Tokenizer;
+  docs: CorpusDoc[];
+  options?: Partial<NeuronScanOptions>;
+  onProgress?: (p: { step: string; done: number; total: number }) => void;
+}
+
+export interface NeuronStreamResult {
+  layer: number;
+  site: NeuronSite;
+  neurons: UnitStreamJSON;
+  baseline: UnitStreamJSON;
+}
+
+export interface NeuronShardResult {
+  version: number;
+  modelSlug: string;
+  options: NeuronScanOptions;
+  ranges: NeuronRanges;
+  contexts: number;
+  tokens: number;
+  streams: NeuronStreamResult[];
+}
+
+export function defaultScanOptions(model: CanonicalModel, o: Partial<NeuronScanOptions> = {}): NeuronScanOptions {
+  const { cfg } = model;
+  const options: NeuronScanOptions = {
+    contextLength: o.contextLength ?? Math.min(128, cfg.n_ctx),
+    batchSize: o.batchSize ?? 16,
+    k: o.k ?? 20,
+    randomK: o.randomK ?? 10,
+    bins: o.bins ?? 50,
+    seed: o.seed ?? 0,
+    randomDirections: o.randomDirections ?? 32,
+    sites: o.sites ?? neuronSites(cfg),
+    layers: o.layers ?? Array.from({ length: cfg.n_layers }, (_, l) => l),
+  };
+  if (options.sites.length === 0) throw new Error(`${cfg.model_name} has no MLP neurons (attention-only)`);
+  if (options.contextLength > cfg.n_ctx) throw new Error(`contextLength ${options.contextLength} exceeds n_ctx ${cfg.n_ctx}`);
+  for (const l of options.layers) if (!(Number.isInteger(l) && l >= 0 && l < cfg.n_layers)) throw new Error(`layer ${l} is not in 0..${cfg.n_layers - 1}`);
+  return options;
+}
+
+const streamKey = (layer: number, site: NeuronSite) => `${layer}.${site}`;
+
+interface SiteState {
+  layer: number;
+  site: NeuronSite;
+  hook: string;
+  dirs: Float32Array;
+}
+
+function siteStates(model: CanonicalModel, options: NeuronScanOptions): SiteState[] {
+  const d = model.cfg.d_mlp;
+  return options.layers.flatMap((layer) =>
+    options.sites.map((site, i) => ({ layer, site, hook: siteHook(layer, site), dirs: randomDirections(d, options.randomDirections, directionSeed(options.seed, layer, i)) })),
+  );
+}
+
+/**
+ * Runs batches through the model, pipelined: the next batch's forward is already running (onnxruntime's
+ * threads) while this one's statistics are computed (the JS thread).
+ */
+async function forEachBatch(
+  runner: ForwardRunner,
+  batches: ReturnType<typeof batchContexts>,
+  hooks: string[],
+  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Awaited<ReturnType<ForwardRunner['run']>>) => void,
+  onBatch?: (done: number) => void,
+): Promise<void> {
+  let next = batches.length > 0 ? runner.run(batches[0].padded, hooks) : null;
+  for (let i = 0; i < batches.length; i++) {
+    const cache = await next!;
+    next = i + 1 < batches.length ? runner.run(batches[i + 1].padded, hooks) : null;
+    visit(batches[i], cache);
+    onBatch?.(i + 1);
+  }
+}
+
+function tensorFor(cache: Map<string, { shape: number[]; data: Float32Array }>, hook: string, batch: number, seq: number, d: number) {
+  const t = cache.get(hook);
+  if (!t || t.shape.join() !== [batch, seq, d].join()) throw new Error(`runner returned ${hook} with shape [${t?.shape.join(', ') ?? 'missing'}]; expected [${batch}, ${seq}, ${d}]`);
+  return t.data;
+}
+
+/** Histogram ranges from the first `calibrationContexts` contexts (min/max per neuron and direction, widened). */
+export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrationContexts?: number }): Promise<NeuronRanges> {
+  const options = defaultScanOptions(input.model, input.options);
+  const d = input.model.cfg.d_mlp;
+  const R = options.randomDirections;
+  const contexts = buildContexts(input.tokenizer, input.docs, options.contextLength).slice(0, input.calibrationContexts ?? 32);
+  if (contexts.length === 0) throw new Error('calibrateNeuronRanges: the corpus has no text to calibrate on');
+  const states = siteStates(input.model, options);
+  const mins = states.map(() => ({ n: new Float64Array(d).fill(Infinity), b: new Float64Array(R).fill(Infinity) }));
+  const maxs = states.map(() => ({ n: new Float64Array(d).fill(-Infinity), b: new Float64Array(R).fill(-Infinity) }));
+  const proj = new Float32Array(options.contextLength * R);
+  const batches = batchContexts(contexts, options.batchSize, input.tokenizer.eosId);
+  await forEachBatch(input.runner, batches, states.map((s) => s.hook), (batch, cache) => {
+    const seq = batch.padded[0].length;
+    states.forEach((s, si) => {
+      const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
+      batch.contexts.forEach((c, b) => {
+        const n = c.tokens.length;
+        for (let p = 1; p < n; p++) {
+          for (let u = 0; u < d; u++) {
+            const x = data[(b * seq + p) * d + u];
+            if (x < mins[si].n[u]) mins[si].n[u] = x;
+            if (x > maxs[si].n[u]) maxs[si].n[u] = x;
+          }
+        }
+        project(data, b * seq * d, n, d, s.dirs, R, proj);
+        for (let p = 1; p < n; p++) {
+          for (let r = 0; r < R; r++) {
+            const x = proj[p * R + r];
+            if (x < mins[si].b[r]) mins[si].b[r] = x;
+            if (x > maxs[si].b[r]) maxs[si].b[r] = x;
+          }
+        }
+      });
+    });
+  });
+  const ranges: NeuronRanges = {};
+  states.forEach((s, si) => {
+    ranges[streamKey(s.layer, s.site)] = { neurons: rangesFromCalibration(mins[si].n, maxs[si].n), baseline: rangesFromCalibration(mins[si].b, maxs[si].b) };
+  });
+  return ranges;
+}
+
+/** Streams one shard of documents (documents keep their corpus-wide index) into mergeable statistics. */
+export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronRanges }): Promise<NeuronShardResult> {
+  const { model, runner, tokenizer, ranges } = input;
+  const options = defaultScanOptions(model, input.options);
+  const d = model.cfg.d_mlp;
+  const R = options.randomDirections;
+  const contexts = buildContexts(tokenizer, input.docs, options.contextLength);
+  const states = siteStates(model, options);
+  const streams = states.map((s) => {
+    const r = ranges[streamKey(s.layer, s.site)];
+    if (!r || r.neurons.length !== d || r.baseline.length !== R) throw new Error(`scanNeuronShard: no calibrated ranges for layer ${s.layer} ${s.site}`);
+    const common = { k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed };
+    return { neurons: new UnitStream({ ...common, ranges: r.neurons }), baseline: new UnitStream({ ...common, ranges: r.baseline }) };
+  });
+  const proj = new Float32Array(options.contextLength * R);
+  const batches = batchContexts(contexts, options.batchSize, tokenizer.eosId);
+  let tokens = 0;
+  await forEachBatch(
+    runner,
+    batches,
+    states.map((s) => s.hook),
+    (batch, cache) => {
+      const seq = batch.padded[0].length;
+      states.forEach((s, si) => {
+        const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
+        batch.contexts.forEach((c: ScanContext, b) => {
+          const offset = b * seq * d;
+          // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
+          streams[si].neurons.observeContext({ doc: c.id, tokens: c.tokens, data, offset, posStride: d, unitStride: 1, firstPos: 1 });
+          project(data, offset, c.tokens.length, d, s.dirs, R, proj);
+          streams[si].baseline.observeContext({ doc: c.id, tokens: c.tokens, data: proj, offset: 0, posStride: R, unitStride: 1, firstPos: 1 });
+        });
+      });
+      for (const c of batch.contexts) tokens += c.tokens.length - 1;
+    },
+    (done) => input.onProgress?.({ step: 'neuron scan', done, total: batches.length }),
+  );
+  return {
+    version: NEURON_SCAN_VERSION,
+    modelSlug: model.cfg.model_name,
+    options,
+    ranges,
+    contexts: contexts.length,
+    tokens,
+    streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons.toJSON(), baseline: streams[si].baseline.toJSON() })),
+  };
+}
+
+/** Merges shard results exactly; shards must come from the same model, options and ranges. */
+export function mergeNeuronShards(results: NeuronShardResult[]): NeuronShardResult {
+  if (results.length === 0) throw new Error('mergeNeuronShards: nothing to merge');
+  const [first, ...rest] = results;
+  for (const r of rest) {
+    if (r.modelSlug !== first.modelSlug || r.version !== first.version || JSON.stringify(r.options) !== JSON.stringify(first.options)) {
+      throw new Error('mergeNeuronShards: shards come from different models, versions or options');
+    }
+  }
+  const streams = first.streams.map((s, i) => {
+    const neurons = results.map((r) => UnitStream.fromJSON(r.streams[i].neurons)).reduce((a, b) => UnitStream.merge(a, b));
+    const baseline = results.map((r) => UnitStream.fromJSON(r.streams[i].baseline)).reduce((a, b) => UnitStream.merge(a, b));
+    return { layer: s.layer, site: s.site, neurons: neurons.toJSON(), baseline: baseline.toJSON() };
+  });
+  return {
+    ...first,
+    contexts: results.reduce((a, r) => a + r.contexts, 0),
+    tokens: results.reduce((a, r) => a + r.tokens, 0),
+    streams,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * A worker: pulls jobs from the queue one at a time and runs them (`npm run worker`, or in-process for
+ * `npm start`). It sends a heartbeat, releases the jobs of workers whose heartbeat stopped (kill -9, lost
+ * machine) so they are retried at once, and on stop() finishes its current job — or, past the stop
+ * timeout, releases it to the queue.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import { failRun, getRun } from '@/lib/db/runs';
+import { recordRunJobError, takeOrphanedJobs } from '@/lib/db/run-jobs';
+import { registerWorker, workerHeartbeat, type WorkerStatus } from '@/lib/db/queue-workers';
+import { startBoss } from '@/lib/queue/boss';
+import { FAILED_JOBS_QUEUE, JOBS_QUEUE, queueSettings, type QueueSettings } from '@/lib/queue/names';
+import { parseJobPayload } from '@/lib/queue/payloads';
+import { withDbRetry } from './jobs/db-retry';
+import { JobContext } from './jobs/job-context';
+import { runQueuedJob } from './jobs/run-job';
+import { preferredExecutionProviders } from './execution-device';
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  settings?: QueueSettings;
+  log?: (msg: string) => void;
+}
+
+export interface WorkerHandle {
+  id: string;
+  /** Finish (or, past the stop timeout, release) the current job, then stop. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  const settings = options.settings ?? queueSettings();
+  const log = options.log ?? ((msg: string) => console.log(`[worker] ${msg}`));
+  const id = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const context = new JobContext(log);
+  const device = preferredExecutionProviders()[0];
+
+  let state: { status: WorkerStatus; runId: string | null; jobKey: string | null } = { status: 'idle', runId: null, jobKey: null };
+  let finishedSinceBeat = false;
+  let lastDbError = '';
+  const beat = async () => {
+    const jobFinished = finishedSinceBeat;
+    finishedSinceBeat = false;
+    try {
+      await workerHeartbeat(id, { ...state, jobFinished });
+      lastDbError = '';
+    } catch (err) {
+      if (jobFinished) finishedSinceBeat = true;
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      if (msg !== lastDbError) log(`heartbeat failed: ${msg}`);
+      lastDbError = msg;
+    }
+  };
+
+  await withDbRetry('register worker', () => registerWorker({ id, host: os.hostname(), pid: process.pid, device }), { log });
+  const boss = await startBoss({
+    databaseUrl: options.databaseUrl,
+    settings,
+    onError: (err) => {
+      const msg = err.message.split('\n')[0];
+      if (msg !== lastDbError) log(`queue: ${msg}`);
+      lastDbError = msg;
+    },
+  });
+
+  const heartbeat = setInterval(() => void beat(), settings.heartbeatMs);
+  const reaper = setInterval(() => void releaseOrphans(boss, settings, log), Math.max(1000, settings.heartbeatMs));
+
+  let current: { runId: string; jobKey: string } | null = null;
+  await boss.work<unknown>(
+    JOBS_QUEUE,
+    { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
+    async ([job]) => {
+      const payload = parseJobPayload(job.data);
+      current = { runId: payload.runId, jobKey: payload.jobKey };
+      state = { status: 'busy', runId: payload.runId, jobKey: payload.jobKey };
+      void beat();
+      const t0 = Date.now();
+      try {
+        const outcome = await runQueuedJob(payload, { boss, context, workerId: id, queueJobId: job.id, log });
+        log(`${payload.runId} ${payload.jobKey}: ${outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        return { outcome };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const final = job.retryCount >= job.retryLimit;
+        log(`${payload.runId} ${payload.jobKey}: attempt ${job.retryCount + 1}/${job.retryLimit + 1} failed: ${message}`);
+        await recordRunJobError(payload.runId, payload.jobKey, message, final).catch(() => {});
+        throw err;
+      } finally {
+        current = null;
+        finishedSinceBeat = true;
+        state = { status: stopping ? 'stopping' : 'idle', runId: null, jobKey: null };
+        void beat();
+      }
+    },
+  );
+
+  // pg-boss copies a job that failed its last attempt (or expired) here: the run fails with its error.
+  await boss.work<unknown>(FAILED_JOBS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 }, async ([job]) => {
+    const payload = parseJobPayload(job.data);
+    const reason = outputMessage(job.output) ?? 'unknown error';
+    const message = `job ${payload.jobKey} failed after ${job.retryLimit + 1} attempts: ${reason}`;
+    await recordRunJobError(payload.runId, payload.jobKey, reason, true);
+    const run = await getRun(payload.runId);
+    if (run?.status === 'running') {
+      await failRun(payload.runId, message);
+      log(`${payload.runId}: marked failed (${message})`);
+    }
+  });
+
+  log(`worker ${id} started (${device}); polling ${JOBS_QUEUE}`);
+  let stopping = false;
+  return {
+    id,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      state = { ...state, status: 'stopping' };
+      await beat();
+      clearInterval(reaper);
+      // Graceful: waits up to the timeout for the current job; pg-boss then fails (→ retries) what is still active.
+      await boss.stop({ graceful: true, timeout: settings.stopTimeoutMs, wait: true });
+      clearInterval(heartbeat);
+      const unfinished = current as { runId: string; jobKey: string } | null;
+      if (unfinished) {
+        await recordRunJobError(unfinished.runId, unfinished.jobKey, `worker ${id} stopped; job released for retry`, false).catch(() => {});
+        log(`released ${unfinished.runId} ${unfinished.jobKey}`);
+      }
+      state = { status: 'stopped', runId: null, jobKey: null };
+      await beat();
+      log(`worker ${id} stopped`);
+    },
+  };
+}
+
+async function releaseOrphans(boss: PgBoss, settings: QueueSettings, log: (msg: string) => void): Promise<void> {
+  try {
+    const orphans = await takeOrphanedJobs(settings.workerStaleSeconds);
+    for (const o of orphans) {
+      log(`${o.runId} ${o.jobKey}: worker ${o.workerId ?? '?'} stopped responding; releasing its job for retry`);
+      await boss.fail(JOBS_QUEUE, o.queueJobId, { message: `worker ${o.workerId ?? '?'} stopped responding` });
+    }
+  } catch {
+    // The database may be restarting: the next round retries.
+  }
+}
+
+function outputMessage(output: unknown): string | null {
+  const o = output as { message?: unknown; value?: { message?: unknown } } | null;
+  if (typeof o?.message === 'string') return o.message;
+  if (typeof o?.value?.message === 'string') return o.value.message;
+  return output == null ? null : JSON.stringify(output).slice(0, 2000);
+}
