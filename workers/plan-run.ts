@@ -14,7 +14,8 @@ import type { HeadMetric } from '@/lib/metrics/heads/types';
 import { resolveModel } from '@/lib/models/registry';
 import { enqueueJobs } from '@/lib/queue/enqueue';
 import type { QueueSettings } from '@/lib/queue/names';
-import type { JobPayload } from '@/lib/queue/payloads';
+import type { CalibrateJob, JobPayload } from '@/lib/queue/payloads';
+import { calibrateJobKey, shardJobsOf } from './jobs/corpus-shard-job';
 import { corpusScans, type CorpusScan } from './jobs/corpus-scans';
 import { modelInfo } from './model-info';
 
@@ -26,6 +27,8 @@ export interface PlanRunInput {
   seed: number;
   /** Shards per corpus scan. */
   shards: number;
+  /** Corpus scans read the first this many documents (default all). */
+  scanDocuments?: number;
   codeVersion: string;
   options: Record<string, unknown>;
   /** Defaults to the registry; tests may pass a subset. */
@@ -51,11 +54,12 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
 
   const metrics = input.metrics ?? headMetrics;
   const scans = input.scans ?? corpusScans;
-  const shards = Math.min(input.shards, input.corpus.documents.length);
+  const scanDocuments = Math.min(input.scanDocuments ?? input.corpus.documents.length, input.corpus.documents.length);
+  const shards = Math.min(input.shards, scanDocuments);
   const run = await createRun({
     modelSlug: model.cfg.model_name,
     corpusSlug: input.corpus.slug,
-    options: { ...input.options, maxTexts: input.maxTexts, queue: { shards, scans: scans.map((s) => s.id) } },
+    options: { ...input.options, maxTexts: input.maxTexts, queue: { shards, scans: scans.map((s) => s.id), scanDocuments } },
     codeVersion: input.codeVersion,
     seed: input.seed,
     metricVersions: Object.fromEntries(metrics.map((m) => [m.id, m.version])),
@@ -66,13 +70,19 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
   metricGroups(metrics).forEach((group, i) => {
     jobs.push({ kind: 'head-metrics', ...common, jobKey: `head-metrics:${group.name}`, metricIds: group.metrics.map((m) => m.id), withExample: i === 0 });
   });
+  // Scans start with their calibration job; it enqueues the shards when done (they need its result).
+  const shardRows: { jobKey: string; kind: string }[] = [];
   for (const scan of scans) {
-    for (let shard = 0; shard < shards; shard++) {
-      jobs.push({ kind: 'corpus-shard', ...common, jobKey: shardJobKey(scan.id, shard, shards), scan: scan.id, shardIndex: shard, shardCount: shards });
-    }
+    const calibrate: CalibrateJob = { kind: 'calibrate', ...common, jobKey: calibrateJobKey(scan.id), scan: scan.id, shardCount: shards, maxDocuments: scanDocuments };
+    jobs.push(calibrate);
+    shardRows.push(...shardJobsOf(calibrate).map((j) => ({ jobKey: j.jobKey, kind: j.kind })));
   }
   try {
-    await createRunJobs(run.id, [...jobs.map((j) => ({ jobKey: j.jobKey, kind: j.kind })), { jobKey: FINALIZE_JOB_KEY, kind: 'finalize' }]);
+    await createRunJobs(run.id, [
+      ...jobs.map((j) => ({ jobKey: j.jobKey, kind: j.kind })),
+      ...shardRows,
+      { jobKey: FINALIZE_JOB_KEY, kind: 'finalize' },
+    ]);
     await enqueueJobs(boss, jobs, input.settings);
   } catch (err) {
     await failRun(run.id, `planning failed: ${err instanceof Error ? err.message : String(err)}`).catch(() => {});
@@ -88,7 +98,3 @@ export function metricGroups(metrics: readonly HeadMetric[]): { name: string; me
   return [...groups].map(([name, ms]) => ({ name, metrics: ms }));
 }
 
-/** `<scan>:<shard, zero-padded>/<count>`: job keys sort in shard order. */
-export function shardJobKey(scanId: string, shard: number, shards: number): string {
-  return `${scanId}:${String(shard).padStart(4, '0')}/${shards}`;
-}

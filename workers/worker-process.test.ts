@@ -5,8 +5,6 @@ import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePrisma, getPrisma } from '@/lib/db/client';
-import { getHeadMetrics } from '@/lib/db/head-metrics';
-import { getHeadPattern } from '@/lib/db/head-patterns';
 import { getRun } from '@/lib/db/runs';
 import { getRunProgress } from '@/lib/db/run-progress';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
@@ -16,19 +14,22 @@ import { resolveModel } from '@/lib/models/registry';
 import { startBoss } from '@/lib/queue/boss';
 import { queueSettings } from '@/lib/queue/names';
 import { applyMigrations } from '@/scripts/db/migrate';
-import { computeHeadWiki, type HeadWiki } from './compute-head-wiki';
+import { publishHeadWiki } from './publish-head-wiki';
 import { bundledCorpora, readDocuments } from './corpus-files';
+import { corpusScans, type CorpusScan } from './jobs/corpus-scans';
 import { metricGroups, planRun } from './plan-run';
 import { FAST_QUEUE_ENV, spawnWorker, startRestartablePostgres, waitFor, type RestartablePostgres, type WorkerChild } from './queue-testing/cluster';
 
 const MODEL = 'stories260K';
 const MAX_TEXTS = 120;
 const SEED = 7;
+/** Documents the corpus scans (head examples, neurons) read: split into 3 shards. */
+const SCAN_DOCUMENTS = 24;
 
 let db: RestartablePostgres;
 let boss: PgBoss;
 let documents: string[];
-let reference: HeadWiki;
+let referenceRunId: string;
 const workers: WorkerChild[] = [];
 
 beforeAll(async () => {
@@ -38,9 +39,24 @@ beforeAll(async () => {
   boss = await startBoss({ databaseUrl: db.url, onError: () => {} });
   const corpus = bundledCorpora(process.cwd())[0];
   documents = (await readDocuments(corpus.path)).slice(0, 300);
+  // The known answer: the same run computed and published by one process, without the queue.
   const { model, tokenizer } = await resolveModel(MODEL);
-  reference = await computeHeadWiki({ model, tokenizer, runner: await OnnxRunner.create(model), texts: documents.slice(0, MAX_TEXTS), seed: SEED });
+  const reference = await publishHeadWiki({
+    model,
+    tokenizer,
+    runner: await OnnxRunner.create(model),
+    corpus: CORPUS(),
+    maxTexts: MAX_TEXTS,
+    seed: SEED,
+    codeVersion: 'test',
+    options: {},
+    headExamples: { maxDocuments: SCAN_DOCUMENTS },
+    neurons: { maxDocuments: SCAN_DOCUMENTS },
+  });
+  referenceRunId = reference.id;
 });
+
+const CORPUS = () => ({ slug: 'tiny-sample', name: 'sample', source: 'TinyStories', license: 'CDLA-Sharing-1.0', documents });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
@@ -49,16 +65,18 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-async function plan(metrics?: HeadMetric[]) {
+async function plan(metrics?: HeadMetric[], scans?: CorpusScan[]) {
   const { run } = await planRun(boss, {
     modelRef: MODEL,
-    corpus: { slug: 'tiny-sample', name: 'sample', source: 'TinyStories', license: 'CDLA-Sharing-1.0', documents },
+    corpus: CORPUS(),
     maxTexts: MAX_TEXTS,
     seed: SEED,
-    shards: 2,
+    shards: 3,
+    scanDocuments: SCAN_DOCUMENTS,
     codeVersion: 'test',
     options: { engine: 'onnxruntime-node' },
     metrics,
+    scans,
     settings: queueSettings(),
   });
   return run.id;
@@ -77,17 +95,38 @@ async function waitForStatus(runId: string, timeoutMs = 90_000) {
   }, timeoutMs, 200);
 }
 
-/** The published run's values equal the single-process reference exactly, with no value missing or doubled. */
+/** Every table holding a run's results, read in full without the run id, in a fixed order. */
+async function runTables(runId: string): Promise<Record<string, unknown[]>> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const { rows: tables } = await c.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'runId'
+         AND table_name <> 'RunJob' ORDER BY table_name`,
+    );
+    const out: Record<string, unknown[]> = {};
+    for (const { table_name: table } of tables) {
+      const { rows: cols } = await c.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name <> 'runId' ORDER BY ordinal_position`,
+        [table],
+      );
+      const list = cols.map((col) => `"${col.column_name}"`).join(', ');
+      out[table] = (await c.query(`SELECT ${list} FROM "${table}" WHERE "runId" = $1 ORDER BY ${cols.map((_, i) => i + 1).join(', ')}`, [runId])).rows;
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The queued run published exactly the single-process run's rows, in every results table: nothing missing, doubled or different. */
 async function expectReferenceResults(runId: string) {
-  const stored = await getHeadMetrics(runId);
-  const key = (v: { layer: number; head: number; metricId: string }) => `${v.layer}.${v.head}.${v.metricId}`;
-  const expected = [...reference.metrics].sort((a, b) => a.layer - b.layer || a.head - b.head || a.metricId.localeCompare(b.metricId));
-  expect(stored.map(key)).toEqual(expected.map(key));
-  expect(stored.map((v) => v.value)).toEqual(expected.map((v) => v.value));
-  expect(await getPrisma().headPattern.count({ where: { runId } })).toBe(reference.example.patterns.length);
-  const p = reference.example.patterns[3];
-  const storedPattern = await getHeadPattern(runId, p.layer, p.head);
-  expect(storedPattern!.pattern.flat()).toEqual(Array.from(p.pattern));
+  const [got, want] = await Promise.all([runTables(runId), runTables(referenceRunId)]);
+  expect(Object.keys(got)).toEqual(Object.keys(want));
+  for (const table of Object.keys(want)) {
+    expect(want[table].length, `${table} of the reference run`).toBeGreaterThan(0);
+    expect(got[table], table).toEqual(want[table]);
+  }
 }
 
 describe('runs on the work queue', { timeout: 180_000 }, () => {
@@ -104,18 +143,19 @@ describe('runs on the work queue', { timeout: 180_000 }, () => {
     await expectReferenceResults(two);
 
     const progress = await getRunProgress(two);
-    const jobCount = metricGroups(headMetrics).length + 1; // + finalize (no corpus scans registered yet)
+    // Metric groups, then per scan a calibration and 3 shards, then finalize.
+    const jobCount = metricGroups(headMetrics).length + corpusScans.length * 4 + 1;
     expect(progress!.jobs).toMatchObject({ total: jobCount, done: jobCount, failed: 0 });
     expect(progress!.etaSeconds).toBeNull();
     expect(w1.output.join('\n')).toMatch(/started/);
   });
 
-  it('a worker killed with SIGKILL mid-job: the job is retried elsewhere and nothing is missing or doubled', async () => {
+  it('a worker killed with SIGKILL mid-shard: the job is retried elsewhere and nothing is missing or doubled', async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     const victim = startWorker();
     const runId = await plan();
     const killedJob = await waitFor('the worker to take a job', async () => {
-      const job = await getPrisma().runJob.findFirst({ where: { runId, status: 'active', workerId: { contains: `-${victim.pid}-` } } });
+      const job = await getPrisma().runJob.findFirst({ where: { runId, kind: 'corpus-shard', status: 'active', workerId: { contains: `-${victim.pid}-` } } });
       return job ?? undefined;
     }, 60_000, 20);
     victim.child.kill('SIGKILL');
@@ -139,7 +179,7 @@ describe('runs on the work queue', { timeout: 180_000 }, () => {
 
   it('a job that fails every attempt marks the run failed with its error', async () => {
     const unknown: HeadMetric = { ...headMetrics[0], id: 'not_in_the_registry' };
-    const runId = await plan([unknown]);
+    const runId = await plan([unknown], []);
     const run = await waitForStatus(runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/head-metrics:texts failed after 3 attempts: unknown head metric "not_in_the_registry"/);
@@ -149,7 +189,7 @@ describe('runs on the work queue', { timeout: 180_000 }, () => {
   });
 
   it("pg-boss' schema lives beside Prisma's migrations: re-applying them leaves it alone", async () => {
-    await applyMigrations(db.url);
+    await applyMigrations(db.url, process.env.H9_TMP_MIGRATIONS ? { migrationsDir: process.env.H9_TMP_MIGRATIONS } : {});
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {

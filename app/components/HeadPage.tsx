@@ -19,6 +19,9 @@ import { MetricHeatmap } from './MetricHeatmap';
 import { CustomTextAttention } from './attention/CustomTextAttention';
 import { HeadExamples } from './heads/HeadExamples';
 import { LIVE_LIMITS } from '@/lib/live/limits';
+import { HeadLabelsSection } from './heads/HeadLabelsSection';
+import { CompositionPartners } from './heads/CompositionPartners';
+import { SimilarHeads } from './heads/SimilarHeads';
 
 export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: string; runId?: string; headParam: string }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
@@ -70,6 +73,9 @@ export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: str
         <a href={apiHeadPath(model.slug, ref.layer, ref.head, run.id)}>JSON</a>
       </p>
 
+      <h2 id="labels">Labels</h2>
+      <HeadLabelsSection runId={run.id} layer={ref.layer} head={ref.head} />
+
       <h2 id="metrics">Metrics</h2>
       {detail.metrics.length === 0 ? (
         <p className="notice">This run stored no head metrics.</p>
@@ -80,6 +86,15 @@ export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: str
           ))}
         </div>
       )}
+
+      <h2 id="composition">Composition partners</h2>
+      <CompositionPartners runId={run.id} modelSlug={model.slug} pageRun={pageRun} layer={ref.layer} head={ref.head} />
+      <p className="small muted">
+        <Link href={`${modelPath(model.slug, pageRun)}/composition`}>All heads × heads composition matrices →</Link>
+      </p>
+
+      <h2 id="similar">Similar heads</h2>
+      <SimilarHeads rows={table.rows} metricIds={table.metrics.map((m) => m.id)} layer={ref.layer} head={ref.head} modelSlug={model.slug} pageRun={pageRun} />
 
       <h2 id="pattern">Attention pattern</h2>
       {detail.pattern ? (

@@ -23,6 +23,8 @@ import {
 import type { HeadRow, SortDir } from '@/lib/api/head-rows';
 import { formatMetricValue } from '@/lib/format/numbers';
 import { queryString } from '@/lib/format/paths';
+import type { HeadBadge } from '@/lib/api/head-labels-view';
+import { HeadBadges } from './heads/HeadBadges';
 
 export interface HeadTableMetric {
   id: string;
@@ -48,6 +50,12 @@ export interface HeadTableProps {
   /** Head page links are `${headHrefPrefix}${layer}.${head}`. */
   headHrefPrefix: string;
   initial: HeadTableQuery;
+  /** Label badges by head name (`L1H7`), shown beside the head's name. */
+  labels?: Record<string, HeadBadge[]>;
+  /** metric id → label threshold: values at or above it are highlighted. */
+  thresholds?: Record<string, number>;
+  /** Metric columns shown at first (all when absent); the column chooser changes them. */
+  defaultColumns?: string[];
 }
 
 type Features = typeof features;
@@ -120,9 +128,21 @@ function arrow(q: HeadTableQuery, columnId: string): string {
   return q.dir === 'desc' ? '▼' : '▲';
 }
 
-export function HeadTable({ metrics, rows, nLayers, pagePath, headHrefPrefix, initial }: HeadTableProps) {
-  const metricIds = useMemo(() => metrics.map((m) => m.id), [metrics]);
-  const columns = useMemo(() => buildColumns(metrics), [metrics]);
+export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHrefPrefix, initial, labels, thresholds, defaultColumns }: HeadTableProps) {
+  // Column chooser: every metric stays sortable and filterable; only the visible ones are drawn.
+  const [visible, setVisible] = useState<Set<string>>(
+    () => new Set(defaultColumns?.length ? [...defaultColumns, ...(initial.sort ? [initial.sort] : [])] : allMetrics.map((m) => m.id)),
+  );
+  const metrics = useMemo(() => allMetrics.filter((m) => visible.has(m.id)), [allMetrics, visible]);
+  const toggleColumn = (id: string) =>
+    setVisible((v) => {
+      const next = new Set(v);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const metricIds = useMemo(() => allMetrics.map((m) => m.id), [allMetrics]);
+  const columns = useMemo(() => buildColumns(allMetrics), [allMetrics]);
   const initialState = useMemo(() => stateFromQuery(initial, metricIds), [initial, metricIds]);
   const [sorting, setSorting] = useState<SortingState>(initialState.sorting);
   const [columnFilters, setColumnFilters] = useState<ColumnFiltersState>(initialState.columnFilters);
@@ -142,7 +162,7 @@ export function HeadTable({ metrics, rows, nLayers, pagePath, headHrefPrefix, in
   });
 
   const query = queryFromState(sorting, columnFilters);
-  const sortedMetric = query.sort && metricIds.includes(query.sort) ? metrics.find((m) => m.id === query.sort) : undefined;
+  const sortedMetric = query.sort && metricIds.includes(query.sort) ? allMetrics.find((m) => m.id === query.sort) : undefined;
 
   // Keep the address bar shareable: it always reproduces what is on screen.
   useEffect(() => {
@@ -251,6 +271,19 @@ export function HeadTable({ metrics, rows, nLayers, pagePath, headHrefPrefix, in
             Apply
           </button>
         )}
+        <details className="column-chooser" data-testid="column-chooser">
+          <summary>
+            Columns ({metrics.length} of {allMetrics.length})
+          </summary>
+          <div className="column-options">
+            {allMetrics.map((m) => (
+              <label key={m.id} title={m.summary}>
+                <input type="checkbox" checked={visible.has(m.id)} onChange={() => toggleColumn(m.id)} data-testid={`column-${m.id}`} />{' '}
+                {m.title}
+              </label>
+            ))}
+          </div>
+        </details>
         <span className="filter-count" aria-live="polite" data-testid="head-count">
           {shown.length === rows.length ? `${rows.length} heads` : `${shown.length} of ${rows.length} heads`}
         </span>
@@ -273,10 +306,16 @@ export function HeadTable({ metrics, rows, nLayers, pagePath, headHrefPrefix, in
                     <Link className="head-link" href={`${headHrefPrefix}${r.layer}.${r.head}`}>
                       {r.name}
                     </Link>
+                    <HeadBadges badges={labels?.[r.name]} compact />
                   </th>
                   <td className="num">{r.layer}</td>
                   {metrics.map((m) => (
-                    <ValueCell key={m.id} value={r.values[m.id]} range={m.range} />
+                    <ValueCell
+                      key={m.id}
+                      value={r.values[m.id]}
+                      range={m.range}
+                      labelled={thresholds?.[m.id] !== undefined && (r.values[m.id] ?? -Infinity) >= thresholds[m.id]}
+                    />
                   ))}
                 </tr>
               );
@@ -295,7 +334,7 @@ export function HeadTable({ metrics, rows, nLayers, pagePath, headHrefPrefix, in
   );
 }
 
-function ValueCell({ value, range }: { value: number | null | undefined; range: [number, number] }) {
+function ValueCell({ value, range, labelled = false }: { value: number | null | undefined; range: [number, number]; labelled?: boolean }) {
   if (value === null || value === undefined || Number.isNaN(value)) {
     return (
       <td className="num value-cell value-missing" title="no value in this run">
@@ -306,7 +345,11 @@ function ValueCell({ value, range }: { value: number | null | undefined; range: 
   const [lo, hi] = range;
   const frac = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? Math.min(1, Math.max(0, (value - lo) / (hi - lo))) : 0;
   return (
-    <td className="num value-cell" data-value={value}>
+    <td
+      className={labelled ? 'num value-cell value-labelled' : 'num value-cell'}
+      data-value={value}
+      title={labelled ? 'at or above the label threshold of this metric' : undefined}
+    >
       <span className="value-track" aria-hidden="true">
         <span className="value-bar" style={{ width: `${(frac * 100).toFixed(1)}%` }} />
       </span>

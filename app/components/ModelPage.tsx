@@ -16,6 +16,8 @@ import { CiteThis } from './CiteThis';
 import { HeadTable, type HeadTableQuery } from './HeadTable';
 import { MetricHeatmap } from './MetricHeatmap';
 import { ModelFacts } from './ModelFacts';
+import { getHeadLabels } from '@/lib/db/head-labels';
+import { badgesByHead, LABEL_THRESHOLDS } from '@/lib/api/head-labels-view';
 
 export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug: string; runId?: string; searchParams: RawQuery }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
@@ -52,6 +54,7 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
   const headHrefPrefix = `${pagePath}/heads/`;
   const tableMetrics = metrics.map((m) => ({ id: m.id, title: m.title, summary: m.summary, range: m.range }));
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
+  const labels = badgesByHead(await getHeadLabels(run.id));
 
   return (
     <>
@@ -97,12 +100,22 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
           pagePath={pagePath}
           headHrefPrefix={headHrefPrefix}
           initial={initial}
+          labels={labels}
+          thresholds={LABEL_THRESHOLDS}
+          defaultColumns={DEFAULT_COLUMNS}
         />
       )}
       <p className="api-links">
         Data: <a href={apiHeadsPath(model.slug, { runId: run.id })}>JSON</a> ·{' '}
         <a href={apiHeadsPath(model.slug, { runId: run.id, format: 'csv' })}>CSV</a>{' '}
-        <span className="muted">(reads directly with <code>pandas.read_csv</code>)</span>
+        <span className="muted">(reads directly with <code>pandas.read_csv</code>)</span> · Run{' '}
+        <a href={`/runs/${run.id}`} data-testid="run-page-link">
+          {run.id}
+        </a>{' '}
+        (how it was computed, bulk export) · <a href={`${modelPath(model.slug)}/runs`}>all runs</a> ·{' '}
+        <Link href={`${pagePath}/composition`} data-testid="composition-link">
+          composition between heads
+        </Link>
       </p>
 
       {metrics.length > 0 ? (
@@ -124,3 +137,6 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
     </>
   );
 }
+
+/** Columns the head table shows at first (the column chooser shows the rest). */
+const DEFAULT_COLUMNS = ['previous_token', 'duplicate_token', 'induction', 'prefix_matching', 'copying_full', 'direct_logit_attribution'];

@@ -98,9 +98,9 @@ export interface StagedResult {
 }
 
 /** The staged results of a run's done jobs, in jobKey order. */
-export async function getStagedResults(runId: string, kind?: string): Promise<StagedResult[]> {
+export async function getStagedResults(runId: string, kind?: string, jobKey?: string): Promise<StagedResult[]> {
   const rows = await getPrisma().runJob.findMany({
-    where: { runId, status: 'done', ...(kind ? { kind } : {}), result: { not: null } },
+    where: { runId, status: 'done', ...(kind ? { kind } : {}), ...(jobKey ? { jobKey } : {}), result: { not: null } },
     orderBy: { jobKey: 'asc' },
     select: { jobKey: true, kind: true, result: true },
   });

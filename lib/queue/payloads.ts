@@ -25,14 +25,18 @@ export const headMetricsJob = z.object({
   withExample: z.boolean(),
 });
 
-/** One shard of a corpus scan (neuron examples, head examples): documents i ≡ shardIndex (mod shardCount). */
-export const corpusShardJob = z.object({
-  kind: z.literal('corpus-shard'),
-  ...common,
+const scanFields = {
   scan: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  shardIndex: z.number().int().nonnegative(),
   shardCount: z.number().int().positive(),
-});
+  /** The scan reads the corpus' first `maxDocuments` documents. */
+  maxDocuments: z.number().int().positive(),
+};
+
+/** A corpus scan's calibration, once per run; when done it enqueues the scan's shards. */
+export const calibrateJob = z.object({ kind: z.literal('calibrate'), ...common, ...scanFields });
+
+/** One shard of a corpus scan (neuron examples, head examples): a contiguous range of documents. */
+export const corpusShardJob = z.object({ kind: z.literal('corpus-shard'), ...common, ...scanFields, shardIndex: z.number().int().nonnegative() });
 
 /** Merge every staged result and publish the run (enqueued when the last other job is done). */
 export const finalizeJob = z.object({
@@ -40,9 +44,10 @@ export const finalizeJob = z.object({
   ...common,
 });
 
-export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, corpusShardJob, finalizeJob]);
+export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, calibrateJob, corpusShardJob, finalizeJob]);
 
 export type HeadMetricsJob = z.infer<typeof headMetricsJob>;
+export type CalibrateJob = z.infer<typeof calibrateJob>;
 export type CorpusShardJob = z.infer<typeof corpusShardJob>;
 export type FinalizeJob = z.infer<typeof finalizeJob>;
 export type JobPayload = z.infer<typeof jobPayload>;

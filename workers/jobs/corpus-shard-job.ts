@@ -1,18 +1,66 @@
-/** Job `corpus-shard`: one shard of a registered corpus scan. */
-import type { CorpusShardJob } from '@/lib/queue/payloads';
-import { findCorpusScan, shardRange } from './corpus-scans';
+/** Jobs `calibrate` (once per scan and run) and `corpus-shard` (one shard of a registered corpus scan). */
+import { getStagedResults } from '@/lib/db/run-jobs';
+import type { CalibrateJob, CorpusShardJob } from '@/lib/queue/payloads';
+import { decodeResult } from '@/lib/queue/result-codec';
+import { findCorpusScan, shardRange, type CorpusScan, type ShardDocument } from './corpus-scans';
 import type { JobContext } from './job-context';
+
+export function calibrateJobKey(scanId: string): string {
+  return `${scanId}:calibrate`;
+}
+
+/** `<scan>:<shard, zero-padded>/<count>`: job keys sort in shard order. */
+export function shardJobKey(scanId: string, shard: number, shards: number): string {
+  return `${scanId}:${String(shard).padStart(4, '0')}/${shards}`;
+}
+
+/** The shard jobs a finished calibration releases. */
+export function shardJobsOf(job: CalibrateJob): CorpusShardJob[] {
+  return Array.from({ length: job.shardCount }, (_, shardIndex) => ({
+    ...job,
+    kind: 'corpus-shard' as const,
+    jobKey: shardJobKey(job.scan, shardIndex, job.shardCount),
+    shardIndex,
+  }));
+}
+
+export async function runCalibrateJob(job: CalibrateJob, context: JobContext): Promise<unknown> {
+  const scan = scanOf(job.scan);
+  const { model, tokenizer, runner } = await context.loadModel(job.modelRef);
+  const corpus = await scanDocuments(context, job);
+  return scan.calibrate({ model, tokenizer, runner, corpus, seed: job.seed });
+}
 
 export async function runCorpusShardJob(
   job: CorpusShardJob,
   context: JobContext,
   onTokens: (done: number, total: number) => void,
 ): Promise<unknown> {
-  const scan = findCorpusScan(job.scan);
-  if (!scan) throw new Error(`corpus scan "${job.scan}" is not registered in this worker (workers/jobs/corpus-scans.ts); is it an older version?`);
+  const scan = scanOf(job.scan);
+  const [calibrated] = await getStagedResults(job.runId, 'calibrate', calibrateJobKey(job.scan));
+  if (!calibrated) throw new Error(`${job.jobKey}: the scan's calibration (${calibrateJobKey(job.scan)}) is not done`);
   const { model, tokenizer, runner } = await context.loadModel(job.modelRef);
+  const corpus = await scanDocuments(context, job);
+  const { start, end } = shardRange(corpus.length, job.shardIndex, job.shardCount);
+  return scan.scanShard({
+    model,
+    tokenizer,
+    runner,
+    documents: corpus.slice(start, end),
+    corpus,
+    seed: job.seed,
+    onTokens,
+    calibration: decodeResult(calibrated.result),
+  });
+}
+
+function scanOf(id: string): CorpusScan {
+  const scan = findCorpusScan(id);
+  if (!scan) throw new Error(`corpus scan "${id}" is not registered in this worker (workers/jobs/corpus-scans.ts); is it an older version?`);
+  return scan;
+}
+
+async function scanDocuments(context: JobContext, job: { corpusSlug: string; maxDocuments: number }): Promise<ShardDocument[]> {
   const all = await context.corpusDocuments(job.corpusSlug);
-  const { start, end } = shardRange(all.length, job.shardIndex, job.shardCount);
-  const documents = all.slice(start, end).map((text, i) => ({ index: start + i, text }));
-  return scan.scanShard({ model, tokenizer, runner, documents, seed: job.seed, onTokens });
+  return all.slice(0, job.maxDocuments).map((text, index) => ({ index, text }));
 }

@@ -7,10 +7,10 @@
 import type PgBoss from 'pg-boss';
 import { beginRunJob, FINALIZE_JOB_KEY, reportRunJobProgress, stageRunJobResult } from '@/lib/db/run-jobs';
 import { getPrisma } from '@/lib/db/client';
-import { enqueueFinalize } from '@/lib/queue/enqueue';
+import { enqueueFinalize, enqueueJobs } from '@/lib/queue/enqueue';
 import type { JobPayload } from '@/lib/queue/payloads';
 import { encodeResult } from '@/lib/queue/result-codec';
-import { runCorpusShardJob } from './corpus-shard-job';
+import { runCalibrateJob, runCorpusShardJob, shardJobsOf } from './corpus-shard-job';
 import { withDbRetry } from './db-retry';
 import { runFinalizeJob } from './finalize-job';
 import { runHeadMetricsJob } from './head-metrics-job';
@@ -50,7 +50,11 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
       void reportRunJobProgress(runId, jobKey, env.queueJobId, { tokensDone: done, tokensTotal: total }).catch(() => {});
     };
     const result =
-      job.kind === 'head-metrics' ? await runHeadMetricsJob(job, env.context) : await runCorpusShardJob(job, env.context, onTokens);
+      job.kind === 'head-metrics'
+        ? await runHeadMetricsJob(job, env.context)
+        : job.kind === 'calibrate'
+          ? await runCalibrateJob(job, env.context)
+          : await runCorpusShardJob(job, env.context, onTokens);
     const bytes = encodeResult(result);
     remaining = await retry('stage', () => stageRunJobResult(runId, jobKey, bytes));
   } else {
@@ -58,6 +62,8 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
       getPrisma().runJob.count({ where: { runId, status: { not: 'done' }, jobKey: { not: FINALIZE_JOB_KEY } } }),
     );
   }
+  // A calibration releases its scan's shards (again on a retry: their fixed job ids make that a no-op).
+  if (job.kind === 'calibrate' && remaining !== null) await retry('enqueue shards', () => enqueueJobs(env.boss, shardJobsOf(job)));
   if (remaining === 0) {
     const { kind: _k, jobKey: _j, ...common } = job;
     const base = { runId: common.runId, modelRef: common.modelRef, corpusSlug: common.corpusSlug, maxTexts: common.maxTexts, seed: common.seed };

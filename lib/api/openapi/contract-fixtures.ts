@@ -9,6 +9,35 @@ import { saveExampleText, saveHeadPatterns } from '@/lib/db/head-patterns';
 import { upsertModel, type ModelInfo } from '@/lib/db/models';
 import { createRun, publishRun, type RunInfo } from '@/lib/db/runs';
 import { EXAMPLE } from './common';
+import { saveHeadExamples, type HeadExamplesToSave } from '@/lib/db/head-examples';
+
+/** Every head: three top_norm and three top_attention examples (a previous-token row pattern), and stats. */
+function fixtureHeadExamples(nLayers: number, nHeads: number): HeadExamplesToSave[] {
+  const out: HeadExamplesToSave[] = [];
+  for (let layer = 0; layer < nLayers; layer++) {
+    for (let head = 0; head < nHeads; head++) {
+      const examples = (['top_norm', 'top_attention'] as const).flatMap((kind) =>
+        [0, 1, 2].map((rank) => ({
+          kind,
+          rank,
+          value: 3 - rank,
+          quantile: null,
+          contextId: rank * 1024,
+          docIndex: rank,
+          position: 3,
+          windowStart: 1,
+          tokenIds: [403, 407, 261, 378],
+          tokens: ['▁Once', '▁upon', '▁a', '▁time'],
+          acts: [0.5, 1, 2, 3 - rank],
+          attention: [0, 1, 2, 3].map((i): [number, number][] => [[i, 0.9], [0, 0.1]]),
+        })),
+      );
+      const stats = { tokens: 100, mean: 1, std: 0.5, min: 0, max: 3, quantiles: [{ quantile: 0.5, value: 1 }], normLo: 0, normHi: 4, normCounts: [0, 50, 50, 0], attentionCounts: [0, 60, 40, 0] };
+      out.push({ layer, head, examples, stats });
+    }
+  }
+  return out;
+}
 
 export const FIXTURE_METRICS = { previous_token: 1, induction: 1 } as const;
 
@@ -73,6 +102,7 @@ export async function publishFixtureRun(
     }
   }
   await saveHeadPatterns(runId, patterns);
+  await saveHeadExamples(runId, fixtureHeadExamples(model.nLayers, model.nHeads), 2);
   return publishRun(runId, opts.durationMs ?? 1234);
 }
 

@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { headEndpoints } from './heads';
+import { exampleEndpoints } from './examples';
 import { metricEndpoints } from './metrics';
 import { modelEndpoints } from './models';
 import { runEndpoints } from './runs';
@@ -39,6 +40,7 @@ const openApiEndpoint: EndpointDoc = {
 export const ENDPOINTS: readonly EndpointDoc[] = [
   ...modelEndpoints,
   ...headEndpoints,
+  ...exampleEndpoints,
   ...metricEndpoints,
   ...runEndpoints,
   ...searchEndpoints,

@@ -9,6 +9,12 @@ import { ablateHeads, meanHeadOutputs, type AblationKind } from './ablate';
 import { allButLast, meanNextTokenLoss, secondCopyPositions } from './losses';
 import { LABEL_RULES, type HeadLabel, type LabelRule } from './label-rules';
 
+/**
+ * Natural-text effects are measured on the first LABEL_MAX_TEXTS of the run's texts: each claimed label costs
+ * a forward pass of the ablated model, and the effects are means that settle well before 50 texts.
+ */
+export const LABEL_MAX_TEXTS = 50;
+
 type DisposableRunner = ForwardRunner & { dispose?: () => Promise<void> };
 
 export interface ConfirmLabelsInput {
@@ -120,7 +126,7 @@ export async function confirmLabels(input: ConfirmLabelsInput): Promise<HeadLabe
     nTokens: REPEATED_TOKENS_DEFAULTS.nTokens,
     batch: REPEATED_TOKENS_DEFAULTS.batch,
   });
-  const natural = detectorTokens(tokenizer, input.texts, cfg.n_ctx);
+  const natural = detectorTokens(tokenizer, input.texts.slice(0, LABEL_MAX_TEXTS), cfg.n_ctx);
   const lazily = <T>(f: () => Promise<T>) => {
     let p: Promise<T> | undefined;
     return () => (p ??= f());
@@ -130,6 +136,12 @@ export async function confirmLabels(input: ConfirmLabelsInput): Promise<HeadLabe
   const cleanInduction = lazily(() => inductionScores(runner, model, repeated, nTokens));
   const cleanLossRepeated = lazily(() => meanNextTokenLoss(runner, repeated, secondCopyPositions(nTokens)));
   const cleanLossNatural = lazily(() => meanNextTokenLoss(runner, natural, allButLast));
+  const cleanTargets = new Map<string, Promise<{ seq: number; pos: number; token: number }[]>>();
+  const targetsOf = (layer: number, head: number) => {
+    const key = `${layer}.${head}`;
+    if (!cleanTargets.has(key)) cleanTargets.set(key, mostAttendedTokens(runner, model, natural, layer, head));
+    return cleanTargets.get(key)!;
+  };
 
   const labels: HeadLabel[] = [];
   for (const [i, claim] of claims.entries()) {
@@ -168,7 +180,7 @@ export async function confirmLabels(input: ConfirmLabelsInput): Promise<HeadLabe
         effect = ablated - clean;
         detail = `Loss on the natural texts: ${fmt(clean)} → ${fmt(ablated)} nats.`;
       } else {
-        const targets = await mostAttendedTokens(runner, model, natural, layer, head);
+        const targets = await targetsOf(layer, head);
         const clean = await meanLogitOf(runner, natural, targets);
         const ablated = await meanLogitOf(ablatedRunner, natural, targets);
         effect = clean - ablated;

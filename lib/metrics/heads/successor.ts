@@ -26,14 +26,18 @@ export interface OrdinalTask {
 
 /**
  * The sequences whose every item is one token, as the tokenizer encodes a word in running text:
- * the item alone (tokenizers with a dummy prefix space make that "▁Monday"), else with a leading space
- * (byte-level BPE's " Monday"). Sequences with a multi-token item are not usable.
+ * the item alone (tokenizers with a dummy prefix space make that "▁Monday"; when they split off a lone
+ * "▁", the token after it), else with a leading space (byte-level BPE's " Monday"). Sequences with a
+ * multi-token item, or two items on the same token, are not usable.
  */
 export function ordinalTasks(tokenizer: Tokenizer): { usable: OrdinalTask[]; unusable: string[] } {
   const single = (text: string): number | null => {
     try {
       const ids = tokenizer.encode(text);
-      return ids.length === 1 ? ids[0] : null;
+      if (ids.length === 1) return ids[0];
+      // A tokenizer with a dummy prefix space may split "1" into "▁" + "1": the item's own token is the second.
+      if (ids.length === 2 && /^[▁ Ġ]$/.test(tokenizer.piece(ids[0]))) return ids[1];
+      return null;
     } catch {
       return null;
     }
@@ -138,7 +142,7 @@ export const successorMetric: HeadMetric = {
   summary: "Share of ordinal items (numbers, days, months, letters) whose successor the head's OV circuit ranks first.",
   definition:
     'Sequences: digits 0–9, number words one–ten (and One–Ten), ordinals first–tenth, Monday–Sunday, January–December, a–z, A–Z. ' +
-    'A sequence is used when each item is a single token (the item alone, else with a leading space); the run reports how many ' +
+    'A sequence is used when each item is a single token (the item alone — after a lone dummy-prefix "▁" if the tokenizer splits one off — else with a leading space); the run reports which were usable. ' +
     'were usable. For each item t_i but the last: the effective OV logits W_E[t_i] → ln1 of the head\'s layer → W_V (+ b_V) W_O → ' +
     '(centred for LayerNorm) × ln_final.w → W_U, restricted to the tokens of the same sequence. Score: the share of items whose ' +
     'successor t_{i+1} has the strictly highest logit, over all usable sequences. Unlike Gould et al. (GPT-2 small), no MLP0 ' +

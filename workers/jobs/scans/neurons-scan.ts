@@ -2,7 +2,8 @@
 import { finalizeNeuronStats } from '../../neurons/finalize';
 import { findMinimalExamples } from '../../neurons/minimal-examples';
 import { saveNeuronWiki } from '../../neurons/publish';
-import { calibrateNeuronRanges, mergeNeuronShards, scanNeuronShard, type NeuronRanges, type NeuronShardResult } from '../../neurons/scan';
+import { buildContexts } from '../../neurons/contexts';
+import { calibrateNeuronRanges, defaultScanOptions, mergeNeuronShards, scanNeuronShard, type NeuronRanges, type NeuronShardResult } from '../../neurons/scan';
 import type { CorpusScan } from '../corpus-scans';
 
 /** Top examples per neuron that get a minimal example (computeNeuronWiki's default). */
@@ -11,17 +12,19 @@ const MINIMAL_TOP_N = 5;
 export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
   id: 'neurons',
   calibrate: ({ model, runner, tokenizer, corpus, seed }) => calibrateNeuronRanges({ model, runner, tokenizer, docs: corpus, options: { seed } }),
-  scanShard: ({ model, runner, tokenizer, documents, calibration, seed, onTokens }) =>
-    scanNeuronShard({
+  scanShard: ({ model, runner, tokenizer, documents, calibration, seed, onTokens }) => {
+    // The scan reports batches: turned into tokens with the shard's token count (tokenizing is cheap next to the forwards).
+    const tokens = buildContexts(tokenizer, documents, defaultScanOptions(model, { seed }).contextLength).reduce((a, c) => a + c.tokens.length, 0);
+    return scanNeuronShard({
       model,
       runner,
       tokenizer,
       docs: documents,
       options: { seed },
       ranges: calibration,
-      // The scan reports batches; shown as a fraction until the shard's token count is known.
-      onProgress: (p) => onTokens(p.done, p.total),
-    }),
+      onProgress: (p) => onTokens(p.total > 0 ? Math.round((tokens * p.done) / p.total) : 0, tokens),
+    });
+  },
   async mergeAndSave(runId, shards, { model, tokenizer, runner, corpusSlug }) {
     const wiki = finalizeNeuronStats({ model, corpusSlug, merged: mergeNeuronShards(shards) });
     const neurons = wiki.layers.flatMap((l) => l.neurons);

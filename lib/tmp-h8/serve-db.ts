@@ -1,0 +1,14 @@
+import fs from 'node:fs';
+import { startEmbeddedPostgres } from '../../scripts/db/embedded-postgres';
+import { applyMigrations } from '../../scripts/db/migrate';
+const dir = '/tmp/h8-pgdata';
+fs.rmSync(dir, { recursive: true, force: true });
+fs.mkdirSync(dir, { recursive: true });
+fs.chmodSync(dir, 0o755);
+const server = await startEmbeddedPostgres({ dataDir: dir + '/data', ephemeral: true, port: 54448 });
+await applyMigrations(server.url, { migrationsDir: '/tmp/h8-mig' });
+process.env.DATABASE_URL = server.url;
+const { seedContractFixtures } = await import('../api/openapi/contract-fixtures');
+await seedContractFixtures();
+console.log('READY', server.url);
+setInterval(() => {}, 1 << 30);
