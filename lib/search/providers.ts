@@ -3,6 +3,7 @@
  * examples (head examples, neuron examples) adds one TextSearchProvider here; the search box,
  * /search and /api/v1/search use every provider for free words and quoted phrases.
  */
+import { headExampleTextSearch } from './head-example-text';
 import type { TextSearchProvider } from './types';
 
-export const TEXT_SEARCH_PROVIDERS: TextSearchProvider[] = [];
+export const TEXT_SEARCH_PROVIDERS: TextSearchProvider[] = [headExampleTextSearch];

@@ -57,4 +57,14 @@ describe('runSearch', () => {
     expect(bad.results).toEqual([]);
     expect(bad.parsed.problems.join(' ')).toMatch(/no metric "nosuch"; metrics: /);
   });
+
+  it('finds heads whose top examples contain a phrase (fixtures: every head has "Once upon a time")', async () => {
+    const out = await runSearch('model:stories260K "upon a"');
+    const examples = out.results.filter((r) => r.kind === 'example');
+    expect(examples).toHaveLength(5 * 8);
+    expect(examples[0].description).toBe('"upon a" appears in 6 of its top examples');
+    expect((await runSearch('"UPON A TIME"')).results.filter((r) => r.kind === 'example')).toHaveLength(5 * 8 + 2 * 4);
+    expect((await runSearch('"dragon"')).results).toEqual([]);
+    expect((await runSearch('"100%_"')).results).toEqual([]); // LIKE wildcards are literal
+  });
 });

@@ -5,7 +5,8 @@
  * then for stories260K, a GPT-2-small-shaped and a Pythia-70m-shaped model (random weights, built in memory):
  * tokens/s of the unhooked forward (logits only), of the forward with every hook and with a typical scan's hooks
  * (every hook_pattern and mlp.hook_post), the hooked/unhooked time ratio, achieved GFLOP/s and % of the peak,
- * and peak memory. Ratios are against the unhooked run measured in the same process, minutes apart at most.
+ * and peak memory. Times are best of N with the hook sets interleaved, so every ratio compares runs made under the
+ * same machine load (the unhooked run of the same model, in the same process).
  *
  * FLOPs counted: 2 · (matmul parameters: W_Q/K/V/O, W_in, W_gate, W_out, W_U) per token, plus the attention
  * matmuls as computed (QKᵀ and pattern·V over the full pos × pos square: 4 · batch · heads · pos² · d_head per layer).

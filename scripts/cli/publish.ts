@@ -5,6 +5,7 @@ import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { bundledCorpora, readDocuments } from '@/workers/corpus-files';
 import { codeVersion } from '@/workers/code-version';
 import { publishHeadWiki } from '@/workers/publish-head-wiki';
+import { parseWeightProcessingRequest, prepareModelForRun } from '@/workers/weight-processing';
 import { openDatabase } from '../lib/database';
 import { makeProgressReporter } from '../lib/progress';
 import { repoRoot } from '../lib/paths';
@@ -19,6 +20,7 @@ export async function publishCommand(argv: string[]): Promise<void> {
       corpus: { type: 'string' },
       'max-texts': { type: 'string', default: String(DEFAULT_MAX_TEXTS) },
       seed: { type: 'string', default: String(DEFAULT_SEED) },
+      'weight-processing': { type: 'string', default: 'tl' },
     },
   });
   if (!values.model) throw new Error('--model is required (a model name such as stories260K, or a checkpoint path)');
@@ -38,7 +40,9 @@ export async function publishCommand(argv: string[]): Promise<void> {
     : bundledCorpora(repoRoot)[0];
 
   const log = (msg: string) => console.error(`[headwiki] ${msg}`);
-  const { model, tokenizer } = await resolveModel(values.model);
+  const resolved = await resolveModel(values.model);
+  const { tokenizer } = resolved;
+  const { model, weightProcessing } = prepareModelForRun(resolved.model, parseWeightProcessingRequest(values['weight-processing']));
   const documents = await readDocuments(corpus.path);
   if (documents.length === 0) throw new Error(`corpus ${corpus.path} has no documents (blank-line separated text expected)`);
   const db = await openDatabase(log);
@@ -52,7 +56,7 @@ export async function publishCommand(argv: string[]): Promise<void> {
       maxTexts,
       seed,
       codeVersion: codeVersion(repoRoot),
-      options: { engine: 'onnxruntime-node', weightProcessing: 'none' },
+      options: { engine: 'onnxruntime-node', weightProcessing },
       onProgress: progress.report,
     });
     progress.finish();

@@ -4,6 +4,7 @@ import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { bundledCorpora, readDocuments } from '@/workers/corpus-files';
 import { codeVersion } from '@/workers/code-version';
 import { publishHeadWiki } from '@/workers/publish-head-wiki';
+import { prepareModelForRun } from '@/workers/weight-processing';
 import { makeProgressReporter } from './progress';
 import { repoRoot } from './paths';
 
@@ -13,8 +14,8 @@ export const DEFAULT_SEED = 0;
 export const DEFAULT_MAX_TEXTS = 200;
 /** Corpus documents scanned for every head's max-activating examples (workers/head-examples). */
 export const DEFAULT_HEAD_EXAMPLE_DOCUMENTS = 200;
-/** Documents per corpus scanned by the neuron explorer (workers/neurons): all of the bundled samples. */
-export const DEFAULT_NEURON_DOCUMENTS = 1000;
+/** Documents per corpus scanned by the neuron explorer (workers/neurons): bounds the first start's extra time. */
+export const DEFAULT_NEURON_DOCUMENTS = 300;
 /** The neuron explorer's comparison corpus (stories vs code). */
 export const NEURON_COMPARISON_CORPUS = 'python-stdlib-sample';
 
@@ -27,7 +28,10 @@ export async function ensureBundledWiki({ log }: { log: (msg: string) => void })
   }
   log(`wiki: computing ${BUNDLED_MODEL}'s head wiki (first start only)`);
   const t0 = Date.now();
-  const { model, tokenizer } = await resolveModel(BUNDLED_MODEL);
+  const resolved = await resolveModel(BUNDLED_MODEL);
+  const { tokenizer } = resolved;
+  // TransformerLens' default weight processing; what was applied is recorded with the run.
+  const { model, weightProcessing } = prepareModelForRun(resolved.model);
   const corpus = bundledCorpora(repoRoot).find((c) => c.slug === BUNDLED_CORPUS)!;
   const documents = await readDocuments(corpus.path);
   const codeCorpus = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;
@@ -44,7 +48,7 @@ export async function ensureBundledWiki({ log }: { log: (msg: string) => void })
     neurons: { maxDocuments: DEFAULT_NEURON_DOCUMENTS, comparisonCorpora: [{ ...codeCorpus, documents: codeDocuments }] },
     seed: DEFAULT_SEED,
     codeVersion: codeVersion(repoRoot),
-    options: { engine: 'onnxruntime-node', weightProcessing: 'none' },
+    options: { engine: 'onnxruntime-node', weightProcessing },
     onProgress: progress.report,
   });
   progress.finish();

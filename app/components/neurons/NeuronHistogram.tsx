@@ -2,7 +2,7 @@
  * A neuron's activation histogram with its quantiles marked (d3 scales, rendered to SVG on the server).
  * Bars are the 50 equal bins over the calibrated range; counts outside it are reported in the caption.
  */
-import { scaleLinear, scaleSymlog } from 'd3-scale';
+import { scaleLinear, scaleSymlog } from 'd3';
 import type { NeuronStatsRow } from '@/lib/db/neurons';
 
 export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: NeuronStatsRow; width?: number; height?: number }) {

@@ -41,7 +41,7 @@ describe('composition scores', () => {
     expect(headFactors(planted.model.cfg, planted.model.weights, 0, 1).ov.normSq).toBeCloseTo(64, 9);
   });
 
-  it('the random baseline: seeded, ≥ 200 draws, near 1/√d_head·… and reproducible', () => {
+  it('the random baseline: seeded, 200 draws, reproducible, well above 0', () => {
     const a = randomCompositionBaseline(64, 8, 1);
     const b = randomCompositionBaseline(64, 8, 1);
     expect(a).toEqual(b);

@@ -58,6 +58,19 @@ export class UnitHistograms {
     return s;
   }
 
+  /** Observes one value of every unit (value of u = data[rowBase + u·unitStride]); writes each unit's slot to `slots`. */
+  observeRow(data: Float32Array, rowBase: number, unitStride: number, slots: Int32Array): void {
+    const { lo, scale, counts, bins } = this;
+    const w = bins + 2;
+    for (let u = 0, i = rowBase; u < lo.length; u++, i += unitStride) {
+      const x = data[i];
+      const f = (x - lo[u]) * scale[u];
+      const s = f < 0 ? 0 : f >= bins ? this.slot(u, x) : 1 + Math.floor(f);
+      slots[u] = s;
+      counts[u * w + s]++;
+    }
+  }
+
   /** Unit u's counts: [underflow, bin 0 .. bin bins-1, overflow]. */
   row(u: number): number[] {
     const w = this.bins + 2;

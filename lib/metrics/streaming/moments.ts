@@ -73,6 +73,24 @@ export class UnitMoments {
     this.blockDirty = true;
   }
 
+  /** One value of every unit: value of unit u = data[rowBase + u·unitStride]. The hot loop of a scan. */
+  observeRow(data: Float32Array, rowBase: number, unitStride: number): void {
+    const { count, positive, min, max, b1, b2, b3, b4 } = this;
+    for (let u = 0, i = rowBase; u < this.units; u++, i += unitStride) {
+      const x = data[i];
+      count[u]++;
+      if (x > 0) positive[u]++;
+      if (x < min[u]) min[u] = x;
+      if (x > max[u]) max[u] = x;
+      const x2 = x * x;
+      b1[u] += x;
+      b2[u] += x2;
+      b3[u] += x2 * x;
+      b4[u] += x2 * x2;
+    }
+    this.blockDirty = true;
+  }
+
   /** Ends a block: its partial sums go exactly into the totals. Call at every context boundary. */
   flushBlock(): void {
     if (!this.blockDirty) return;

@@ -92,6 +92,10 @@ export class UnitStream {
   readonly random: BoundedBest<UnitExample>;
   private readonly maxVal: Float64Array;
   private readonly maxPos: Int32Array;
+  private readonly slots: Int32Array;
+  /** Per reservoir slot, the largest key it keeps when full (Infinity while not full): a fast pre-check. */
+  private readonly binBar: Float64Array;
+  private readonly randomBar: Float64Array;
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -104,6 +108,9 @@ export class UnitStream {
     this.random = parts?.random ?? new BoundedBest(this.units, o.randomK, byKeyAsc);
     this.maxVal = new Float64Array(this.units);
     this.maxPos = new Int32Array(this.units);
+    this.slots = new Int32Array(this.units);
+    this.binBar = Float64Array.from({ length: this.units * (o.bins + 2) }, (_, s) => this.binSamples.bar(s)?.key ?? Infinity);
+    this.randomBar = Float64Array.from({ length: this.units }, (_, u) => this.random.bar(u)?.key ?? Infinity);
   }
 
   /** Observes every unit on every position of one context. Contexts are the blocks of exact merging. */
@@ -114,41 +121,47 @@ export class UnitStream {
     const units = this.units;
     const o = this.options;
     const slotsPerUnit = o.bins + 2;
-    const moments = this.moments;
-    const hist = this.histograms;
-    const binSamples = this.binSamples;
-    const random = this.random;
-    this.maxVal.fill(-Infinity);
-    this.maxPos.fill(-1);
+    const { maxVal, maxPos, slots, binBar, randomBar } = this;
+    maxVal.fill(-Infinity);
+    maxPos.fill(-1);
     const probe: UnitExample = { value: 0, doc, pos: 0, key: 0, windowStart: 0, tokens: [], acts: [] };
     for (let p = first; p < n; p++) {
       const key = tokenKey(o.seed, doc, p);
-      probe.pos = p;
-      probe.key = key;
       const rowBase = offset + p * posStride;
-      for (let u = 0; u < units; u++) {
-        const x = data[rowBase + u * unitStride];
-        moments.observe(u, x);
-        const slot = hist.observe(u, x);
-        if (x > this.maxVal[u]) {
-          this.maxVal[u] = x;
-          this.maxPos[u] = p;
+      this.moments.observeRow(data, rowBase, unitStride);
+      this.histograms.observeRow(data, rowBase, unitStride, slots);
+      for (let u = 0, i = rowBase; u < units; u++, i += unitStride) {
+        const x = data[i];
+        if (x > maxVal[u]) {
+          maxVal[u] = x;
+          maxPos[u] = p;
         }
-        // Most tokens fail these two cheap key comparisons; only winners pay for a window copy.
-        const binSlot = u * slotsPerUnit + slot;
-        probe.value = x;
-        if (binSamples.wouldAccept(binSlot, probe)) binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
-        if (random.wouldAccept(u, probe)) random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+        // Cheap necessary conditions first (keys are uint32; a full slot's bar is its largest kept key);
+        // only candidates pay for the exact comparison and a window copy.
+        const binSlot = u * slotsPerUnit + slots[u];
+        if (key <= binBar[binSlot] || key <= randomBar[u]) {
+          probe.pos = p;
+          probe.key = key;
+          probe.value = x;
+          if (key <= binBar[binSlot] && this.binSamples.wouldAccept(binSlot, probe)) {
+            this.binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+            binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
+          }
+          if (key <= randomBar[u] && this.random.wouldAccept(u, probe)) {
+            this.random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+            randomBar[u] = this.random.bar(u)?.key ?? Infinity;
+          }
+        }
       }
     }
-    moments.flushBlock();
+    this.moments.flushBlock();
     // Top-k: one example per context per unit (its max token), so one long text cannot fill the list.
     for (let u = 0; u < units; u++) {
-      const p = this.maxPos[u];
+      const p = maxPos[u];
       if (p < 0) continue;
-      probe.value = this.maxVal[u];
+      probe.value = maxVal[u];
       probe.pos = p;
-      if (this.top.wouldAccept(u, probe)) this.top.offer(u, this.example(c, u, p, this.maxVal[u], undefined, o.before, o.after));
+      if (this.top.wouldAccept(u, probe)) this.top.offer(u, this.example(c, u, p, maxVal[u], undefined, o.before, o.after));
     }
   }
 
@@ -173,7 +186,13 @@ export class UnitStream {
     BoundedBest.merge(a.top, b.top);
     BoundedBest.merge(a.binSamples, b.binSamples);
     BoundedBest.merge(a.random, b.random);
+    a.refreshBars();
     return a;
+  }
+
+  private refreshBars(): void {
+    for (let s = 0; s < this.binBar.length; s++) this.binBar[s] = this.binSamples.bar(s)?.key ?? Infinity;
+    for (let u = 0; u < this.units; u++) this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
   }
 
   summary(u: number, quantiles: readonly number[] = DEFAULT_QUANTILES): UnitSummary {

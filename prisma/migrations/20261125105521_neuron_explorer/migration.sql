@@ -1,12 +1,3 @@
-    CONSTRAINT "HeadComposition_pkey" PRIMARY KEY ("runId","kind","srcLayer","srcHead","dstLayer","dstHead")
-);
-
-    CONSTRAINT "CompositionBaseline_pkey" PRIMARY KEY ("runId","kind")
-);
-
-    CONSTRAINT "HeadLabel_pkey" PRIMARY KEY ("runId","layer","head","label")
-);
-
 -- CreateTable
 CREATE TABLE "NeuronLayerStats" (
     "runId" TEXT NOT NULL,

@@ -1,0 +1,105 @@
+'use client';
+
+/**
+ * Heads × heads matrix of one composition kind: rows are the earlier (writing) heads, columns the later
+ * (reading) heads, cells only where srcLayer < dstLayer. Colour: d3 sequential scale from the random
+ * baseline's mean (white) to the largest score; cells within 2σ of the baseline are hatched, so what
+ * stands above random matrices is what is coloured. Cells are SVG links rendered on the server.
+ */
+import { useMemo, useState } from 'react';
+import { interpolateOranges, scaleSequential } from 'd3';
+
+export interface CompositionMatrixProps {
+  kind: 'q' | 'k' | 'v';
+  nLayers: number;
+  nHeads: number;
+  /** [srcLayer, srcHead, dstLayer, dstHead, value]. */
+  scores: [number, number, number, number, number][];
+  baseline: { mean: number; std: number; draws: number } | null;
+  /** Head links are `${headHrefPrefix}${layer}.${head}`. */
+  headHrefPrefix: string;
+}
+
+const MARGIN = { top: 44, left: 52, right: 8, bottom: 8 };
+
+export function CompositionMatrix({ kind, nLayers, nHeads, scores, baseline, headHrefPrefix }: CompositionMatrixProps) {
+  const n = nLayers * nHeads;
+  const cell = Math.max(4, Math.min(18, Math.floor(640 / Math.max(1, n))));
+  const size = cell * n;
+  const [hover, setHover] = useState<string | null>(null);
+  const max = useMemo(() => scores.reduce((m, s) => Math.max(m, s[4]), 0), [scores]);
+  const lo = baseline ? baseline.mean : 0;
+  const color = useMemo(() => scaleSequential(interpolateOranges).domain([lo, Math.max(max, lo + 1e-9)]).clamp(true), [lo, max]);
+  const significant = (v: number) => !baseline || v > baseline.mean + 2 * baseline.std;
+  const name = (l: number, h: number) => `L${l}H${h}`;
+  const index = (l: number, h: number) => l * nHeads + h;
+
+  return (
+    <figure className="composition-matrix" data-testid={`composition-matrix-${kind}`}>
+      <svg width={size + MARGIN.left + MARGIN.right} height={size + MARGIN.top + MARGIN.bottom} role="img" aria-label={`${kind.toUpperCase()}-composition between heads`}>
+        <defs>
+          <pattern id={`hatch-${kind}`} width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="4" height="4" fill="#f4f4f4" />
+            <line x1="0" y1="0" x2="0" y2="4" stroke="#ccc" strokeWidth="1.5" />
+          </pattern>
+        </defs>
+        <text x={MARGIN.left} y={12} className="axis-label">
+          reading head (later layer) →
+        </text>
+        <text x={10} y={MARGIN.top + size / 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + size / 2})`} textAnchor="middle">
+          writing head ↓
+        </text>
+        <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
+          {Array.from({ length: nLayers }, (_, l) => (
+            <g key={l}>
+              <text x={(l * nHeads + nHeads / 2) * cell} y={-6} textAnchor="middle" className="axis-tick">
+                L{l}
+              </text>
+              <text x={-6} y={(l * nHeads + nHeads / 2) * cell} textAnchor="end" dominantBaseline="middle" className="axis-tick">
+                L{l}
+              </text>
+              {l > 0 ? (
+                <>
+                  <line x1={l * nHeads * cell} x2={l * nHeads * cell} y1={0} y2={size} stroke="#999" strokeWidth={0.5} />
+                  <line y1={l * nHeads * cell} y2={l * nHeads * cell} x1={0} x2={size} stroke="#999" strokeWidth={0.5} />
+                </>
+              ) : null}
+            </g>
+          ))}
+          {scores.map(([sl, sh, dl, dh, v]) => {
+            const label = `${name(sl, sh)} → ${name(dl, dh)}: ${v.toFixed(3)}${baseline ? ` (${((v - baseline.mean) / baseline.std).toFixed(1)} σ above random)` : ''}`;
+            return (
+              <a key={`${sl}.${sh}.${dl}.${dh}`} href={`${headHrefPrefix}${dl}.${dh}`} onMouseEnter={() => setHover(label)} onFocus={() => setHover(label)}>
+                <rect
+                  x={index(dl, dh) * cell}
+                  y={index(sl, sh) * cell}
+                  width={cell - (cell > 6 ? 1 : 0)}
+                  height={cell - (cell > 6 ? 1 : 0)}
+                  fill={significant(v) ? color(v) : `url(#hatch-${kind})`}
+                  data-testid="composition-cell"
+                  data-value={v}
+                  data-significant={significant(v) ? '1' : '0'}
+                >
+                  <title>{label}</title>
+                </rect>
+              </a>
+            );
+          })}
+        </g>
+      </svg>
+      <figcaption className="small">
+        <span className="legend-swatch hatched" aria-hidden="true" /> within 2σ of random matrices
+        {baseline ? (
+          <>
+            {' '}
+            (baseline {baseline.mean.toFixed(3)} ± {baseline.std.toFixed(3)}, {baseline.draws} draws)
+          </>
+        ) : null}{' '}
+        · <span className="legend-swatch" style={{ background: color(max) }} aria-hidden="true" /> max {max.toFixed(3)}
+        <span className="muted" aria-live="polite" data-testid="composition-hover">
+          {hover ? ` · ${hover}` : ''}
+        </span>
+      </figcaption>
+    </figure>
+  );
+}

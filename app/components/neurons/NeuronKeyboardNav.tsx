@@ -1,0 +1,26 @@
+'use client';
+/**
+ * Keyboard navigation between neurons: ← / → previous / next neuron, ↑ / ↓ same neuron in the previous / next
+ * layer (also h/l and k/j). Ignored while typing in a field. The links exist in the page too (no JS needed).
+ */
+import { useEffect } from 'react';
+import { useRouter } from 'next/navigation';
+
+export function NeuronKeyboardNav({ prev, next, up, down }: { prev?: string; next?: string; up?: string; down?: string }) {
+  const router = useRouter();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      const to = { ArrowLeft: prev, h: prev, ArrowRight: next, l: next, ArrowUp: up, k: up, ArrowDown: down, j: down }[e.key];
+      if (to) {
+        e.preventDefault();
+        router.push(to);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [router, prev, next, up, down]);
+  return null;
+}

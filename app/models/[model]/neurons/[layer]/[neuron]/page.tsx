@@ -1,0 +1,17 @@
+import type { Metadata } from 'next';
+import { NeuronPage } from '@/app/components/neurons/NeuronPage';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[] }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { model, layer, neuron } = await params;
+  return { title: `${model} L${layer}N${neuron}` };
+}
+
+export default async function Page({ params, searchParams }: Props) {
+  const { model, layer, neuron } = await params;
+  const site = (await searchParams).site;
+  return <NeuronPage modelSlug={model} layerParam={layer} neuronParam={neuron} siteParam={Array.isArray(site) ? site[0] : site} />;
+}

@@ -1,0 +1,35 @@
+import type { CanonicalModel } from '@/lib/models/types';
+import {
+  NO_PROCESSING,
+  TRANSFORMER_LENS_DEFAULTS,
+  processWeights,
+  type AppliedWeightProcessing,
+  type WeightProcessingOptions,
+} from '@/lib/models/process-weights';
+
+/**
+ * Weight processing for a run: the model a run computes on is the processed one (TransformerLens' defaults unless
+ * asked otherwise), and what was actually applied goes into the run's options as `weightProcessing`, e.g.
+ * `{ fold_ln: true, center_writing_weights: false, center_unembed: true, fold_value_biases: true,
+ *    skipped: { center_writing_weights: 'only valid with LayerNorm …' } }`. Weight-based metrics (composition,
+ * copying, direct logit attribution) depend on it; pattern-based ones do not.
+ */
+
+/** `tl` (TransformerLens' defaults), `none`, or explicit flags. */
+export type WeightProcessingRequest = 'tl' | 'none' | Partial<WeightProcessingOptions>;
+
+export function parseWeightProcessingRequest(value: string | undefined): WeightProcessingRequest {
+  const v = (value ?? 'tl').trim().toLowerCase();
+  if (v === 'tl' || v === 'none') return v;
+  throw new Error(`--weight-processing must be "tl" (TransformerLens' defaults) or "none", got ${JSON.stringify(value)}`);
+}
+
+/** The processed model and the record to store in the run's options under `weightProcessing`. */
+export function prepareModelForRun(
+  model: CanonicalModel,
+  request: WeightProcessingRequest = 'tl',
+): { model: CanonicalModel; weightProcessing: AppliedWeightProcessing } {
+  const flags = request === 'tl' ? TRANSFORMER_LENS_DEFAULTS : request === 'none' ? NO_PROCESSING : request;
+  const { model: processed, applied } = processWeights(model, { ...NO_PROCESSING, ...flags });
+  return { model: processed, weightProcessing: applied };
+}
