@@ -1,6 +1,9 @@
 // The work queue end to end: a real Postgres (restartable), worker processes as real child processes
 // (`scripts/worker.ts`), the bundled stories260K model. The known answer for every run is the
 // single-process computeHeadWiki on the same texts: queued runs must publish exactly those values.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +35,7 @@ let documents: string[];
 /** The known answer: the run computed by one worker with every scan in one shard (the single-process computation). */
 let referenceRunId: string;
 const workers: WorkerChild[] = [];
+const allWorkers: WorkerChild[] = [];
 
 beforeAll(async () => {
   Object.assign(process.env, FAST_QUEUE_ENV);
@@ -46,6 +50,8 @@ const CORPUS = () => ({ slug: 'tiny-sample', name: 'sample', source: 'TinyStorie
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
+  // Kept for diagnosing a failure: every worker's log.
+  fs.writeFileSync(path.join(os.tmpdir(), 'headwiki-worker-process-test.log'), allWorkers.map((w) => [`--- worker ${w.pid}`, ...w.output].join('\n')).join('\n'));
   await boss?.stop({ graceful: false }).catch(() => {});
   await closePrisma();
   await db?.destroy();
@@ -71,6 +77,7 @@ async function plan(options: { metrics?: HeadMetric[]; scans?: CorpusScan[]; sha
 function startWorker(env: Record<string, string> = {}) {
   const w = spawnWorker(db.url, env);
   workers.push(w);
+  allWorkers.push(w);
   return w;
 }
 
@@ -88,7 +95,7 @@ async function runTables(runId: string): Promise<Record<string, unknown[]>> {
   try {
     const { rows: tables } = await c.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'runId'
-         AND table_name <> 'RunJob' ORDER BY table_name`,
+         AND table_name NOT IN ('RunJob', 'QueueWorker') ORDER BY table_name`,
     );
     const out: Record<string, unknown[]> = {};
     for (const { table_name: table } of tables) {

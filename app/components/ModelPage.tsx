@@ -11,6 +11,7 @@ import { resolveModelRun } from '@/lib/api/resolve-run';
 import { getLatestPublishedRun } from '@/lib/db/runs';
 import { formatDate } from '@/lib/format/numbers';
 import { apiHeadsPath, modelPath } from '@/lib/format/paths';
+import { layerPath } from '@/lib/format/neuron-paths';
 import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
 import { HeadTable, type HeadTableQuery } from './HeadTable';
@@ -82,6 +83,17 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
       {problems.length > 0 ? (
         <p className="notice" role="status">
           Some parameters in the address were ignored: {problems.join('; ')}.
+        </p>
+      ) : null}
+
+      {model.dMlp > 0 ? (
+        <p className="small" data-testid="neuron-layers">
+          MLP neurons ({model.dMlp} per layer):{' '}
+          {Array.from({ length: model.nLayers }, (_, l) => (
+            <span key={l}>
+              <Link href={layerPath(model.slug, l, pinned ? run.id : undefined)}>layer {l}</Link>{' '}
+            </span>
+          ))}
         </p>
       ) : null}
 

@@ -207,7 +207,9 @@ export async function listNeuronStats(
     else if (after.value === null) Object.assign(where, { [sort]: null, neuron: { gt: after.neuron } });
     else where.OR = [{ [sort]: { [cmp]: after.value } }, { [sort]: after.value, neuron: { gt: after.neuron } }, ...(sort === 'minimalRate' ? [{ minimalRate: null }] : [])];
   }
-  const orderBy = sort === 'neuron' ? [{ neuron: dir }] : [{ [sort]: { sort: dir, nulls: 'last' } }, { neuron: 'asc' as const }];
+  // `nulls` only exists for nullable columns (minimalRate); Postgres puts nulls last in asc, first in desc otherwise.
+  const order = sort === 'minimalRate' ? { sort: dir, nulls: 'last' } : dir;
+  const orderBy = sort === 'neuron' ? [{ neuron: dir }] : [{ [sort]: order }, { neuron: 'asc' as const }];
   const rows = await getPrisma().neuronStats.findMany({ where, orderBy: orderBy as never, take: limit });
   return rows.map((r) => toStatsRow(r));
 }

@@ -172,7 +172,12 @@ export class OnnxGraphBuilder {
     return this.claim(this.fresh(hint));
   }
 
-  /** A node with several outputs, whose names were reserved with name(). */
+  /** Reserves an exact name (a hook) for one output of a multi-output node. */
+  claimName(name: string): string {
+    return this.claim(name);
+  }
+
+  /** A node with several outputs, whose names were reserved with name() or claimName(). */
   multiOp(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): string[] {
     this.nodes.push({
       opType,

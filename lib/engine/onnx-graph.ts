@@ -286,20 +286,25 @@ function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: 
   const normalizedHook = `${prefix}.hook_normalized`;
   const eps = b.floatConstant(cfg.eps);
 
-  if (kind === 'LN' && !ctx.requested.has(scaleHook) && !ctx.intervened.has(scaleHook)) {
-    // The fused operator, unless the scale is wanted (it does not expose it).
+  if (kind === 'LN' && !ctx.intervened.has(scaleHook) && !ctx.intervened.has(normalizedHook)) {
+    // The fused operator. When the scale is wanted it comes from the operator's optional InvStdDev output: measured
+    // on a Pythia-70m-shaped model, the unfused LayerNorm made an all-hooks forward ~25% slower than logits only.
     const ones = () => ({ shape: [size], data: new Float32Array(size).fill(1) });
     const zeros = () => ({ shape: [size], data: new Float32Array(size) });
     const wT = w ?? ones();
     const bT = bias ?? zeros();
-    return b.op('LayerNormalization', [x, ctx.init(`${prefix}.w`, wT.data, wT.shape), ctx.init(`${prefix}.b`, bT.data, bT.shape)],
-      { axis: -1, epsilon: { float: cfg.eps } }, normalizedHook);
+    const inputs = [x, ctx.init(`${prefix}.w`, wT.data, wT.shape), ctx.init(`${prefix}.b`, bT.data, bT.shape)];
+    const attrs = { axis: -1, epsilon: { float: cfg.eps } };
+    if (!ctx.requested.has(scaleHook)) return b.op('LayerNormalization', inputs, attrs, normalizedHook);
+    const [normalized, , invStd] = b.multiOp('LayerNormalization', inputs, [b.claimName(normalizedHook), b.name(`${prefix}/mean`), b.name(`${prefix}/inv_std`)], attrs);
+    b.op('Reciprocal', [invStd], {}, scaleHook);
+    return normalized;
   }
 
   const centred = kind === 'LN'
     ? b.op('Sub', [x, b.op('ReduceMean', [x], { axes: [-1], keepdims: 1 }, undefined, `${prefix}/mean`)], {}, undefined, `${prefix}/centred`)
     : x;
-  const meanSquare = b.op('ReduceMean', [b.op('Pow', [centred, b.floatConstant(2)], {}, undefined, `${prefix}/square`)],
+  const meanSquare = b.op('ReduceMean', [b.op('Mul', [centred, centred], {}, undefined, `${prefix}/square`)],
     { axes: [-1], keepdims: 1 }, undefined, `${prefix}/mean_square`);
   const scale = b.op('Sqrt', [b.op('Add', [meanSquare, eps], {}, undefined, `${prefix}/variance_eps`)], {}, scaleHook);
   const normalized = b.op('Div', [centred, scale], {}, kind === 'RMS' ? normalizedHook : undefined, `${prefix}/normalized`);

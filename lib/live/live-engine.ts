@@ -126,7 +126,8 @@ export class LiveEngine {
 
   private worker(): ChildProcess {
     if (this.child) return this.child;
-    const child = fork(workerEntry(), [], {
+    // turbopackIgnore: the worker is a file run by Node at run time, not a module for `next build` to resolve.
+    const child = fork(/* turbopackIgnore: true */ workerEntry(), [], {
       // Run the TypeScript source directly; the parent's own flags (Next's, vitest's) are not wanted here.
       execArgv: ['--import', 'tsx'],
       serialization: 'advanced', // Float32Array crosses as a typed array, not as JSON

@@ -5,7 +5,8 @@
  *       scan throughput vs the plain hooked forward (same hooks, same batches, same runner), interleaved
  *       `repeats` times; then the whole bundled neuron wiki (both corpora, minimal examples) wall time;
  *       then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
- *   npx tsx scripts/bench/neurons.ts --memory <times> [model] [corpus]    (the child process of the memory test)
+ *   npx tsx scripts/bench/neurons.ts --memory <times> [model] [corpus] [documents]   peak memory of one scan over the
+ *       first `documents` documents repeated `times` times (the main run spawns it for ×1 and ×10)
  *   npx tsx scripts/bench/neurons.ts --page <url> [requests=20]           server time of a neuron page (running server)
  */
 import { spawnSync } from 'node:child_process';
@@ -19,9 +20,9 @@ import { computeNeuronWiki } from '@/workers/neurons/compute';
 
 const args = process.argv.slice(2);
 
-async function setup(modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', times = 1) {
+async function setup(modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', times = 1, limit = Infinity) {
   const { model, tokenizer } = await resolveModel(modelArg);
-  const texts = await readDocuments(corpusArg);
+  const texts = (await readDocuments(corpusArg)).slice(0, limit);
   const docs: CorpusDoc[] = [];
   for (let t = 0; t < times; t++) texts.forEach((text) => docs.push({ index: docs.length, text }));
   const runner = await OnnxRunner.create(model);
@@ -30,7 +31,7 @@ async function setup(modelArg = 'stories260K', corpusArg = 'data/corpora/tinysto
 
 if (args[0] === '--memory') {
   const times = Number(args[1]);
-  const { model, tokenizer, docs, runner } = await setup(args[2], args[3], times);
+  const { model, tokenizer, docs, runner } = await setup(args[2], args[3], times, Number(args[4] ?? Infinity));
   const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
   const t0 = performance.now();
   const shard = await scanNeuronShard({ model, runner, tokenizer, docs, ranges });

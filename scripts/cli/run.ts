@@ -111,7 +111,7 @@ async function followProgress(runId: string): Promise<RunProgress> {
 }
 
 function spawnLocalWorker(): ChildProcess {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/worker.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     cwd: repoRoot,
     env: process.env,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -24,19 +24,28 @@ export function randomDirections(dMlp: number, count: number, seed: number): Flo
   return dirs;
 }
 
-/** proj[p, r] = Σ_n acts[offset + p·dMlp + n] · dirs[n, r], for p < positions. */
-export function project(acts: Float32Array, offset: number, positions: number, dMlp: number, dirs: Float32Array, count: number, out: Float32Array): void {
-  out.fill(0, 0, positions * count);
+/**
+ * proj[p, r] = Σ_n acts[offset + p·dMlp + n] · dirs[n, r], for p < positions. The hot loop of the baseline:
+ * directions are transposed once per call site (dirsT [count, dMlp]) so that the inner loop reads both arrays
+ * contiguously into a scalar accumulator.
+ */
+export function project(acts: Float32Array, offset: number, positions: number, dMlp: number, dirsT: Float32Array, count: number, out: Float32Array): void {
   for (let p = 0; p < positions; p++) {
     const row = offset + p * dMlp;
-    const o = p * count;
-    for (let n = 0; n < dMlp; n++) {
-      const a = acts[row + n];
-      if (a === 0) continue;
-      const d = n * count;
-      for (let r = 0; r < count; r++) out[o + r] += a * dirs[d + r];
+    for (let r = 0; r < count; r++) {
+      const d = r * dMlp;
+      let acc = 0;
+      for (let n = 0; n < dMlp; n++) acc += acts[row + n] * dirsT[d + n];
+      out[p * count + r] = acc;
     }
   }
+}
+
+/** [d_mlp, count] → [count, d_mlp]. */
+export function transposeDirections(dirs: Float32Array, dMlp: number, count: number): Float32Array {
+  const t = new Float32Array(dirs.length);
+  for (let n = 0; n < dMlp; n++) for (let r = 0; r < count; r++) t[r * dMlp + n] = dirs[n * count + r];
+  return t;
 }
 
 /** The seed of one layer/site's directions, derived from the run's seed. */

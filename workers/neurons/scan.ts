@@ -15,7 +15,7 @@ import type { ForwardRunner } from '@/lib/engine/types';
 import { UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
 import { batchContexts, buildContexts, type CorpusDoc, type ScanContext } from './contexts';
 import { neuronSites, siteHook, type NeuronSite } from './sites';
-import { directionSeed, project, randomDirections } from './random-directions';
+import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
 
 export const NEURON_SCAN_VERSION = 1;
 
@@ -71,7 +71,7 @@ export function defaultScanOptions(model: CanonicalModel, o: Partial<NeuronScanO
     randomK: o.randomK ?? 10,
     bins: o.bins ?? 50,
     seed: o.seed ?? 0,
-    randomDirections: o.randomDirections ?? 32,
+    randomDirections: o.randomDirections ?? 16,
     sites: o.sites ?? neuronSites(cfg),
     layers: o.layers ?? Array.from({ length: cfg.n_layers }, (_, l) => l),
   };
@@ -87,13 +87,19 @@ interface SiteState {
   layer: number;
   site: NeuronSite;
   hook: string;
+  /** Random directions, transposed: [randomDirections, d_mlp]. */
   dirs: Float32Array;
 }
 
 function siteStates(model: CanonicalModel, options: NeuronScanOptions): SiteState[] {
   const d = model.cfg.d_mlp;
   return options.layers.flatMap((layer) =>
-    options.sites.map((site, i) => ({ layer, site, hook: siteHook(layer, site), dirs: randomDirections(d, options.randomDirections, directionSeed(options.seed, layer, i)) })),
+    options.sites.map((site, i) => ({
+      layer,
+      site,
+      hook: siteHook(layer, site),
+      dirs: transposeDirections(randomDirections(d, options.randomDirections, directionSeed(options.seed, layer, i)), d, options.randomDirections),
+    })),
   );
 }
 

@@ -68,8 +68,8 @@ export interface WorkerChild {
 }
 
 export function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): WorkerChild {
-  const tsx = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
-  const child = spawn(tsx, ['scripts/worker.ts'], {
+  // node itself (tsx as a loader), not the tsx CLI: its wrapper process would take the signals meant for the worker.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...FAST_QUEUE_ENV, ...env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -96,6 +96,8 @@ export class UnitStream {
   /** Per reservoir slot, the largest key it keeps when full (Infinity while not full): a fast pre-check. */
   private readonly binBar: Float64Array;
   private readonly randomBar: Float64Array;
+  /** Per unit, the smallest kept top value when full (-Infinity while not full). */
+  private readonly topBar: Float64Array;
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -111,6 +113,7 @@ export class UnitStream {
     this.slots = new Int32Array(this.units);
     this.binBar = Float64Array.from({ length: this.units * (o.bins + 2) }, (_, s) => this.binSamples.bar(s)?.key ?? Infinity);
     this.randomBar = Float64Array.from({ length: this.units }, (_, u) => this.random.bar(u)?.key ?? Infinity);
+    this.topBar = Float64Array.from({ length: this.units }, (_, u) => this.top.bar(u)?.value ?? -Infinity);
   }
 
   /** Observes every unit on every position of one context. Contexts are the blocks of exact merging. */
@@ -159,9 +162,14 @@ export class UnitStream {
     for (let u = 0; u < units; u++) {
       const p = maxPos[u];
       if (p < 0) continue;
+      // A full list's bar value is a necessary condition (ties go to the exact comparison).
+      if (maxVal[u] < this.topBar[u]) continue;
       probe.value = maxVal[u];
       probe.pos = p;
-      if (this.top.wouldAccept(u, probe)) this.top.offer(u, this.example(c, u, p, maxVal[u], undefined, o.before, o.after));
+      if (this.top.wouldAccept(u, probe)) {
+        this.top.offer(u, this.example(c, u, p, maxVal[u], undefined, o.before, o.after));
+        this.topBar[u] = this.top.bar(u)?.value ?? -Infinity;
+      }
     }
   }
 
@@ -192,7 +200,10 @@ export class UnitStream {
 
   private refreshBars(): void {
     for (let s = 0; s < this.binBar.length; s++) this.binBar[s] = this.binSamples.bar(s)?.key ?? Infinity;
-    for (let u = 0; u < this.units; u++) this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
+    for (let u = 0; u < this.units; u++) {
+      this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
+      this.topBar[u] = this.top.bar(u)?.value ?? -Infinity;
+    }
   }
 
   summary(u: number, quantiles: readonly number[] = DEFAULT_QUANTILES): UnitSummary {

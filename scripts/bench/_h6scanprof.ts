@@ -1,0 +1,11 @@
+import { resolveModel } from '@/lib/models/registry';
+import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import { readDocuments } from '@/workers/corpus-files';
+import { calibrateNeuronRanges, scanNeuronShard } from '@/workers/neurons/scan';
+const { model, tokenizer } = await resolveModel('stories260K');
+const docs = (await readDocuments('data/corpora/tinystories-sample.txt')).slice(0, 150).map((text, index) => ({ index, text }));
+const runner = await OnnxRunner.create(model);
+const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
+const t0 = performance.now();
+const r = await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
+console.log(r.tokens, 'tokens', (r.tokens / ((performance.now() - t0) / 1000)).toFixed(0), 'tok/s');
