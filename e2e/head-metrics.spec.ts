@@ -10,7 +10,7 @@ const SHOTS = process.env.HEADWIKI_E2E_STATE_DIR ?? '.headwiki/e2e';
 test('composition view: one heads × heads matrix per kind, with the random baseline marked', async ({ page }) => {
   await page.goto('/models/stories260K');
   await page.getByTestId('composition-link').click();
-  await expect(page).toHaveURL(/\/models\/stories260K\/composition$/);
+  await expect(page).toHaveURL(/\/models\/stories260K\/composition$/, { timeout: 30_000 });
   for (const kind of ['q', 'k', 'v']) {
     const matrix = page.getByTestId(`composition-matrix-${kind}`);
     await expect(matrix).toBeVisible();

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { failRun, getRun } from '@/lib/db/runs';
 import { recordRunJobError, takeOrphanedJobs } from '@/lib/db/run-jobs';
-import { registerWorker, workerHeartbeat, type WorkerStatus } from '@/lib/db/queue-workers';
+import { registerWorker } from '@/lib/db/queue-workers';
+import { Heartbeat } from './heartbeat';
 import { startBoss } from '@/lib/queue/boss';
 import { FAILED_JOBS_QUEUE, JOBS_QUEUE, queueSettings, type QueueSettings } from '@/lib/queue/names';
 import { parseJobPayload } from '@/lib/queue/payloads';
@@ -37,36 +38,20 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const context = new JobContext(log);
   const device = preferredExecutionProviders()[0];
 
-  let state: { status: WorkerStatus; runId: string | null; jobKey: string | null } = { status: 'idle', runId: null, jobKey: null };
-  let finishedSinceBeat = false;
   let lastDbError = '';
-  const beat = async () => {
-    const jobFinished = finishedSinceBeat;
-    finishedSinceBeat = false;
-    try {
-      await workerHeartbeat(id, { ...state, jobFinished });
-      lastDbError = '';
-    } catch (err) {
-      if (jobFinished) finishedSinceBeat = true;
-      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      if (msg !== lastDbError) log(`heartbeat failed: ${msg}`);
-      lastDbError = msg;
-    }
+  const logOnce = (msg: string) => {
+    if (msg !== lastDbError) log(msg);
+    lastDbError = msg;
   };
-
   await withDbRetry('register worker', () => registerWorker({ id, host: os.hostname(), pid: process.pid, device }), { log });
   const boss = await startBoss({
     databaseUrl: options.databaseUrl,
     settings,
-    onError: (err) => {
-      const msg = err.message.split('\n')[0];
-      if (msg !== lastDbError) log(`queue: ${msg}`);
-      lastDbError = msg;
-    },
+    onError: (err) => logOnce(`queue: ${err.message.split('\n')[0]}`),
   });
 
-  const heartbeat = setInterval(() => void beat(), settings.heartbeatMs);
-  const reaper = setInterval(() => void releaseOrphans(boss, settings, log), Math.max(1000, settings.heartbeatMs));
+  const heartbeat = new Heartbeat({ databaseUrl: options.databaseUrl, workerId: id, intervalMs: settings.heartbeatMs, onError: (m) => logOnce(`heartbeat: ${m}`) });
+  const reaper = setInterval(() => void releaseOrphans(boss, id, settings, log), Math.max(1000, settings.heartbeatMs));
 
   let current: { runId: string; jobKey: string } | null = null;
   await boss.work<unknown>(
@@ -75,8 +60,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     async ([job]) => {
       const payload = parseJobPayload(job.data);
       current = { runId: payload.runId, jobKey: payload.jobKey };
-      state = { status: 'busy', runId: payload.runId, jobKey: payload.jobKey };
-      void beat();
+      heartbeat.set({ status: 'busy', runId: payload.runId, jobKey: payload.jobKey });
       const t0 = Date.now();
       try {
         const outcome = await runQueuedJob(payload, { boss, context, workerId: id, queueJobId: job.id, log });
@@ -90,9 +74,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         throw err;
       } finally {
         current = null;
-        finishedSinceBeat = true;
-        state = { status: stopping ? 'stopping' : 'idle', runId: null, jobKey: null };
-        void beat();
+        heartbeat.set({ status: stopping ? 'stopping' : 'idle', runId: null, jobKey: null, jobFinished: true });
       }
     },
   );
@@ -117,27 +99,25 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     async stop() {
       if (stopping) return;
       stopping = true;
-      state = { ...state, status: 'stopping' };
-      await beat();
+      heartbeat.set({ status: 'stopping' });
       clearInterval(reaper);
       // Graceful: waits up to the timeout for the current job; pg-boss then fails (→ retries) what is still active.
       await boss.stop({ graceful: true, timeout: settings.stopTimeoutMs, wait: true });
-      clearInterval(heartbeat);
       const unfinished = current as { runId: string; jobKey: string } | null;
       if (unfinished) {
         await recordRunJobError(unfinished.runId, unfinished.jobKey, `worker ${id} stopped; job released for retry`, false).catch(() => {});
         log(`released ${unfinished.runId} ${unfinished.jobKey}`);
       }
-      state = { status: 'stopped', runId: null, jobKey: null };
-      await beat();
+      await heartbeat.stop({ status: 'stopped', runId: null, jobKey: null });
       log(`worker ${id} stopped`);
     },
   };
 }
 
-async function releaseOrphans(boss: PgBoss, settings: QueueSettings, log: (msg: string) => void): Promise<void> {
+async function releaseOrphans(boss: PgBoss, selfId: string, settings: QueueSettings, log: (msg: string) => void): Promise<void> {
   try {
-    const orphans = await takeOrphanedJobs(settings.workerStaleSeconds);
+    // Never this worker's own job: it is alive, whatever its heartbeat row says.
+    const orphans = await takeOrphanedJobs(settings.workerStaleSeconds, selfId);
     for (const o of orphans) {
       log(`${o.runId} ${o.jobKey}: worker ${o.workerId ?? '?'} stopped responding; releasing its job for retry`);
       await boss.fail(JOBS_QUEUE, o.queueJobId, { message: `worker ${o.workerId ?? '?'} stopped responding` });

@@ -145,7 +145,7 @@ export interface OrphanedJob {
  * Active jobs of running runs whose worker stopped sending heartbeats (killed, machine lost): set back
  * to queued and returned, so that the caller fails their queue jobs and the queue retries them.
  */
-export async function takeOrphanedJobs(staleSeconds: number): Promise<OrphanedJob[]> {
+export async function takeOrphanedJobs(staleSeconds: number, exceptWorkerId?: string): Promise<OrphanedJob[]> {
   if (!(staleSeconds > 0)) throw new Error(`takeOrphanedJobs: staleSeconds must be positive, got ${staleSeconds}`);
   return getPrisma().$queryRaw<OrphanedJob[]>`
     UPDATE "RunJob" j SET status = 'queued',
@@ -153,6 +153,7 @@ export async function takeOrphanedJobs(staleSeconds: number): Promise<OrphanedJo
       "updatedAt" = (now() AT TIME ZONE 'UTC')
     FROM "Run" r
     WHERE r.id = j."runId" AND r.status = 'running' AND j.status = 'active' AND j."queueJobId" IS NOT NULL
+      AND j."workerId" IS DISTINCT FROM ${exceptWorkerId ?? null}
       AND NOT EXISTS (
         SELECT 1 FROM "QueueWorker" w WHERE w.id = j."workerId"
           AND w."lastSeenAt" > (now() AT TIME ZONE 'UTC') - make_interval(secs => ${staleSeconds})
