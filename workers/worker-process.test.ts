@@ -81,7 +81,7 @@ function startWorker(env: Record<string, string> = {}) {
   return w;
 }
 
-async function waitForStatus(runId: string, timeoutMs = 90_000) {
+async function waitForStatus(runId: string, timeoutMs = 300_000) {
   return waitFor(`run ${runId} to finish`, async () => {
     const run = await getRun(runId);
     return run && run.status !== 'running' ? run : undefined;
@@ -126,11 +126,11 @@ describe('runs on the work queue', { timeout: 400_000 }, () => {
   it('two workers and three shards publish exactly what one worker with one shard per scan does', async () => {
     startWorker();
     referenceRunId = await plan({ shards: 1 });
-    expect((await waitForStatus(referenceRunId, 170_000)).status).toBe('published');
+    expect((await waitForStatus(referenceRunId)).status).toBe('published');
 
     startWorker();
     const runId = await plan({ shards: 3 });
-    expect((await waitForStatus(runId, 170_000)).status).toBe('published');
+    expect((await waitForStatus(runId)).status).toBe('published');
     await expectReferenceResults(runId);
 
     // Metric groups, then per scan a calibration and 3 shards, then finalize.
@@ -165,7 +165,7 @@ describe('runs on the work queue', { timeout: 400_000 }, () => {
     const runId = await plan();
     await waitFor('a job to start', async () => (await getPrisma().runJob.count({ where: { runId, status: { in: ['active', 'done'] } } })) > 0, 60_000, 20);
     await db.restart(1500);
-    expect((await waitForStatus(runId, 120_000)).status).toBe('published');
+    expect((await waitForStatus(runId)).status).toBe('published');
     await expectReferenceResults(runId);
   });
 
