@@ -104,7 +104,10 @@ test('hostile corpus and vocabulary render inert and legible', async ({ page }) 
   expect(text).not.toMatch(/[\u202E\u0007\u001B]/);
   expect(text).toContain('\\u202E');
   expect(text).toContain('\\x07');
-  expect(text).toContain('<script>window.__pwned = 1</script>');
+  // textContent also reads the collapsed <details> windows.
+  const all = (await page.locator('main').textContent()) ?? '';
+  expect(all).toContain('<script>window.__pwned = 1</script>');
+  expect(all).not.toMatch(/[\u202E\u0007\u001B]/);
   await page.screenshot({ path: 'test-results/neurons-hostile.png', fullPage: true });
   expect(dialogs).toBe(0);
 });

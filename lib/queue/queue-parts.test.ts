@@ -1,0 +1,70 @@
+// The queue's pure parts, with known answers: exact result round trips, fixed job ids, shard ranges, ETA.
+import { describe, expect, it } from 'vitest';
+import { estimateEta } from '../db/run-progress';
+import { isTransientDbError } from '../../workers/jobs/db-retry';
+import { shardRange } from '../../workers/jobs/corpus-scans';
+import { deterministicJobId } from './job-id';
+import { parseJobPayload } from './payloads';
+import { decodeResult, encodeResult } from './result-codec';
+
+describe('result codec', () => {
+  it('round-trips typed arrays bit for bit, including -0, subnormals and values JSON would round', () => {
+    const f32 = new Float32Array([0.1, -0, 1e-45, 3.4028234663852886e38, Math.PI]);
+    const value = { a: f32, b: [new Int32Array([-2147483648, 7]), { c: new Uint8Array([0, 255]) }], d: 0.1 + 0.2, e: 'text' };
+    const back = decodeResult<typeof value>(encodeResult(value));
+    expect(back.a).toBeInstanceOf(Float32Array);
+    expect(Buffer.from(back.a.buffer)).toEqual(Buffer.from(f32.buffer));
+    expect(Object.is(back.a[1], -0)).toBe(true);
+    expect(Array.from(back.b[0] as Int32Array)).toEqual([-2147483648, 7]);
+    expect(back.d).toBe(0.30000000000000004);
+    expect(back.e).toBe('text');
+  });
+
+  it('refuses what would not come back the same', () => {
+    expect(() => encodeResult({ x: NaN })).toThrow(/NaN at "x"/);
+    expect(() => encodeResult({ m: new Map() })).toThrow(/Map\/Set/);
+  });
+});
+
+describe('job ids', () => {
+  it('are RFC 4122-shaped UUIDs, fixed by the name', () => {
+    const id = deterministicJobId('r123/finalize');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicJobId('r123/finalize')).toBe(id);
+    expect(deterministicJobId('r124/finalize')).not.toBe(id);
+  });
+});
+
+describe('shard ranges', () => {
+  it('cover every document exactly once, in order, as evenly as possible', () => {
+    const ranges = [0, 1, 2].map((i) => shardRange(10, i, 3));
+    expect(ranges).toEqual([{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
+    expect(shardRange(2, 1, 1 + 1)).toEqual({ start: 1, end: 2 });
+    expect(() => shardRange(10, 3, 3)).toThrow(/not a valid shard/);
+  });
+});
+
+describe('ETA', () => {
+  const job = (status: string, tokensDone: number, tokensTotal: number, kind = 'corpus-shard') => ({ status, tokensDone, tokensTotal, kind });
+  it('extrapolates from tokens when every scan job counted its tokens', () => {
+    // 25% of the tokens in 30 s → 90 s to go.
+    expect(estimateEta([job('done', 100, 100), job('queued', 0, 300)], 30)).toBeCloseTo(90);
+  });
+  it('falls back to finished jobs, and is unknown before anything finished', () => {
+    expect(estimateEta([job('done', 0, 0, 'head-metrics'), job('queued', 0, 0)], 10)).toBeCloseTo(10);
+    expect(estimateEta([job('queued', 0, 0)], 10)).toBeNull();
+  });
+});
+
+describe('payloads and transient errors', () => {
+  it('names the bad fields of a malformed payload', () => {
+    expect(() => parseJobPayload({ kind: 'head-metrics', runId: 'r1' })).toThrow(/malformed job payload: .*jobKey/);
+    expect(() => parseJobPayload({ kind: 'nope' })).toThrow(/malformed job payload/);
+  });
+  it('tells a database outage from a bug', () => {
+    expect(isTransientDbError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isTransientDbError(new Error('terminating connection due to administrator command'))).toBe(true);
+    expect(isTransientDbError(new Error('x', { cause: { kind: 'DatabaseNotReachable' } }))).toBe(true);
+    expect(isTransientDbError(new Error('unknown head metric "x"'))).toBe(false);
+  });
+});
