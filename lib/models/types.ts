@@ -71,6 +71,11 @@ export interface ModelConfig {
  */
 export type WeightMap = Map<string, Tensor>;
 
+/** Whether the model's norms subtract the mean (LayerNorm, folded or not) rather than only rescale (RMSNorm). */
+export function normCentres(cfg: Pick<ModelConfig, 'normalization_type'>): boolean {
+  return cfg.normalization_type === 'LN' || cfg.normalization_type === 'LNPre';
+}
+
 export interface CanonicalModel {
   cfg: ModelConfig;
   weights: WeightMap;

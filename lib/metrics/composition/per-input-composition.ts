@@ -1,4 +1,5 @@
 import type { CanonicalModel } from '../../models/types';
+import { normCentres } from '../../models/types';
 import type { ForwardRunner } from '../../engine/types';
 import { OnnxRunner } from '../../engine/onnx-runner';
 import { headWeight } from '../heads/head-weights';
@@ -57,7 +58,7 @@ export async function perInputComposition(
     for (let p = 0; p < seq; p++) {
       let mean = 0;
       for (let i = 0; i < d; i++) mean += (x[i] = at(p, i)) / d;
-      for (let i = 0; i < d; i++) x[i] = ((cfg.normalization_type === 'LN' ? x[i] - mean : x[i]) / (scale ? scale[p] : 1)) * (lnW ? lnW[i] : 1);
+      for (let i = 0; i < d; i++) x[i] = ((normCentres(cfg) ? x[i] - mean : x[i]) / (scale ? scale[p] : 1)) * (lnW ? lnW[i] : 1);
       let sq = 0;
       for (let c = 0; c < cfg.d_head; c++) {
         let s = 0;

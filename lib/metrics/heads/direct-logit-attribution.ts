@@ -1,4 +1,5 @@
 import type { ModelConfig, WeightMap } from '../../models/types';
+import { normCentres } from '../../models/types';
 import type { ForwardRunner } from '../../engine/types';
 import type { HeadMetric } from './types';
 import { detectorTokens } from './detect-head';
@@ -35,7 +36,7 @@ export async function directLogitAttribution(
       // The column of W_U for the target, with the final norm's weight and 1/scale folded in.
       for (let i = 0; i < d; i++) column[i] = (WU.data[i * uCols + target] * (wFinal ? wFinal[i] : 1)) / (scale ? scale[p] : 1);
       // LayerNorm centres its input: the centred column gives (x − mean x) · column.
-      if (cfg.normalization_type === 'LN') {
+      if (normCentres(cfg)) {
         const mean = column.reduce((a, b) => a + b, 0) / d;
         for (let i = 0; i < d; i++) column[i] -= mean;
       }

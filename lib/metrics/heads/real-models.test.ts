@@ -7,6 +7,9 @@ import type { HeadMetricContext } from './types';
 import { previousTokenMetric } from './previous-token';
 import { inductionMetric } from './induction';
 import { inductionTlMetric } from './induction-tl';
+import { directLogitAttributionMetric } from './direct-logit-attribution';
+import { successorMetric } from './successor';
+import { processWeights } from '../../models/process-weights';
 
 /**
  * Regression values on real checkpoints (ONNX engine; the reference forward gives the same numbers to
@@ -53,5 +56,30 @@ describe('head metrics on real checkpoints', () => {
     expect(prev[0].value).toBeGreaterThan(0.6);
     const induction = top(await inductionMetric.compute(ctx), 1);
     expect(induction[0].value).toBeLessThan(0.02);
+  });
+
+  it.each([false, true])('gelu-2l: DLA and successor scores are unchanged by fold_ln (center_writing_weights %s): LNPre still centres', async (center) => {
+    const raw = await contextFor(sharedDataPath('models/gelu-2l'));
+    raw.texts = raw.texts.slice(0, 4);
+    // The checkpoint's W_O is already centred; add a constant to every output component (invisible through the
+    // LayerNorms that read the residual stream) so that only a metric that centres as LNPre does stays unchanged.
+    for (let l = 0; l < raw.cfg.n_layers; l++) {
+      const WO = raw.weights.get(`blocks.${l}.attn.W_O`)!;
+      raw.weights.set(`blocks.${l}.attn.W_O`, { ...WO, data: WO.data.map((v) => v + 0.05) });
+    }
+    raw.runner = new OnnxRunner({ cfg: raw.cfg, weights: raw.weights, source: { path: 'gelu-2l', format: 'test' } });
+    const { model, applied } = processWeights(
+      { cfg: raw.cfg, weights: raw.weights, source: { path: 'gelu-2l', format: 'test' } },
+      { fold_ln: true, center_writing_weights: center, center_unembed: false, fold_value_biases: false },
+    );
+    expect(model.cfg.normalization_type).toBe('LNPre');
+    expect(applied.fold_ln).toBe(true);
+    const processed: HeadMetricContext = { ...raw, cfg: model.cfg, weights: model.weights, runner: new OnnxRunner(model) };
+    const [dlaRaw, dlaProcessed] = [await directLogitAttributionMetric.compute(raw), await directLogitAttributionMetric.compute(processed)];
+    const [succRaw, succProcessed] = [await successorMetric.compute(raw), await successorMetric.compute(processed)];
+    const spread = Math.max(...dlaRaw.flat().map(Math.abs));
+    expect(spread).toBeGreaterThan(0.05); // a real signal to compare, not zeros
+    dlaRaw.flat().forEach((v, i) => expect(Math.abs(v - dlaProcessed.flat()[i])).toBeLessThan(1e-3 * spread + 1e-5));
+    expect(succProcessed).toEqual(succRaw);
   });
 });

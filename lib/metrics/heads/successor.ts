@@ -1,4 +1,5 @@
 import type { ModelConfig, WeightMap } from '../../models/types';
+import { normCentres } from '../../models/types';
 import type { Tokenizer } from '../../tokenizers/types';
 import type { HeadMetric } from './types';
 import { headWeight, perHead } from './head-weights';
@@ -62,7 +63,7 @@ function applyNorm(cfg: ModelConfig, x: Float64Array, w?: Float32Array, b?: Floa
   if (cfg.normalization_type === null) return x;
   const d = x.length;
   let mean = 0;
-  if (cfg.normalization_type === 'LN') {
+  if (normCentres(cfg)) {
     for (const v of x) mean += v / d;
   }
   let ms = 0;
@@ -105,7 +106,7 @@ export function effectiveOvLogits(
   }
   const out = new Float64Array(d);
   for (let c = 0; c < cfg.d_head; c++) for (let i = 0; i < d; i++) out[i] += v[c] * WO.data[c * d + i];
-  if (cfg.normalization_type === 'LN') {
+  if (normCentres(cfg)) {
     const mean = out.reduce((a, b) => a + b, 0) / d;
     for (let i = 0; i < d; i++) out[i] -= mean;
   }
