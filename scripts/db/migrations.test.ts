@@ -72,25 +72,23 @@ describe('the repository migrations', () => {
     expect(logs).toEqual([`Database schema is up to date (${migrationNames.length} migrations)`]);
   });
 
-  it('create the tables and the immutability triggers', async () => {
-    const tables = await query<{ tablename: string }>(db.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
-    expect(tables.map((t) => t.tablename)).toEqual([
-      'Corpus',
-      'Document',
-      'HeadMetric',
-      'HeadPattern',
-      'Model',
-      'Run',
-      'RunExampleText',
-      '_prisma_migrations',
-    ]);
-    const triggers = await query<{ tgname: string }>(db.url, 'SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1');
-    expect(triggers.map((t) => t.tgname)).toEqual([
-      'HeadMetric_published_is_immutable',
-      'HeadPattern_published_is_immutable',
-      'RunExampleText_published_is_immutable',
-      'Run_published_is_immutable',
-    ]);
+  it('create the tables, and every table holding a run\'s results has the immutability trigger', async () => {
+    const tables = (await query<{ tablename: string }>(db.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map(
+      (t) => t.tablename,
+    );
+    expect(tables).toEqual(expect.arrayContaining(['Corpus', 'Document', 'HeadMetric', 'HeadPattern', 'Model', 'Run', 'RunExampleText', '_prisma_migrations']));
+    // A table with a runId column stores a run's results: once the run is published they must never change.
+    const runTables = (
+      await query<{ table_name: string }>(
+        db.url,
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'runId' ORDER BY 1",
+      )
+    )
+      .map((t) => t.table_name)
+      .filter((t) => t !== 'QueueWorker'); // a worker's current run: live status, not a result
+    expect(runTables.length).toBeGreaterThan(4);
+    const triggers = (await query<{ tgname: string }>(db.url, 'SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1')).map((t) => t.tgname);
+    expect(triggers).toEqual(expect.arrayContaining(['Run_published_is_immutable', ...runTables.map((t) => `${t}_published_is_immutable`)]));
   });
 });
 
