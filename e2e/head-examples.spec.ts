@@ -3,7 +3,8 @@ import { expect, test } from '@playwright/test';
 /**
  * Max-activating head examples and the attention viewer, in a real browser against `npm start`'s server
  * (which computes the bundled model's examples on first start): hover / lock / unlock / keyboard on an example,
- * the paginated examples API, the embeddable card, and live custom text through lib/live.
+ * the paginated examples API, the embeddable card, live custom text through lib/live (with and without
+ * JavaScript), and legible tokens. Screenshots land in test-results/ (look at them).
  */
 const HEAD = '/models/stories260K/heads/1.3'; // a previous-token head of stories260K
 
@@ -92,4 +93,46 @@ test('custom text runs the head live; too-long text gets a message naming the li
   const tooLong = await request.post('/api/v1/models/stories260K/attention', { data: { text: 'ab '.repeat(400), layer: 1, head: 3 } });
   expect(tooLong.status()).toBe(413);
   expect((await tooLong.json()).error.message).toMatch(/256 tokens/);
+});
+
+test('tokens are legible: spaces and newlines visible, BOS marked special; screenshots', async ({ page }) => {
+  await page.goto(HEAD);
+  const viewer = page.getByTestId('examples-top-attention').getByTestId('attention-viewer').first();
+  await expect(viewer).toBeVisible();
+  // TinyStories pieces start with a SentencePiece space, shown as ␣; no raw ▁ reaches the page.
+  await expect(viewer.locator('.vtok', { hasText: '␣' }).first()).toBeVisible();
+  await expect(page.getByTestId('head-examples')).not.toContainText('▁');
+  await page.getByTestId('custom-text-input').fill('One day,\nTom saw a dog. Tom saw a dog.');
+  await page.getByTestId('custom-text-run').click();
+  const live = page.getByTestId('custom-text-viewer');
+  await expect(live.locator('.vtok.special').first()).toHaveText('<s>');
+  await expect(live.locator('.vtok', { hasText: '↵' })).not.toHaveCount(0);
+  await page.getByTestId('head-examples').screenshot({ path: test.info().outputPath('head-examples-section.png') });
+  await page.getByTestId('custom-text').screenshot({ path: test.info().outputPath('custom-text.png') });
+  await page.goto(`${HEAD}?embed=1`);
+  await page.setViewportSize({ width: 780, height: 480 });
+  await page.screenshot({ path: test.info().outputPath('embed.png') });
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('examples are server-rendered with their attention; the custom-text form runs on the server', async ({ page }) => {
+    await page.goto(HEAD);
+    const viewer = page.getByTestId('examples-top-attention').getByTestId('attention-viewer').first();
+    // The destination's row is shaded by the server: some token carries an attention weight, the readout names it.
+    await expect(viewer.locator('[data-weight]')).not.toHaveCount(0);
+    await expect(viewer.getByTestId('viewer-readout')).toContainText('attends to');
+    await page.getByTestId('custom-text-input').fill('The cat sat on the mat. The cat sat on the mat.');
+    await page.getByTestId('custom-text-run').click();
+    await expect(page).toHaveURL(/\?text=The\+cat/);
+    const live = page.getByTestId('custom-text-viewer');
+    await expect(live.locator('[data-idx]')).not.toHaveCount(0);
+    await expect(live.getByTestId('viewer-readout')).toContainText('attends to');
+    await page.screenshot({ path: test.info().outputPath('no-js-custom-text.png'), fullPage: false });
+
+    await page.goto(`${HEAD}?text=${encodeURIComponent('ab '.repeat(400))}`);
+    await expect(page.getByTestId('custom-text-error')).toContainText('at most 256 tokens');
+    await expect(page.getByTestId('custom-text-viewer')).toHaveCount(0);
+  });
 });

@@ -16,14 +16,14 @@ import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
 import { MetricCard } from './MetricCard';
 import { MetricHeatmap } from './MetricHeatmap';
-import { CustomTextAttention } from './attention/CustomTextAttention';
+import { CustomTextSection } from './attention/CustomTextSection';
 import { HeadExamples } from './heads/HeadExamples';
-import { LIVE_LIMITS } from '@/lib/live/limits';
 import { HeadLabelsSection } from './heads/HeadLabelsSection';
 import { CompositionPartners } from './heads/CompositionPartners';
 import { SimilarHeads } from './heads/SimilarHeads';
 
-export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: string; runId?: string; headParam: string }) {
+/** `customText`: the page's `?text=` (the no-JS custom-text form), run live on the server. */
+export async function HeadPage({ modelSlug, runId, headParam, customText }: { modelSlug: string; runId?: string; headParam: string; customText?: string }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
   if (runId !== undefined && !runIdSchema.safeParse(runId).success) notFound();
   const ref = parseHeadSlug(safeDecode(headParam));
@@ -112,13 +112,13 @@ export async function HeadPage({ modelSlug, runId, headParam }: { modelSlug: str
       <HeadExamples runId={run.id} modelSlug={model.slug} layer={ref.layer} head={ref.head} label={name} />
 
       <h2 id="try">Try your own text</h2>
-      <CustomTextAttention
+      <CustomTextSection
         modelSlug={model.slug}
         layer={ref.layer}
         head={ref.head}
         label={name}
-        maxTokens={LIVE_LIMITS.maxTokens}
-        maxChars={LIVE_LIMITS.maxChars}
+        pagePath={headPath(model.slug, ref.layer, ref.head, pageRun)}
+        text={customText}
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
       <p className="small muted">

@@ -13,8 +13,16 @@ const STATUS: Record<LiveErrorKind, number> = {
   engine: 500,
 };
 
+/**
+ * Marks LiveErrors across module copies: Next bundles lib/live once per server layer (route handlers, server
+ * components), while the one live engine on globalThis creates its errors with whichever copy started it —
+ * so `instanceof` alone misses errors made by the other copy (a too-long text became a 500 on the head page).
+ */
+const BRAND = Symbol.for('headwiki.LiveError');
+
 export class LiveError extends Error {
   readonly status: number;
+  readonly [BRAND] = true;
   constructor(
     readonly kind: LiveErrorKind,
     message: string,
@@ -28,5 +36,5 @@ export class LiveError extends Error {
 }
 
 export function isLiveError(err: unknown): err is LiveError {
-  return err instanceof LiveError;
+  return err instanceof LiveError || (err instanceof Error && (err as unknown as Record<symbol, unknown>)[BRAND] === true);
 }

@@ -42,7 +42,10 @@ export async function liveHeadAttention(input: LiveAttentionInput): Promise<Live
       head,
       rows: Array.from({ length: seq }, (_, q) => {
         const base = (head * seq + q) * seq;
-        return Array.from(data.subarray(base, base + q + 1), round);
+        // A plain loop: Array.from with a map function was half the time of an all-heads request.
+        const row = new Array<number>(q + 1);
+        for (let k = 0; k <= q; k++) row[k] = round(data[base + k]);
+        return row;
       }),
     })),
   };

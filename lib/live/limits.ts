@@ -21,3 +21,6 @@ export const LIVE_LIMITS = {
 } as const;
 
 export type LiveLimits = { -readonly [K in keyof typeof LIVE_LIMITS]: number };
+
+/** Live requests a visitor may make per minute (the `live` rate-limit bucket of the attention endpoint and head pages). */
+export const LIVE_REQUESTS_PER_MINUTE = 30;

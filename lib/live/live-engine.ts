@@ -163,18 +163,24 @@ export class LiveEngine {
   }
 }
 
-/** Where the repository's sources are: the worker runs from them, not from a bundle. */
+/**
+ * Where the repository's sources are: the worker runs from them, not from a bundle. In a `next build` this
+ * module sits in a chunk under the dist folder, so the source tree is found through HEADWIKI_ROOT or the
+ * working directory (`npm start` runs from the repository root). turbopackIgnore: these are run-time paths;
+ * without it the build traces the whole project into the server output.
+ */
 function repoRoot(): string {
-  const candidates = [moduleDir() && path.resolve(moduleDir()!, '../..'), process.env.HEADWIKI_ROOT, process.cwd()].filter(
+  const here = moduleDir();
+  const candidates = [here && path.resolve(/* turbopackIgnore: true */ here, '../..'), process.env.HEADWIKI_ROOT, process.cwd()].filter(
     (d): d is string => !!d,
   );
-  const root = candidates.find((dir) => fs.existsSync(path.join(dir, 'lib', 'live', 'worker-main.ts')));
+  const root = candidates.find((dir) => fs.existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ dir, 'lib', 'live', 'worker-main.ts')));
   if (!root) throw new Error(`live inference: lib/live/worker-main.ts not found in ${candidates.join(' or ')}`);
   return root;
 }
 
 function workerEntry(): string {
-  return path.join(repoRoot(), 'lib', 'live', 'worker-main.ts');
+  return path.join(/* turbopackIgnore: true */ repoRoot(), 'lib', 'live', 'worker-main.ts');
 }
 
 function moduleDir(): string | null {

@@ -97,3 +97,16 @@ describe('liveForward (worker process)', () => {
     }
   });
 });
+
+describe('isLiveError', () => {
+  it('recognises a LiveError made by another copy of the module (Next bundles one per server layer)', async () => {
+    const { isLiveError, LiveError: Own } = await import('./errors');
+    const copy = await import(/* a second module instance */ `./errors?copy=${Date.now()}`);
+    expect(copy.LiveError).not.toBe(Own);
+    const foreign = new copy.LiveError('too_long', 'text too long');
+    expect(foreign instanceof Own).toBe(false);
+    expect(isLiveError(foreign)).toBe(true);
+    expect(isLiveError(new Error('plain'))).toBe(false);
+    expect(isLiveError({ kind: 'too_long' })).toBe(false);
+  });
+});

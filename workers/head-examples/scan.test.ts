@@ -3,6 +3,7 @@ import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { buildPlantedModel } from '@/lib/testing/planted-models';
 import { makeRng } from '@/lib/sampling/random';
 import { calibrateHeadExamples, scanHeadShard } from './scan';
+import { classifyExample } from './classify';
 import { finalizeHeadExamples, mergeHeadShards } from './merge';
 import { DEFAULT_HEAD_EXAMPLE_OPTIONS, type HeadExample, type HeadExampleSet, type HeadShardResult } from './types';
 
@@ -65,6 +66,20 @@ describe('head examples on the planted model', () => {
       expect(k - 1).toBeGreaterThanOrEqual(ex.windowStart);
     }
     expect(topNorm[0].value).toBeGreaterThan(0);
+  });
+
+  it('classified as scripts/dev/head-examples-validate.ts does: planted heads 100 %, the uniform head never', () => {
+    const share = (list: HeadExample[], key: 'previous' | 'induction') => list.filter((ex) => classifyExample(ex)[key]).length / list.length;
+    expect(share(set(0, 1).topAttention, 'previous')).toBe(1);
+    expect(share(set(0, 1).topNorm, 'previous')).toBe(1);
+    expect(share(set(1, 1).topAttention, 'induction')).toBe(1);
+    expect(share(set(1, 1).topAttention, 'previous')).toBe(0);
+    // Top examples by output norm reach back to the destination's main source (and the two tokens before it).
+    for (const ex of set(1, 1).topNorm) {
+      const { source } = classifyExample(ex);
+      if (source >= 2) expect(ex.windowStart).toBeLessThanOrEqual(Math.max(0, source - 2, ex.pos - options.maxWindowBefore));
+    }
+    expect(share(set(0, 0).topAttention, 'induction')).toBe(0);
   });
 
   it('uniform heads (zero OV) write nothing: norm 0, and the histogram counts every destination token', () => {

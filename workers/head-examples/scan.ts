@@ -79,6 +79,15 @@ function headActs(view: BatchView, b: number, layer: number, head: number, nHead
   return { norm, maxAttn, argmaxSource };
 }
 
+/**
+ * How far back an example's window must reach to show the destination's main (non-BOS) source and the two
+ * tokens before it: for an induction head, the earlier occurrence of the destination token and its predecessor.
+ */
+function reachBack(acts: HeadActs, q: number): number {
+  const src = acts.argmaxSource[q];
+  return src >= 1 ? q - src + 2 : 0;
+}
+
 function buildExample(
   view: BatchView,
   b: number,
@@ -89,11 +98,11 @@ function buildExample(
   head: number,
   layer: number,
   nHeads: number,
-  reachBack: number,
+  reach: number,
   opts: HeadExampleOptions,
 ): HeadExample {
   const len = ctx.tokenIds.length;
-  const before = Math.min(opts.maxWindowBefore, Math.max(opts.windowBefore, reachBack));
+  const before = Math.min(opts.maxWindowBefore, Math.max(opts.windowBefore, reach));
   const start = Math.max(0, pos - before);
   const end = Math.min(len, pos + opts.windowAfter + 1);
   const { seq } = view;
@@ -180,18 +189,17 @@ export async function scanHeadShard(args: ScanHeadShardArgs): Promise<HeadShardR
             const key = tokenKey(opts.seed + u, ctx.id, q);
             const probe = { value: n, doc: ctx.id, pos: q, key } as HeadExample;
             if (normSamples.wouldAccept(u * slotsPerUnit + slot, probe)) {
-              const ex = buildExample(view, b, ctx, acts.norm, q, n, head, layer, cfg.n_heads, 0, opts);
+              const ex = buildExample(view, b, ctx, acts.norm, q, n, head, layer, cfg.n_heads, reachBack(acts, q), opts);
               normSamples.offer(u * slotsPerUnit + slot, { ...ex, key });
             }
           }
           const n = acts.norm[bestNorm];
           if (topNorm.wouldAccept(u, { value: n, doc: ctx.id, pos: bestNorm } as HeadExample)) {
-            topNorm.offer(u, buildExample(view, b, ctx, acts.norm, bestNorm, n, head, layer, cfg.n_heads, 0, opts));
+            topNorm.offer(u, buildExample(view, b, ctx, acts.norm, bestNorm, n, head, layer, cfg.n_heads, reachBack(acts, bestNorm), opts));
           }
           const a = acts.maxAttn[bestAttn];
           if (topAttention.wouldAccept(u, { value: a, doc: ctx.id, pos: bestAttn } as HeadExample)) {
-            const reach = bestAttn - acts.argmaxSource[bestAttn] + 2;
-            topAttention.offer(u, buildExample(view, b, ctx, acts.maxAttn, bestAttn, a, head, layer, cfg.n_heads, reach, opts));
+            topAttention.offer(u, buildExample(view, b, ctx, acts.maxAttn, bestAttn, a, head, layer, cfg.n_heads, reachBack(acts, bestAttn), opts));
           }
         }
       }

@@ -9,7 +9,8 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { select } from 'd3';
-import { formatToken } from '@/lib/format/token-display';
+import { inertText } from '@/lib/format/inert-text';
+import { formatToken, type DisplayToken } from '@/lib/format/token-display';
 import type { ViewerData } from './viewer-model';
 import './attention.css';
 
@@ -28,12 +29,18 @@ export interface AttentionViewerProps extends ViewerData {
 
 const fmt = (w: number) => (w >= 0.995 ? '1.00' : w.toFixed(2));
 
+/** Corpus text is untrusted: whitespace and bytes made visible, control and bidi characters shown as escapes. */
+function legible(piece: string): DisplayToken {
+  const t = formatToken(piece);
+  return { ...t, text: inertText(t.text), title: inertText(t.title) };
+}
+
 export function AttentionViewer({ tokens, rows, initialFocus, values, label, valueName, testId }: AttentionViewerProps) {
   const n = tokens.length;
   const start = Math.min(Math.max(0, initialFocus), n - 1);
   const [focus, setFocus] = useState(start);
   const [locked, setLocked] = useState(false);
-  const display = useMemo(() => tokens.map((t) => formatToken(t.piece)), [tokens]);
+  const display = useMemo(() => tokens.map((t) => legible(t.piece)), [tokens]);
   const indexOfPos = useMemo(() => new Map(tokens.map((t, i) => [t.pos, i])), [tokens]);
   const maxValue = useMemo(() => (values ? Math.max(1e-9, ...values.map(Math.abs)) : 1), [values]);
   const lineRef = useRef<HTMLDivElement>(null);
@@ -112,7 +119,8 @@ export function AttentionViewer({ tokens, rows, initialFocus, values, label, val
   }, [focus, rows, indexOfPos]);
 
   if (n === 0) return <p className="muted">No tokens.</p>;
-  const best = [...sources].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  // The readout names the strongest sources; weights that round to 0.00 are noise there (the row keeps them).
+  const best = [...sources].sort((a, b) => b[1] - a[1]).filter(([, w], j) => j === 0 || w >= 0.005).slice(0, 3);
   const nameOf = (pos: number) => {
     const i = indexOfPos.get(pos);
     return i === undefined ? `position ${pos}` : display[i].text;

@@ -3,7 +3,8 @@
 /**
  * "Try your own text": runs one head live on the visitor's text (POST /api/v1/models/{model}/attention, which
  * goes through lib/live with its length, queue and time limits) and shows the result in the attention viewer.
- * Without JavaScript the form still submits (GET) to the same endpoint and returns the JSON.
+ * Without JavaScript the form submits (GET ?text=) to `formAction`, the head page, whose server component
+ * (CustomTextSection) runs the head and hands the result in as `initial`.
  */
 import { useState } from 'react';
 import { AttentionViewer } from './AttentionViewer';
@@ -17,6 +18,10 @@ export interface CustomTextAttentionProps {
   maxTokens: number;
   maxChars: number;
   defaultText?: string;
+  /** Where the form goes without JavaScript (the head page; it renders the result on the server). */
+  formAction: string;
+  /** A result (or error) the server already computed for `?text=`. */
+  initial?: { text: string; result?: ViewerData; error?: string };
 }
 
 interface ApiAttention {
@@ -24,11 +29,11 @@ interface ApiAttention {
   heads: { head: number; rows: number[][] }[];
 }
 
-export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, maxChars, defaultText = '' }: CustomTextAttentionProps) {
-  const [text, setText] = useState(defaultText);
+export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, maxChars, defaultText = '', formAction, initial }: CustomTextAttentionProps) {
+  const [text, setText] = useState(initial?.text ?? defaultText);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<ViewerData | null>(null);
+  const [error, setError] = useState<string | null>(initial?.error ?? null);
+  const [result, setResult] = useState<ViewerData | null>(initial?.result ?? null);
   const endpoint = `/api/v1/models/${encodeURIComponent(modelSlug)}/attention`;
 
   const run = async (e: React.FormEvent) => {
@@ -58,7 +63,7 @@ export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, 
 
   return (
     <div className="custom-text" data-testid="custom-text">
-      <form className="custom-text-form" method="get" action={endpoint} onSubmit={run}>
+      <form className="custom-text-form" method="get" action={formAction} onSubmit={run}>
         <label htmlFor={`custom-text-${layer}-${head}`} className="small muted">
           Your text (at most {maxTokens} tokens, BOS included; run live on {label}):
         </label>
@@ -71,10 +76,8 @@ export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, 
           onChange={(e) => setText(e.target.value)}
           data-testid="custom-text-input"
         />
-        <input type="hidden" name="layer" value={layer} />
-        <input type="hidden" name="head" value={head} />
         <div>
-          <button type="submit" disabled={busy || text.trim() === ''} data-testid="custom-text-run">
+          <button type="submit" disabled={busy} data-testid="custom-text-run">
             {busy ? 'Running…' : `Run ${label}`}
           </button>
         </div>

@@ -6,6 +6,7 @@ import { rateLimit } from '@/lib/api/rate-limit';
 import { getModel } from '@/lib/db/models';
 import { formatToken } from '@/lib/format/token-display';
 import { isLiveError, LIVE_LIMITS } from '@/lib/live';
+import { LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
 import { liveHeadAttention } from '@/lib/live/head-attention';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +14,7 @@ export const dynamic = 'force-dynamic';
 type Ctx = { params: Promise<{ model: string }> };
 
 /** Live inference costs a worker's time: a visitor gets this many requests a minute. */
-const LIVE_PER_MINUTE = 30;
+const LIVE_PER_MINUTE = LIVE_REQUESTS_PER_MINUTE;
 
 const bodySchema = z
   .object({

@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 type Props = {
   params: Promise<{ runId: string; model: string; head: string }>;
   /** `?embed=1`: the embeddable head card, without site chrome. */
-  searchParams: Promise<{ embed?: string | string[] }>;
+  searchParams: Promise<{ embed?: string | string[]; text?: string | string[] }>;
 };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -20,6 +20,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function Page({ params, searchParams }: Props) {
   const { runId, model, head } = await params;
-  if ((await searchParams).embed === '1') return <HeadEmbedCard modelSlug={model} runId={runId} headParam={head} />;
-  return <HeadPage modelSlug={model} runId={runId} headParam={head} />;
+  const search = await searchParams;
+  if (search.embed === '1') return <HeadEmbedCard modelSlug={model} runId={runId} headParam={head} />;
+  return <HeadPage modelSlug={model} runId={runId} headParam={head} customText={firstOf(search.text)} />;
+}
+
+/** `?text=` of the no-JS custom-text form (the first, if repeated). */
+function firstOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
