@@ -31,14 +31,15 @@ export async function loadModelFolder(dir: string, opts: { name?: string; licens
 }
 
 async function loadFolderTokenizer(dir: string, config: Record<string, unknown>, model: CanonicalModel): Promise<Tokenizer> {
-  const file = (name: string) => path.join(dir, name);
-  if (typeof config.tokenizer === 'string' && fs.existsSync(file(`${path.basename(config.tokenizer)}.bin`))) {
+  // turbopackIgnore: a user's folder, known only at run time (not something for `next build` to trace).
+  const file = (name: string) => path.join(/* turbopackIgnore: true */ dir, name);
+  if (typeof config.tokenizer === 'string' && fs.existsSync(/* turbopackIgnore: true */ file(`${path.basename(config.tokenizer)}.bin`))) {
     return loadLlama2cTokenizer(file(`${path.basename(config.tokenizer)}.bin`), { collapseSpaces: true });
   }
-  if (fs.existsSync(file('tokenizer.json'))) return loadHfTokenizer(dir, { bosId: model.cfg.bos_token_id, eosId: model.cfg.eos_token_id });
-  if (fs.existsSync(file('vocab.json')) && fs.existsSync(file('merges.txt'))) return loadGpt2Tokenizer(dir);
+  if (fs.existsSync(/* turbopackIgnore: true */ file('tokenizer.json'))) return loadHfTokenizer(dir, { bosId: model.cfg.bos_token_id, eosId: model.cfg.eos_token_id });
+  if (fs.existsSync(/* turbopackIgnore: true */ file('vocab.json')) && fs.existsSync(/* turbopackIgnore: true */ file('merges.txt'))) return loadGpt2Tokenizer(dir);
   for (const name of ['tokenizer.bin', 'tok512.bin']) {
-    if (fs.existsSync(file(name))) return loadLlama2cTokenizer(file(name), { collapseSpaces: true });
+    if (fs.existsSync(/* turbopackIgnore: true */ file(name))) return loadLlama2cTokenizer(file(name), { collapseSpaces: true });
   }
   throw new Error(
     `${dir}: no tokenizer found (looked for the config's "tokenizer" file, tokenizer.json, vocab.json + merges.txt, tokenizer.bin)`,

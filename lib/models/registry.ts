@@ -128,8 +128,9 @@ function findTokenizer(dir: string, forWhat: string, preferred: string[] = []): 
  * file elsewhere (e.g. inside a Next.js build), whichever holds the bundled models.
  */
 function repoRoot(): string {
-  const candidates = [moduleDir() && path.resolve(moduleDir()!, '../..'), process.cwd()].filter((d): d is string => !!d);
-  const root = candidates.find((dir) => fs.existsSync(path.join(dir, 'data', 'models')));
+  // turbopackIgnore: run-time paths; without it `next build` traces the whole repository into the server bundle.
+  const candidates = [moduleDir() && path.resolve(/* turbopackIgnore: true */ moduleDir()!, '../..'), process.cwd()].filter((d): d is string => !!d);
+  const root = candidates.find((dir) => fs.existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ dir, 'data', 'models')));
   if (!root) throw new Error(`Bundled models not found: no data/models folder in ${candidates.join(' or ')}`);
   return root;
 }
