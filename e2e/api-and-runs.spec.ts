@@ -1,3 +1,7 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 /**
@@ -104,4 +108,76 @@ test('the API page shows working examples, and the API speaks CORS, ETags and cu
 test('unknown runs are a proper 404 page', async ({ page }) => {
   const res = await page.goto('/runs/rnosuchrun00');
   expect(res?.status()).toBe(404);
+});
+
+test('the API page\'s curl examples run as printed (and the last one is a 304)', async ({ page }) => {
+  await page.goto('/docs/api');
+  const script = await page.getByTestId('curl-example').innerText();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-curl-'));
+  try {
+    // Each command must succeed and print something (HTTP errors show as JSON bodies, so check for "error").
+    const out = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    // JSON bodies carry no trailing newline, so the last command's status code ends the output.
+    expect(out.includes('"error":{'), 'no command answered an error').toBe(false);
+    expect(out.trimEnd().endsWith('}304'), 'the revalidation answered 304').toBe(true);
+    const files = fs.readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^stories260K-r\w+-head-metrics\.csv$/);
+    expect(fs.readFileSync(path.join(dir, files[0]), 'utf8').split('\n')[0]).toBe('layer,head,name,metric,metric_version,value');
+    expect(fs.readFileSync(path.join(dir, files[1]), 'utf8').split('\n')[0]).toMatch(/^corpus,layer,site,neuron,count,max_act/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the API page\'s Python/pandas example runs as printed', async ({ page }) => {
+  // HEADWIKI_E2E_PYTHON: a Python with pandas and requests (e.g. a venv); skipped where there is none.
+  const python = process.env.HEADWIKI_E2E_PYTHON ?? 'python3';
+  test.skip(spawnSync(python, ['-c', 'import pandas, requests']).status !== 0, `${python} has no pandas/requests`);
+  await page.goto('/docs/api');
+  const example = await page.getByTestId('python-example').innerText();
+  const check = [
+    example,
+    'assert table.shape[0] == 40, table.shape',
+    'assert "induction" in table.columns',
+    'assert len(neurons) > 0 and {"max_act", "density"} <= set(neurons.columns)',
+    'assert len(examples) > 0 and isinstance(examples.tokens[0], list)',
+    'assert list(heads.columns[:3]) == ["layer", "head", "name"] and len(heads) == 40',
+    'assert len(runs) >= 1 and RUN in [r["id"] for r in runs]',
+    'assert isinstance(hits, list)',
+    'print("ok", table.shape, neurons.shape, examples.shape, heads.shape, len(runs), len(hits))',
+  ].join('\n');
+  const out = execFileSync(python, ['-c', check], { encoding: 'utf8', timeout: 120_000 });
+  expect(out).toMatch(/^ok /);
+});
+
+test('bulk export covers neurons and examples; the API documents every live endpoint with POST', async ({ request }) => {
+  const runId = await latestRunId(request);
+  const run = await (await request.get(`/api/v1/runs/${runId}`)).json();
+  const rows = Object.fromEntries(run.tables.map((t: { id: string; rows: number }) => [t.id, t.rows]));
+  for (const id of ['head-metrics', 'head-examples', 'neuron-stats', 'neuron-examples', 'head-labels', 'head-composition']) expect(rows[id], id).toBeGreaterThan(0);
+  const jsonl = await (await request.get(`/api/v1/runs/${runId}/export/neuron-examples.jsonl`)).text();
+  expect(jsonl.trimEnd().split('\n')).toHaveLength(rows['neuron-examples']);
+
+  const doc = await (await request.get('/api/v1/openapi.json')).json();
+  expect(doc.paths['/api/v1/models/{model}/neurons/{layer}/{neuron}/probe'].post.requestBody).toBeTruthy();
+  expect(Object.keys(doc.paths['/api/v1/models/{model}/detect'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '413', '429', '503']));
+  const preflight = await request.fetch('/api/v1/models/stories260K/attention', {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+  });
+  expect(preflight.status()).toBe(204);
+  expect(preflight.headers()['access-control-allow-methods']).toContain('POST');
+});
+
+test('search finds a neuron by name and by the text of its top examples', async ({ page, request }) => {
+  await page.goto('/search?q=L3N12');
+  await page.getByTestId('search-results').getByRole('link', { name: 'stories260K L3N12' }).click();
+  await expect(page).toHaveURL(/\/models\/stories260K\/neurons\/3\/12$/);
+  // A word from a top example of L0N0 finds L0N0 (among others) through the neuron examples.
+  const ex = (await (await request.get('/api/v1/models/stories260K/neurons/0/0')).json()).examples.find((e: { kind: string }) => e.kind === 'top');
+  const words = (ex.tokens as string[]).map((t) => t.replace(/▁/g, ' ')).join('').trim().split(/\s+/).filter((w) => /^[a-z]{2,}$/i.test(w));
+  const word = words.sort((a, b) => b.length - a.length)[0];
+  const api = await (await request.get(`/api/v1/search?limit=1000&q=${encodeURIComponent(`model:stories260K "${word}"`)}`)).json();
+  expect(api.results.map((r: { url: string }) => r.url)).toContain('/models/stories260K/neurons/0/0');
 });

@@ -45,6 +45,20 @@ test('live probe shows activations on custom text', async ({ page }) => {
   await expect(page.getByTestId('probe-result').locator('.neuron-token').first()).toHaveAttribute('data-act', /^-?\d/);
 });
 
+test('without JavaScript: examples expand and the probe form is answered by the server', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(NEURON);
+  const example = page.getByTestId('top-examples').getByTestId('neuron-example').first();
+  await example.locator('summary').click();
+  await expect(example.getByTestId('neuron-example-full')).toBeVisible();
+  await page.getByTestId('neuron-probe').locator('textarea').fill('The dog ran home.');
+  await page.getByTestId('neuron-probe').getByRole('button').click();
+  await expect(page).toHaveURL(/\?probe=The\+dog\+ran\+home\.#probe$/);
+  await expect(page.getByTestId('probe-result').locator('.neuron-token').first()).toHaveAttribute('data-act', /^-?\d/);
+  await context.close();
+});
+
 test('layer page sorts by a statistic; Neuroscope URL redirects', async ({ page }) => {
   await page.goto('/models/stories260K/layers/2?sort=maxAct&dir=desc');
   const cells = page.getByTestId('neuron-table').locator('tbody tr td:nth-child(2)');
@@ -79,6 +93,10 @@ test('neuron API: detail, cursor-paginated list, 4xx on bad input', async ({ req
   expect((await request.get('/api/v1/models/stories260K/neurons/1?cursor=garbage!')).status()).toBe(400);
   const probe = await request.post('/api/v1/models/stories260K/neurons/0/5/probe', { data: { text: 'x'.repeat(5000) } });
   expect(probe.status()).toBe(413);
+  // stories260K's MLP is gated (SwiGLU): no hook_mid to probe.
+  const midProbe = await request.post('/api/v1/models/stories260K/neurons/0/5/probe', { data: { text: 'Once', site: 'mid' } });
+  expect(midProbe.status()).toBe(400);
+  expect((await midProbe.json()).error.message).toMatch(/no hook_mid/);
 });
 
 test('hostile corpus and vocabulary render inert and legible', async ({ page }) => {
@@ -94,6 +112,8 @@ test('hostile corpus and vocabulary render inert and legible', async ({ page }) 
   });
   await page.goto('/models/hostile-neurons/neurons/0/0');
   await expect(page.getByTestId('neuron-name')).toHaveText('L0N0');
+  // A ReLU MLP is scanned at post and pre: the page compares the two sites (open problem 6.38).
+  await expect(page.getByTestId('site-table').locator('tbody tr')).toHaveCount(2);
   const text = await page.locator('main').innerText();
   // Markup from the corpus is shown as characters (one token each), never parsed.
   expect(text).toContain('<');
@@ -104,9 +124,10 @@ test('hostile corpus and vocabulary render inert and legible', async ({ page }) 
   expect(text).not.toMatch(/[\u202E\u0007\u001B]/);
   expect(text).toContain('\\u202E');
   expect(text).toContain('\\x07');
-  // textContent also reads the collapsed <details> windows.
+  // textContent also reads the collapsed <details> windows (token text shows spaces as ␣, like every token).
   const all = (await page.locator('main').textContent()) ?? '';
-  expect(all).toContain('<script>window.__pwned = 1</script>');
+  expect(all).toContain('<script>window.__pwned␣=␣1</script>');
+  expect(all).toContain('<img␣src=x␣onerror=alert(1)>'.slice(0, 20));
   expect(all).not.toMatch(/[\u202E\u0007\u001B]/);
   await page.screenshot({ path: 'test-results/neurons-hostile.png', fullPage: true });
   expect(dialogs).toBe(0);

@@ -5,9 +5,22 @@
  * SIGTERM/SIGINT: finish the current job (or release it after HEADWIKI_WORKER_STOP_TIMEOUT_MS), then exit.
  */
 import { closePrisma } from '@/lib/db/client';
+import { isTransientDbError } from '@/workers/jobs/db-retry';
 import { startWorker } from '@/workers/worker-process';
 
 const log = (msg: string) => console.log(`[worker ${process.pid}] ${msg}`);
+
+// pg-boss 10 completes and fails jobs with queries it does not await: one lost to a Postgres restart is an
+// unhandled rejection, which would end the process. The worker settles its jobs itself (worker-process.ts), so
+// such a rejection loses nothing; any other one is a bug and ends the process as Node would.
+process.on('unhandledRejection', (reason) => {
+  if (isTransientDbError(reason)) {
+    log(`ignored while the database is unreachable: ${reason instanceof Error ? reason.message.split('\n')[0] : String(reason)}`);
+    return;
+  }
+  console.error('[worker] unhandled rejection:', reason);
+  process.exit(1);
+});
 
 async function main() {
   if (!process.env.DATABASE_URL) {

@@ -1,29 +1,19 @@
 /**
- * Which onnxruntime execution providers a worker uses: HEADWIKI_EXECUTION_PROVIDERS (e.g. "cuda,cpu")
- * when set; otherwise CUDA first on a machine with an NVIDIA device, falling back to the CPU when the
- * CUDA provider cannot start (onnxruntime-node installed without its CUDA libraries).
+ * A worker's device. The choice itself is lib/engine/execution-provider.ts' (HEADWIKI_EP=cpu|cuda|auto: CUDA
+ * when onnxruntime and the machine have it, falling back to the CPU when the CUDA session cannot start); this
+ * only names the result for the worker's status row and the run page.
  */
-import fs from 'node:fs';
-import type { CanonicalModel } from '@/lib/models/types';
+import { chooseExecutionProviders } from '@/lib/engine/execution-provider';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import type { CanonicalModel } from '@/lib/models/types';
 
-export function preferredExecutionProviders(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = env.HEADWIKI_EXECUTION_PROVIDERS?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (fromEnv && fromEnv.length > 0) return fromEnv;
-  return fs.existsSync('/dev/nvidiactl') ? ['cuda', 'cpu'] : ['cpu'];
+/** The provider the worker will try first (before any model is loaded): `cuda` or `cpu`. */
+export function intendedDevice(): string {
+  return chooseExecutionProviders()[0];
 }
 
-/** A runner on the best provider that starts; `device` names it for the worker's status. */
-export async function createWorkerRunner(
-  model: CanonicalModel,
-  log: (msg: string) => void = () => {},
-): Promise<{ runner: OnnxRunner; device: string }> {
-  const providers = preferredExecutionProviders();
-  try {
-    return { runner: await OnnxRunner.create(model, { executionProviders: providers }), device: providers[0] };
-  } catch (err) {
-    if (providers.length === 1 && providers[0] === 'cpu') throw err;
-    log(`execution providers [${providers.join(', ')}] failed (${err instanceof Error ? err.message : err}); using the CPU`);
-    return { runner: await OnnxRunner.create(model, { executionProviders: ['cpu'] }), device: 'cpu' };
-  }
+/** A runner on the chosen provider; `device` is the provider its first session actually started on. */
+export async function createWorkerRunner(model: CanonicalModel, log: (msg: string) => void = () => {}): Promise<{ runner: OnnxRunner; device: string }> {
+  const runner = await OnnxRunner.create(model, { log });
+  return { runner, device: runner.activeProvider ?? intendedDevice() };
 }

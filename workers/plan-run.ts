@@ -35,6 +35,11 @@ export interface PlanRunInput {
   metrics?: readonly HeadMetric[];
   scans?: readonly CorpusScan[];
   settings?: QueueSettings;
+  /**
+   * Weight processing every job applies: TransformerLens' defaults (`tl`, the default, as `npm start` and
+   * `publish`) or `none`. Finalize records what was applied in the run's options as `weightProcessing`.
+   */
+  weightProcessing?: 'tl' | 'none';
 }
 
 export interface PlannedRun {
@@ -65,7 +70,14 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
     metricVersions: Object.fromEntries(metrics.map((m) => [m.id, m.version])),
   });
 
-  const common = { runId: run.id, modelRef: input.modelRef, corpusSlug: input.corpus.slug, maxTexts: input.maxTexts, seed: input.seed };
+  const common = {
+    runId: run.id,
+    modelRef: input.modelRef,
+    corpusSlug: input.corpus.slug,
+    maxTexts: input.maxTexts,
+    seed: input.seed,
+    weightProcessing: input.weightProcessing ?? 'tl',
+  };
   const jobs: JobPayload[] = [];
   metricGroups(metrics).forEach((group, i) => {
     jobs.push({ kind: 'head-metrics', ...common, jobKey: `head-metrics:${group.name}`, metricIds: group.metrics.map((m) => m.id), withExample: i === 0 });

@@ -8,16 +8,17 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { failRun, getRun } from '@/lib/db/runs';
-import { recordRunJobError, takeOrphanedJobs } from '@/lib/db/run-jobs';
-import { registerWorker } from '@/lib/db/queue-workers';
+import { jobsOfSilentWorkers, recordRunJobError, takeOrphanedJobs } from '@/lib/db/run-jobs';
+import { registerWorker, setWorkerDevice } from '@/lib/db/queue-workers';
 import { Heartbeat } from './heartbeat';
 import { startBoss } from '@/lib/queue/boss';
 import { FAILED_JOBS_QUEUE, JOBS_QUEUE, queueSettings, type QueueSettings } from '@/lib/queue/names';
+import { deterministicJobId } from '@/lib/queue/job-id';
 import { parseJobPayload } from '@/lib/queue/payloads';
 import { withDbRetry } from './jobs/db-retry';
 import { JobContext } from './jobs/job-context';
 import { runQueuedJob } from './jobs/run-job';
-import { preferredExecutionProviders } from './execution-device';
+import { intendedDevice } from './execution-device';
 
 export interface WorkerOptions {
   databaseUrl: string;
@@ -35,8 +36,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const settings = options.settings ?? queueSettings();
   const log = options.log ?? ((msg: string) => console.log(`[worker] ${msg}`));
   const id = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-  const context = new JobContext(log);
-  const device = preferredExecutionProviders()[0];
+  const device = intendedDevice();
+  // The device a model actually runs on (the CPU after a failed CUDA start) replaces the intended one on the run page.
+  const context = new JobContext({ log, onDevice: (actual) => void setWorkerDevice(id, actual).catch(() => {}) });
 
   let lastDbError = '';
   const logOnce = (msg: string) => {
@@ -54,7 +56,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const reaper = setInterval(() => void releaseOrphans(boss, id, settings, log), Math.max(1000, settings.heartbeatMs));
 
   let current: { runId: string; jobKey: string } | null = null;
-  await boss.work<unknown>(
+  // Declared before any handler can run (a job may finish before this function returns).
+  let stopping = false;
+  let queueWorkerId = '';
+  queueWorkerId = await boss.work<unknown>(
     JOBS_QUEUE,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
     async ([job]) => {
@@ -62,25 +67,35 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       current = { runId: payload.runId, jobKey: payload.jobKey };
       heartbeat.set({ status: 'busy', runId: payload.runId, jobKey: payload.jobKey });
       const t0 = Date.now();
+      // The job's outcome is written to the queue here, retried while the database is unreachable: pg-boss'
+      // own completion/failure after a handler is a single un-awaited query, and one lost to a Postgres restart
+      // leaves the job "active" until it expires (hours). pg-boss' own call then finds it no longer active.
+      const settle = (what: string, fn: () => Promise<unknown>) => withDbRetry(`${payload.jobKey} ${what}`, fn, { log }).catch((e) => log(`${payload.jobKey} ${what}: ${e instanceof Error ? e.message : e}`));
       try {
         const outcome = await runQueuedJob(payload, { boss, context, workerId: id, queueJobId: job.id, log });
         log(`${payload.runId} ${payload.jobKey}: ${outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        await settle('complete', () => boss.complete(JOBS_QUEUE, job.id, { outcome }));
         return { outcome };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const final = job.retryCount >= job.retryLimit;
         log(`${payload.runId} ${payload.jobKey}: attempt ${job.retryCount + 1}/${job.retryLimit + 1} failed: ${message}`);
-        await recordRunJobError(payload.runId, payload.jobKey, message, final).catch(() => {});
-        throw err;
+        await settle('record error', () => recordRunJobError(payload.runId, payload.jobKey, message, final));
+        // Failing it here (→ retry with backoff, or the dead-letter queue after the last attempt) is what pg-boss does for a throw.
+        await settle('fail', () => boss.fail(JOBS_QUEUE, job.id, { message }));
+        return { failed: message };
       } finally {
         current = null;
         heartbeat.set({ status: stopping ? 'stopping' : 'idle', runId: null, jobKey: null, jobFinished: true });
+        // Ask for the next job at once: pg-boss otherwise waits out the polling interval after a short job,
+        // which adds up over a run's many small jobs. Only an empty fetch waits.
+        if (queueWorkerId) boss.notifyWorker(queueWorkerId);
       }
     },
   );
 
   // pg-boss copies a job that failed its last attempt (or expired) here: the run fails with its error.
-  await boss.work<unknown>(FAILED_JOBS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 2 }, async ([job]) => {
+  await boss.work<unknown>(FAILED_JOBS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds }, async ([job]) => {
     const payload = parseJobPayload(job.data);
     const reason = outputMessage(job.output) ?? 'unknown error';
     const message = `job ${payload.jobKey} failed after ${job.retryLimit + 1} attempts: ${reason}`;
@@ -93,7 +108,6 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   });
 
   log(`worker ${id} started (${device}); polling ${JOBS_QUEUE}`);
-  let stopping = false;
   return {
     id,
     async stop() {
@@ -121,6 +135,14 @@ async function releaseOrphans(boss: PgBoss, selfId: string, settings: QueueSetti
     for (const o of orphans) {
       log(`${o.runId} ${o.jobKey}: worker ${o.workerId ?? '?'} stopped responding; releasing its job for retry`);
       await boss.fail(JOBS_QUEUE, o.queueJobId, { message: `worker ${o.workerId ?? '?'} stopped responding` });
+    }
+    // A worker that died right after taking a job, before marking it active: release the queue job if it is still
+    // the one that worker took (active since before its last heartbeat), not a retry another worker has taken since.
+    for (const s of await jobsOfSilentWorkers(settings.workerStaleSeconds, selfId)) {
+      const queued = await boss.getJobById(JOBS_QUEUE, deterministicJobId(`${s.runId}/${s.jobKey}`));
+      if (queued?.state !== 'active' || !(queued.startedOn.getTime() <= s.lastSeenAt.getTime())) continue;
+      log(`${s.runId} ${s.jobKey}: worker ${s.workerId} stopped responding right after taking it; releasing it for retry`);
+      await boss.fail(JOBS_QUEUE, queued.id, { message: `worker ${s.workerId} stopped responding` });
     }
   } catch {
     // The database may be restarting: the next round retries.

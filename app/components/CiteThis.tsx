@@ -24,8 +24,10 @@ export async function CiteThis({
   const latest = latestPath ?? (pinnedPath.startsWith(runPrefix) ? pinnedPath.slice(runPrefix.length - 1) : null);
   const published = formatDate(run.publishedAt);
   const year = run.publishedAt ? new Date(run.publishedAt).getUTCFullYear() : new Date().getUTCFullYear();
-  const key = `headwiki-${run.modelSlug}-${run.id}${pinnedPath.includes('/heads/') ? '-' + pinnedPath.split('/heads/')[1].replace('.', '-') : ''}`
-    .replace(/[^\w-]/g, '-');
+  // One key per page (head, neuron, layer, composition...): the path after the model, e.g. `-heads-1-3`.
+  const modelPart = `/models/${encodeURIComponent(run.modelSlug)}`;
+  const rest = pinnedPath.includes(modelPart) ? pinnedPath.slice(pinnedPath.indexOf(modelPart) + modelPart.length).split('?')[0] : '';
+  const key = `headwiki-${run.modelSlug}-${run.id}${rest}`.replace(/[^\w-]+/g, '-').replace(/-+$/, '');
   const bibtex = [
     `@misc{${key},`,
     `  title        = {${title.replace(/[{}]/g, '')}},`,

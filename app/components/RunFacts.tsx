@@ -3,32 +3,41 @@ import Link from 'next/link';
 import type { ModelInfo } from '@/lib/db/models';
 import type { RunInfo } from '@/lib/db/runs';
 import { formatDuration } from '@/lib/format/duration';
+import { flattenOptions } from '@/lib/format/flatten-options';
 import { modelPath } from '@/lib/format/paths';
 
 function timestamp(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—';
 }
 
+/** Long facts take the whole width of the grid. */
+const WIDE = { gridColumn: '1 / -1' } as const;
+
 /** Everything that defines a run: what was analysed, with which options and code, and when. */
 export function RunFacts({ run, model }: { run: RunInfo; model: ModelInfo }) {
-  const optionEntries = Object.entries(run.options);
-  const facts: [string, ReactNode][] = [
+  const options = flattenOptions(run.options);
+  const facts: [string, ReactNode, boolean?][] = [
     ['Model', <Link key="m" href={modelPath(model.slug)}>{model.displayName}</Link>],
     ['Corpus', run.corpusSlug ?? '—'],
+    ['Code version', <code key="c">{run.codeVersion}</code>],
+    ['Seed', <code key="s">{run.seed}</code>],
+    ['Created', timestamp(run.createdAt)],
+    ['Published', timestamp(run.publishedAt)],
+    ['Took', formatDuration(run.durationMs)],
     [
       'Weight processing & options',
-      optionEntries.length === 0 ? (
+      options.length === 0 ? (
         'none'
       ) : (
-        <span key="o">
-          {optionEntries.map(([k, v], i) => (
-            <span key={k}>
-              {i > 0 ? ', ' : ''}
-              <code>{k}</code>={typeof v === 'string' ? v : JSON.stringify(v)}
-            </span>
+        <ul key="o" className="small" style={{ columns: '18rem', margin: 0, paddingLeft: '1.1rem' }}>
+          {options.map(([k, v]) => (
+            <li key={k}>
+              <code>{k}</code> = {v}
+            </li>
           ))}
-        </span>
+        </ul>
       ),
+      true,
     ],
     [
       'Metric versions',
@@ -42,17 +51,13 @@ export function RunFacts({ run, model }: { run: RunInfo; model: ModelInfo }) {
             </span>
           ))}
       </span>,
+      true,
     ],
-    ['Code version', <code key="c">{run.codeVersion}</code>],
-    ['Seed', <code key="s">{run.seed}</code>],
-    ['Created', timestamp(run.createdAt)],
-    ['Published', timestamp(run.publishedAt)],
-    ['Took', formatDuration(run.durationMs)],
   ];
   return (
     <dl className="facts run-facts" data-testid="run-facts">
-      {facts.map(([label, value]) => (
-        <div key={label}>
+      {facts.map(([label, value, wide]) => (
+        <div key={label} style={wide ? WIDE : undefined}>
           <dt>{label}</dt>
           <dd>{value}</dd>
         </div>

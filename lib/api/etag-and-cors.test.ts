@@ -29,7 +29,7 @@ describe('CORS preflight', () => {
     const res = preflightResponse();
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, OPTIONS');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/If-None-Match/);
     expect(res.headers.get('access-control-expose-headers')).toMatch(/ETag.*Link.*Retry-After/);
   });

@@ -14,6 +14,7 @@ import {
   type NeuronStatsRow,
   type StoredNeuronExample,
 } from '@/lib/db/neurons';
+import { topOverlap, type TopOverlap } from '@/lib/metrics/neurons/top-overlap';
 
 export const siteSchema = z.enum(['post', 'pre', 'mid'], { error: 'must be "post", "pre" or "mid" (TransformerLens mlp.hook_post/hook_pre/hook_mid)' });
 export const neuronSortSchema = z.enum(NEURON_SORT_KEYS, { error: `must be one of ${NEURON_SORT_KEYS.join(', ')}` });
@@ -44,8 +45,8 @@ export interface NeuronDetail {
   layer: NeuronLayerScan;
   stats: NeuronStatsRow;
   examples: StoredNeuronExample[];
-  /** The same neuron on each comparison corpus. */
-  others: { corpusSlug: string; stats: NeuronStatsRow | null; examples: StoredNeuronExample[] }[];
+  /** The same neuron on each comparison corpus: its top examples, and its diverse ones (what pages show). */
+  others: { corpusSlug: string; stats: NeuronStatsRow | null; examples: StoredNeuronExample[]; diverse: StoredNeuronExample[] }[];
 }
 
 export async function loadNeuronDetail(run: RunInfo, scan: NeuronLayerScan, neuron: number): Promise<NeuronDetail | null> {
@@ -56,13 +57,38 @@ export async function loadNeuronDetail(run: RunInfo, scan: NeuronLayerScan, neur
   ]);
   if (!stats) return null;
   const others = await Promise.all(
-    scan.others.map(async (o) => ({
-      corpusSlug: o.corpusSlug,
-      stats: await getNeuronStats(run.id, o.corpusSlug, o.layer, o.site, neuron),
-      examples: (await getNeuronExamples(run.id, o.corpusSlug, o.layer, o.site, neuron)).filter((e) => e.kind === 'top'),
-    })),
+    scan.others.map(async (o) => {
+      const [otherStats, all] = await Promise.all([getNeuronStats(run.id, o.corpusSlug, o.layer, o.site, neuron), getNeuronExamples(run.id, o.corpusSlug, o.layer, o.site, neuron)]);
+      return { corpusSlug: o.corpusSlug, stats: otherStats, examples: all.filter((e) => e.kind === 'top'), diverse: all.filter((e) => e.kind === 'diverse') };
+    }),
   );
   return { layer: scan, stats, examples, others };
+}
+
+/** One neuron at every scanned site of its layer (SoLU: pre, mid, post; 6.38), against the page's site. */
+export interface SiteView {
+  site: string;
+  maxAct: number;
+  density: number;
+  topTokenShare: number;
+  /** Consistency of this site's top examples with the page site's. */
+  overlap: TopOverlap;
+}
+
+export async function loadSiteViews(run: RunInfo, scan: NeuronLayerScan, neuron: number, current: StoredNeuronExample[]): Promise<SiteView[]> {
+  if (scan.sites.length < 2) return [];
+  const { corpusSlug, layer } = scan.primary;
+  const place = (e: StoredNeuronExample) => ({ contextId: e.contextId, token: e.tokenIds[e.position - e.windowStart] });
+  const mine = current.filter((e) => e.kind === 'top').map(place);
+  const views = await Promise.all(
+    scan.sites.map(async (site) => {
+      const [stats, examples] = await Promise.all([getNeuronStats(run.id, corpusSlug, layer, site, neuron), getNeuronExamples(run.id, corpusSlug, layer, site, neuron)]);
+      if (!stats) return null;
+      const theirs = examples.filter((e) => e.kind === 'top').map(place);
+      return { site, maxAct: stats.maxAct, density: stats.density, topTokenShare: stats.topTokenShare, overlap: topOverlap(mine, theirs) };
+    }),
+  );
+  return views.filter((v): v is SiteView => v !== null);
 }
 
 export function neuronExists(model: ModelInfo, layer: number, neuron: number): boolean {

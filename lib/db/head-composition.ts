@@ -1,5 +1,6 @@
 /** Q/K/V composition scores between heads of a run, and their random-matrix baseline. */
 import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client';
 import { getPrisma } from './client';
 import { LONG_TRANSACTION, lockRunForWriting } from './run-lock';
 import { nonNegativeInt32, parseInput, runIdSchema } from './validate';
@@ -64,6 +65,31 @@ export async function getHeadComposition(runId: string, kind?: CompositionKind):
     select: { kind: true, srcLayer: true, srcHead: true, dstLayer: true, dstHead: true, value: true },
   });
   return rows as HeadCompositionValue[];
+}
+
+/** Position of a score in (kind, src, dst) order: the keyset of a page. */
+export type CompositionKey = Omit<HeadCompositionValue, 'value'>;
+
+/**
+ * One page of scores in (kind, srcLayer, srcHead, dstLayer, dstHead) order, strictly after `after`:
+ * a range scan of the primary key, so a large model's scores are read a page at a time (the API paginates them).
+ */
+export async function listHeadComposition(
+  runId: string,
+  opts: { kind?: CompositionKind; after?: CompositionKey; limit: number },
+): Promise<HeadCompositionValue[]> {
+  const { kind, after, limit } = opts;
+  // Conditions are left out (not made always-true) so that the planner sees a plain primary-key range.
+  const byKind = kind ? Prisma.sql`AND "kind" = ${kind}` : Prisma.empty;
+  const afterKey = after
+    ? Prisma.sql`AND ("kind", "srcLayer", "srcHead", "dstLayer", "dstHead") > (${after.kind}::text, ${after.srcLayer}::int, ${after.srcHead}::int, ${after.dstLayer}::int, ${after.dstHead}::int)`
+    : Prisma.empty;
+  const rows = await getPrisma().$queryRaw<HeadCompositionValue[]>`
+    SELECT "kind", "srcLayer", "srcHead", "dstLayer", "dstHead", "value" FROM "HeadComposition"
+    WHERE "runId" = ${runId} ${byKind} ${afterKey}
+    ORDER BY "kind", "srcLayer", "srcHead", "dstLayer", "dstHead"
+    LIMIT ${limit}`;
+  return rows;
 }
 
 /** Scores where the head is the source (downstream partners) or the destination (upstream partners). */

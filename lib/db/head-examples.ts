@@ -125,32 +125,38 @@ export async function getHeadExamples(
     orderBy: { rank: 'asc' },
     take: opts.limit,
   });
-  return rows.map((r) => {
-    const weights = leBytesToFloat32(r.attnWeights);
-    const attention: [number, number][][] = [];
-    for (let i = 0; i < r.tokenIds.length; i++) {
-      const row: [number, number][] = [];
-      for (let j = 0; j < r.sourcesPerRow; j++) {
-        const src = r.attnSources[i * r.sourcesPerRow + j];
-        if (src >= 0) row.push([src, weights[i * r.sourcesPerRow + j]]);
-      }
-      attention.push(row);
+  return rows.map(decodeHeadExampleRow);
+}
+
+/** A HeadExample row as stored → the example pages, the API and bulk export read (float32 bytes unpacked). */
+export function decodeHeadExampleRow(r: {
+  kind: string; rank: number; value: number; quantile: number | null; contextId: number; docIndex: number; position: number;
+  windowStart: number; tokenIds: number[]; tokens: string[]; acts: Uint8Array; sourcesPerRow: number; attnSources: number[]; attnWeights: Uint8Array;
+}): StoredHeadExample {
+  const weights = leBytesToFloat32(r.attnWeights);
+  const attention: [number, number][][] = [];
+  for (let i = 0; i < r.tokenIds.length; i++) {
+    const row: [number, number][] = [];
+    for (let j = 0; j < r.sourcesPerRow; j++) {
+      const src = r.attnSources[i * r.sourcesPerRow + j];
+      if (src >= 0) row.push([src, weights[i * r.sourcesPerRow + j]]);
     }
-    return {
-      kind: r.kind as HeadExampleKindName,
-      rank: r.rank,
-      value: r.value,
-      quantile: r.quantile,
-      contextId: r.contextId,
-      docIndex: r.docIndex,
-      position: r.position,
-      windowStart: r.windowStart,
-      tokenIds: r.tokenIds,
-      tokens: r.tokens,
-      acts: Array.from(leBytesToFloat32(r.acts)),
-      attention,
-    };
-  });
+    attention.push(row);
+  }
+  return {
+    kind: r.kind as HeadExampleKindName,
+    rank: r.rank,
+    value: r.value,
+    quantile: r.quantile,
+    contextId: r.contextId,
+    docIndex: r.docIndex,
+    position: r.position,
+    windowStart: r.windowStart,
+    tokenIds: r.tokenIds,
+    tokens: r.tokens,
+    acts: Array.from(leBytesToFloat32(r.acts)),
+    attention,
+  };
 }
 
 export async function getHeadStats(runId: string, layer: number, head: number): Promise<HeadStats | null> {

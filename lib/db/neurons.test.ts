@@ -48,7 +48,10 @@ describe('neuron tables', () => {
     await saveNeuronWiki(run.id, wikis, tokenizer);
 
     const layers = await getNeuronLayers(run.id);
-    expect(layers.map((l) => [l.corpusSlug, l.layer, l.site, l.nNeurons])).toEqual([['planted', 0, 'post', 8]]);
+    expect(layers.map((l) => [l.corpusSlug, l.layer, l.site, l.nNeurons])).toEqual([
+      ['planted', 0, 'post', 8],
+      ['planted', 0, 'pre', 8],
+    ]);
     expect(layers[0].baseline.directions).toBe(4);
     const n0 = await getNeuronStats(run.id, 'planted', 0, 'post', 0);
     expect(n0?.maxAct).toBe(4);

@@ -29,15 +29,9 @@ export async function registerWorker(w: { id: string; host: string; pid: number;
       status = 'idle', "lastSeenAt" = EXCLUDED."lastSeenAt"`;
 }
 
-/** The heartbeat: what the worker does now. */
-export async function workerHeartbeat(
-  id: string,
-  state: { status: WorkerStatus; runId?: string | null; jobKey?: string | null; jobFinished?: boolean },
-): Promise<void> {
-  await getPrisma().$executeRaw`
-    UPDATE "QueueWorker" SET status = ${state.status}, "runId" = ${state.runId ?? null}, "jobKey" = ${state.jobKey ?? null},
-      "jobsDone" = "jobsDone" + ${state.jobFinished ? 1 : 0}, "lastSeenAt" = (now() AT TIME ZONE 'UTC')
-    WHERE id = ${id}`;
+/** The device the worker's model actually runs on (known once a model is loaded). */
+export async function setWorkerDevice(id: string, device: string): Promise<void> {
+  await getPrisma().$executeRaw`UPDATE "QueueWorker" SET device = ${device} WHERE id = ${id}`;
 }
 
 /** Workers that sent a heartbeat within `withinSeconds` (stopped ones excluded), optionally only those on a run. */

@@ -160,3 +160,27 @@ export async function takeOrphanedJobs(staleSeconds: number, exceptWorkerId?: st
           AND w.status <> 'stopped')
     RETURNING j."runId" AS "runId", j."jobKey" AS "jobKey", j."queueJobId" AS "queueJobId", j."workerId" AS "workerId"`;
 }
+
+export interface SilentWorkerJob {
+  workerId: string;
+  runId: string;
+  jobKey: string;
+  lastSeenAt: Date;
+}
+
+/**
+ * Jobs a silent worker had taken from the queue but not yet marked active (it died between pg-boss' fetch and
+ * beginRunJob): its heartbeat row names the job, whose RunJob row is still queued. takeOrphanedJobs cannot see
+ * them; the caller checks that the queue job is still active since before the worker fell silent, and fails it.
+ */
+export async function jobsOfSilentWorkers(staleSeconds: number, exceptWorkerId?: string): Promise<SilentWorkerJob[]> {
+  if (!(staleSeconds > 0)) throw new Error(`jobsOfSilentWorkers: staleSeconds must be positive, got ${staleSeconds}`);
+  return getPrisma().$queryRaw<SilentWorkerJob[]>`
+    SELECT w.id AS "workerId", j."runId" AS "runId", j."jobKey" AS "jobKey", w."lastSeenAt" AS "lastSeenAt"
+    FROM "QueueWorker" w
+      JOIN "RunJob" j ON j."runId" = w."runId" AND j."jobKey" = w."jobKey"
+      JOIN "Run" r ON r.id = j."runId"
+    WHERE r.status = 'running' AND j.status = 'queued' AND w.status = 'busy'
+      AND w.id IS DISTINCT FROM ${exceptWorkerId ?? null}
+      AND w."lastSeenAt" <= (now() AT TIME ZONE 'UTC') - make_interval(secs => ${staleSeconds})`;
+}

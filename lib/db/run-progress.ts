@@ -68,7 +68,10 @@ export async function getRunProgress(runId: string): Promise<RunProgress | null>
   };
 }
 
-/** Remaining time at the rate so far: by tokens when the scans counted theirs, else by finished jobs. */
+/**
+ * Remaining time at the rate so far: by tokens while the scans, having all counted theirs, still read; else (before
+ * that, and once every token is read but jobs such as finalize remain) by finished jobs.
+ */
 export function estimateEta(
   jobs: { status: string; tokensDone: number; tokensTotal: number; kind: string }[],
   elapsedSeconds: number,
@@ -76,7 +79,8 @@ export function estimateEta(
   const tokensTotal = jobs.reduce((a, j) => a + j.tokensTotal, 0);
   const tokensDone = jobs.reduce((a, j) => a + j.tokensDone, 0);
   let fraction: number;
-  if (tokensTotal > 0 && jobs.every((j) => j.tokensTotal > 0 || j.kind !== 'corpus-shard')) fraction = tokensDone / tokensTotal;
+  const tokensKnown = tokensTotal > 0 && jobs.every((j) => j.tokensTotal > 0 || j.kind !== 'corpus-shard');
+  if (tokensKnown && tokensDone < tokensTotal) fraction = tokensDone / tokensTotal;
   else fraction = jobs.length > 0 ? jobs.filter((j) => j.status === 'done').length / jobs.length : 0;
   if (!(fraction > 0) || elapsedSeconds <= 0) return null;
   return Math.max(0, (elapsedSeconds * (1 - fraction)) / fraction);

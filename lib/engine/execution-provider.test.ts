@@ -13,6 +13,12 @@ describe('chooseExecutionProviders', () => {
     expect(chooseExecutionProviders({ setting: 'auto', backends: ['cpu'], hasNvidiaDevice: true })).toEqual(['cpu']);
   });
 
+  it('HEADWIKI_EXECUTION_PROVIDERS gives an explicit list when HEADWIKI_EP is unset; HEADWIKI_EP wins over it', () => {
+    expect(chooseExecutionProviders({ setting: '', list: 'cuda, CPU', backends: ['cpu'], hasNvidiaDevice: false })).toEqual(['cuda', 'cpu']);
+    expect(chooseExecutionProviders({ setting: 'cpu', list: 'cuda,cpu', backends: ['cpu', 'cuda'], hasNvidiaDevice: true })).toEqual(['cpu']);
+    expect(() => chooseExecutionProviders({ setting: '', list: 'cuda,tpu' })).toThrow(/HEADWIKI_EXECUTION_PROVIDERS must be .* got "cuda,tpu"/);
+  });
+
   it('rejects an unknown setting with a clear message', () => {
     expect(() => parseExecutionProviderSetting('tpu')).toThrow(/HEADWIKI_EP must be cpu, cuda or auto; got "tpu"/);
     expect(parseExecutionProviderSetting(' CUDA ')).toBe('cuda');

@@ -10,6 +10,8 @@ import * as ort from 'onnxruntime-node';
  *                     when the CUDA session cannot be created (the npm package installed without its CUDA
  *                     libraries, no matching CUDA/cuDNN), one log line and the CPU from then on.
  *
+ *  HEADWIKI_EXECUTION_PROVIDERS=cuda,cpu   an explicit list, used when HEADWIKI_EP is unset (workers' older setting).
+ *
  * onnxruntime-node does not fall back by itself: `executionProviders: ['cuda', 'cpu']` throws when the CUDA
  * library cannot load (measured with onnxruntime-node 1.30 installed with ONNXRUNTIME_NODE_INSTALL=skip).
  */
@@ -19,6 +21,8 @@ export type ExecutionProviderSetting = 'cpu' | 'cuda' | 'auto';
 export interface ExecutionProviderEnvironment {
   /** The HEADWIKI_EP value. */
   setting?: string;
+  /** The HEADWIKI_EXECUTION_PROVIDERS value (an explicit list such as `cuda,cpu`; HEADWIKI_EP wins when both are set). */
+  list?: string;
   /** Backends onnxruntime-node was built with (`ort.listSupportedBackends()` names). */
   backends?: string[];
   /** Whether the machine has an NVIDIA driver loaded. */
@@ -30,6 +34,16 @@ export function parseExecutionProviderSetting(value: string | undefined): Execut
   if (v === '' || v === 'auto') return 'auto';
   if (v === 'cpu' || v === 'cuda') return v;
   throw new Error(`HEADWIKI_EP must be cpu, cuda or auto; got ${JSON.stringify(value)}`);
+}
+
+/** HEADWIKI_EXECUTION_PROVIDERS: providers in order, e.g. `cuda,cpu` (a list ending in `cpu` falls back to it). */
+export function parseExecutionProviderList(value: string): string[] {
+  const list = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = list.filter((p) => p !== 'cpu' && p !== 'cuda');
+  if (list.length === 0 || unknown.length > 0) {
+    throw new Error(`HEADWIKI_EXECUTION_PROVIDERS must be a comma-separated list of cpu and cuda (e.g. "cuda,cpu"); got ${JSON.stringify(value)}`);
+  }
+  return [...new Set(list)];
 }
 
 function supportedBackends(): string[] {
@@ -46,7 +60,10 @@ function nvidiaDevicePresent(): boolean {
 
 /** Providers to try, in order; the last one of an `auto` choice is always the CPU. */
 export function chooseExecutionProviders(env: ExecutionProviderEnvironment = {}): string[] {
-  const setting = parseExecutionProviderSetting(env.setting ?? process.env.HEADWIKI_EP);
+  const rawSetting = env.setting ?? process.env.HEADWIKI_EP;
+  const list = env.list ?? process.env.HEADWIKI_EXECUTION_PROVIDERS;
+  if (!rawSetting?.trim() && list?.trim()) return parseExecutionProviderList(list);
+  const setting = parseExecutionProviderSetting(rawSetting);
   if (setting === 'cpu') return ['cpu'];
   if (setting === 'cuda') return ['cuda'];
   const backends = env.backends ?? supportedBackends();

@@ -65,6 +65,31 @@ describe('exportStream', () => {
     expect(reads.length).toBeLessThanOrEqual(3);
   });
 
+  it('reads grouped tables (several rows per key) until an empty page, not a short one', async () => {
+    const reads: (number | undefined)[] = [];
+    const table: ExportTable<number> = {
+      id: 'grouped',
+      title: 'Grouped',
+      description: 'test',
+      columns: [{ name: 'key', description: '' }, { name: 'part', description: '' }],
+      pageSize: 2,
+      groupedRows: true,
+      count: async () => 9,
+      // Keys 0..4; key k holds k mod 3 + 1 rows, so pages hold 2..6 rows, never "a page of 2".
+      async readPage(_runId, after, take) {
+        reads.push(after);
+        const start = after === undefined ? 0 : after + 1;
+        const rows: ExportRow[] = [];
+        for (let k = start; k < Math.min(5, start + take); k++) for (let p = 0; p <= k % 3; p++) rows.push({ key: k, part: p });
+        return rows;
+      },
+      keyOf: (row) => row.key as number,
+    };
+    const lines = (await readAll(exportStream(table as ExportTable<unknown>, 'r1', 'jsonl'))).trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l).key)).toEqual([0, 1, 1, 2, 2, 2, 3, 4, 4]);
+    expect(reads).toEqual([undefined, 1, 3, 4]);
+  });
+
   it('exports an empty table as just the header (CSV) or nothing (JSONL)', async () => {
     expect(await readAll(exportStream(fakeTable(0, 5).table as ExportTable<unknown>, 'r1', 'csv'))).toBe('i,text,acts\n');
     expect(await readAll(exportStream(fakeTable(0, 5).table as ExportTable<unknown>, 'r1', 'jsonl'))).toBe('');

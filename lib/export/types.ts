@@ -23,4 +23,9 @@ export interface ExportTable<Key = unknown> {
   readPage(runId: string, after: Key | undefined, take: number): Promise<ExportRow[]>;
   /** Keyset position of a row (the last row of a page becomes the next read's `after`). */
   keyOf(row: ExportRow): Key;
+  /**
+   * True when one key yields several rows (a neuron's packed examples → one row per example): `readPage`
+   * then reads `take` keys, a page's row count says nothing about the end, and the stream stops at an empty page.
+   */
+  groupedRows?: boolean;
 }

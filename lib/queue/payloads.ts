@@ -15,6 +15,8 @@ const common = {
   /** How many corpus documents the head metrics' pattern detectors read. */
   maxTexts: z.number().int().positive(),
   seed: z.number().int(),
+  /** Weight processing every job applies (workers/weight-processing.ts): TransformerLens' defaults or none. */
+  weightProcessing: z.enum(['tl', 'none']).default('tl'),
 };
 
 /** A group of head metrics (those sharing their inputs), and optionally the example patterns. */

@@ -54,6 +54,10 @@ describe('ETA', () => {
     expect(estimateEta([job('done', 0, 0, 'head-metrics'), job('queued', 0, 0)], 10)).toBeCloseTo(10);
     expect(estimateEta([job('queued', 0, 0)], 10)).toBeNull();
   });
+  it('once every token is read, goes by jobs (finalize still to run is not "0 s left")', () => {
+    // 3 of 4 jobs done in 30 s → 10 s to go.
+    expect(estimateEta([job('done', 100, 100), job('done', 50, 50), job('done', 0, 0, 'head-metrics'), job('active', 0, 0, 'finalize')], 30)).toBeCloseTo(10);
+  });
 });
 
 describe('payloads and transient errors', () => {
@@ -64,6 +68,9 @@ describe('payloads and transient errors', () => {
   it('tells a database outage from a bug', () => {
     expect(isTransientDbError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isTransientDbError(new Error('terminating connection due to administrator command'))).toBe(true);
+    // pg's message for a pooled client whose connection broke (seen when Postgres restarted under a worker).
+    expect(isTransientDbError(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    expect(isTransientDbError(Object.assign(new Error('the database system is shutting down'), { code: '57P03' }))).toBe(true);
     expect(isTransientDbError(new Error('x', { cause: { kind: 'DatabaseNotReachable' } }))).toBe(true);
     expect(isTransientDbError(new Error('unknown head metric "x"'))).toBe(false);
   });

@@ -1,17 +1,13 @@
 /**
  * Text search over the head examples table (HeadExample.tokens): heads whose top examples contain
- * the phrase. Token pieces are joined as the tokenizer wrote them, with SentencePiece's `▁` read as
- * a space, and matched case-insensitively. One result per head, most matching examples first.
+ * the phrase. Token pieces are joined as the tokenizer wrote them, with SentencePiece's `▁` and GPT-2's
+ * `Ġ` read as spaces, and matched case-insensitively. One result per head, most matching examples first.
  */
 import { getPrisma } from '@/lib/db/client';
 import { headName } from '@/lib/format/head-name';
 import { headPath } from '@/lib/format/paths';
+import { likePattern } from './like-pattern';
 import type { SearchResult, TextSearchProvider } from './types';
-
-/** LIKE pattern for a literal phrase. */
-function likePattern(phrase: string): string {
-  return `%${phrase.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export const headExampleTextSearch: TextSearchProvider = {
   id: 'head-examples',
@@ -22,7 +18,7 @@ export const headExampleTextSearch: TextSearchProvider = {
       SELECT "runId", "layer", "head", count(*) AS hits FROM "HeadExample"
       WHERE "runId" = ANY(${[...byRun.keys()]}::text[])
         AND "kind" IN ('top_norm', 'top_attention')
-        AND replace(array_to_string("tokens", ''), '▁', ' ') ILIKE ${likePattern(phrase)}
+        AND translate(array_to_string("tokens", ''), '▁Ġ', '  ') ILIKE ${likePattern(phrase)}
       GROUP BY "runId", "layer", "head"
       ORDER BY hits DESC, "runId", "layer", "head"
       LIMIT ${limit}`;

@@ -4,6 +4,7 @@
  * /search and /api/v1/search use every provider for free words and quoted phrases.
  */
 import { headExampleTextSearch } from './head-example-text';
+import { neuronExampleTextSearch } from './neuron-example-text';
 import type { TextSearchProvider } from './types';
 
-export const TEXT_SEARCH_PROVIDERS: TextSearchProvider[] = [headExampleTextSearch];
+export const TEXT_SEARCH_PROVIDERS: TextSearchProvider[] = [headExampleTextSearch, neuronExampleTextSearch];

@@ -60,11 +60,21 @@ describe('runSearch', () => {
 
   it('finds heads whose top examples contain a phrase (fixtures: every head has "Once upon a time")', async () => {
     const out = await runSearch('model:stories260K "upon a"');
-    const examples = out.results.filter((r) => r.kind === 'example');
+    const examples = out.results.filter((r) => r.kind === 'example' && r.url.includes('/heads/'));
     expect(examples).toHaveLength(5 * 8);
     expect(examples[0].description).toBe('"upon a" appears in 6 of its top examples');
-    expect((await runSearch('"UPON A TIME"')).results.filter((r) => r.kind === 'example')).toHaveLength(5 * 8 + 2 * 4);
-    expect((await runSearch('"dragon"')).results).toEqual([]);
+    const headHits = (await runSearch('"UPON A TIME"')).results.filter((r) => r.kind === 'example' && r.url.includes('/heads/'));
+    expect(headHits).toHaveLength(5 * 8 + 2 * 4);
     expect((await runSearch('"100%_"')).results).toEqual([]); // LIKE wildcards are literal
+  });
+
+  it('finds neurons whose top examples contain a phrase (fixtures: only L1N5 saw "the dragon")', async () => {
+    const out = await runSearch('model:stories260K dragon');
+    expect(out.results.map((r) => [r.title, r.url])).toEqual([['stories260K L1N5', '/models/stories260K/neurons/1/5']]);
+    // Two top examples on each of the fixture's two corpora (the run records no corpus, so both count).
+    expect(out.results[0].description).toBe('"dragon" appears in 4 of its top examples');
+    // Ties in hits: by run id (stories260K's latest run r8ck… before rothershape0).
+    expect(await urls('"the dragon slept"')).toEqual(['/models/stories260K/neurons/1/5', '/models/other-shape/neurons/1/5']);
+    expect((await runSearch('"dragon woke"')).results).toEqual([]);
   });
 });

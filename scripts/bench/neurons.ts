@@ -1,13 +1,16 @@
 /**
  * Neuron explorer benchmark (numbers for the issue note):
  *
- *   npx tsx scripts/bench/neurons.ts [model=stories260K] [corpus=data/corpora/tinystories-sample.txt] [repeats=3]
+ *   npx tsx scripts/bench/neurons.ts [model=stories260K] [corpus=data/corpora/tinystories-sample.txt] [repeats=3] [--ratio-only]
  *       scan throughput vs the plain hooked forward (same hooks, same batches, same runner), interleaved
- *       `repeats` times; then the whole bundled neuron wiki (both corpora, minimal examples) wall time;
- *       then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
+ *       `repeats` times; then (unless --ratio-only) the whole neuron wiki (both bundled corpora, minimal examples)
+ *       wall time; then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
+ *       e.g. `... ../shared/data/models/gelu-2l data/corpora/tinystories-sample.txt 3 --ratio-only` (a GELU model:
+ *       sites post and pre, 4 × 1024 neurons)
  *   npx tsx scripts/bench/neurons.ts --memory <times> [model] [corpus] [documents]   peak memory of one scan over the
  *       first `documents` documents repeated `times` times (the main run spawns it for ×1 and ×10)
- *   npx tsx scripts/bench/neurons.ts --page <url> [requests=20]           server time of a neuron page (running server)
+ *   npx tsx scripts/bench/neurons.ts --page <url> [requests=20] [baselineUrl]   server time of a neuron page (running server),
+ *       interleaved with a baseline (default: the same neuron's API JSON, i.e. the database reads without rendering)
  */
 import { spawnSync } from 'node:child_process';
 import { resolveModel } from '@/lib/models/registry';
@@ -15,7 +18,7 @@ import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { readDocuments } from '@/workers/corpus-files';
 import { calibrateNeuronRanges, defaultScanOptions, scanNeuronShard } from '@/workers/neurons/scan';
 import { batchContexts, buildContexts, type CorpusDoc } from '@/workers/neurons/contexts';
-import { siteHook } from '@/workers/neurons/sites';
+import { siteHook } from '@/lib/metrics/neurons/sites';
 import { computeNeuronWiki } from '@/workers/neurons/compute';
 
 const args = process.argv.slice(2);
@@ -37,27 +40,43 @@ if (args[0] === '--memory') {
   const shard = await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
   const s = (performance.now() - t0) / 1000;
   const json = JSON.stringify(shard).length;
-  console.log(JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB: process.resourceUsage().maxRSS / 1024, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20, resultMiB: json / 2 ** 20 }));
+  // Retained heap after a full GC (what "bounded memory" means; heapUsed without a GC counts garbage), and peak RSS.
+  (globalThis as { gc?: () => void }).gc?.();
+  const retained = process.memoryUsage().heapUsed / 2 ** 20;
+  console.log(JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB: process.resourceUsage().maxRSS / 1024, retainedHeapMiB: retained, resultMiB: json / 2 ** 20 }));
   process.exit(0);
 }
 
 if (args[0] === '--page') {
+  // Interleaved with a baseline URL (default: the same neuron's JSON from the API, i.e. the data reads alone).
   const url = args[1];
   const n = Number(args[2] ?? 20);
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const baseline = args[3] ?? url.replace(/\/models\/([^/]+)\/neurons\//, '/api/v1/models/$1/neurons/');
+  const timeOf = async (u: string) => {
     const t0 = performance.now();
-    const res = await fetch(url);
-    await res.text();
-    times.push(performance.now() - t0);
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    const res = await fetch(u);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`${u}: HTTP ${res.status}`);
+    return { ms: performance.now() - t0, bytes: body.length };
+  };
+  const page: number[] = [];
+  const base: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const p = await timeOf(url);
+    page.push(p.ms);
+    bytes = p.bytes;
+    base.push((await timeOf(baseline)).ms);
   }
-  times.sort((a, b) => a - b);
-  console.log(`${url}: ${n} requests, first ${times[0].toFixed(0)}.. median ${times[n >> 1].toFixed(1)} ms, p90 ${times[Math.floor(n * 0.9)].toFixed(1)} ms`);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
+  console.log(`${url}: ${n} requests, ${(bytes / 1024).toFixed(0)} KiB, median ${med(page).toFixed(1)} ms, p90 ${p90(page).toFixed(1)} ms`);
+  console.log(`baseline ${baseline}: median ${med(base).toFixed(1)} ms; page / baseline ${(med(page) / med(base)).toFixed(2)}`);
   process.exit(0);
 }
 
-const [modelArg, corpusArg, repeatsArg] = args;
+const ratioOnly = args.includes('--ratio-only');
+const [modelArg, corpusArg, repeatsArg] = args.filter((a) => a !== '--ratio-only');
 const { model, tokenizer, docs, runner } = await setup(modelArg, corpusArg);
 const options = defaultScanOptions(model);
 const hooks = options.layers.flatMap((l) => options.sites.map((s) => siteHook(l, s)));
@@ -83,6 +102,10 @@ console.log(`plain hooked forward: ${forwardRates.map((x) => Math.round(x)).join
 console.log(`neuron scan:          ${scanRates.map((x) => Math.round(x)).join(', ')} tokens/s (median ${Math.round(median(scanRates))})`);
 console.log(`scan / forward: ${(median(scanRates) / median(forwardRates)).toFixed(2)} (per repeat: ${scanRates.map((s, i) => (s / forwardRates[i]).toFixed(2)).join(', ')})`);
 
+if (ratioOnly) {
+  await runner.dispose();
+  process.exit(0);
+}
 const code = await readDocuments('data/corpora/python-stdlib-sample.txt');
 let t0 = performance.now();
 const wikis = await computeNeuronWiki({
@@ -105,7 +128,7 @@ await runner.dispose();
 
 t0 = performance.now();
 for (const times of [1, 10]) {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/neurons.ts', '--memory', String(times), modelArg ?? 'stories260K', corpusArg ?? 'data/corpora/tinystories-sample.txt'], {
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/bench/neurons.ts', '--memory', String(times), modelArg ?? 'stories260K', corpusArg ?? 'data/corpora/tinystories-sample.txt'], {
     encoding: 'utf8',
   });
   if (child.status !== 0) throw new Error(child.stderr);

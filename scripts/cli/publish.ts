@@ -9,7 +9,7 @@ import { parseWeightProcessingRequest, prepareModelForRun } from '@/workers/weig
 import { openDatabase } from '../lib/database';
 import { makeProgressReporter } from '../lib/progress';
 import { repoRoot } from '../lib/paths';
-import { DEFAULT_MAX_TEXTS, DEFAULT_SEED } from '../lib/ensure-bundled-wiki';
+import { DEFAULT_MAX_TEXTS, DEFAULT_NEURON_DOCUMENTS, DEFAULT_SEED, NEURON_COMPARISON_CORPUS } from '../lib/ensure-bundled-wiki';
 
 /** `publish`: compute a model's head wiki and publish it as a new run (never modifies an old one). */
 export async function publishCommand(argv: string[]): Promise<void> {
@@ -21,6 +21,8 @@ export async function publishCommand(argv: string[]): Promise<void> {
       'max-texts': { type: 'string', default: String(DEFAULT_MAX_TEXTS) },
       seed: { type: 'string', default: String(DEFAULT_SEED) },
       'weight-processing': { type: 'string', default: 'tl' },
+      // Neuron explorer: documents scanned per corpus (the run's and the Python comparison corpus); 0 = none.
+      'neuron-documents': { type: 'string', default: String(DEFAULT_NEURON_DOCUMENTS) },
     },
   });
   if (!values.model) throw new Error('--model is required (a model name such as stories260K, or a checkpoint path)');
@@ -28,6 +30,8 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(maxTexts) || maxTexts < 1) throw new Error(`--max-texts must be a positive integer, got "${values['max-texts']}"`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
+  const neuronDocuments = Number(values['neuron-documents']);
+  if (!Number.isInteger(neuronDocuments) || neuronDocuments < 0) throw new Error(`--neuron-documents must be a non-negative integer, got "${values['neuron-documents']}"`);
 
   const corpus = values.corpus
     ? {
@@ -45,6 +49,8 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const { model, weightProcessing } = prepareModelForRun(resolved.model, parseWeightProcessingRequest(values['weight-processing']));
   const documents = await readDocuments(corpus.path);
   if (documents.length === 0) throw new Error(`corpus ${corpus.path} has no documents (blank-line separated text expected)`);
+  const codeCorpus = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;
+  const comparisonCorpora = corpus.slug === codeCorpus.slug ? [] : [{ ...codeCorpus, documents: await readDocuments(codeCorpus.path) }];
   const db = await openDatabase(log);
   try {
     const progress = makeProgressReporter();
@@ -54,6 +60,7 @@ export async function publishCommand(argv: string[]): Promise<void> {
       runner: await OnnxRunner.create(model),
       corpus: { ...corpus, documents },
       maxTexts,
+      ...(neuronDocuments > 0 && resolved.model.cfg.d_mlp > 0 && !resolved.model.cfg.attn_only ? { neurons: { maxDocuments: neuronDocuments, comparisonCorpora } } : {}),
       seed,
       codeVersion: codeVersion(repoRoot),
       options: { engine: 'onnxruntime-node', weightProcessing },

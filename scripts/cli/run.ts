@@ -1,5 +1,6 @@
 /**
  * `run`: plan a run as queue jobs, then show its progress until it is published (or failed).
+ * `--weight-processing tl|none` (default tl: TransformerLens' defaults, as `publish` and `npm start`).
  * Workers do the work: `npm run worker` anywhere with the same DATABASE_URL; `--workers N` (default: 1
  * when no live worker is seen) also starts N worker processes here for the duration of the run.
  */
@@ -13,7 +14,9 @@ import { getRunProgress, type RunProgress } from '@/lib/db/run-progress';
 import { startBoss } from '@/lib/queue/boss';
 import { bundledCorpora, readDocuments } from '@/workers/corpus-files';
 import { codeVersion } from '@/workers/code-version';
+import { withDbRetry } from '@/workers/jobs/db-retry';
 import { planRun } from '@/workers/plan-run';
+import { parseWeightProcessingRequest } from '@/workers/weight-processing';
 import { openDatabase } from '../lib/database';
 import { repoRoot } from '../lib/paths';
 import { DEFAULT_MAX_TEXTS, DEFAULT_SEED } from '../lib/ensure-bundled-wiki';
@@ -29,6 +32,7 @@ export async function runCommand(argv: string[]): Promise<void> {
       workers: { type: 'string' },
       'max-texts': { type: 'string', default: String(DEFAULT_MAX_TEXTS) },
       seed: { type: 'string', default: String(DEFAULT_SEED) },
+      'weight-processing': { type: 'string', default: 'tl' },
     },
   });
   if (!values.model) throw new Error('--model is required (a model name such as stories260K, or a checkpoint path on every worker machine)');
@@ -36,6 +40,8 @@ export async function runCommand(argv: string[]): Promise<void> {
   const maxTexts = positiveInt(values['max-texts']!, '--max-texts');
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
+  // Same processing as `publish` and `npm start`; finalize records what was applied in the run's options.
+  const weightProcessing = parseWeightProcessingRequest(values['weight-processing']) as 'tl' | 'none';
   const corpus = values.corpus
     ? {
         slug: path.basename(values.corpus).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
@@ -60,7 +66,8 @@ export async function runCommand(argv: string[]): Promise<void> {
       seed,
       shards,
       codeVersion: codeVersion(repoRoot),
-      options: { engine: 'onnxruntime-node', weightProcessing: 'none' },
+      options: { engine: 'onnxruntime-node' },
+      weightProcessing,
     });
     log(`run ${run.id}: ${jobs.length + 1} jobs queued (${jobs.map((j) => j.jobKey).join(', ')}, finalize)`);
     const live = await listLiveWorkers(10);
@@ -90,7 +97,8 @@ async function followProgress(runId: string): Promise<RunProgress> {
   let lastPrinted = '';
   let started = false;
   for (;;) {
-    const p = await getRunProgress(runId);
+    // The run goes on without this process: a database restart only pauses the display.
+    const p = await withDbRetry('progress', () => getRunProgress(runId), { log: (m) => console.error(`  ${m}`) });
     if (!p) throw new Error(`run ${runId} disappeared`);
     const line = progressLine(p);
     if (bar) {

@@ -26,7 +26,7 @@ export function shardJobsOf(job: CalibrateJob): CorpusShardJob[] {
 
 export async function runCalibrateJob(job: CalibrateJob, context: JobContext): Promise<unknown> {
   const scan = scanOf(job.scan);
-  const { model, tokenizer, runner } = await context.loadModel(job.modelRef);
+  const { model, tokenizer, runner } = await context.loadModel(job.modelRef, job.weightProcessing);
   const corpus = await scanDocuments(context, job);
   return scan.calibrate({ model, tokenizer, runner, corpus, seed: job.seed });
 }
@@ -39,7 +39,7 @@ export async function runCorpusShardJob(
   const scan = scanOf(job.scan);
   const [calibrated] = await getStagedResults(job.runId, 'calibrate', calibrateJobKey(job.scan));
   if (!calibrated) throw new Error(`${job.jobKey}: the scan's calibration (${calibrateJobKey(job.scan)}) is not done`);
-  const { model, tokenizer, runner } = await context.loadModel(job.modelRef);
+  const { model, tokenizer, runner } = await context.loadModel(job.modelRef, job.weightProcessing);
   const corpus = await scanDocuments(context, job);
   const { start, end } = shardRange(corpus.length, job.shardIndex, job.shardCount);
   return scan.scanShard({

@@ -5,7 +5,7 @@
  */
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', 'P1001', 'P1017', 'P2024']);
 const TRANSIENT_MESSAGE =
-  /connection terminated|terminating connection|ECONNREFUSED|ECONNRESET|the database system is (starting up|shutting down)|Can't reach database|server closed the connection|Connection refused|DatabaseNotReachable|ConnectionClosed|Timed out fetching a new connection/i;
+  /connection terminated|terminating connection|ECONNREFUSED|ECONNRESET|the database system is (starting up|shutting down)|Can't reach database|server closed the connection|Connection refused|DatabaseNotReachable|ConnectionClosed|Timed out fetching a new connection|Client has encountered a connection error|Connection terminated unexpectedly/i;
 
 export function isTransientDbError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {

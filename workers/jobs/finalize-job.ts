@@ -19,6 +19,14 @@ import type { HeadMetricsResult } from './head-metrics-job';
 import type { JobContext } from './job-context';
 
 export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Promise<RunInfo> {
+  // Finalize is the one job that does not spread over workers: its phases' times show what bounds a large run.
+  const phases: string[] = [];
+  let t = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases.push(`${name} ${((now - t) / 1000).toFixed(1)} s`);
+    t = now;
+  };
   const staged = await getStagedResults(job.runId);
   const headResults = staged.filter((s) => s.kind === 'head-metrics').map((s) => decodeResult<HeadMetricsResult>(s.result));
   const metrics = mergeHeadMetrics(headResults);
@@ -30,14 +38,18 @@ export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Pro
     await saveHeadPatterns(job.runId, first.example.patterns);
   }
   if (first?.composition) await saveHeadComposition(job.runId, first.composition.scores, first.composition.baselines);
+  phase('head metrics');
 
-  const { model, tokenizer, runner } = await context.loadModel(job.modelRef);
+  const { model, tokenizer, runner, weightProcessing } = await context.loadModel(job.modelRef, job.weightProcessing);
+  // What was applied, as the in-process path records it (every job ran on this same processed model).
+  notes.weightProcessing = weightProcessing;
   // Labels need every metric's scores, so they are confirmed here, as computeHeadWiki does after its metrics.
   const grids = metricGrids(metrics, model.cfg.n_layers, model.cfg.n_heads);
   if (LABEL_RULES.every((r) => grids[r.metricId])) {
     const texts = (await context.corpusDocuments(job.corpusSlug)).slice(0, job.maxTexts);
     await saveHeadLabels(job.runId, await confirmLabels({ model, tokenizer, runner, texts, seed: job.seed, scores: grids }));
     notes.labelAblation = 'mean';
+    phase('labels');
   }
 
   // Corpus scans: shards in shard order (job keys sort as `<scan>:<zero-padded index>/<count>`).
@@ -51,9 +63,13 @@ export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Pro
     if (!scan) throw new Error(`corpus scan "${scanId}" is not registered in this worker`);
     const recorded = await scan.mergeAndSave(job.runId, shards, { model, tokenizer, runner, corpusSlug: job.corpusSlug, seed: job.seed });
     Object.assign(notes, recorded ?? {});
+    phase(scanId);
   }
   if (Object.keys(notes).length > 0) await recordRunNotes(job.runId, notes);
-  return publishRunFromJobs(job.runId);
+  const published = await publishRunFromJobs(job.runId);
+  phase('publish');
+  context.log(`${job.runId} finalize: ${phases.join(', ')}`);
+  return published;
 }
 
 /** Metric groups are disjoint: concatenating them is the single-process result; a key twice is a planning bug. */

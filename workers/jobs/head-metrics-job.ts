@@ -17,7 +17,7 @@ export interface HeadMetricsResult {
 }
 
 export async function runHeadMetricsJob(job: HeadMetricsJob, context: JobContext): Promise<HeadMetricsResult> {
-  const { model, tokenizer, runner } = await context.loadModel(job.modelRef);
+  const { model, tokenizer, runner } = await context.loadModel(job.modelRef, job.weightProcessing);
   const documents = await context.corpusDocuments(job.corpusSlug);
   const result = await computeHeadWiki({
     model,

@@ -1,36 +1,57 @@
 /**
  * What a worker keeps between jobs: loaded models with their onnxruntime runner, and corpora read from
  * the database. One model at a time (a worker usually works through one run), so memory stays bounded.
+ * Models go through the same weight processing as the in-process path (workers/weight-processing.ts), so
+ * a queued run computes on exactly the model `npm start` / `publish` would, and records what was applied.
  */
 import { getCorpus } from '@/lib/db/corpora';
+import type { AppliedWeightProcessing } from '@/lib/models/process-weights';
 import type { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { resolveModel, type ResolvedModel } from '@/lib/models/registry';
 import { createWorkerRunner } from '../execution-device';
+import { prepareModelForRun, type WeightProcessingRequest } from '../weight-processing';
 
 export interface LoadedModel extends ResolvedModel {
   runner: OnnxRunner;
   device: string;
+  /** What prepareModelForRun applied (recorded in the run's options by finalize). */
+  weightProcessing: AppliedWeightProcessing;
+}
+
+export interface JobContextOptions {
+  log?: (msg: string) => void;
+  /** Told the provider a loaded model's runner actually runs on (e.g. `cpu` after a CUDA fallback). */
+  onDevice?: (device: string) => void;
 }
 
 export class JobContext {
-  private model: { ref: string; loaded: Promise<LoadedModel> } | null = null;
+  private model: { key: string; loaded: Promise<LoadedModel> } | null = null;
   private corpus: { slug: string; documents: Promise<string[]> } | null = null;
+  readonly log: (msg: string) => void;
 
-  constructor(private readonly log: (msg: string) => void = () => {}) {}
+  constructor(private readonly options: JobContextOptions = {}) {
+    this.log = options.log ?? (() => {});
+  }
 
-  async loadModel(modelRef: string): Promise<LoadedModel> {
-    if (this.model?.ref !== modelRef) {
+  async loadModel(modelRef: string, weightProcessing: WeightProcessingRequest = 'tl'): Promise<LoadedModel> {
+    const key = `${modelRef}\u0000${JSON.stringify(weightProcessing)}`;
+    if (this.model?.key !== key) {
+      const previous = this.model;
       const loaded = (async () => {
+        // Free the previous model's sessions before building the next one's (one model in memory at a time).
+        await previous?.loaded.then((m) => m.runner.dispose()).catch(() => {});
         const resolved = await resolveModel(modelRef);
-        const { runner, device } = await createWorkerRunner(resolved.model, this.log);
-        return { ...resolved, runner, device };
+        const { model, weightProcessing: applied } = prepareModelForRun(resolved.model, weightProcessing);
+        const { runner, device } = await createWorkerRunner(model, this.log);
+        this.options.onDevice?.(device);
+        return { ...resolved, model, runner, device, weightProcessing: applied };
       })();
-      this.model = { ref: modelRef, loaded };
+      this.model = { key, loaded };
       loaded.catch(() => {
         if (this.model?.loaded === loaded) this.model = null;
       });
     }
-    return this.model.loaded;
+    return this.model!.loaded;
   }
 
   /** The corpus' documents in order, from the database (so every machine reads the same text). */

@@ -66,7 +66,14 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
   if (job.kind === 'calibrate' && remaining !== null) await retry('enqueue shards', () => enqueueJobs(env.boss, shardJobsOf(job)));
   if (remaining === 0) {
     const { kind: _k, jobKey: _j, ...common } = job;
-    const base = { runId: common.runId, modelRef: common.modelRef, corpusSlug: common.corpusSlug, maxTexts: common.maxTexts, seed: common.seed };
+    const base = {
+      runId: common.runId,
+      modelRef: common.modelRef,
+      corpusSlug: common.corpusSlug,
+      maxTexts: common.maxTexts,
+      seed: common.seed,
+      weightProcessing: common.weightProcessing,
+    };
     await retry('enqueue finalize', () => enqueueFinalize(env.boss, { kind: 'finalize', jobKey: FINALIZE_JOB_KEY, ...base }));
   }
   return begun === 'started' ? 'done' : 'already-done';

@@ -47,6 +47,21 @@ export function buildContexts(tokenizer: Tokenizer, docs: CorpusDoc[], contextLe
 }
 
 /**
+ * The corpus' contexts in groups of at least `groupSize` (whole documents each; the last group may be smaller),
+ * built lazily: a scan holds one group's tokens at a time, so its memory does not grow with the corpus.
+ */
+export function* contextGroups(tokenizer: Tokenizer, docs: CorpusDoc[], contextLength: number, groupSize: number): Generator<{ contexts: ScanContext[]; docsDone: number }> {
+  let group: ScanContext[] = [];
+  for (let i = 0; i < docs.length; i++) {
+    group.push(...buildContexts(tokenizer, [docs[i]], contextLength));
+    if (group.length >= groupSize || i === docs.length - 1) {
+      yield { contexts: group, docsDone: i + 1 };
+      group = [];
+    }
+  }
+}
+
+/**
  * Batches of contexts padded to the batch's longest (after the last real token, so a causal model's
  * activations at real positions are unaffected); sorted by length so that padding stays small.
  */

@@ -5,7 +5,7 @@
 import type { CanonicalModel } from '@/lib/models/types';
 import { UnitStream, type UnitExample, type UnitSummary } from '@/lib/metrics/streaming';
 import type { NeuronShardResult, NeuronScanOptions } from './scan';
-import type { NeuronSite } from './sites';
+import type { NeuronSite } from '@/lib/metrics/neurons/sites';
 import { layerWeightEffects, type NeuronWeightEffects } from './weight-effects';
 import type { MinimalResult } from './minimal-examples';
 

@@ -7,7 +7,7 @@
  */
 import type { ForwardRunner } from '@/lib/engine/types';
 import type { UnitExample } from '@/lib/metrics/streaming';
-import { siteHook, type NeuronSite } from './sites';
+import { siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
 
 export interface MinimalResult {
   /** Tokens after BOS in the shortest suffix that keeps ≥ keep · value; null when none up to `available`. */

@@ -27,12 +27,35 @@ export function randomDirections(dMlp: number, count: number, seed: number): Flo
 /**
  * proj[p, r] = Σ_n acts[offset + p·dMlp + n] · dirs[n, r], for p < positions. The hot loop of the baseline:
  * directions are transposed once per call site (dirsT [count, dMlp]) so that the inner loop reads both arrays
- * contiguously into a scalar accumulator.
+ * contiguously; four directions share each read of the activations (four accumulators), which roughly halves
+ * the loop's time. Every direction's sum runs in the same order of n, so results do not depend on `count`.
  */
 export function project(acts: Float32Array, offset: number, positions: number, dMlp: number, dirsT: Float32Array, count: number, out: Float32Array): void {
   for (let p = 0; p < positions; p++) {
     const row = offset + p * dMlp;
-    for (let r = 0; r < count; r++) {
+    let r = 0;
+    for (; r + 4 <= count; r += 4) {
+      const d0 = r * dMlp;
+      const d1 = d0 + dMlp;
+      const d2 = d1 + dMlp;
+      const d3 = d2 + dMlp;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let n = 0; n < dMlp; n++) {
+        const x = acts[row + n];
+        a0 += x * dirsT[d0 + n];
+        a1 += x * dirsT[d1 + n];
+        a2 += x * dirsT[d2 + n];
+        a3 += x * dirsT[d3 + n];
+      }
+      out[p * count + r] = a0;
+      out[p * count + r + 1] = a1;
+      out[p * count + r + 2] = a2;
+      out[p * count + r + 3] = a3;
+    }
+    for (; r < count; r++) {
       const d = r * dMlp;
       let acc = 0;
       for (let n = 0; n < dMlp; n++) acc += acts[row + n] * dirsT[d + n];

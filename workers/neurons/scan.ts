@@ -13,11 +13,15 @@ import type { CanonicalModel } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner } from '@/lib/engine/types';
 import { UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
-import { batchContexts, buildContexts, type CorpusDoc, type ScanContext } from './contexts';
-import { neuronSites, siteHook, type NeuronSite } from './sites';
+import { batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
+
+/** Contexts tokenized and batched at a time (sorted by length within the group to keep padding small). */
+const CONTEXT_GROUP = 1024;
+import { neuronSites, siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
 import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
 
-export const NEURON_SCAN_VERSION = 1;
+/** 2: top examples keep the whole prefix of their context (was 48 tokens). */
+export const NEURON_SCAN_VERSION = 2;
 
 export interface NeuronScanOptions {
   /** Tokens per context, BOS included (default min(128, n_ctx)). */
@@ -27,6 +31,13 @@ export interface NeuronScanOptions {
   randomK: number;
   bins: number;
   seed: number;
+  /**
+   * Window of top (and diverse) examples: tokens kept before / after the max token. The default keeps the whole
+   * prefix the causal model read (contextLength − 1), so an example expands to its full context; memory is
+   * units × 2k × (before + after + 1) values, whatever the corpus' length.
+   */
+  exampleBefore: number;
+  exampleAfter: number;
   /** Random directions per layer/site for the baseline. */
   randomDirections: number;
   sites: NeuronSite[];
@@ -71,10 +82,16 @@ export function defaultScanOptions(model: CanonicalModel, o: Partial<NeuronScanO
     randomK: o.randomK ?? 10,
     bins: o.bins ?? 50,
     seed: o.seed ?? 0,
+    exampleBefore: 0,
+    exampleAfter: o.exampleAfter ?? 16,
     randomDirections: o.randomDirections ?? 16,
     sites: o.sites ?? neuronSites(cfg),
     layers: o.layers ?? Array.from({ length: cfg.n_layers }, (_, l) => l),
   };
+  options.exampleBefore = o.exampleBefore ?? options.contextLength - 1;
+  for (const key of ['exampleBefore', 'exampleAfter'] as const) {
+    if (!(Number.isInteger(options[key]) && options[key] >= 0)) throw new Error(`${key} must be a non-negative integer, got ${options[key]}`);
+  }
   if (options.sites.length === 0) throw new Error(`${cfg.model_name} has no MLP neurons (attention-only)`);
   if (options.contextLength > cfg.n_ctx) throw new Error(`contextLength ${options.contextLength} exceeds n_ctx ${cfg.n_ctx}`);
   for (const l of options.layers) if (!(Number.isInteger(l) && l >= 0 && l < cfg.n_layers)) throw new Error(`layer ${l} is not in 0..${cfg.n_layers - 1}`);
@@ -104,8 +121,9 @@ function siteStates(model: CanonicalModel, options: NeuronScanOptions): SiteStat
 }
 
 /**
- * Runs batches through the model, pipelined: the next batch's forward is already running (onnxruntime's
- * threads) while this one's statistics are computed (the JS thread).
+ * Runs batches through the model and visits each batch's activations. The next batch's run is requested before
+ * this one is visited, but onnxruntime-node runs a session synchronously on the JS thread (inside a
+ * setImmediate), so the forward and the statistics take turns rather than overlap (scripts/bench/neurons.ts).
  */
 async function forEachBatch(
   runner: ForwardRunner,
@@ -134,7 +152,9 @@ export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrati
   const options = defaultScanOptions(input.model, input.options);
   const d = input.model.cfg.d_mlp;
   const R = options.randomDirections;
-  const contexts = buildContexts(input.tokenizer, input.docs, options.contextLength).slice(0, input.calibrationContexts ?? 32);
+  const wanted = input.calibrationContexts ?? 32;
+  const first = contextGroups(input.tokenizer, input.docs, options.contextLength, wanted).next();
+  const contexts = first.done ? [] : first.value.contexts.slice(0, wanted);
   if (contexts.length === 0) throw new Error('calibrateNeuronRanges: the corpus has no text to calibrate on');
   const states = siteStates(input.model, options);
   const mins = states.map(() => ({ n: new Float64Array(d).fill(Infinity), b: new Float64Array(R).fill(Infinity) }));
@@ -178,43 +198,49 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
   const options = defaultScanOptions(model, input.options);
   const d = model.cfg.d_mlp;
   const R = options.randomDirections;
-  const contexts = buildContexts(tokenizer, input.docs, options.contextLength);
   const states = siteStates(model, options);
   const streams = states.map((s) => {
     const r = ranges[streamKey(s.layer, s.site)];
     if (!r || r.neurons.length !== d || r.baseline.length !== R) throw new Error(`scanNeuronShard: no calibrated ranges for layer ${s.layer} ${s.site}`);
-    const common = { k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed };
+    const common = { k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed, before: options.exampleBefore, after: options.exampleAfter };
     return { neurons: new UnitStream({ ...common, ranges: r.neurons }), baseline: new UnitStream({ ...common, ranges: r.baseline }) };
   });
   const proj = new Float32Array(options.contextLength * R);
-  const batches = batchContexts(contexts, options.batchSize, tokenizer.eosId);
   let tokens = 0;
-  await forEachBatch(
-    runner,
-    batches,
-    states.map((s) => s.hook),
-    (batch, cache) => {
-      const seq = batch.padded[0].length;
-      states.forEach((s, si) => {
-        const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
-        batch.contexts.forEach((c: ScanContext, b) => {
-          const offset = b * seq * d;
-          // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
-          streams[si].neurons.observeContext({ doc: c.id, tokens: c.tokens, data, offset, posStride: d, unitStride: 1, firstPos: 1 });
-          project(data, offset, c.tokens.length, d, s.dirs, R, proj);
-          streams[si].baseline.observeContext({ doc: c.id, tokens: c.tokens, data: proj, offset: 0, posStride: R, unitStride: 1, firstPos: 1 });
+  let contexts = 0;
+  let docsBefore = 0;
+  for (const group of contextGroups(tokenizer, input.docs, options.contextLength, CONTEXT_GROUP)) {
+    contexts += group.contexts.length;
+    const batches = batchContexts(group.contexts, options.batchSize, tokenizer.eosId);
+    await forEachBatch(
+      runner,
+      batches,
+      states.map((s) => s.hook),
+      (batch, cache) => {
+        const seq = batch.padded[0].length;
+        states.forEach((s, si) => {
+          const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
+          batch.contexts.forEach((c: ScanContext, b) => {
+            const offset = b * seq * d;
+            // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
+            streams[si].neurons.observeContext({ doc: c.id, tokens: c.tokens, data, offset, posStride: d, unitStride: 1, firstPos: 1 });
+            project(data, offset, c.tokens.length, d, s.dirs, R, proj);
+            streams[si].baseline.observeContext({ doc: c.id, tokens: c.tokens, data: proj, offset: 0, posStride: R, unitStride: 1, firstPos: 1 });
+          });
         });
-      });
-      for (const c of batch.contexts) tokens += c.tokens.length - 1;
-    },
-    (done) => input.onProgress?.({ step: 'neuron scan', done, total: batches.length }),
-  );
+        for (const c of batch.contexts) tokens += c.tokens.length - 1;
+      },
+      // Progress in documents (a group's batches share its documents evenly).
+      (done) => input.onProgress?.({ step: 'neuron scan', done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length), total: input.docs.length }),
+    );
+    docsBefore = group.docsDone;
+  }
   return {
     version: NEURON_SCAN_VERSION,
     modelSlug: model.cfg.model_name,
     options,
     ranges,
-    contexts: contexts.length,
+    contexts,
     tokens,
     streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons.toJSON(), baseline: streams[si].baseline.toJSON() })),
   };

@@ -36,7 +36,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   const dataDir = path.join(parent, 'data');
   const port = await findFreePort();
   let server: EmbeddedPostgresHandle | null = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
-  await applyMigrations(server.url, process.env.H9_TMP_MIGRATIONS ? { migrationsDir: process.env.H9_TMP_MIGRATIONS } : {});
+  await applyMigrations(server.url);
   const url = server.url;
   return {
     url,

@@ -11,6 +11,7 @@ import { getCompositionBaselines, getHeadComposition, type CompositionKind } fro
 import { headName } from '@/lib/format/head-name';
 import { headPath, modelPath } from '@/lib/format/paths';
 import { Breadcrumbs } from '../Breadcrumbs';
+import { CiteThis } from '../CiteThis';
 import { CompositionMatrix } from './CompositionMatrix';
 
 const KINDS: { kind: CompositionKind; title: string; what: string }[] = [
@@ -94,6 +95,8 @@ export async function CompositionPage({ modelSlug, runId }: { modelSlug: string;
           );
         })
       )}
+
+      <CiteThis title={`${model.displayName} composition between heads`} pinnedPath={`${modelPath(model.slug, run.id)}/composition`} run={run} />
     </>
   );
 }

@@ -39,7 +39,6 @@ export function ActivationTokens({
             className={`neuron-token${i === highlight ? ' neuron-token-max' : ''}${t.kind !== 'text' ? ` ${t.kind}` : ''}`}
             style={{ background: activationColor(acts[i] ?? 0, scale) }}
             title={`${inertText(t.title)} · position ${firstIndex + i} · activation ${(acts[i] ?? 0).toFixed(4)}`}
-            data-act={(acts[i] ?? 0).toFixed(4)}
           >
             {text}
           </span>

@@ -13,6 +13,7 @@ import { modelPath } from '@/lib/format/paths';
 import { formatToken } from '@/lib/format/token-display';
 import { inertText } from '@/lib/format/inert-text';
 import { Breadcrumbs } from '../Breadcrumbs';
+import { CiteThis } from '../CiteThis';
 
 const COLUMNS: { key: NeuronSortKey; label: string; format: (v: number | null) => string }[] = [
   { key: 'maxAct', label: 'max', format: (v) => (v === null ? '—' : v.toFixed(3)) },
@@ -69,6 +70,17 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
         {layer > 0 ? <Link href={layerPath(model.slug, layer - 1, pageRun, { site })}>← layer {layer - 1}</Link> : null}{' '}
         {layer + 1 < model.nLayers ? <Link href={layerPath(model.slug, layer + 1, pageRun, { site })}>layer {layer + 1} →</Link> : null}
       </p>
+      {scan.sites.length > 1 ? (
+        <p className="small" data-testid="site-switch">
+          Site:{' '}
+          {scan.sites.map((s) => (
+            <span key={s}>
+              {s === site ? <strong>{s}</strong> : <Link href={layerPath(model.slug, layer, pageRun, { site: s, sort, dir })}>{s}</Link>}{' '}
+            </span>
+          ))}
+          <span className="muted">(TransformerLens mlp.hook_pre / hook_mid / hook_post)</span>
+        </p>
+      ) : null}
       <p className="prose small muted">
         Click a column to sort. Random directions in this layer&apos;s activation space score, on average: max {scan.primary.baseline.stats.max?.mean.toFixed(3)}, kurtosis{' '}
         {scan.primary.baseline.stats.kurtosis?.mean.toFixed(1)}, top-token share {Math.round((scan.primary.baseline.stats.topTokenShare?.mean ?? 0) * 100)} %.
@@ -106,6 +118,8 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
           ))}
         </tbody>
       </table>
+
+      <CiteThis title={`${model.displayName} layer ${layer} MLP neurons`} pinnedPath={layerPath(model.slug, layer, run.id, { site })} run={run} />
     </>
   );
 }

@@ -8,14 +8,27 @@ import { ActivationTokens } from './ActivationTokens';
 const SHORT_BEFORE = 10;
 const SHORT_AFTER = 4;
 
-export function NeuronExampleView({ ex, scale, label }: { ex: StoredNeuronExample; scale: number; label: string }) {
+/** `sameAs`: the example is already shown in full elsewhere on the page (e.g. a diverse example that is also a top one): one line with a link. */
+export function NeuronExampleView({ ex, scale, label, sameAs }: { ex: StoredNeuronExample; scale: number; label: string; sameAs?: { href: string; label: string } }) {
   const at = ex.position - ex.windowStart;
   const from = Math.max(0, at - SHORT_BEFORE);
   const to = Math.min(ex.tokens.length, at + SHORT_AFTER + 1);
+  if (sameAs) {
+    return (
+      <div className="neuron-example neuron-example-same" data-testid="neuron-example">
+        <span className="neuron-example-meta">
+          {label} <strong>{ex.value.toFixed(3)}</strong>
+        </span>{' '}
+        {from > 0 ? <span className="muted">…</span> : null}
+        <ActivationTokens pieces={ex.tokens.slice(from, to)} acts={ex.acts.slice(from, to)} scale={scale} highlight={at - from} firstIndex={ex.windowStart + from} />
+        {to < ex.tokens.length ? <span className="muted">…</span> : null} <a href={sameAs.href} className="small">= {sameAs.label}</a>
+      </div>
+    );
+  }
   const where = `document ${ex.docIndex}${ex.chunk > 0 ? `, chunk ${ex.chunk}` : ''}, token ${ex.position}`;
   const minimal = ex.minimal;
   return (
-    <details className="neuron-example" data-testid="neuron-example">
+    <details className="neuron-example" data-testid="neuron-example" id={ex.kind === 'top' ? `top-${ex.rank + 1}` : undefined}>
       <summary>
         <span className="neuron-example-meta">
           {label} <strong>{ex.value.toFixed(3)}</strong>

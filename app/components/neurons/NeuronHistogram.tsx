@@ -29,16 +29,17 @@ export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: N
             {t}
           </text>
         ))}
-        {stats.quantiles.map((q, i) =>
-          q >= stats.histLo && q <= stats.histHi ? (
-            <g key={i} data-testid="quantile-mark">
-              <line x1={x(q)} x2={x(q)} y1={margin.top - 4} y2={y(0)} stroke="#7c3aed" strokeDasharray="3 2" />
-              <text x={x(q)} y={margin.top - 6 - (i % 2) * 0} fontSize={9} fill="#7c3aed" textAnchor="middle">
-                {Math.round(stats.quantileLevels[i] * 100)}%
+        {quantileMarks(stats, x).map((m) => (
+          <g key={m.level} data-testid="quantile-mark">
+            <title>{`${m.level}% quantile: ${m.value.toFixed(3)}`}</title>
+            <line x1={m.x} x2={m.x} y1={margin.top - 4} y2={y(0)} stroke="#7c3aed" strokeDasharray="3 2" />
+            {m.labelled ? (
+              <text x={m.x} y={margin.top - 6} fontSize={9} fill="#7c3aed" textAnchor="middle">
+                {m.level}%
               </text>
-            </g>
-          ) : null,
-        )}
+            ) : null}
+          </g>
+        ))}
         {stats.maxAct >= stats.histLo && stats.maxAct <= stats.histHi ? <line x1={x(stats.maxAct)} x2={x(stats.maxAct)} y1={margin.top} y2={y(0)} stroke="#dc2626" /> : null}
       </svg>
       <figcaption className="small muted">
@@ -48,4 +49,19 @@ export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: N
       </figcaption>
     </figure>
   );
+}
+
+/**
+ * Quantile marks inside the drawn range; a label only where it does not collide with the previous label
+ * (quantiles of a sparse neuron bunch up near 0; the caption lists every value, and each mark has a tooltip).
+ */
+function quantileMarks(stats: NeuronStatsRow, x: (v: number) => number): { level: number; value: number; x: number; labelled: boolean }[] {
+  let lastLabel = -Infinity;
+  return stats.quantiles.flatMap((value, i) => {
+    if (!(value >= stats.histLo && value <= stats.histHi)) return [];
+    const at = x(value);
+    const labelled = at - lastLabel >= 24;
+    if (labelled) lastLabel = at;
+    return [{ level: Math.round(stats.quantileLevels[i] * 100), value, x: at, labelled }];
+  });
 }

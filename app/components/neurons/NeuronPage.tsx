@@ -5,41 +5,79 @@
  */
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { baselineComparison, loadNeuronDetail, loadNeuronLayer, neuronExists, siteSchema } from '@/lib/api/neuron-data';
+import { baselineComparison, loadNeuronDetail, loadNeuronLayer, loadSiteViews, neuronExists, siteSchema } from '@/lib/api/neuron-data';
 import { modelSlugSchema, runIdSchema } from '@/lib/api/params';
 import { resolveModelRun } from '@/lib/api/resolve-run';
 import type { StoredNeuronExample } from '@/lib/db/neurons';
 import { apiNeuronPath, apiNeuronProbePath, layerPath, neuronPath } from '@/lib/format/neuron-paths';
 import { modelPath } from '@/lib/format/paths';
-import { LIVE_LIMITS } from '@/lib/live/limits';
 import { Breadcrumbs } from '../Breadcrumbs';
 import { CiteThis } from '../CiteThis';
 import { BaselineTable } from './BaselineTable';
 import { NeuronExampleView } from './NeuronExampleView';
 import { NeuronHistogram } from './NeuronHistogram';
 import { NeuronKeyboardNav } from './NeuronKeyboardNav';
-import { NeuronProbe } from './NeuronProbe';
+import { NeuronProbeSection } from './NeuronProbeSection';
 import { TokenScoreList } from './TokenScoreList';
 
 const INDEX = /^(0|[1-9]\d{0,5})$/;
 
-function ExampleList({ examples, scale, label, testId }: { examples: StoredNeuronExample[]; scale: number; label: (e: StoredNeuronExample) => string; testId: string }) {
+function ExampleList({
+  examples,
+  scale,
+  label,
+  testId,
+  shownAbove,
+}: {
+  examples: StoredNeuronExample[];
+  scale: number;
+  label: (e: StoredNeuronExample) => string;
+  testId: string;
+  /** Top examples already on the page: the same token is shown as one line linking to it (keeps the page small). */
+  shownAbove?: StoredNeuronExample[];
+}) {
   if (examples.length === 0) return <p className="small muted">None.</p>;
+  const above = new Map((shownAbove ?? []).map((t) => [`${t.contextId}:${t.position}`, t]));
   return (
     <div className="neuron-examples" data-testid={testId}>
-      {examples.map((e) => (
-        <NeuronExampleView key={`${e.kind}-${e.rank}`} ex={e} scale={scale} label={label(e)} />
-      ))}
+      {examples.map((e) => {
+        const same = above.get(`${e.contextId}:${e.position}`);
+        return (
+          <NeuronExampleView
+            key={`${e.kind}-${e.rank}`}
+            ex={e}
+            scale={scale}
+            label={label(e)}
+            sameAs={same ? { href: `#top-${same.rank + 1}`, label: `top #${same.rank + 1}` } : undefined}
+          />
+        );
+      })}
     </div>
   );
 }
 
-export async function NeuronPage({ modelSlug, runId, layerParam, neuronParam, siteParam }: { modelSlug: string; runId?: string; layerParam: string; neuronParam: string; siteParam?: string }) {
+export async function NeuronPage({
+  modelSlug,
+  runId,
+  layerParam,
+  neuronParam,
+  siteParam,
+  probeParam,
+}: {
+  modelSlug: string;
+  runId?: string;
+  layerParam: string;
+  neuronParam: string;
+  siteParam?: string;
+  /** `?probe=`: text of the no-JS probe form, run live on the server. */
+  probeParam?: string;
+}) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
   if (runId !== undefined && !runIdSchema.safeParse(runId).success) notFound();
   if (!INDEX.test(layerParam) || !INDEX.test(neuronParam)) notFound();
-  const site = siteParam === undefined ? 'post' : siteSchema.safeParse(siteParam).success ? siteParam : null;
-  if (!site) notFound();
+  const parsedSite = siteSchema.safeParse(siteParam ?? 'post');
+  if (!parsedSite.success) notFound();
+  const site = parsedSite.data;
   const layer = Number(layerParam);
   const neuron = Number(neuronParam);
   const resolved = await resolveModelRun(modelSlug, runId);
@@ -51,6 +89,7 @@ export async function NeuronPage({ modelSlug, runId, layerParam, neuronParam, si
   const detail = await loadNeuronDetail(run, scan, neuron);
   if (!detail) notFound();
   const { stats, examples, others } = detail;
+  const siteViews = await loadSiteViews(run, scan, neuron, examples);
   const pageRun = pinned ? run.id : undefined;
   const nav = {
     prev: neuron > 0 ? neuronPath(model.slug, layer, neuron - 1, pageRun, site) : undefined,
@@ -144,8 +183,8 @@ export async function NeuronPage({ modelSlug, runId, layerParam, neuronParam, si
       <ExampleList examples={top} scale={scale} label={(e) => `#${e.rank + 1}`} testId="top-examples" />
 
       <h2 id="diverse">Diverse examples</h2>
-      <p className="prose small muted">Top examples with near-duplicates removed (same four tokens up to the max token, or ≥ 80 % shared tokens).</p>
-      <ExampleList examples={byKind('diverse')} scale={scale} label={(e) => `#${e.rank + 1}`} testId="diverse-examples" />
+      <p className="prose small muted">Top examples with near-duplicates removed (same four tokens up to the max token, or ≥ 80 % shared tokens); one already listed above is one line linking to it.</p>
+      <ExampleList examples={byKind('diverse')} scale={scale} label={(e) => `#${e.rank + 1}`} testId="diverse-examples" shownAbove={top} />
 
       <h2 id="quantiles">Examples at quantiles</h2>
       <p className="prose small muted">A random token from the histogram bin holding each quantile of the activation distribution: what {name} does typically.</p>
@@ -174,6 +213,46 @@ export async function NeuronPage({ modelSlug, runId, layerParam, neuronParam, si
       </p>
       <BaselineTable rows={baselineComparison(stats, scan.primary.baseline)} directions={scan.primary.baseline.directions} />
 
+      {siteViews.length > 0 ? (
+        <>
+          <h2 id="sites">Pre, mid and post</h2>
+          <p className="prose small muted">
+            The same neuron read at each hook of its MLP: <code>hook_pre</code> (input to the activation function)
+            {scan.sites.includes('mid') ? (
+              <>
+                , <code>hook_mid</code> (after SoLU, before its LayerNorm)
+              </>
+            ) : null}{' '}
+            and <code>hook_post</code> (what W_out reads). Overlap: the share of this page&apos;s top contexts that the site also ranks among its top, and
+            the overlap of their max tokens. Low overlap means the site tells another story about the neuron.
+          </p>
+          <table className="baseline-table" data-testid="site-table">
+            <thead>
+              <tr>
+                <th>site</th>
+                <th>max</th>
+                <th>density</th>
+                <th>top-token share</th>
+                <th>top contexts shared</th>
+                <th>max tokens shared</th>
+              </tr>
+            </thead>
+            <tbody>
+              {siteViews.map((v) => (
+                <tr key={v.site}>
+                  <td>{v.site === site ? <strong>{v.site} (this page)</strong> : <Link href={neuronPath(model.slug, layer, neuron, pageRun, v.site)}>{v.site}</Link>}</td>
+                  <td className="num">{v.maxAct.toFixed(3)}</td>
+                  <td className="num">{(v.density * 100).toFixed(1)} %</td>
+                  <td className="num">{Math.round(v.topTokenShare * 100)} %</td>
+                  <td className="num">{v.overlap.contexts === null ? '—' : `${Math.round(v.overlap.contexts * 100)} %`}</td>
+                  <td className="num">{v.overlap.tokens === null ? '—' : `${Math.round(v.overlap.tokens * 100)} %`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+
       {others.length > 0 ? (
         <>
           <h2 id="datasets">On another dataset</h2>
@@ -184,7 +263,8 @@ export async function NeuronPage({ modelSlug, runId, layerParam, neuronParam, si
                   On <code>{o.corpusSlug}</code>: max {o.stats.maxAct.toFixed(3)} (vs {stats.maxAct.toFixed(3)}), density {(o.stats.density * 100).toFixed(1)} %
                   (vs {(stats.density * 100).toFixed(1)} %){stats.comparison ? `, top-token overlap ${(stats.comparison.topTokenOverlap * 100).toFixed(0)} %` : ''}.
                 </p>
-                <ExampleList examples={o.examples.slice(0, 5)} scale={Math.max(scale, o.stats.maxAct)} label={(e) => `#${e.rank + 1}`} testId="other-examples" />
+                <p className="small muted">Its strongest examples there, near-duplicates removed:</p>
+                <ExampleList examples={o.diverse.slice(0, 5)} scale={Math.max(scale, o.stats.maxAct)} label={(e) => `#${e.rank + 1}`} testId="other-examples" />
               </section>
             ) : null,
           )}
@@ -192,11 +272,15 @@ export async function NeuronPage({ modelSlug, runId, layerParam, neuronParam, si
       ) : null}
 
       <h2 id="probe">Try your own text</h2>
-      <NeuronProbe
-        endpoint={apiNeuronProbePath(model.slug, layer, neuron)}
+      <NeuronProbeSection
+        model={model}
+        layer={layer}
+        neuron={neuron}
         site={site}
+        endpoint={apiNeuronProbePath(model.slug, layer, neuron)}
+        pagePath={neuronPath(model.slug, layer, neuron, pageRun)}
         scale={scale}
-        maxChars={LIVE_LIMITS.maxChars}
+        text={probeParam}
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
 

@@ -2,8 +2,11 @@
 /**
  * Live probe: the neuron's activation on a visitor's own text, run by the server's live engine
  * (POST …/probe; limits on length and rate). Tokens are shaded like the examples; text is rendered as text.
+ * Without JavaScript the form is a plain GET to the neuron page (`?probe=`), which NeuronProbeSection answers on
+ * the server (`initialResult` / `initialError`).
  */
 import { useState } from 'react';
+import { inertText as inert } from '@/lib/format/inert-text';
 import { activationColor } from './ActivationTokens';
 
 interface ProbeToken {
@@ -12,18 +15,33 @@ interface ProbeToken {
   title: string;
 }
 
-interface ProbeResult {
+export interface ProbeResult {
   tokens: ProbeToken[];
   acts: number[];
 }
 
-const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
-const inert = (s: string) => s.replace(INVISIBLE, (ch) => `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
-
-export function NeuronProbe({ endpoint, site, scale, maxChars, defaultText }: { endpoint: string; site: string; scale: number; maxChars: number; defaultText: string }) {
+export function NeuronProbe({
+  endpoint,
+  formAction,
+  site,
+  scale,
+  maxChars,
+  defaultText,
+  initialResult,
+  initialError,
+}: {
+  endpoint: string;
+  formAction: string;
+  site: string;
+  scale: number;
+  maxChars: number;
+  defaultText: string;
+  initialResult?: ProbeResult;
+  initialError?: string;
+}) {
   const [text, setText] = useState(defaultText);
-  const [result, setResult] = useState<ProbeResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<ProbeResult | null>(initialResult ?? null);
+  const [error, setError] = useState<string | null>(initialError ?? null);
   const [busy, setBusy] = useState(false);
 
   async function run(e: React.FormEvent) {
@@ -43,10 +61,11 @@ export function NeuronProbe({ endpoint, site, scale, maxChars, defaultText }: { 
     }
   }
 
-  const max = result ? Math.max(...result.acts.slice(1)) : 0;
+  const max = result && result.acts.length > 1 ? Math.max(...result.acts.slice(1)) : 0;
   return (
-    <form className="neuron-probe" onSubmit={run} data-testid="neuron-probe">
-      <textarea value={text} onChange={(e) => setText(e.target.value)} rows={3} maxLength={maxChars} aria-label="Text to probe the neuron with" />
+    <form className="neuron-probe" method="get" action={formAction} onSubmit={run} data-testid="neuron-probe">
+      {site !== 'post' ? <input type="hidden" name="site" value={site} /> : null}
+      <textarea name="probe" value={text} onChange={(e) => setText(e.target.value)} rows={3} maxLength={maxChars} aria-label="Text to probe the neuron with" />
       <div>
         <button type="submit" disabled={busy || text.trim() === ''}>
           {busy ? 'Running…' : 'Show activations'}

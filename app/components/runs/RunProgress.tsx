@@ -37,6 +37,11 @@ export function RunProgress({ initial }: { initial: Progress }) {
         {p.jobs.failed > 0 ? ` · ${p.jobs.failed} failed` : ''}
         {stale ? <span className="muted"> · (progress not updating: server unreachable)</span> : null}
       </p>
+      {p.status === 'running' ? (
+        <noscript>
+          <p className="small muted">Updates live with JavaScript; without it, reload the page for the latest progress.</p>
+        </noscript>
+      ) : null}
       <div className="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={p.jobs.total} aria-valuenow={p.jobs.done}
         style={{ background: '#e5e7eb', borderRadius: 4, height: 10, maxWidth: 480 }}>
         <div style={{ width: `${pct}%`, height: '100%', borderRadius: 4, background: p.status === 'failed' ? '#dc2626' : '#2563eb' }} />

@@ -38,14 +38,24 @@ export default async function ApiDocsPage() {
   const runId = live?.latestRun?.id ?? EXAMPLE.runId;
   const tags = [...new Set(ENDPOINTS.map((e) => e.tag))];
 
+  // A head and a neuron that exist in that model (the examples must run as printed).
+  const layer = Math.min(1, (live?.nLayers ?? 2) - 1);
+  const head = Math.min(3, (live?.nHeads ?? 4) - 1);
+
   const curl = [
     `curl -s ${origin}/api/v1/models`,
     `curl -s "${origin}/api/v1/models/${model}/heads?sort=induction&limit=5"`,
-    `curl -s "${origin}/api/v1/models/${model}/heads/1/3?run=${runId}"`,
+    `curl -s "${origin}/api/v1/models/${model}/heads/${layer}/${head}?run=${runId}"`,
+    `curl -s "${origin}/api/v1/models/${model}/neurons/${layer}?sort=maxAct&limit=5&run=${runId}"`,
     `curl -s "${origin}/api/v1/search?q=induction%20%3E%200.5"`,
-    `curl -s -O ${origin}/api/v1/runs/${runId}/export/head-metrics.csv`,
+    `# bulk export of a whole run: files named <model>-<run>-<table>.csv`,
+    `curl -s -O -J ${origin}/api/v1/runs/${runId}/export/head-metrics.csv`,
+    `curl -s -O -J ${origin}/api/v1/runs/${runId}/export/neuron-stats.csv`,
+    `# live: a neuron's activation on your own text (JSON body; rate-limited per client)`,
+    `curl -s -X POST -H 'Content-Type: application/json' -d '{"text": "Once upon a time"}' ${origin}/api/v1/models/${model}/neurons/${layer}/0/probe`,
     `# revalidate: 304 Not Modified when nothing changed`,
-    `curl -s -o /dev/null -w "%{http_code}\\n" -H 'If-None-Match: "<etag from a previous response>"' "${origin}/api/v1/runs/${runId}"`,
+    `etag=$(curl -s -D - -o /dev/null ${origin}/api/v1/runs/${runId} | tr -d '\\r' | sed -n 's/^etag: //Ip')`,
+    `curl -s -o /dev/null -w "%{http_code}\\n" -H "If-None-Match: $etag" ${origin}/api/v1/runs/${runId}`,
   ].join('\n');
   const python = [
     `import pandas as pd, requests`,
@@ -53,9 +63,13 @@ export default async function ApiDocsPage() {
     `BASE = "${origin}"`,
     `RUN = "${runId}"  # pin a run: these numbers never change`,
     ``,
-    `# One call: every metric of every head of the run (long format), then one column per metric`,
+    `# One call per table: every metric of every head (long format), then one column per metric`,
     `metrics = pd.read_csv(f"{BASE}/api/v1/runs/{RUN}/export/head-metrics.csv")`,
     `table = metrics.pivot_table(index=["layer", "head"], columns="metric", values="value")`,
+    ``,
+    `# Every neuron's statistics, and every stored example (token lists and activations as JSON)`,
+    `neurons = pd.read_csv(f"{BASE}/api/v1/runs/{RUN}/export/neuron-stats.csv")`,
+    `examples = pd.read_json(f"{BASE}/api/v1/runs/{RUN}/export/neuron-examples.jsonl", lines=True)`,
     ``,
     `# The head table as the site shows it (wide), straight from CSV`,
     `heads = pd.read_csv(f"{BASE}/api/v1/models/${model}/heads?format=csv&run={RUN}")`,
@@ -76,7 +90,8 @@ export default async function ApiDocsPage() {
       <Breadcrumbs items={[{ label: 'API' }]} />
       <h1>API</h1>
       <p className="lede">
-        Everything on headwiki is also JSON or CSV under <code>/api/v1</code>: read-only GETs, open to every origin (CORS). The machine-readable
+        Everything on headwiki is also JSON or CSV under <code>/api/v1</code>: read-only GETs (the live endpoints, which run your own text
+        through a model, also take POST), open to every origin (CORS). The machine-readable
         description is <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1).
       </p>
       <h2>Conventions</h2>
@@ -114,18 +129,25 @@ export default async function ApiDocsPage() {
           {ENDPOINTS.filter((e) => e.tag === tag).map((e) => (
             <div key={e.operationId} className="api-doc-endpoint" id={e.operationId} data-testid={`endpoint-${e.operationId}`}>
               <h3>
-                <code>GET {e.path}</code>
+                <code>
+                  {e.method ?? 'GET'} {e.path}
+                </code>
               </h3>
               <p>
                 <strong>{e.summary}.</strong> {e.description}
               </p>
               <ParamList title="Path parameters" params={e.pathParams} />
               <ParamList title="Query parameters" params={e.query} />
+              {e.body ? (
+                <p className="small">
+                  <strong>JSON body</strong> — {e.body.description} Example: <code>{JSON.stringify(e.body.example)}</code>
+                </p>
+              ) : null}
               <p className="small">
                 <strong>Errors</strong>
               </p>
               <ul className="small">
-                {e.errors.map((err) => (
+                {[...e.errors, ...(e.serverStates ?? [])].map((err) => (
                   <li key={`${err.status}${err.when}`}>
                     <code>{err.status}</code> {err.when}
                   </li>

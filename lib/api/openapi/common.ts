@@ -1,7 +1,8 @@
 /** Parameter docs and example values shared by the endpoint files. */
 import { z } from 'zod';
+import { LIVE_LIMITS } from '@/lib/live/limits';
 import { indexSchema, modelSlugSchema, runIdSchema } from '../params';
-import type { ErrorDoc, ParamDoc } from './types';
+import type { ErrorDoc, ParamDoc, ServerStateDoc } from './types';
 
 /** Example values used in the docs; the contract tests seed a database where they exist. */
 export const EXAMPLE = {
@@ -12,6 +13,8 @@ export const EXAMPLE = {
   otherRunId: 'r8ck3v5w1zd',
   layer: '1',
   head: '3',
+  /** A neuron of EXAMPLE.layer with statistics and examples in EXAMPLE.runId. */
+  neuron: '5',
 } as const;
 
 export const modelParam: ParamDoc = { schema: modelSlugSchema, description: 'Model name (TransformerLens style).', example: EXAMPLE.model };
@@ -49,3 +52,22 @@ export const unknownRunError: ErrorDoc = {
   when: '`run` is not a published run of this model.',
   trigger: { query: { run: 'rnosuchrun00' } },
 };
+
+/** Requests a visitor may send to the live endpoints per minute (one bucket shared by all of them). */
+export const LIVE_PER_MINUTE = 30;
+
+export const liveRateLimitError: ErrorDoc = {
+  status: 429,
+  when: `More than ${LIVE_PER_MINUTE} live requests from this client in a minute (shared by every live endpoint); \`Retry-After\` says when to retry.`,
+  trigger: { repeat: LIVE_PER_MINUTE + 2 },
+};
+
+export function textTooLongError(trigger: ErrorDoc['trigger']): ErrorDoc {
+  return { status: 413, when: `The text is longer than ${LIVE_LIMITS.maxChars} characters or ${LIVE_LIMITS.maxTokens} tokens (the message names the limit).`, trigger };
+}
+
+/** Live inference runs one request at a time in a worker process: a full queue or a slow run. */
+export const liveServerStates: ServerStateDoc[] = [
+  { status: 503, when: `More than ${LIVE_LIMITS.maxBacklog} live requests are already waiting (retry shortly).` },
+  { status: 504, when: `The run took longer than ${LIVE_LIMITS.runTimeoutMs / 1000} s and was stopped.` },
+];

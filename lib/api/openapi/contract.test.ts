@@ -10,6 +10,7 @@ import { startTestDatabase, type TestDatabase } from '../../../scripts/db/test-d
 import { closePrisma } from '../../db/client';
 import { resetRateLimits } from '../rate-limit';
 import { seedContractFixtures } from './contract-fixtures';
+import { EXAMPLE } from './common';
 import { buildOpenApiDocument } from './index';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -17,16 +18,21 @@ type Handler = (request: Request, ctx: { params: Promise<Record<string, string>>
 
 const ROOT = path.resolve(__dirname, '../../..');
 const doc = buildOpenApiDocument() as Json;
-const operations = Object.entries(doc.paths as Record<string, Json>).map(([p, item]) => ({ path: p, op: item.get as Json }));
+const METHODS = ['get', 'post'] as const;
+type Method = (typeof METHODS)[number];
+const operations = Object.entries(doc.paths as Record<string, Json>).flatMap(([p, item]) =>
+  METHODS.filter((m) => item[m]).map((m) => ({ path: p, method: m, label: `${m.toUpperCase()} ${p}`, op: item[m] as Json })),
+);
 
 function routeFile(apiPath: string): string {
   return path.join(ROOT, 'app', apiPath.replace(/\{(\w+)\}/g, '[$1]'), 'route.ts');
 }
 
-async function handlerFor(apiPath: string): Promise<Handler> {
+async function handlerFor(apiPath: string, method: Method): Promise<Handler> {
   const mod = await import(/* @vite-ignore */ routeFile(apiPath));
-  expect(typeof mod.GET, `${apiPath}: route.ts exports GET`).toBe('function');
-  return mod.GET as Handler;
+  const name = method.toUpperCase();
+  expect(typeof mod[name], `${apiPath}: route.ts exports ${name}`).toBe('function');
+  return mod[name] as Handler;
 }
 
 function exampleValues(op: Json, where: 'path' | 'query'): Record<string, string> {
@@ -41,13 +47,23 @@ function exampleValues(op: Json, where: 'path' | 'query'): Record<string, string
   return out;
 }
 
-async function call(apiPath: string, op: Json, over: { path?: Record<string, string>; query?: Record<string, string> } = {}, headers: Record<string, string> = {}) {
+type Trigger = { path?: Record<string, string>; query?: Record<string, string | null>; body?: Json | string; repeat?: number };
+
+/** Calls the route handler with the documented examples, overridden by `over` (a query value of null leaves it out). */
+async function call(apiPath: string, method: Method, op: Json, over: Trigger = {}, headers: Record<string, string> = {}) {
   const params = { ...exampleValues(op, 'path'), ...(over.path ?? {}) };
-  const query = { ...exampleValues(op, 'query'), ...(over.query ?? {}) };
+  const query: Record<string, string | null> = { ...exampleValues(op, 'query'), ...(over.query ?? {}) };
   const url = new URL(`http://headwiki.test${apiPath.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n]))}`);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const handler = await handlerFor(apiPath);
-  return handler(new Request(url, { headers }), { params: Promise.resolve(params) });
+  for (const [k, v] of Object.entries(query)) if (v !== null) url.searchParams.set(k, v);
+  const handler = await handlerFor(apiPath, method);
+  let init: RequestInit = { headers };
+  if (method === 'post') {
+    const example = op.requestBody?.content?.['application/json']?.example;
+    expect(example, `${op.operationId}: a POST documents an example body`).toBeDefined();
+    const body = over.body ?? example;
+    init = { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+  }
+  return handler(new Request(url, init), { params: Promise.resolve(params) });
 }
 
 const errorSchema = z.fromJSONSchema(doc.components.schemas.Error);
@@ -83,12 +99,40 @@ describe('the OpenAPI document', () => {
     const documented = new Set(operations.map((o) => o.path));
     expect(routes.filter((r) => !documented.has(r)), 'routes missing from lib/api/openapi').toEqual([]);
   });
+
+  it('documents every method each route exports', async () => {
+    const missing: string[] = [];
+    for (const apiPath of new Set(operations.map((o) => o.path))) {
+      const mod = await import(/* @vite-ignore */ routeFile(apiPath));
+      for (const name of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+        if (typeof mod[name] === 'function' && !operations.some((o) => o.path === apiPath && o.method === name.toLowerCase())) missing.push(`${name} ${apiPath}`);
+      }
+    }
+    expect(missing, 'handlers without an OpenAPI entry').toEqual([]);
+  });
+
+  it('gives every path parameter an example and every endpoint at least one documented error', () => {
+    for (const { op } of operations) {
+      for (const p of op.parameters as Json[]) if (p.in === 'path') expect(p.example, `${op.operationId}: ${p.name}`).toBeTypeOf('string');
+      expect((op['x-headwiki-errors'] as Json[]).length, op.operationId).toBeGreaterThan(0);
+    }
+  });
+
+  it('marks every list endpoint paginated, with limit and cursor', () => {
+    for (const { op } of operations) {
+      const names = (op.parameters as Json[]).map((p) => p.name);
+      const body = op.responses['200'].content['application/json']?.schema as Json | undefined;
+      const hasPage = Boolean(body?.properties?.page);
+      expect(op['x-headwiki-paginated'], `${op.operationId}: page in the response ⇔ paginated`).toBe(hasPage);
+      if (hasPage) expect(names, op.operationId).toEqual(expect.arrayContaining(['limit', 'cursor']));
+    }
+  });
 });
 
-describe.each(operations)('GET $path', ({ path: apiPath, op }) => {
+describe.each(operations)('$label', ({ path: apiPath, method, op }) => {
   it('answers the documented example with a 200 matching the documented schema', async () => {
     resetRateLimits();
-    const res = await call(apiPath, op);
+    const res = await call(apiPath, method, op);
     expect(res.status, await res.clone().text()).toBe(200);
     const type = res.headers.get('content-type') ?? '';
     const content = op.responses['200'].content as Json;
@@ -106,24 +150,39 @@ describe.each(operations)('GET $path', ({ path: apiPath, op }) => {
   it('gives a strong ETag and answers If-None-Match with 304 where documented', async () => {
     if (!op.responses['304']) return;
     resetRateLimits();
-    const first = await call(apiPath, op);
+    const first = await call(apiPath, method, op);
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[^"]+"$/);
     expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
     await first.body?.cancel();
-    const again = await call(apiPath, op, {}, { 'If-None-Match': etag! });
+    const again = await call(apiPath, method, op, {}, { 'If-None-Match': etag! });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
   });
 
-  type DocumentedError = { status: number; when: string; trigger: { path?: Record<string, string>; query?: Record<string, string>; repeat?: number }; label: string };
+  it('caches as documented: a year when pinned to a run, never for live data; CORS open', async () => {
+    resetRateLimits();
+    const caching = op['x-headwiki-caching'] as 'run' | 'latest' | 'none';
+    const takesRun = (op.parameters as Json[]).some((p) => p.name === 'run' && p.in === 'query');
+    const pinnedByPath = apiPath.includes('{runId}') || apiPath === '/api/v1/compare';
+    const res = await call(apiPath, method, op, takesRun ? { query: { run: EXAMPLE.runId } } : {});
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const cc = res.headers.get('cache-control') ?? '';
+    if (caching === 'none') expect(cc).toBe('no-store');
+    else if (caching === 'run' && (takesRun || pinnedByPath)) expect(cc).toBe('public, max-age=31536000, immutable');
+    else expect(cc).toMatch(/^public, max-age=60\b/);
+    await res.body?.cancel();
+  });
+
+  type DocumentedError = { status: number; when: string; trigger: Trigger; label: string };
   const errors: DocumentedError[] = (op['x-headwiki-errors'] as Json[]).map((e) => ({ status: e.status, when: e.when, trigger: e.trigger, label: `${e.status} when ${e.when}` }));
   it.each(errors)('answers $label', async (err) => {
     resetRateLimits();
     expect(op.responses[String(err.status)], `status ${err.status} is in responses`).toBeDefined();
     let res: Response | undefined;
     for (let i = 0; i < (err.trigger.repeat ?? 1); i++) {
-      res = await call(apiPath, op, err.trigger);
+      res = await call(apiPath, method, op, err.trigger);
       if (res.status === err.status) break;
       await res.body?.cancel();
     }

@@ -1,7 +1,6 @@
-/** /api/v1/models/{model}/heads/{layer}/{head}/examples and /api/v1/models/{model}/attention (live). */
+/** /api/v1/models/{model}/heads/{layer}/{head}/examples */
 import { z } from 'zod';
 import { HEAD_EXAMPLE_KINDS } from '@/lib/db/head-examples';
-import { LIVE_LIMITS } from '@/lib/live/limits';
 import {
   badModelError,
   headParam,
@@ -72,40 +71,6 @@ export const exampleEndpoints: EndpointDoc[] = [
       unknownRunError,
       { status: 400, when: '`kind` is not one of the example kinds.', trigger: { query: { kind: 'best' } } },
       { status: 404, when: 'The model has no such head.', trigger: { path: { layer: '999' } } },
-    ],
-  },
-  {
-    operationId: 'liveAttention',
-    path: '/api/v1/models/{model}/attention',
-    tag: 'Live',
-    summary: 'Attention patterns on your own text (run live)',
-    description:
-      `Runs the model on \`text\` (BOS prepended) and returns layer \`layer\`'s attention patterns (one head with \`head\`): causal rows, row q ` +
-      `holding attention from token q to tokens 0..q. Also POST with a JSON body {text, layer, head}. Text is limited to ${LIVE_LIMITS.maxTokens} tokens ` +
-      `and ${LIVE_LIMITS.maxChars} characters (413 naming the limit); requests are rate-limited per client (429), queued one at a time ` +
-      '(503 when the queue is full) and stopped after a time limit (504). Never cached.',
-    pathParams: { model: modelParam },
-    query: {
-      text: { schema: z.string(), description: 'The text to run.', example: 'Once upon a time', required: true },
-      layer: { schema: z.string().regex(/^\d+$/), description: 'Layer, 0-based.', example: '1', required: true },
-      head: { schema: z.string().regex(/^\d+$/), description: 'One head, 0-based (default: every head of the layer).', example: '3' },
-    },
-    response: z.object({
-      model: z.string(),
-      layer: z.number().int(),
-      tokenIds: z.array(z.number().int()),
-      tokens: z.array(z.object({ piece: z.string(), text: z.string() }).loose()),
-      heads: z.array(z.object({ head: z.number().int(), rows: z.array(z.array(z.number())) })),
-      limits: z.object({ maxTokens: z.number().int(), maxChars: z.number().int() }),
-    }),
-    caching: 'none',
-    errors: [
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      { status: 400, when: '`layer` is not a non-negative integer.', trigger: { query: { layer: 'x' } } },
-      { status: 404, when: 'The model has no such layer or head.', trigger: { query: { layer: '99' } } },
-      { status: 413, when: `The text is longer than ${LIVE_LIMITS.maxTokens} tokens or ${LIVE_LIMITS.maxChars} characters.`, trigger: { query: { text: 'ab '.repeat(300) } } },
     ],
   },
 ];

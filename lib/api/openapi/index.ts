@@ -4,12 +4,14 @@
  * of the generated contract tests in contract.test.ts).
  *
  * HOW TO DOCUMENT A NEW ENDPOINT
- *  1. In the file of its resource (models.ts, heads.ts, metrics.ts, runs.ts, search.ts, or a new
+ *  1. In the file of its resource (models.ts, heads.ts, neurons.ts, live.ts, runs.ts, search.ts, ... or a new
  *     `<resource>.ts` beside them), add an `EndpointDoc` (types.ts) to the exported array:
  *     path (parameter names = the route's folder names), summary, description, path/query
  *     parameters with the zod schemas the handler uses and an `example` for each path parameter,
  *     the zod schema of the JSON response, `caching`, `paginated`, and EVERY error the handler can
- *     answer, each with a `trigger` (a request that provokes it). Reuse common.ts.
+ *     answer, each with a `trigger` (a request that provokes it). Reuse common.ts. A route that also
+ *     exports POST gets a second entry with `method: 'POST'` and its `body`; statuses no request can
+ *     provoke on demand (a full live queue) go in `serverStates`.
  *  2. A new resource file: add its array to ENDPOINTS below.
  *  3. If the contract tests need data your endpoint reads (neurons, examples), seed it for the
  *     example run in contract-fixtures.ts.
@@ -17,10 +19,14 @@
  * its documented schema, or when a documented error does not happen.
  */
 import { z } from 'zod';
+import { compositionEndpoints } from './composition';
 import { headEndpoints } from './heads';
 import { exampleEndpoints } from './examples';
+import { labelEndpoints } from './labels';
+import { liveEndpoints } from './live';
 import { metricEndpoints } from './metrics';
 import { modelEndpoints } from './models';
+import { neuronEndpoints } from './neurons';
 import { runEndpoints } from './runs';
 import { errorSchema } from './schemas';
 import { searchEndpoints } from './search';
@@ -41,13 +47,17 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   ...modelEndpoints,
   ...headEndpoints,
   ...exampleEndpoints,
+  ...compositionEndpoints,
+  ...labelEndpoints,
+  ...neuronEndpoints,
+  ...liveEndpoints,
   ...metricEndpoints,
   ...runEndpoints,
   ...searchEndpoints,
   openApiEndpoint,
 ];
 
-export type { EndpointDoc, ErrorDoc, ParamDoc } from './types';
+export type { BodyDoc, EndpointDoc, ErrorDoc, ParamDoc, ServerStateDoc } from './types';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -75,6 +85,7 @@ const REASONS: Record<number, string> = {
   422: 'Unprocessable',
   429: 'Too many requests',
   503: 'Unavailable',
+  504: 'Timed out',
 };
 
 function operation(e: EndpointDoc): JsonSchema {
@@ -96,6 +107,7 @@ function operation(e: EndpointDoc): JsonSchema {
   if (e.caching !== 'none') responses[304] = { description: 'Not modified (If-None-Match matched the ETag).' };
   const byStatus = new Map<number, string[]>();
   for (const err of e.errors) byStatus.set(err.status, [...(byStatus.get(err.status) ?? []), err.when]);
+  for (const st of e.serverStates ?? []) byStatus.set(st.status, [...(byStatus.get(st.status) ?? []), st.when]);
   for (const [status, whens] of [...byStatus].sort((a, b) => a[0] - b[0])) {
     responses[status] = {
       description: `${REASONS[status] ?? 'Error'}: ${whens.join(' / ')}`,
@@ -112,11 +124,25 @@ function operation(e: EndpointDoc): JsonSchema {
       ...Object.entries(e.pathParams ?? {}).map(([n, p]) => parameter(n, 'path', p)),
       ...Object.entries(e.query ?? {}).map(([n, p]) => parameter(n, 'query', p)),
     ],
+    ...(e.body
+      ? {
+          requestBody: {
+            required: true,
+            description: e.body.description,
+            content: { 'application/json': { schema: jsonSchema(e.body.schema, 'input'), example: e.body.example } },
+          },
+        }
+      : {}),
     responses,
     'x-headwiki-caching': e.caching,
     'x-headwiki-paginated': e.paginated ?? false,
     'x-headwiki-errors': e.errors.map((err) => ({ status: err.status, when: err.when, trigger: err.trigger })),
   };
+}
+
+/** `get` or `post`: the key of the operation in its OpenAPI path item. */
+export function endpointMethod(e: EndpointDoc): 'get' | 'post' {
+  return (e.method ?? 'GET') === 'POST' ? 'post' : 'get';
 }
 
 /** The OpenAPI 3.1 document. `origin` (e.g. `https://headwiki.example`) becomes the server URL. */
@@ -126,8 +152,10 @@ export function buildOpenApiDocument(origin?: string): JsonSchema {
   for (const e of ENDPOINTS) {
     if (ids.has(e.operationId)) throw new Error(`openapi: operationId "${e.operationId}" is used twice`);
     ids.add(e.operationId);
-    if (paths[e.path]?.get) throw new Error(`openapi: GET ${e.path} is documented twice`);
-    paths[e.path] = { ...(paths[e.path] ?? {}), get: operation(e) };
+    const method = endpointMethod(e);
+    if (paths[e.path]?.[method]) throw new Error(`openapi: ${method.toUpperCase()} ${e.path} is documented twice`);
+    if (method === 'post' && !e.body) throw new Error(`openapi: POST ${e.path} needs a body`);
+    paths[e.path] = { ...(paths[e.path] ?? {}), [method]: operation(e) };
   }
   return {
     openapi: '3.1.0',
@@ -135,7 +163,8 @@ export function buildOpenApiDocument(origin?: string): JsonSchema {
       title: 'headwiki API',
       version: '1',
       description:
-        'Read-only API of headwiki: models, runs, per-head metrics, search and bulk export. A model name alone follows its latest ' +
+        'Read-only API of headwiki: models, runs, per-head metrics, neurons, search and bulk export. Reads are GET; the live ' +
+        'endpoints (your own text through a model) also take POST with a JSON body and are rate-limited per client. A model name alone follows its latest ' +
         'published run; a run id (`?run=` or `/runs/{runId}`) pins a response forever. Errors are JSON `{ "error": { "message", "status" } }`. ' +
         'Lists are paginated with opaque cursors (`page.next`). CORS is open to every origin.',
       license: { name: 'MIT' },

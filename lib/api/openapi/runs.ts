@@ -1,5 +1,6 @@
-/** /api/v1/runs, /api/v1/runs/{runId}, /api/v1/runs/{runId}/export/{file}, /api/v1/compare */
+/** /api/v1/runs, /api/v1/runs/{runId}, /api/v1/runs/{runId}/progress, /api/v1/runs/{runId}/export/{file}, /api/v1/compare */
 import { z } from 'zod';
+import { EXPORT_TABLES } from '@/lib/export/tables';
 import { modelSlugSchema, runIdSchema } from '../params';
 import { EXAMPLE, pageErrors, pageParams, runIdParam, unknownParamError } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
@@ -49,14 +50,74 @@ export const runEndpoints: EndpointDoc[] = [
     errors: [unknownParamError, badRun, unknownRun],
   },
   {
+    operationId: 'getRunProgress',
+    path: '/api/v1/runs/{runId}/progress',
+    tag: 'Runs',
+    summary: 'How far a run is: jobs, tokens, rate, ETA, workers',
+    description:
+      'Any run, running, failed or published: its jobs on the work queue (done/total, each job\'s status, attempts and last error), tokens ' +
+      'read, rate, estimated time left and the workers on it. A run computed in one process has no jobs (`queued: false`). Live data: never cached.',
+    pathParams: { runId: runIdParam },
+    response: z.object({
+      runId: z.string(),
+      modelSlug: z.string(),
+      status: z.enum(['running', 'published', 'failed']),
+      error: z.string().nullable(),
+      queued: z.boolean().describe('False for runs computed in one process (no jobs).'),
+      jobs: z.object({
+        total: z.number().int(),
+        done: z.number().int(),
+        active: z.number().int(),
+        queued: z.number().int(),
+        failed: z.number().int(),
+        list: z.array(
+          z.object({
+            jobKey: z.string(),
+            kind: z.string(),
+            status: z.enum(['queued', 'active', 'done', 'failed']),
+            attempts: z.number().int(),
+            workerId: z.string().nullable(),
+            tokensDone: z.number().int(),
+            tokensTotal: z.number().int(),
+            error: z.string().nullable(),
+          }),
+        ),
+      }),
+      tokens: z.object({ done: z.number().int(), total: z.number().int() }),
+      elapsedSeconds: z.number(),
+      tokensPerSecond: z.number().nullable(),
+      etaSeconds: z.number().nullable(),
+      workers: z.array(
+        z.object({
+          id: z.string(),
+          host: z.string(),
+          pid: z.number().int(),
+          device: z.string(),
+          status: z.string(),
+          runId: z.string().nullable(),
+          jobKey: z.string().nullable(),
+          jobsDone: z.number().int(),
+          silentSeconds: z.number(),
+        }),
+      ),
+    }),
+    caching: 'none',
+    errors: [
+      { ...unknownParamError, when: 'Any query parameter is given (this endpoint takes none).' },
+      badRun,
+      { status: 404, when: 'No run (running, failed or published) has this id.', trigger: { path: { runId: 'rnosuchrun00' } } },
+    ],
+  },
+  {
     operationId: 'exportRunTable',
     path: '/api/v1/runs/{runId}/export/{file}',
     tag: 'Export',
     summary: 'Bulk export of one table of a run (CSV or JSON Lines, streamed)',
     description:
-      '`{file}` is `<table>.csv` or `<table>.jsonl`; the tables are listed by `GET /api/v1/runs/{runId}` (`head-metrics`, `example-tokens`, ' +
-      '`head-patterns`, and the neuron/example tables where a run has them). Streamed from the database page by page. ' +
-      'pandas: `pd.read_csv(url)` or `pd.read_json(url, lines=True)`.',
+      '`{file}` is `<table>.csv` or `<table>.jsonl`. Tables: ' +
+      EXPORT_TABLES.map((t) => `\`${t.id}\` (${t.description.replace(/\.$/, '')})`).join('; ') +
+      '. `GET /api/v1/runs/{runId}` lists them with their row counts. Streamed from the database one page at a time, so any size ' +
+      'works; nested values (token lists, activations) are JSON inside a CSV field. pandas: `pd.read_csv(url)` or `pd.read_json(url, lines=True)`.',
     pathParams: {
       runId: runIdParam,
       file: { schema: z.string().regex(/^[a-z][a-z0-9-]*\.(csv|jsonl)$/), description: '`<table>.<csv|jsonl>`', example: 'head-metrics.csv' },

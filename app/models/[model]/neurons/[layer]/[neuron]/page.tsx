@@ -3,7 +3,7 @@ import { NeuronPage } from '@/app/components/neurons/NeuronPage';
 
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[] }> };
+type Props = { params: Promise<{ model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[]; probe?: string | string[] }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { model, layer, neuron } = await params;
@@ -12,6 +12,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function Page({ params, searchParams }: Props) {
   const { model, layer, neuron } = await params;
-  const site = (await searchParams).site;
-  return <NeuronPage modelSlug={model} layerParam={layer} neuronParam={neuron} siteParam={Array.isArray(site) ? site[0] : site} />;
+  const { site, probe } = await searchParams;
+  return <NeuronPage modelSlug={model} layerParam={layer} neuronParam={neuron} siteParam={Array.isArray(site) ? site[0] : site} probeParam={Array.isArray(probe) ? probe[0] : probe} />;
 }

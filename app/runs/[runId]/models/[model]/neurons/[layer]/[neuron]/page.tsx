@@ -4,7 +4,7 @@ import { NeuronPage } from '@/app/components/neurons/NeuronPage';
 /** `/runs/{runId}/models/{model}/neurons/{L}/{N}`: the neuron page pinned to one published run. */
 export const dynamic = 'force-dynamic';
 
-type Props = { params: Promise<{ runId: string; model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[] }> };
+type Props = { params: Promise<{ runId: string; model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[]; probe?: string | string[] }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { model, layer, neuron, runId } = await params;
@@ -13,6 +13,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function Page({ params, searchParams }: Props) {
   const { runId, model, layer, neuron } = await params;
-  const site = (await searchParams).site;
-  return <NeuronPage modelSlug={model} runId={runId} layerParam={layer} neuronParam={neuron} siteParam={Array.isArray(site) ? site[0] : site} />;
+  const { site, probe } = await searchParams;
+  return <NeuronPage modelSlug={model} runId={runId} layerParam={layer} neuronParam={neuron} siteParam={Array.isArray(site) ? site[0] : site} probeParam={Array.isArray(probe) ? probe[0] : probe} />;
 }

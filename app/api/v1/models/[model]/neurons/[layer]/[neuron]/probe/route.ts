@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { ApiError, badRequest, notFoundError, withApiErrors } from '@/lib/api/errors';
+import { badRequest, notFoundError, withApiErrors } from '@/lib/api/errors';
 import { siteSchema } from '@/lib/api/neuron-data';
-import { indexSchema, modelSlugSchema, parseParam } from '@/lib/api/params';
+import { indexSchema, modelSlugSchema, parseOptionalParam, parseParam } from '@/lib/api/params';
+import { rejectUnknownParams } from '@/lib/api/query-guard';
 import { rateLimit } from '@/lib/api/rate-limit';
 import { getModel } from '@/lib/db/models';
-import { formatToken } from '@/lib/format/token-display';
-import { isLiveError, liveForward, LIVE_LIMITS } from '@/lib/live';
+import { LIVE_LIMITS } from '@/lib/live';
+import { probeNeuron, probeSites } from '@/lib/api/neuron-probe';
 
 export const dynamic = 'force-dynamic';
 
@@ -38,9 +39,10 @@ export const POST = withApiErrors(async (request: Request, ctx: Ctx) => {
 
 export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
   const search = new URL(request.url).searchParams;
+  rejectUnknownParams(search, ['text', 'site']);
   const text = search.get('text');
   if (text === null) throw badRequest('text: required (e.g. ?text=Once%20upon%20a%20time)');
-  return answer(request, ctx, { text, site: search.get('site') ? siteSchema.parse(search.get('site')) : undefined });
+  return answer(request, ctx, { text, site: parseOptionalParam(siteSchema, search.get('site') ?? undefined, 'site') });
 });
 
 async function answer(request: Request, ctx: Ctx, input: { text: string; site?: 'post' | 'pre' | 'mid' }): Promise<Response> {
@@ -53,37 +55,16 @@ async function answer(request: Request, ctx: Ctx, input: { text: string; site?: 
   if (layer >= model.nLayers || neuron >= model.dMlp) {
     throw notFoundError(`${slug} has no neuron L${layer}N${neuron}: layers 0..${model.nLayers - 1}, ${model.dMlp} neurons per layer`);
   }
-  if (input.text.length > LIVE_LIMITS.maxChars) {
-    throw new ApiError(413, `text too long: ${input.text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`, {
-      limitTokens: LIVE_LIMITS.maxTokens,
-      limitChars: LIVE_LIMITS.maxChars,
-    });
-  }
-  const limited = rateLimit(request, { bucket: 'live', perMinute: LIVE_PER_MINUTE });
-  if (limited) return limited;
+  // Validation first (413 too long, 400 no such site), then the rate limit, then the engine.
   const site = input.site ?? 'post';
-  const hook = `blocks.${layer}.mlp.hook_${site}`;
-  try {
-    const result = await liveForward({ modelSlug: slug, text: input.text, hooks: [hook] });
-    const t = result.activations[hook];
-    const d = t.shape[2];
-    const acts = result.tokenIds.map((_, p) => t.data[p * d + neuron]);
-    return Response.json(
-      {
-        model: slug,
-        layer,
-        neuron,
-        site,
-        hook,
-        tokenIds: result.tokenIds,
-        tokens: result.tokens.map((piece) => ({ piece, ...formatToken(piece) })),
-        acts,
-        limits: { maxTokens: LIVE_LIMITS.maxTokens, maxChars: LIVE_LIMITS.maxChars },
-      },
-      { headers: { 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*' } },
-    );
-  } catch (err) {
-    if (isLiveError(err)) throw new ApiError(err.status, err.message, err.details);
-    throw err;
+  const sites = probeSites(model);
+  if (input.text.length <= LIVE_LIMITS.maxChars && sites.includes(site)) {
+    const limited = rateLimit(request, { bucket: 'live', perMinute: LIVE_PER_MINUTE });
+    if (limited) return limited;
   }
+  const result = await probeNeuron(model, layer, neuron, site, input.text);
+  return Response.json(
+    { model: slug, layer, neuron, site, ...result, limits: { maxTokens: LIVE_LIMITS.maxTokens, maxChars: LIVE_LIMITS.maxChars } },
+    { headers: { 'Cache-Control': 'no-store', 'Access-Control-Allow-Origin': '*' } },
+  );
 }
