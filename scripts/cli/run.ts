@@ -58,6 +58,16 @@ export async function runCommand(argv: string[]): Promise<void> {
   const db = await openDatabase(log);
   const boss = await startBoss({ databaseUrl: process.env.DATABASE_URL!, onError: () => {} });
   const children: ChildProcess[] = [];
+  // Stopped (SIGTERM, Ctrl-C): the local workers finish or release their jobs and exit with this process, instead
+  // of living on as orphans; the run stays queued for workers elsewhere (or the next `npm run worker`).
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: stopping the local workers; the run stays on the queue`);
+    void Promise.all(children.map((c) => stopChild(c)))
+      .then(() => db.stop())
+      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     const { run, jobs } = await planRun(boss, {
       modelRef: values.model,
@@ -82,6 +92,8 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (final.status === 'failed') throw new Error(`run ${run.id} failed: ${final.error ?? 'unknown error'}`);
     console.log(JSON.stringify({ run: run.id, model: run.modelSlug, status: final.status, seconds: Math.round(final.elapsedSeconds) }, null, 2));
   } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     await Promise.all(children.map((c) => stopChild(c)));
     await boss.stop({ graceful: false }).catch(() => {});
     await closePrisma();
