@@ -120,7 +120,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       const unfinished = current as { runId: string; jobKey: string } | null;
       if (unfinished) {
         await recordRunJobError(unfinished.runId, unfinished.jobKey, `worker ${id} stopped; job released for retry`, false).catch(() => {});
-        log(`released ${unfinished.runId} ${unfinished.jobKey}`);
+        // Back on the queue; the computation itself cannot be interrupted and may still stage its result before
+        // the process exits, in which case the worker that takes the job finds it already done.
+        log(`released ${unfinished.runId} ${unfinished.jobKey} (stop timeout reached)`);
       }
       await heartbeat.stop({ status: 'stopped', runId: null, jobKey: null });
       log(`worker ${id} stopped`);

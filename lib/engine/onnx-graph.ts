@@ -2,6 +2,7 @@ import type { CanonicalModel, ModelConfig, Tensor } from '../models/types';
 import type { HookName } from './types';
 import { OnnxGraphBuilder, type Dim } from './onnx-builder';
 import { assertKnownHooks, hookDims } from './hooks';
+import { projectedName, projectionMatrixName } from './projections';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -28,6 +29,8 @@ export interface OnnxGraphRequest {
    * (float32), both of the hook's shape; the hook's value becomes keep ? value : replacement for every later computation.
    */
   interventions?: HookName[];
+  /** Requested hooks that also get `hook · {hook}:matrix` as an output (lib/engine/projections.ts). */
+  projections?: HookName[];
 }
 
 /** Graph input names of an intervened hook. */
@@ -87,6 +90,14 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   for (const hook of new Set(request.hooks)) {
     const dims = hook === 'logits' ? ['batch', 'pos', ctx.logitsWidth] : hookDims(cfg, hook).map(symbolicDim);
     ctx.b.output(hook, 'float32', dims);
+  }
+  for (const hook of new Set(request.projections ?? [])) {
+    if (!request.hooks.includes(hook)) throw new Error(`buildOnnxModel: projection of ${hook}, which is not requested`);
+    const dims = hook === 'logits' ? ['batch', 'pos', ctx.logitsWidth] : hookDims(cfg, hook).map(symbolicDim);
+    const columns = `${hook}:columns`;
+    const matrix = ctx.b.input(projectionMatrixName(hook), 'float32', [dims[dims.length - 1], columns]);
+    ctx.b.op('MatMul', [hook, matrix], {}, projectedName(hook));
+    ctx.b.output(projectedName(hook), 'float32', [...dims.slice(0, -1), columns]);
   }
   return ctx.b.toBytes();
 }

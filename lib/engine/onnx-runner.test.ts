@@ -8,6 +8,7 @@ import { makeRng } from '../sampling/random';
 import { repoPath, sharedDataPath } from '../testing/shared-data';
 import { allHookNames } from './hooks';
 import { OnnxRunner } from './onnx-runner';
+import { projectedName } from './projections';
 import { randomModel } from './random-model';
 import { ReferenceRunner } from './reference';
 
@@ -123,6 +124,37 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
     expect(runner.buildCount).toBe(builds);
     await runner.prepare(['blocks.2.hook_resid_post']);
     expect(runner.buildCount).toBe(builds + 1);
+  });
+
+  it('projects a hook onto a matrix given with the run, in the graph (hook · matrix), one session for any matrix', async () => {
+    const hook = 'blocks.1.mlp.hook_post';
+    const d = model.cfg.d_mlp;
+    const rng = makeRng(3);
+    const tokens = [[1, 403, 407, 261], [1, 20, 30, 40]];
+    const plain = (await runner.run(tokens, [hook])).get(hook)!;
+    for (const columns of [3, 5]) {
+      const matrix = Float32Array.from({ length: d * columns }, () => rng.next() - 0.5);
+      const builds = runner.buildCount;
+      const cache = await runner.run(tokens, [hook], { projections: [{ hook, matrix, columns }] });
+      if (columns === 5) expect(runner.buildCount).toBe(builds); // the matrix is an input: same session
+      expect([...cache.keys()]).toEqual([hook, projectedName(hook)]);
+      expect(Array.from(cache.get(hook)!.data)).toEqual(Array.from(plain.data));
+      const projected = cache.get(projectedName(hook))!;
+      expect(projected.shape).toEqual([2, 4, columns]);
+      for (let row = 0; row < 8; row++) {
+        for (let c = 0; c < columns; c++) {
+          let want = 0;
+          for (let n = 0; n < d; n++) want += plain.data[row * d + n] * matrix[n * columns + c];
+          expect(projected.data[row * columns + c]).toBeCloseTo(want, 5);
+        }
+      }
+    }
+    await expect(runner.run(tokens, [hook], { projections: [{ hook: 'blocks.0.mlp.hook_post', matrix: new Float32Array(d), columns: 1 }] })).rejects.toThrow(
+      /must also be requested/,
+    );
+    await expect(runner.run(tokens, [hook], { projections: [{ hook, matrix: new Float32Array(d + 1), columns: 1 }] })).rejects.toThrow(
+      new RegExp(`expected ${d} × 1`),
+    );
   });
 
   it('keeps at most maxCachedSessions sessions, and evicting one never breaks a run still using it', async () => {

@@ -1,10 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import type { CanonicalModel } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from './types';
-import { assertKnownHooks } from './hooks';
+import { assertKnownHooks, hookDims } from './hooks';
 import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable } from './onnx-graph';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
+import { checkProjections, projectedName, projectionMatrixName } from './projections';
 
 export interface OnnxRunnerOptions {
   /**
@@ -95,9 +96,9 @@ export class OnnxRunner implements ForwardRunner {
   }
 
   /** Builds (or finds) the session for a hook set ahead of use. */
-  async prepare(hooks: HookName[], intervenedHooks: HookName[] = []): Promise<void> {
+  async prepare(hooks: HookName[], intervenedHooks: HookName[] = [], projectedHooks: HookName[] = []): Promise<void> {
     assertKnownHooks(this.model.cfg, hooks);
-    await this.entry(hooks, intervenedHooks).session;
+    await this.entry(hooks, intervenedHooks, [...new Set(projectedHooks)].sort()).session;
   }
 
   /** Number of live cached sessions. */
@@ -124,13 +125,19 @@ export class OnnxRunner implements ForwardRunner {
         feeds[names.replacement] = new ort.Tensor('float32', t.replacement, t.shape);
       }
     }
-    const entry = this.entry(hooks, intervened);
+    const projections = options.projections ?? [];
+    const projected = checkProjections(projections, hooks, (hook) => {
+      const dims = hook === 'logits' ? [this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab] : hookDims(this.model.cfg, hook);
+      return dims[dims.length - 1] as number;
+    });
+    for (const p of projections) feeds[projectionMatrixName(p.hook)] = new ort.Tensor('float32', p.matrix, [p.matrix.length / p.columns, p.columns]);
+    const entry = this.entry(hooks, intervened, projected);
     entry.inFlight++;
     try {
       const outputs = await (await entry.session).run(feeds);
-      for (const hook of hooks) {
-        const t = outputs[hook];
-        cache.set(hook, { shape: t.dims.map(Number), data: t.data as Float32Array });
+      for (const name of [...hooks, ...projected.map(projectedName)]) {
+        const t = outputs[name];
+        cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
       }
       return cache;
     } finally {
@@ -147,9 +154,9 @@ export class OnnxRunner implements ForwardRunner {
   }
 
   /** The session for a hook set and a set of intervened hooks (sessions differ by outputs and intervention inputs). */
-  private entry(hooks: HookName[], intervened: HookName[] = []): CachedSession {
+  private entry(hooks: HookName[], intervened: HookName[] = [], projected: HookName[] = []): CachedSession {
     const sortedIntervened = [...new Set(intervened)].sort();
-    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}`;
+    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}`;
     let entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
@@ -158,7 +165,7 @@ export class OnnxRunner implements ForwardRunner {
       return entry;
     }
     const created: CachedSession = { session: null!, bytes: 0, inFlight: 0, evicted: false };
-    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, created);
+    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, projected, created);
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
       () => this.evictBeyondLimit(),
@@ -171,9 +178,9 @@ export class OnnxRunner implements ForwardRunner {
     return created;
   }
 
-  private async createSession(hooks: HookName[], interventions: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
+  private async createSession(hooks: HookName[], interventions: HookName[], projections: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
     const t0 = performance.now();
-    const bytes = buildOnnxModel(this.model, { hooks, interventions });
+    const bytes = buildOnnxModel(this.model, { hooks, interventions, projections });
     entry.bytes = bytes.byteLength;
     const t1 = performance.now();
     const { session, provider } = await createSessionWithFallback(bytes, this.sessionOptions, this.providers, this.log);

@@ -12,6 +12,7 @@
 import type { CanonicalModel } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner } from '@/lib/engine/types';
+import { projectedName, type Projection } from '@/lib/engine/projections';
 import { UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
 import { batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
 
@@ -104,20 +105,40 @@ interface SiteState {
   layer: number;
   site: NeuronSite;
   hook: string;
-  /** Random directions, transposed: [randomDirections, d_mlp]. */
+  /** Random directions [d_mlp, randomDirections]: projected in the graph (lib/engine/projections.ts)... */
+  matrix: Float32Array;
+  /** ...or, by runners without projections, in JavaScript with these, transposed: [randomDirections, d_mlp]. */
   dirs: Float32Array;
 }
 
 function siteStates(model: CanonicalModel, options: NeuronScanOptions): SiteState[] {
   const d = model.cfg.d_mlp;
   return options.layers.flatMap((layer) =>
-    options.sites.map((site, i) => ({
-      layer,
-      site,
-      hook: siteHook(layer, site),
-      dirs: transposeDirections(randomDirections(d, options.randomDirections, directionSeed(options.seed, layer, i)), d, options.randomDirections),
-    })),
+    options.sites.map((site, i) => {
+      const matrix = randomDirections(d, options.randomDirections, directionSeed(options.seed, layer, i));
+      return { layer, site, hook: siteHook(layer, site), matrix, dirs: transposeDirections(matrix, d, options.randomDirections) };
+    }),
   );
+}
+
+function projectionsOf(states: SiteState[], R: number): Projection[] {
+  return R === 0 ? [] : states.map((s) => ({ hook: s.hook, matrix: s.matrix, columns: R }));
+}
+
+type Cache = Awaited<ReturnType<ForwardRunner['run']>>;
+
+/**
+ * Context b's projections onto the random directions, as { data, offset, posStride }: the graph's output when the
+ * runner computed it (OnnxRunner), else computed here into `scratch`.
+ */
+function baselineRows(cache: Cache, s: SiteState, R: number, act: Float32Array, b: number, seq: number, d: number, positions: number, scratch: Float32Array) {
+  const t = cache.get(projectedName(s.hook));
+  if (t) {
+    if (t.shape.join() !== [cache.get(s.hook)!.shape[0], seq, R].join()) throw new Error(`runner returned ${projectedName(s.hook)} with shape [${t.shape.join(', ')}]`);
+    return { data: t.data, offset: b * seq * R };
+  }
+  project(act, b * seq * d, positions, d, s.dirs, R, scratch);
+  return { data: scratch, offset: 0 };
 }
 
 /**
@@ -129,13 +150,15 @@ async function forEachBatch(
   runner: ForwardRunner,
   batches: ReturnType<typeof batchContexts>,
   hooks: string[],
-  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Awaited<ReturnType<ForwardRunner['run']>>) => void,
+  projections: Projection[],
+  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache) => void,
   onBatch?: (done: number) => void,
 ): Promise<void> {
-  let next = batches.length > 0 ? runner.run(batches[0].padded, hooks) : null;
+  const run = (i: number) => runner.run(batches[i].padded, hooks, { projections });
+  let next = batches.length > 0 ? run(0) : null;
   for (let i = 0; i < batches.length; i++) {
     const cache = await next!;
-    next = i + 1 < batches.length ? runner.run(batches[i + 1].padded, hooks) : null;
+    next = i + 1 < batches.length ? run(i + 1) : null;
     visit(batches[i], cache);
     onBatch?.(i + 1);
   }
@@ -161,7 +184,7 @@ export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrati
   const maxs = states.map(() => ({ n: new Float64Array(d).fill(-Infinity), b: new Float64Array(R).fill(-Infinity) }));
   const proj = new Float32Array(options.contextLength * R);
   const batches = batchContexts(contexts, options.batchSize, input.tokenizer.eosId);
-  await forEachBatch(input.runner, batches, states.map((s) => s.hook), (batch, cache) => {
+  await forEachBatch(input.runner, batches, states.map((s) => s.hook), projectionsOf(states, R), (batch, cache) => {
     const seq = batch.padded[0].length;
     states.forEach((s, si) => {
       const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
@@ -174,10 +197,10 @@ export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrati
             if (x > maxs[si].n[u]) maxs[si].n[u] = x;
           }
         }
-        project(data, b * seq * d, n, d, s.dirs, R, proj);
+        const rows = baselineRows(cache, s, R, data, b, seq, d, n, proj);
         for (let p = 1; p < n; p++) {
           for (let r = 0; r < R; r++) {
-            const x = proj[p * R + r];
+            const x = rows.data[rows.offset + p * R + r];
             if (x < mins[si].b[r]) mins[si].b[r] = x;
             if (x > maxs[si].b[r]) maxs[si].b[r] = x;
           }
@@ -216,6 +239,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       runner,
       batches,
       states.map((s) => s.hook),
+      projectionsOf(states, R),
       (batch, cache) => {
         const seq = batch.padded[0].length;
         states.forEach((s, si) => {
@@ -224,8 +248,8 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
             const offset = b * seq * d;
             // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
             streams[si].neurons.observeContext({ doc: c.id, tokens: c.tokens, data, offset, posStride: d, unitStride: 1, firstPos: 1 });
-            project(data, offset, c.tokens.length, d, s.dirs, R, proj);
-            streams[si].baseline.observeContext({ doc: c.id, tokens: c.tokens, data: proj, offset: 0, posStride: R, unitStride: 1, firstPos: 1 });
+            const rows = baselineRows(cache, s, R, data, b, seq, d, c.tokens.length, proj);
+            streams[si].baseline.observeContext({ doc: c.id, tokens: c.tokens, data: rows.data, offset: rows.offset, posStride: R, unitStride: 1, firstPos: 1 });
           });
         });
         for (const c of batch.contexts) tokens += c.tokens.length - 1;

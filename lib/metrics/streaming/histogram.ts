@@ -20,8 +20,9 @@ export interface UnitHistogramsJSON {
 export class UnitHistograms {
   /** units × (bins + 2) counts: [underflow, bins..., overflow]. */
   readonly counts: Float64Array;
-  private readonly lo: Float64Array;
-  private readonly scale: Float64Array;
+  /** Per unit: lo and bins / (hi − lo); slot = 1 + ⌊(x − lo) · scale⌋ inside the range (public for fused loops). */
+  readonly lo: Float64Array;
+  readonly scale: Float64Array;
 
   constructor(
     readonly ranges: readonly HistogramRange[],

@@ -40,11 +40,11 @@ export class UnitMoments {
   readonly max: Float64Array;
   /** Σx^p for p = 1..4. */
   readonly sums: ExactSums[];
-  // Block partials.
-  private readonly b1: Float64Array;
-  private readonly b2: Float64Array;
-  private readonly b3: Float64Array;
-  private readonly b4: Float64Array;
+  /** Block partials Σx..Σx⁴ (float64, observation order). Public for fused hot loops: see `addObserved`. */
+  readonly b1: Float64Array;
+  readonly b2: Float64Array;
+  readonly b3: Float64Array;
+  readonly b4: Float64Array;
   private blockDirty = false;
 
   constructor(readonly units: number) {
@@ -87,6 +87,22 @@ export class UnitMoments {
       b2[u] += x2;
       b3[u] += x2 * x;
       b4[u] += x2 * x2;
+    }
+    this.blockDirty = true;
+  }
+
+  /**
+   * For a fused loop (UnitStream.observeContext) that adds to b1..b4 and `positive` itself, one pass over the
+   * activations instead of one per statistic: records that it observed `n` values of every unit, with these
+   * minima and maxima. The state is then exactly what `observeRow` on the same rows would have left.
+   */
+  addObserved(n: number, min: ArrayLike<number>, max: ArrayLike<number>): void {
+    if (n <= 0) return;
+    const { count } = this;
+    for (let u = 0; u < this.units; u++) {
+      count[u] += n;
+      if (min[u] < this.min[u]) this.min[u] = min[u];
+      if (max[u] > this.max[u]) this.max[u] = max[u];
     }
     this.blockDirty = true;
   }

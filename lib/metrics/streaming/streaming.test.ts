@@ -6,10 +6,15 @@ import {
   UnitHistograms,
   UnitMoments,
   UnitStream,
+  byKeyAsc,
   byValueDesc,
+  tokenKey,
   diverseExamples,
   rangesFromCalibration,
+  type ContextActivations,
   type UnitExample,
+  type UnitStreamJSON,
+  type UnitStreamOptions,
 } from './index';
 
 describe('ExactSums', () => {
@@ -175,4 +180,62 @@ describe('UnitStream', () => {
     expect(s.stats.count).toBe(total);
     expect(s.histogram.counts.reduce((a, b) => a + b, 0) + s.histogram.underflow + s.histogram.overflow).toBe(total);
   });
+
+  it('its one fused pass equals observing every part value by value (bit for bit, out-of-range values, strides, firstPos)', () => {
+    // Narrow ranges put values in the under/overflow slots; a transposed copy exercises unitStride ≠ 1.
+    const narrow = { ranges: [{ lo: -0.5, hi: 2 }, { lo: 0, hi: 1 }, { lo: -1e-4, hi: 1e-4 }], k: 3, randomK: 2, seed: 5, bins: 7, before: 4, after: 2 };
+    const transposed = contexts.map((c) => {
+      const n = c.tokens.length;
+      const data = new Float32Array(1 + 3 * n);
+      for (let p = 0; p < n; p++) for (let u = 0; u < 3; u++) data[1 + u * n + p] = c.data[p * 3 + u];
+      return { ...c, data, offset: 1, posStride: 1, unitStride: n, firstPos: 1 };
+    });
+    for (const [opts, ctxs] of [[options, contexts], [narrow, contexts], [narrow, transposed]] as const) {
+      const fused = new UnitStream(opts);
+      ctxs.forEach((c) => fused.observeContext(c));
+      expect(fused.toJSON()).toEqual(partByPart(ctxs, opts));
+    }
+  });
 });
+
+/** UnitStream's semantics spelt out with its parts, one value at a time (the reference for the fused loop). */
+function partByPart(contexts: readonly ContextActivations[], options: UnitStreamOptions): UnitStreamJSON {
+  const o = new UnitStream(options).options;
+  const units = o.ranges.length;
+  const w = o.bins + 2;
+  const moments = new UnitMoments(units);
+  const hist = new UnitHistograms(o.ranges, o.bins);
+  const top = new BoundedBest(units, o.k + o.extraCandidates, byValueDesc);
+  const bins = new BoundedBest(units * w, 1, byKeyAsc);
+  const random = new BoundedBest(units, o.randomK, byKeyAsc);
+  for (const c of contexts) {
+    const n = c.tokens.length;
+    const at = (u: number, p: number) => c.data[c.offset + p * c.posStride + u * c.unitStride];
+    const example = (u: number, p: number, before: number, after: number, key?: number): UnitExample => {
+      const start = Math.max(0, p - before);
+      const end = Math.min(n, p + after + 1);
+      const e: UnitExample = { value: at(u, p), doc: c.doc, pos: p, windowStart: start, tokens: [], acts: [] };
+      for (let i = start; i < end; i++) {
+        e.tokens.push(c.tokens[i]);
+        e.acts.push(at(u, i));
+      }
+      if (key !== undefined) e.key = key;
+      return e;
+    };
+    for (let u = 0; u < units; u++) {
+      let best = -1;
+      for (let p = c.firstPos ?? 0; p < n; p++) {
+        const x = at(u, p);
+        const key = tokenKey(o.seed, c.doc, p);
+        moments.observe(u, x);
+        const slot = hist.observe(u, x);
+        bins.offer(u * w + slot, example(u, p, o.sampleBefore, o.sampleAfter, key));
+        random.offer(u, example(u, p, o.sampleBefore, o.sampleAfter, key));
+        if (best < 0 || x > at(u, best)) best = p;
+      }
+      if (best >= 0) top.offer(u, example(u, best, o.before, o.after));
+    }
+    moments.flushBlock();
+  }
+  return { options: o, moments: moments.toJSON(), histograms: hist.toJSON(), top: top.toJSON(), binSamples: bins.toJSON(), random: random.toJSON() };
+}

@@ -92,7 +92,9 @@ export class UnitStream {
   readonly random: BoundedBest<UnitExample>;
   private readonly maxVal: Float64Array;
   private readonly maxPos: Int32Array;
-  private readonly slots: Int32Array;
+  private readonly minVal: Float64Array;
+  /** Scratch item for the exact pre-acceptance comparisons (never stored). */
+  private readonly probe: UnitExample = { value: 0, doc: 0, pos: 0, key: 0, windowStart: 0, tokens: [], acts: [] };
   /** Per reservoir slot, the largest key it keeps when full (Infinity while not full): a fast pre-check. */
   private readonly binBar: Float64Array;
   private readonly randomBar: Float64Array;
@@ -110,55 +112,64 @@ export class UnitStream {
     this.random = parts?.random ?? new BoundedBest(this.units, o.randomK, byKeyAsc);
     this.maxVal = new Float64Array(this.units);
     this.maxPos = new Int32Array(this.units);
-    this.slots = new Int32Array(this.units);
+    this.minVal = new Float64Array(this.units);
     this.binBar = Float64Array.from({ length: this.units * (o.bins + 2) }, (_, s) => this.binSamples.bar(s)?.key ?? Infinity);
     this.randomBar = Float64Array.from({ length: this.units }, (_, u) => this.random.bar(u)?.key ?? Infinity);
     this.topBar = Float64Array.from({ length: this.units }, (_, u) => this.top.bar(u)?.value ?? -Infinity);
   }
 
-  /** Observes every unit on every position of one context. Contexts are the blocks of exact merging. */
+  /**
+   * Observes every unit on every position of one context. Contexts are the blocks of exact merging.
+   *
+   * The hot loop of a corpus scan, so it is one pass over the activations, with every statistic updated for
+   * each value while it is in a register (moments, histogram slot, the context's max and min, the reservoirs'
+   * pre-checks): typed arrays only, no calls or allocations per value except for rare sample candidates.
+   * The result is exactly that of observing the parts one by one (streaming.test.ts checks it).
+   */
   observeContext(c: ContextActivations): void {
     const { data, offset, posStride, unitStride, doc, tokens } = c;
     const n = tokens.length;
     const first = c.firstPos ?? 0;
     const units = this.units;
     const o = this.options;
-    const slotsPerUnit = o.bins + 2;
-    const { maxVal, maxPos, slots, binBar, randomBar } = this;
+    const seed = o.seed;
+    const bins = o.bins;
+    const slotsPerUnit = bins + 2;
+    const { maxVal, maxPos, minVal, binBar, randomBar } = this;
+    const { b1, b2, b3, b4, positive } = this.moments;
+    const { lo, scale, counts } = this.histograms;
     maxVal.fill(-Infinity);
+    minVal.fill(Infinity);
     maxPos.fill(-1);
-    const probe: UnitExample = { value: 0, doc, pos: 0, key: 0, windowStart: 0, tokens: [], acts: [] };
     for (let p = first; p < n; p++) {
-      const key = tokenKey(o.seed, doc, p);
-      const rowBase = offset + p * posStride;
-      this.moments.observeRow(data, rowBase, unitStride);
-      this.histograms.observeRow(data, rowBase, unitStride, slots);
-      for (let u = 0, i = rowBase; u < units; u++, i += unitStride) {
+      const key = tokenKey(seed, doc, p);
+      for (let u = 0, i = offset + p * posStride; u < units; u++, i += unitStride) {
         const x = data[i];
         if (x > maxVal[u]) {
           maxVal[u] = x;
           maxPos[u] = p;
         }
-        // Cheap necessary conditions first (keys are uint32; a full slot's bar is its largest kept key);
+        if (x < minVal[u]) minVal[u] = x;
+        if (x > 0) positive[u]++;
+        const x2 = x * x;
+        b1[u] += x;
+        b2[u] += x2;
+        b3[u] += x2 * x;
+        b4[u] += x2 * x2;
+        // Histogram slot: one multiply and a truncation inside the range (f ≥ 0 there, so |0 is ⌊f⌋).
+        const f = (x - lo[u]) * scale[u];
+        const slot = u * slotsPerUnit + (f >= 0 && f < bins ? (f | 0) + 1 : this.histograms.slot(u, x));
+        counts[slot]++;
+        // Reservoirs: cheap necessary conditions (keys are uint32; a full slot's bar is its largest kept key);
         // only candidates pay for the exact comparison and a window copy.
-        const binSlot = u * slotsPerUnit + slots[u];
-        if (key <= binBar[binSlot] || key <= randomBar[u]) {
-          probe.pos = p;
-          probe.key = key;
-          probe.value = x;
-          if (key <= binBar[binSlot] && this.binSamples.wouldAccept(binSlot, probe)) {
-            this.binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
-            binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
-          }
-          if (key <= randomBar[u] && this.random.wouldAccept(u, probe)) {
-            this.random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
-            randomBar[u] = this.random.bar(u)?.key ?? Infinity;
-          }
-        }
+        if (key <= binBar[slot] || key <= randomBar[u]) this.offerSample(c, u, p, x, key, slot);
       }
     }
+    if (n > first) this.moments.addObserved(n - first, minVal, maxVal);
     this.moments.flushBlock();
     // Top-k: one example per context per unit (its max token), so one long text cannot fill the list.
+    const probe = this.probe;
+    probe.doc = doc;
     for (let u = 0; u < units; u++) {
       const p = maxPos[u];
       if (p < 0) continue;
@@ -170,6 +181,24 @@ export class UnitStream {
         this.top.offer(u, this.example(c, u, p, maxVal[u], undefined, o.before, o.after));
         this.topBar[u] = this.top.bar(u)?.value ?? -Infinity;
       }
+    }
+  }
+
+  /** A value that passed the reservoirs' pre-check: offered to its histogram slot's sample and the random sample. */
+  private offerSample(c: ContextActivations, u: number, p: number, x: number, key: number, binSlot: number): void {
+    const o = this.options;
+    const probe = this.probe;
+    probe.doc = c.doc;
+    probe.pos = p;
+    probe.key = key;
+    probe.value = x;
+    if (key <= this.binBar[binSlot] && this.binSamples.wouldAccept(binSlot, probe)) {
+      this.binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+      this.binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
+    }
+    if (key <= this.randomBar[u] && this.random.wouldAccept(u, probe)) {
+      this.random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+      this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
     }
   }
 

@@ -1,0 +1,14 @@
+import { resolveModel } from '@/lib/models/registry';
+import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import { readDocuments } from '@/workers/corpus-files';
+import { calibrateNeuronRanges, scanNeuronShard } from '@/workers/neurons/scan';
+const [m = 'stories260K', corpus = 'data/corpora/tinystories-sample.txt'] = process.argv.slice(2);
+const { model, tokenizer } = await resolveModel(m);
+const docs = (await readDocuments(corpus)).map((text, index) => ({ index, text }));
+const runner = await OnnxRunner.create(model);
+const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
+await scanNeuronShard({ model, runner, tokenizer, docs: docs.slice(0, 50), ranges });
+const t0 = performance.now();
+const r = await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
+console.log(r.tokens, 'tokens', ((performance.now() - t0) / 1000).toFixed(2), 's');
+await runner.dispose();
