@@ -181,3 +181,25 @@ test('search finds a neuron by name and by the text of its top examples', async 
   const api = await (await request.get(`/api/v1/search?limit=1000&q=${encodeURIComponent(`model:stories260K "${word}"`)}`)).json();
   expect(api.results.map((r: { url: string }) => r.url)).toContain('/models/stories260K/neurons/0/0');
 });
+
+test('text search pages its results and shows which example matched, as text', async ({ page, request }) => {
+  const api = await (await request.get(`/api/v1/search?limit=1000&q=${encodeURIComponent('model:stories260K "little"')}`)).json();
+  const total = api.results.length as number;
+  expect(total).toBeGreaterThan(50); // stories260K's examples say "little" a lot: enough for two pages
+  const first = api.results.find((r: { kind: string }) => r.kind === 'example');
+  expect(first.match.text.toLowerCase()).toContain('little');
+  expect(first.match.url.startsWith(first.url)).toBe(true);
+
+  await page.goto(`/search?q=${encodeURIComponent('model:stories260K "little"')}`);
+  await expect(page.getByTestId('search-count')).toContainText(`${total} results (1–50 shown, page 1 of ${Math.ceil(total / 50)})`);
+  await expect(page.getByTestId('search-results').locator(':scope > li')).toHaveCount(50);
+  const match = page.getByTestId('search-match').first();
+  await expect(match).toContainText(first.match.text);
+  await expect(match.getByRole('link')).toHaveAttribute('href', first.match.url);
+  await page.getByTestId('search-next').click();
+  await expect(page).toHaveURL(/[?&]page=2/);
+  await expect(page.getByTestId('search-results')).toHaveAttribute('start', '51');
+  await expect(page.getByTestId('search-results').locator(':scope > li').first().getByRole('link').first()).toHaveText(api.results[50].title);
+  // A page past the end shows the last page, not an error.
+  expect((await request.get(`/search?q=little&page=99999`)).status()).toBe(200);
+});

@@ -6,6 +6,7 @@
 import { getPrisma } from './client';
 import { float32ToLeBytes, leBytesToFloat32 } from './float32-bytes';
 import { LONG_TRANSACTION, lockRunForWriting } from './run-lock';
+import { replaceHeadSearchTexts, searchTextRows } from './example-search-text';
 import { parseInput, runIdSchema } from './validate';
 
 export const HEAD_EXAMPLE_KINDS = ['top_norm', 'top_attention', 'quantile'] as const;
@@ -110,6 +111,9 @@ export async function saveHeadExamples(runId: string, heads: HeadExamplesToSave[
       await tx.headExample.createMany({ data: exampleRows.slice(i, i + MAX_ROWS_PER_INSERT) });
     }
     await tx.headActivationStats.createMany({ data: statRows });
+    // Text search's copy of the top examples' plain text, in the same transaction (lib/db/example-search-text.ts).
+    const searchRows = heads.flatMap((h) => searchTextRows(runId, { unitKind: 'head', layer: h.layer, unit: h.head }, h.examples));
+    await replaceHeadSearchTexts(tx, runId, heads_, searchRows);
   }, LONG_TRANSACTION);
 }
 

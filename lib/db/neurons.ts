@@ -5,6 +5,7 @@
  */
 import { getPrisma } from './client';
 import { LONG_TRANSACTION, lockRunForWriting } from './run-lock';
+import { insertSearchTexts, searchTextRows } from './example-search-text';
 import { parseInput, runIdSchema } from './validate';
 
 export const NEURON_EXAMPLE_KINDS = ['top', 'diverse', 'quantile', 'random'] as const;
@@ -159,6 +160,11 @@ export async function saveNeuronCorpus(runId: string, layers: NeuronLayerRow[], 
           return { runId, corpusSlug: s.corpusSlug, layer: s.layer, site: s.site, neuron: s.neuron, examples: JSON.parse(JSON.stringify(meta)), acts: bytes };
         }),
       });
+      // Text search's copy of the top examples' plain text, in the same transaction (lib/db/example-search-text.ts).
+      await insertSearchTexts(
+        tx,
+        chunk.flatMap(({ stats: s, examples }) => searchTextRows(runId, { unitKind: 'neuron', layer: s.layer, site: s.site, unit: s.neuron, corpusSlug: s.corpusSlug }, examples)),
+      );
     }
   }, LONG_TRANSACTION);
 }

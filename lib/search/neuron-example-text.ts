@@ -1,12 +1,13 @@
 /**
- * Text search over the neuron examples table (NeuronExamples.examples, a JSON array per neuron): neurons
- * whose top examples contain the phrase. Pieces are joined as the tokenizer wrote them, with SentencePiece's
- * `▁` and GPT-2's `Ġ` read as spaces, and matched case-insensitively. One result per neuron and site,
- * most matching examples first.
+ * Text search over neurons' top examples, through the ExampleSearchText table written with the examples: neurons
+ * whose top examples contain the phrase, case-insensitively, with `▁`/`Ġ` read as spaces. Only each run's own
+ * corpus (or, where the run records none, every corpus): comparison corpora are a side view. One result per
+ * neuron and site, most matching examples first; it names the first matching example.
  */
-import { getPrisma } from '@/lib/db/client';
+import { foldCase, searchUnitTexts } from '@/lib/db/example-search-text';
 import { neuronPath } from '@/lib/format/neuron-paths';
 import { likePattern } from './like-pattern';
+import { matchSnippet } from './snippet';
 import type { SearchResult, TextSearchProvider } from './types';
 
 export const neuronExampleTextSearch: TextSearchProvider = {
@@ -14,25 +15,18 @@ export const neuronExampleTextSearch: TextSearchProvider = {
   async search(phrase, scope, limit) {
     if (scope.length === 0 || phrase.trim().length < 2) return [];
     const byRun = new Map(scope.map((s) => [s.run.id, s.model]));
-    // Only each run's own corpus (or, without one recorded, every corpus): comparison corpora are a side view.
-    const rows = await getPrisma().$queryRaw<{ runId: string; layer: number; site: string; neuron: number; hits: bigint }[]>`
-      SELECT n."runId", n."layer", n."site", n."neuron", count(*) AS hits
-      FROM unnest(${scope.map((s) => s.run.id)}::text[], ${scope.map((s) => s.run.corpusSlug ?? null)}::text[]) AS s(run_id, corpus)
-      JOIN "NeuronExamples" n ON n."runId" = s.run_id AND (s.corpus IS NULL OR n."corpusSlug" = s.corpus)
-      CROSS JOIN LATERAL jsonb_array_elements(n."examples") AS e
-      WHERE e->>'kind' = 'top'
-        AND translate((SELECT string_agg(t, '') FROM jsonb_array_elements_text(e->'tokens') AS t), '▁Ġ', '  ') ILIKE ${likePattern(phrase)}
-      GROUP BY n."runId", n."layer", n."site", n."neuron"
-      ORDER BY hits DESC, n."runId", n."layer", n."neuron", n."site"
-      LIMIT ${limit}`;
-    return rows.map((r): SearchResult => {
+    const hits = await searchUnitTexts('neuron', scope.map((s) => ({ runId: s.run.id, corpus: s.run.corpusSlug ?? null })), likePattern(foldCase(phrase)), limit);
+    return hits.map((r): SearchResult => {
       const model = byRun.get(r.runId)!;
-      const n = Number(r.hits);
+      const url = neuronPath(model.slug, r.layer, r.unit, undefined, r.site);
+      const n = r.hits;
       return {
         kind: 'example',
-        title: `${model.slug} L${r.layer}N${r.neuron}${r.site === 'post' ? '' : ` (${r.site})`}`,
+        title: `${model.slug} L${r.layer}N${r.unit}${r.site === 'post' ? '' : ` (${r.site})`}`,
         description: `"${phrase}" appears in ${n} of its top example${n === 1 ? '' : 's'}`,
-        url: neuronPath(model.slug, r.layer, r.neuron, undefined, r.site),
+        url,
+        // Neuron pages anchor each top example (#top-1, #top-2, …).
+        match: { example: `top example #${r.exampleRank + 1}`, text: matchSnippet(r.text, phrase), url: `${url}#top-${r.exampleRank + 1}` },
       };
     });
   },

@@ -63,6 +63,8 @@ describe('runSearch', () => {
     const examples = out.results.filter((r) => r.kind === 'example' && r.url.includes('/heads/'));
     expect(examples).toHaveLength(5 * 8);
     expect(examples[0].description).toBe('"upon a" appears in 6 of its top examples');
+    // The head page lists top-attention examples first: the first match is there.
+    expect(examples[0].match).toEqual({ example: 'top attention example #1', text: 'Once upon a time', url: `${examples[0].url}#examples-attention` });
     const headHits = (await runSearch('"UPON A TIME"')).results.filter((r) => r.kind === 'example' && r.url.includes('/heads/'));
     expect(headHits).toHaveLength(5 * 8 + 2 * 4);
     expect((await runSearch('"100%_"')).results).toEqual([]); // LIKE wildcards are literal
@@ -73,6 +75,8 @@ describe('runSearch', () => {
     expect(out.results.map((r) => [r.title, r.url])).toEqual([['stories260K L1N5', '/models/stories260K/neurons/1/5']]);
     // Two top examples on each of the fixture's two corpora (the run records no corpus, so both count).
     expect(out.results[0].description).toBe('"dragon" appears in 4 of its top examples');
+    // Which example matched: the first top example, with an excerpt and a link to its anchor on the neuron page.
+    expect(out.results[0].match).toEqual({ example: 'top example #1', text: '<s> the dragon slept', url: '/models/stories260K/neurons/1/5#top-1' });
     // Ties in hits: by run id (stories260K's latest run r8ck… before rothershape0).
     expect(await urls('"the dragon slept"')).toEqual(['/models/stories260K/neurons/1/5', '/models/other-shape/neurons/1/5']);
     expect((await runSearch('"dragon woke"')).results).toEqual([]);

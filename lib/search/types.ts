@@ -14,6 +14,17 @@ export interface SearchResult {
   url: string;
   /** The matched metric value (threshold searches). */
   value?: number;
+  /** Text searches: the first top example that contains the phrase (corpus text: render as text only). */
+  match?: SearchMatch;
+}
+
+export interface SearchMatch {
+  /** Which example, e.g. `top example #3`. */
+  example: string;
+  /** An excerpt of its plain text around the phrase. */
+  text: string;
+  /** The unit page, anchored at the example's list. */
+  url: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import { readDocuments } from '@/workers/corpus-files';
 import { calibrateNeuronRanges, scanNeuronShard } from '@/workers/neurons/scan';
 const [m = 'stories260K', corpus = 'data/corpora/tinystories-sample.txt'] = process.argv.slice(2);
 const { model, tokenizer } = await resolveModel(m);
-const docs = (await readDocuments(corpus)).map((text, index) => ({ index, text }));
+const docs = (await readDocuments(corpus)).slice(0, Number(process.argv[4] ?? Infinity)).map((text, index) => ({ index, text }));
 const runner = await OnnxRunner.create(model);
 const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
 await scanNeuronShard({ model, runner, tokenizer, docs: docs.slice(0, 50), ranges });

@@ -10,7 +10,8 @@
  * is not timed, their model loading is, as in a real run). Per run it prints the wall time and the busy time (sum of
  * job durations), so "parallel efficiency" = busy / (workers × wall); then the median wall time per worker count and
  * the speed-up against 1 worker. The finalize job (merge, labels, minimal examples, writes) runs on one worker
- * whatever the count: it is printed separately, as the part that does not spread.
+ * whatever the count: it is printed separately, and the speed-up of the part before it (what more workers can
+ * shorten) is printed besides the whole run's.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -80,10 +81,14 @@ try {
   };
   const medians = Object.fromEntries(counts.map((n) => [n, median(rows.filter((r) => r.workers === n).map((r) => r.seconds))]));
   const base = medians[counts[0]];
+  // The part before finalize: what more workers can speed up.
+  const spread = Object.fromEntries(counts.map((n) => [n, median(rows.filter((r) => r.workers === n).map((r) => r.seconds - r.finalizeSeconds))]));
   console.log(
     JSON.stringify({
       medianSeconds: medians,
       speedup: Object.fromEntries(counts.map((n) => [`${n}`, round(base / medians[n], 2)])),
+      medianSecondsBeforeFinalize: Object.fromEntries(counts.map((n) => [n, round(spread[n])])),
+      speedupBeforeFinalize: Object.fromEntries(counts.map((n) => [`${n}`, round(spread[counts[0]] / spread[n], 2)])),
       loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))),
     }),
   );

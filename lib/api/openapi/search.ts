@@ -35,6 +35,10 @@ export const searchEndpoints: EndpointDoc[] = [
           description: z.string(),
           url: z.string(),
           value: z.number().optional(),
+          match: z
+            .object({ example: z.string(), text: z.string(), url: z.string() })
+            .optional()
+            .describe('Text searches: the first top example containing the phrase (which one, an excerpt, a link to it).'),
         }),
       ),
       page: pageSchema,

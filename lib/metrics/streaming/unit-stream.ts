@@ -141,8 +141,12 @@ export class UnitStream {
     maxVal.fill(-Infinity);
     minVal.fill(Infinity);
     maxPos.fill(-1);
+    // Every unit observes the same tokens with the same keys, so the random samples' bars agree across units
+    // (checked per unit anyway): a token whose key is above all of them skips that check for every unit.
+    let randomMax = maxOf(randomBar);
     for (let p = first; p < n; p++) {
       const key = tokenKey(seed, doc, p);
+      const randomCandidate = key <= randomMax;
       for (let u = 0, i = offset + p * posStride; u < units; u++, i += unitStride) {
         const x = data[i];
         if (x > maxVal[u]) {
@@ -162,8 +166,9 @@ export class UnitStream {
         counts[slot]++;
         // Reservoirs: cheap necessary conditions (keys are uint32; a full slot's bar is its largest kept key);
         // only candidates pay for the exact comparison and a window copy.
-        if (key <= binBar[slot] || key <= randomBar[u]) this.offerSample(c, u, p, x, key, slot);
+        if (key <= binBar[slot] || (randomCandidate && key <= randomBar[u])) this.offerSample(c, u, p, x, key, slot);
       }
+      if (randomCandidate) randomMax = maxOf(randomBar);
     }
     if (n > first) this.moments.addObserved(n - first, minVal, maxVal);
     this.moments.flushBlock();
@@ -192,11 +197,14 @@ export class UnitStream {
     probe.pos = p;
     probe.key = key;
     probe.value = x;
-    if (key <= this.binBar[binSlot] && this.binSamples.wouldAccept(binSlot, probe)) {
+    // key < bar already decides acceptance (a smaller key comes first); only a tie needs the full comparison.
+    const binBar = this.binBar[binSlot];
+    if (key < binBar || (key === binBar && this.binSamples.wouldAccept(binSlot, probe))) {
       this.binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
       this.binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
     }
-    if (key <= this.randomBar[u] && this.random.wouldAccept(u, probe)) {
+    const randomBar = this.randomBar[u];
+    if (key < randomBar || (key === randomBar && this.random.wouldAccept(u, probe))) {
       this.random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
       this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
     }
@@ -277,6 +285,12 @@ export class UnitStream {
       random: BoundedBest.fromJSON(j.random, byKeyAsc),
     });
   }
+}
+
+function maxOf(xs: Float64Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < xs.length; i++) if (xs[i] > m) m = xs[i];
+  return m;
 }
 
 function assertSameOptions(a: Required<UnitStreamOptions>, b: Required<UnitStreamOptions>): void {

@@ -1,0 +1,18 @@
+import { resolveModel } from '@/lib/models/registry';
+import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import { readDocuments } from '@/workers/corpus-files';
+import { defaultScanOptions } from '@/workers/neurons/scan';
+import { batchContexts, buildContexts } from '@/workers/neurons/contexts';
+import { siteHook } from '@/lib/metrics/neurons/sites';
+const { model, tokenizer } = await resolveModel('stories260K');
+const docs = (await readDocuments('data/corpora/tinystories-sample.txt')).map((text, index) => ({ index, text }));
+const runner = await OnnxRunner.create(model);
+const o = defaultScanOptions(model);
+const hooks = o.layers.flatMap((l) => o.sites.map((s) => siteHook(l, s)));
+const batches = batchContexts(buildContexts(tokenizer, docs, o.contextLength), 16, tokenizer.eosId);
+const time = async (opts = {}) => { const t0 = performance.now(); for (const b of batches) await runner.run(b.padded, hooks, opts); return Math.round(performance.now() - t0); };
+const proj = { projections: hooks.map((hook) => ({ hook, matrix: new Float32Array(172 * 16).fill(0.01), columns: 16 })) };
+await time();
+console.log('plain', await time(), await time());
+console.log('with projections', await time(proj), await time(proj));
+console.log('plain again', await time(), await time(), 'proj', await time(proj), 'plain', await time());
