@@ -9,7 +9,7 @@ import type { HeadExamplesToSave } from '@/lib/db/head-examples';
 import { finalizeHeadExamples } from './merge';
 import { calibrateHeadExamples, scanHeadShard, type ScanModelShape } from './scan';
 import { headExamplesToSave } from './to-stored';
-import { DEFAULT_HEAD_EXAMPLE_OPTIONS, type HeadExampleOptions } from './types';
+import { headExampleOptionsFor, type HeadExampleOptions } from './types';
 
 export interface ComputeHeadExamplesInput {
   cfg: ScanModelShape;
@@ -28,7 +28,7 @@ export interface ComputedHeadExamples {
 }
 
 export async function computeHeadExamples(input: ComputeHeadExamplesInput): Promise<ComputedHeadExamples> {
-  const options = { ...DEFAULT_HEAD_EXAMPLE_OPTIONS, ...input.options };
+  const options = { ...headExampleOptionsFor(input.cfg), ...input.options };
   const documents = input.documents.map((text, index) => ({ index, text }));
   const common = { cfg: input.cfg, runner: input.runner, tokenizer: input.tokenizer, options };
   const normRanges = await calibrateHeadExamples({ ...common, documents });

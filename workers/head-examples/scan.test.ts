@@ -128,3 +128,11 @@ describe('head examples on the planted model', () => {
     expect(json(mergeHeadShards([JSON.parse(json(a)), JSON.parse(json(b)), JSON.parse(json(c))]))).toBe(json(whole));
   });
 });
+
+describe('default head-example options', () => {
+  it('never cut contexts longer than the model reads (a 64-token model gets 64, a 1024-token one 128)', async () => {
+    const { headExampleOptionsFor } = await import('./types');
+    expect(headExampleOptionsFor({ n_ctx: 64 }).contextLength).toBe(64);
+    expect(headExampleOptionsFor({ n_ctx: 1024 }).contextLength).toBe(DEFAULT_HEAD_EXAMPLE_OPTIONS.contextLength);
+  });
+});

@@ -21,6 +21,7 @@ import type { HeadExample, HeadExampleOptions, HeadShardInput, HeadShardResult }
 export interface ScanModelShape {
   n_layers: number;
   n_heads: number;
+  n_ctx: number;
 }
 
 export interface ScanHeadShardArgs extends HeadShardInput {

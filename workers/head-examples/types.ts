@@ -46,6 +46,11 @@ export const DEFAULT_HEAD_EXAMPLE_OPTIONS: HeadExampleOptions = {
   seed: 0,
 };
 
+/** The defaults for one model: contexts never longer than the model can read. */
+export function headExampleOptionsFor(cfg: { n_ctx: number }): HeadExampleOptions {
+  return { ...DEFAULT_HEAD_EXAMPLE_OPTIONS, contextLength: Math.min(DEFAULT_HEAD_EXAMPLE_OPTIONS.contextLength, cfg.n_ctx) };
+}
+
 /** Quantiles of the head's output norm at which one sample example is shown. */
 export const SAMPLE_QUANTILES = [0.5, 0.9, 0.99] as const;
 

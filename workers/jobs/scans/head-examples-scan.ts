@@ -4,28 +4,28 @@ import type { HistogramRange } from '@/lib/metrics/streaming';
 import { finalizeHeadExamples, mergeHeadShards } from '../../head-examples/merge';
 import { calibrateHeadExamples, scanHeadShard } from '../../head-examples/scan';
 import { headExamplesToSave } from '../../head-examples/to-stored';
-import { DEFAULT_HEAD_EXAMPLE_OPTIONS, type HeadShardResult } from '../../head-examples/types';
+import { headExampleOptionsFor, type HeadShardResult } from '../../head-examples/types';
 import type { CorpusScan } from '../corpus-scans';
 
 export const headExamplesScan: CorpusScan<HeadShardResult, HistogramRange[]> = {
   id: 'head-examples',
   calibrate: ({ model, runner, tokenizer, corpus }) =>
-    calibrateHeadExamples({ cfg: model.cfg, runner, tokenizer, documents: corpus, options: DEFAULT_HEAD_EXAMPLE_OPTIONS }),
+    calibrateHeadExamples({ cfg: model.cfg, runner, tokenizer, documents: corpus, options: headExampleOptionsFor(model.cfg) }),
   scanShard: ({ model, runner, tokenizer, documents, calibration, onTokens }) =>
     scanHeadShard({
       cfg: model.cfg,
       runner,
       tokenizer,
       documents,
-      options: DEFAULT_HEAD_EXAMPLE_OPTIONS,
+      options: headExampleOptionsFor(model.cfg),
       normRanges: calibration,
       // Tokens of the shard are known only at the end; report contexts as a fraction of an estimate.
       onProgress: (p) => onTokens(p.tokens, p.contexts > 0 ? Math.max(p.tokens, Math.round((p.tokens * p.total) / p.contexts)) : 0),
     }),
-  async mergeAndSave(runId, shards, { tokenizer }) {
+  async mergeAndSave(runId, shards, { model, tokenizer }) {
     const merged = mergeHeadShards(shards);
     const sets = finalizeHeadExamples(merged);
-    const options = DEFAULT_HEAD_EXAMPLE_OPTIONS;
+    const options = headExampleOptionsFor(model.cfg);
     await saveHeadExamples(runId, sets.map((s) => headExamplesToSave(s, merged.tokens, (id) => tokenizer.piece(id))), options.sourcesPerRow);
     return { headExamples: { ...options, contexts: merged.contexts, tokens: merged.tokens } };
   },
