@@ -102,7 +102,7 @@ describe('ExampleSearchText', () => {
       neuron('c2', 1, 'mid', 0, [neuronExample('top', 0, ['ĉ', '▁tab'])]),
     ]);
     const written = await rowsOf(run.id);
-    const migrationDir = fs.readdirSync(path.join(repoRoot, 'prisma/migrations')).find((d) => d.endsWith('_unit_search_text'))!;
+    const migrationDir = fs.readdirSync(path.join(repoRoot, 'prisma/migrations')).find((d) => d.endsWith('_example_search_text'))!;
     const sql = fs.readFileSync(path.join(repoRoot, 'prisma/migrations', migrationDir, 'migration.sql'), 'utf8');
     const backfill = sql.slice(sql.indexOf('-- Backfill'), sql.indexOf('-- Per-run table'));
     expect(backfill).toMatch(/INSERT INTO "ExampleSearchText"[\s\S]*INSERT INTO "ExampleSearchText"/);
@@ -123,16 +123,18 @@ describe('ExampleSearchText', () => {
     await saveNeuronCorpus(run.id, [layerRow('c1', 0, 'post'), layerRow('c2', 0, 'post')], [
       neuron('c1', 0, 'post', 0, [neuronExample('top', 0, ['▁no']), neuronExample('top', 1, ['▁the', '▁Little', '▁girl']), neuronExample('top', 2, ['Ġlittle', 'Ġgirl'])]),
       neuron('c1', 0, 'post', 1, [neuronExample('top', 0, ['▁little']), neuronExample('top', 1, ['▁girl', '▁100%_'])]),
+      neuron('c2', 0, 'post', 0, [neuronExample('top', 0, ['▁LITTLE', '▁GIRL'])]),
       neuron('c2', 0, 'post', 1, [neuronExample('top', 0, ['▁little', '▁girl'])]),
     ]);
     await publishRun(run.id, 1);
     const find = (phrase: string, corpus: string | null = null) => searchUnitTexts('neuron', [{ runId: run.id, corpus }], likePattern(foldCase(phrase)), 10);
     const hits = await find('LITTLE GIRL');
     expect(hits.map((h) => [h.unit, h.hits, h.exampleRank, h.text])).toEqual([
-      [0, 2, 1, ' the Little girl'],
-      [1, 1, 0, ' little girl'], // corpus c2
+      [0, 3, 1, ' the Little girl'], // 2 on c1 + 1 on c2; the first match is c1's
+      [1, 1, 0, ' little girl'], // c2 only
     ]);
-    expect((await find('little girl', 'c1')).map((h) => h.unit)).toEqual([0]);
+    expect((await find('little girl', 'c1')).map((h) => [h.unit, h.hits])).toEqual([[0, 2]]);
+    expect((await find('little girl', 'c2')).map((h) => [h.unit, h.hits, h.text])).toEqual([[0, 1, ' LITTLE GIRL'], [1, 1, ' little girl']]);
     expect(await find('little\ngirl')).toEqual([]); // not across two examples of neuron 1
     expect((await find('100%_')).map((h) => h.unit)).toEqual([1]);
     expect(await find('100_%')).toEqual([]);
@@ -146,7 +148,7 @@ describe('ExampleSearchText', () => {
       await expect(
         c.query(`INSERT INTO "ExampleSearchText" VALUES ($1, 'head', 0, '', 0, '', 'top_norm', 0, 'x', 'x')`, [run.id]),
       ).rejects.toThrow(/published and immutable/);
-      // The trigram index is there and usable for the ILIKE the search runs.
+      // The trigram index is there and usable for the LIKE the search runs.
       await c.query('SET enable_seqscan = off');
       const plan = (await c.query(`EXPLAIN SELECT 1 FROM "ExampleSearchText" WHERE "folded" LIKE '%little girl%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
       expect(plan).toMatch(/ExampleSearchText_folded_idx/);

@@ -18,7 +18,10 @@ const ROUNDS = 15;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const db = await startTestDatabase();
+// SEARCH_BENCH_DATABASE_URL: time text search on an existing database (e.g. `npm start`'s, with the bundled
+// stories260K run) instead of seeding a synthetic one; only the text queries, on its first model with a run.
+const existing = process.env.SEARCH_BENCH_DATABASE_URL;
+const db = existing ? { url: existing, stop: async () => {} } : await startTestDatabase();
 process.env.DATABASE_URL = db.url;
 try {
   const { upsertModel, listModels } = await import('../../lib/db/models');
@@ -32,9 +35,12 @@ try {
   const { likePattern } = await import('../../lib/search/like-pattern');
   const { closePrisma, getPrisma } = await import('../../lib/db/client');
   const { insertSearchTexts, searchTextRows } = await import('../../lib/db/example-search-text');
+  const { LONG_TRANSACTION } = await import('../../lib/db/run-lock');
 
-  const model = { ...fixtureModel('bench-search', L, H), dMlp: N, nKvHeads: H };
-  await upsertModel(model);
+  const model = existing ? (await listModels()).find((x) => x.latestRun)! : { ...fixtureModel('bench-search', L, H), dMlp: N, nKvHeads: H };
+  if (!existing) await seed();
+  async function seed() {
+  await upsertModel(model as ReturnType<typeof fixtureModel>);
   const run = await createRun({ modelSlug: model.slug, options: {}, codeVersion: 'bench', seed: 1, metricVersions: { previous_token: 1, induction: 1 } });
   await saveHeadMetrics(run.id, plantedValues(L, H));
   // Words w0..w999 spread over examples; "w7 w926" (a phrase: consecutive words step by 919) occurs in some windows.
@@ -75,11 +81,12 @@ try {
     saveMs += performance.now() - t0;
     // What the search text adds to that save: the same rows built and inserted alone (into a second, unpublished run).
     t0 = performance.now();
-    await getPrisma().$transaction((tx) => insertSearchTexts(tx, neurons.flatMap((n) => searchTextRows(textRun.id, { unitKind: 'neuron', layer, site: 'post', unit: n.stats.neuron, corpusSlug: 'bench' }, n.examples))));
+    await getPrisma().$transaction((tx) => insertSearchTexts(tx, neurons.flatMap((n) => searchTextRows(textRun.id, { unitKind: 'neuron', layer, site: 'post', unit: n.stats.neuron, corpusSlug: 'bench' }, n.examples))), LONG_TRANSACTION);
     searchTextMs += performance.now() - t0;
   }
   await publishRun(run.id, 1);
   console.log(JSON.stringify({ neuronSaveMs: Math.round(saveMs), ofWhichSearchTextMs: Math.round(searchTextMs), share: +(searchTextMs / saveMs).toFixed(2) }));
+  }
 
   async function time(fn: () => Promise<unknown>, rounds = ROUNDS): Promise<number> {
     await fn();
@@ -93,10 +100,14 @@ try {
   }
 
   const baseline = await time(() => listModels());
-  const queries = ['bench-search', 'L9H6', '9.6', 'L3N123', 'induction > 0.5', 'induction > 0.5 previous_token < 0.5'];
+  const queries = existing ? [] : ['bench-search', 'L9H6', '9.6', 'L3N123', 'induction > 0.5', 'induction > 0.5 previous_token < 0.5'];
   // Text: common (thousands of units match), a phrase, a scoped word, a rare word, and a phrase found nowhere.
-  const textQueries = ['w7', '"w7 w926"', 'model:bench-search w999', 'dragon', '"w7 w927"'];
-  console.log(JSON.stringify({ model: `${L}x${H} heads, ${N} neurons/layer`, headExamples: L * H * 40, neuronExamples: L * N * 12, baselineMs: +baseline.toFixed(2) }));
+  const textQueries = existing
+    ? ['little', '"little girl"', `model:${model.slug} Lily`, 'dragon', '"girl robot zebra"']
+    : ['w7', '"w7 w926"', 'model:bench-search w999', 'dragon', '"w7 w927"'];
+  console.log(
+    JSON.stringify(existing ? { model: model.slug, run: ("latestRun" in model ? model.latestRun?.id : null), baselineMs: +baseline.toFixed(2) } : { model: `${L}x${H} heads, ${N} neurons/layer`, headExamples: L * H * 40, neuronExamples: L * N * 12, baselineMs: +baseline.toFixed(2) }),
+  );
   for (const q of queries) {
     const out = await runSearch(q);
     const ms = await time(() => runSearch(q));
@@ -110,7 +121,7 @@ try {
     const phrases = parseSearchQuery(q).text.filter((w) => w !== model.slug);
     const scan = async () => {
       const urls: string[] = [];
-      for (const p of phrases) urls.push(...(await scanSearch(getPrisma(), m.latestRun!.id, likePattern(p), MAX_RESULTS)));
+      for (const p of phrases) urls.push(...(await scanSearch(getPrisma(), m.latestRun!.id, m.latestRun!.corpusSlug ?? null, likePattern(p), MAX_RESULTS)));
       return urls;
     };
     const scanned = await scan();
@@ -131,17 +142,17 @@ try {
  * examples), ranked like ExampleSearchText's search. Kept here as the "before" measured in the same run. Returns
  * unit paths without the model prefix.
  */
-async function scanSearch(prisma: { $queryRaw: <T>(q: TemplateStringsArray, ...v: unknown[]) => Promise<T> }, runId: string, pattern: string, limit: number): Promise<string[]> {
+async function scanSearch(prisma: { $queryRaw: <T>(q: TemplateStringsArray, ...v: unknown[]) => Promise<T> }, runId: string, corpus: string | null, pattern: string, limit: number): Promise<string[]> {
   const heads = await prisma.$queryRaw<{ layer: number; head: number }[]>`
     SELECT "layer", "head", count(*) AS hits FROM "HeadExample"
     WHERE "runId" = ${runId} AND "kind" IN ('top_norm', 'top_attention')
       AND translate(array_to_string("tokens", ''), '▁Ġ', '  ') ILIKE ${pattern}
     GROUP BY "runId", "layer", "head" ORDER BY hits DESC, "runId", "layer", "head" LIMIT ${limit}`;
-  const neurons = await prisma.$queryRaw<{ layer: number; neuron: number }[]>`
+  const neurons = await prisma.$queryRaw<{ layer: number; site: string; neuron: number }[]>`
     SELECT n."layer", n."site", n."neuron", count(*) AS hits
     FROM "NeuronExamples" n CROSS JOIN LATERAL jsonb_array_elements(n."examples") AS e
-    WHERE n."runId" = ${runId} AND e->>'kind' = 'top'
+    WHERE n."runId" = ${runId} AND (${corpus}::text IS NULL OR n."corpusSlug" = ${corpus}) AND e->>'kind' = 'top'
       AND translate((SELECT string_agg(t, '') FROM jsonb_array_elements_text(e->'tokens') AS t), '▁Ġ', '  ') ILIKE ${pattern}
     GROUP BY n."runId", n."layer", n."site", n."neuron" ORDER BY hits DESC, n."runId", n."layer", n."neuron", n."site" LIMIT ${limit}`;
-  return [...heads.map((h) => `/heads/${h.layer}.${h.head}`), ...neurons.map((n) => `/neurons/${n.layer}/${n.neuron}`)];
+  return [...heads.map((h) => `/heads/${h.layer}.${h.head}`), ...neurons.map((n) => `/neurons/${n.layer}/${n.neuron}${n.site === 'post' ? '' : `?site=${n.site}`}`)];
 }

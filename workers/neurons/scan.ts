@@ -228,7 +228,6 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
     const common = { k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed, before: options.exampleBefore, after: options.exampleAfter };
     return { neurons: new UnitStream({ ...common, ranges: r.neurons }), baseline: new UnitStream({ ...common, ranges: r.baseline }) };
   });
-  const proj = new Float32Array(options.contextLength * R);
   let tokens = 0;
   let contexts = 0;
   let docsBefore = 0;
@@ -242,15 +241,21 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       projectionsOf(states, R),
       (batch, cache) => {
         const seq = batch.padded[0].length;
+        // Scratch of the JS projections: one row block per context, since the streams copy the kept examples'
+        // windows once per batch (UnitStream.observeContexts), after every context of it was observed.
+        const proj = new Float32Array(batch.contexts.length * seq * R);
         states.forEach((s, si) => {
           const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
-          batch.contexts.forEach((c: ScanContext, b) => {
-            const offset = b * seq * d;
-            // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
-            streams[si].neurons.observeContext({ doc: c.id, tokens: c.tokens, data, offset, posStride: d, unitStride: 1, firstPos: 1 });
-            const rows = baselineRows(cache, s, R, data, b, seq, d, c.tokens.length, proj);
-            streams[si].baseline.observeContext({ doc: c.id, tokens: c.tokens, data: rows.data, offset: rows.offset, posStride: R, unitStride: 1, firstPos: 1 });
-          });
+          // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
+          streams[si].neurons.observeContexts(
+            batch.contexts.map((c: ScanContext, b) => ({ doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 })),
+          );
+          streams[si].baseline.observeContexts(
+            batch.contexts.map((c: ScanContext, b) => {
+              const rows = baselineRows(cache, s, R, data, b, seq, d, c.tokens.length, proj.subarray(b * seq * R));
+              return { doc: c.id, tokens: c.tokens, data: rows.data, offset: rows.offset, posStride: R, unitStride: 1, firstPos: 1 };
+            }),
+          );
         });
         for (const c of batch.contexts) tokens += c.tokens.length - 1;
       },

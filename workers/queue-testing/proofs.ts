@@ -254,20 +254,28 @@ export interface Kill9Result {
   killedJobKey: string;
   /** The killed job's row after publishing: attempts ≥ 2, finished by another worker. */
   killedJob: { attempts: number; workerId: string | null; status: string };
+  /** With `ghost`: the job the ghost took, and its row after publishing (begun once, by a live worker). */
+  ghost?: { jobKey: string; job: { attempts: number; workerId: string | null; status: string } };
   seconds: number;
 }
 
-/** (2) `kill -9` of a worker inside a shard; `replace` starts another worker at once (as an operator would). */
-export async function proveKill9(cluster: QueueCluster, setup: ProofRunSetup, options: { replace?: boolean } = {}): Promise<Kill9Result> {
+/**
+ * (2) `kill -9` of a worker inside a shard; `replace` starts another worker at once (as an operator would);
+ * `ghost` also has a worker die right after taking the run's first job (proveDeathBeforeBegin), in the same run.
+ */
+export async function proveKill9(cluster: QueueCluster, setup: ProofRunSetup, options: { replace?: boolean; ghost?: boolean } = {}): Promise<Kill9Result> {
   const t0 = Date.now();
-  const runId = await cluster.plan(setup);
+  const { runId, ghostJobKey } = options.ghost ? await planWithGhost(cluster, setup) : { runId: await cluster.plan(setup), ghostJobKey: null };
   const { worker, jobKey } = await freezeWorkerMidShard(cluster, runId);
   worker.child.kill('SIGKILL');
   await worker.exited;
   if (options.replace) cluster.startWorker();
   const run = await cluster.waitForRun(runId);
   const job = await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey } }, select: { attempts: true, workerId: true, status: true } });
-  return { runId, run, killedPid: worker.pid, killedJobKey: jobKey, killedJob: job, seconds: (Date.now() - t0) / 1000 };
+  const ghost = ghostJobKey
+    ? { jobKey: ghostJobKey, job: await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey: ghostJobKey } }, select: { attempts: true, workerId: true, status: true } }) }
+    : undefined;
+  return { runId, run, killedPid: worker.pid, killedJobKey: jobKey, killedJob: job, ...(ghost ? { ghost } : {}), seconds: (Date.now() - t0) / 1000 };
 }
 
 export interface GhostResult {
@@ -286,28 +294,32 @@ export interface GhostResult {
  * ghost is first to take a job.
  */
 export async function proveDeathBeforeBegin(cluster: QueueCluster, setup: ProofRunSetup): Promise<GhostResult> {
-  if (cluster.workers.length === 0) throw new Error('proveDeathBeforeBegin: start a worker first (it must release the ghost\'s job)');
   const t0 = Date.now();
-  const paused = [...cluster.workers];
-  for (const w of paused) w.child.kill('SIGSTOP');
-  let runId: string;
-  let jobKey: string;
-  try {
-    runId = await cluster.plan(setup);
-    const [taken] = await cluster.boss.fetch<unknown>(JOBS_QUEUE);
-    if (!taken) throw new Error('proveDeathBeforeBegin: the queue had no job to take');
-    jobKey = parseJobPayload(taken.data).jobKey;
-    const ghost = `ghost-0-${runId}`;
-    await registerWorker({ id: ghost, host: 'ghost', pid: 0, device: 'cpu' });
-    await getPrisma().$executeRaw`
-      UPDATE "QueueWorker" SET status = 'busy', "runId" = ${runId}, "jobKey" = ${jobKey}, "lastSeenAt" = (now() AT TIME ZONE 'UTC')
-      WHERE id = ${ghost}`;
-  } finally {
-    for (const w of paused) w.child.kill('SIGCONT');
-  }
+  const { runId, ghostJobKey: jobKey } = await planWithGhost(cluster, setup);
   const run = await cluster.waitForRun(runId);
   const job = await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey } }, select: { attempts: true, workerId: true, status: true } });
   return { runId, run, jobKey, job, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Plans a run and has the ghost (see proveDeathBeforeBegin) take its first job; the ghost's id is `ghost-0-<runId>`. */
+export async function planWithGhost(cluster: QueueCluster, setup: ProofRunSetup): Promise<{ runId: string; ghostJobKey: string }> {
+  if (cluster.workers.length === 0) throw new Error('planWithGhost: start a worker first (it must release the ghost\'s job)');
+  const paused = [...cluster.workers];
+  for (const w of paused) w.child.kill('SIGSTOP');
+  try {
+    const runId = await cluster.plan(setup);
+    const [taken] = await cluster.boss.fetch<unknown>(JOBS_QUEUE);
+    if (!taken) throw new Error('planWithGhost: the queue had no job to take');
+    const ghostJobKey = parseJobPayload(taken.data).jobKey;
+    const ghost = `ghost-0-${runId}`;
+    await registerWorker({ id: ghost, host: 'ghost', pid: 0, device: 'cpu' });
+    await getPrisma().$executeRaw`
+      UPDATE "QueueWorker" SET status = 'busy', "runId" = ${runId}, "jobKey" = ${ghostJobKey}, "lastSeenAt" = (now() AT TIME ZONE 'UTC')
+      WHERE id = ${ghost}`;
+    return { runId, ghostJobKey };
+  } finally {
+    for (const w of paused) w.child.kill('SIGCONT');
+  }
 }
 
 export interface RestartResult {

@@ -196,6 +196,19 @@ describe('UnitStream', () => {
       expect(fused.toJSON()).toEqual(partByPart(ctxs, opts));
     }
   });
+
+  it('observing contexts a batch at a time (windows copied once per batch, evicted candidates reused) changes nothing', () => {
+    // Many evictions within and across batches: the first contexts fill every reservoir and top list.
+    const narrow = { ranges: [{ lo: -0.5, hi: 2 }, { lo: 0, hi: 1 }, { lo: -1e-4, hi: 1e-4 }], k: 3, randomK: 2, seed: 5, bins: 7, before: 4, after: 2 };
+    for (const opts of [options, narrow]) {
+      const reference = partByPart(contexts, opts);
+      for (const size of [1, 7, 33, contexts.length]) {
+        const batched = new UnitStream(opts);
+        for (let i = 0; i < contexts.length; i += size) batched.observeContexts(contexts.slice(i, i + size));
+        expect(batched.toJSON()).toEqual(reference);
+      }
+    }
+  });
 });
 
 /** UnitStream's semantics spelt out with its parts, one value at a time (the reference for the fused loop). */

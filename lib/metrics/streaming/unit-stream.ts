@@ -43,6 +43,15 @@ export interface ContextActivations {
   firstPos?: number;
 }
 
+/**
+ * Window markers of a candidate example whose window is not copied yet (`tokens === PENDING`), and of such a
+ * candidate that was evicted before its window was copied (`acts === EVICTED`): see `UnitStream.flush`.
+ */
+const PENDING: number[] = [];
+const EVICTED: number[] = [];
+/** Evicted candidates kept for reuse (bounds the free lists; they only save allocations). */
+const MAX_FREE = 1 << 16;
+
 export const DEFAULT_QUANTILES = [0.25, 0.5, 0.75, 0.9, 0.95] as const;
 
 export interface UnitSummary {
@@ -100,6 +109,19 @@ export class UnitStream {
   private readonly randomBar: Float64Array;
   /** Per unit, the smallest kept top value when full (-Infinity while not full). */
   private readonly topBar: Float64Array;
+  /**
+   * Candidates accepted since the last flush, with the context and unit their window comes from. Most candidates
+   * of a scan's early contexts are evicted again within a few contexts, so their windows are copied only at the
+   * flush, for those still kept (the contexts are still in memory then).
+   */
+  private pendingE: UnitExample[] = [];
+  private pendingC: ContextActivations[] = [];
+  private pendingU: number[] = [];
+  /** Evicted, never-published candidates, reused: samples (with a key) and top candidates (without). */
+  private freeSamples: UnitExample[] = [];
+  private freeTop: UnitExample[] = [];
+  /** Sampling keys of the current context's positions (scratch). */
+  private keys = new Float64Array(0);
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -127,6 +149,20 @@ export class UnitStream {
    * The result is exactly that of observing the parts one by one (streaming.test.ts checks it).
    */
   observeContext(c: ContextActivations): void {
+    this.observeDeferred(c);
+    this.flush();
+  }
+
+  /**
+   * Observes several contexts (a forward batch), copying the kept examples' windows once at the end: the same
+   * result as observing them one by one, with fewer copies. The contexts' arrays must not change until it returns.
+   */
+  observeContexts(cs: Iterable<ContextActivations>): void {
+    for (const c of cs) this.observeDeferred(c);
+    this.flush();
+  }
+
+  private observeDeferred(c: ContextActivations): void {
     const { data, offset, posStride, unitStride, doc, tokens } = c;
     const n = tokens.length;
     const first = c.firstPos ?? 0;
@@ -138,37 +174,59 @@ export class UnitStream {
     const { maxVal, maxPos, minVal, binBar, randomBar } = this;
     const { b1, b2, b3, b4, positive } = this.moments;
     const { lo, scale, counts } = this.histograms;
-    maxVal.fill(-Infinity);
-    minVal.fill(Infinity);
-    maxPos.fill(-1);
-    // Every unit observes the same tokens with the same keys, so the random samples' bars agree across units
-    // (checked per unit anyway): a token whose key is above all of them skips that check for every unit.
-    let randomMax = maxOf(randomBar);
-    for (let p = first; p < n; p++) {
-      const key = tokenKey(seed, doc, p);
-      const randomCandidate = key <= randomMax;
-      for (let u = 0, i = offset + p * posStride; u < units; u++, i += unitStride) {
+    // Every unit observes the same tokens with the same keys: one key per position, computed once.
+    if (this.keys.length < n) this.keys = new Float64Array(Math.max(n, 2 * this.keys.length));
+    const keys = this.keys;
+    for (let p = first; p < n; p++) keys[p] = tokenKey(seed, doc, p);
+    // Unit by unit, so that a unit's statistics stay in local variables over its positions and its histogram and
+    // reservoir rows stay in cache. Each unit sees its values in position order as before, and units share no
+    // state, so the result is the same as position by position.
+    for (let u = 0; u < units; u++) {
+      const loU = lo[u];
+      const scaleU = scale[u];
+      const row = u * slotsPerUnit;
+      let max = -Infinity;
+      let argmax = -1;
+      let min = Infinity;
+      let pos = positive[u];
+      let s1 = b1[u];
+      let s2 = b2[u];
+      let s3 = b3[u];
+      let s4 = b4[u];
+      let rBar = randomBar[u];
+      for (let p = first, i = offset + u * unitStride + first * posStride; p < n; p++, i += posStride) {
         const x = data[i];
-        if (x > maxVal[u]) {
-          maxVal[u] = x;
-          maxPos[u] = p;
+        if (x > max) {
+          max = x;
+          argmax = p;
         }
-        if (x < minVal[u]) minVal[u] = x;
-        if (x > 0) positive[u]++;
+        if (x < min) min = x;
+        if (x > 0) pos++;
         const x2 = x * x;
-        b1[u] += x;
-        b2[u] += x2;
-        b3[u] += x2 * x;
-        b4[u] += x2 * x2;
+        s1 += x;
+        s2 += x2;
+        s3 += x2 * x;
+        s4 += x2 * x2;
         // Histogram slot: one multiply and a truncation inside the range (f ≥ 0 there, so |0 is ⌊f⌋).
-        const f = (x - lo[u]) * scale[u];
-        const slot = u * slotsPerUnit + (f >= 0 && f < bins ? (f | 0) + 1 : this.histograms.slot(u, x));
+        const f = (x - loU) * scaleU;
+        const slot = row + (f >= 0 && f < bins ? (f | 0) + 1 : this.histograms.slot(u, x));
         counts[slot]++;
         // Reservoirs: cheap necessary conditions (keys are uint32; a full slot's bar is its largest kept key);
-        // only candidates pay for the exact comparison and a window copy.
-        if (key <= binBar[slot] || (randomCandidate && key <= randomBar[u])) this.offerSample(c, u, p, x, key, slot);
+        // only candidates pay for the exact comparison.
+        const key = keys[p];
+        if (key <= binBar[slot] || key <= rBar) {
+          this.offerSample(c, u, p, x, key, slot);
+          rBar = randomBar[u];
+        }
       }
-      if (randomCandidate) randomMax = maxOf(randomBar);
+      positive[u] = pos;
+      b1[u] = s1;
+      b2[u] = s2;
+      b3[u] = s3;
+      b4[u] = s4;
+      maxVal[u] = max;
+      maxPos[u] = argmax;
+      minVal[u] = min;
     }
     if (n > first) this.moments.addObserved(n - first, minVal, maxVal);
     this.moments.flushBlock();
@@ -183,7 +241,7 @@ export class UnitStream {
       probe.value = maxVal[u];
       probe.pos = p;
       if (this.top.wouldAccept(u, probe)) {
-        this.top.offer(u, this.example(c, u, p, maxVal[u], undefined, o.before, o.after));
+        this.accept(this.top, u, this.candidate(c, u, p, maxVal[u], undefined));
         this.topBar[u] = this.top.bar(u)?.value ?? -Infinity;
       }
     }
@@ -191,7 +249,6 @@ export class UnitStream {
 
   /** A value that passed the reservoirs' pre-check: offered to its histogram slot's sample and the random sample. */
   private offerSample(c: ContextActivations, u: number, p: number, x: number, key: number, binSlot: number): void {
-    const o = this.options;
     const probe = this.probe;
     probe.doc = c.doc;
     probe.pos = p;
@@ -200,27 +257,78 @@ export class UnitStream {
     // key < bar already decides acceptance (a smaller key comes first); only a tie needs the full comparison.
     const binBar = this.binBar[binSlot];
     if (key < binBar || (key === binBar && this.binSamples.wouldAccept(binSlot, probe))) {
-      this.binSamples.offer(binSlot, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+      this.accept(this.binSamples, binSlot, this.candidate(c, u, p, x, key));
       this.binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
     }
     const randomBar = this.randomBar[u];
     if (key < randomBar || (key === randomBar && this.random.wouldAccept(u, probe))) {
-      this.random.offer(u, this.example(c, u, p, x, key, o.sampleBefore, o.sampleAfter));
+      this.accept(this.random, u, this.candidate(c, u, p, x, key));
       this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
     }
   }
 
-  private example(c: ContextActivations, u: number, p: number, value: number, key: number | undefined, before: number, after: number): UnitExample {
-    const { start, end } = windowAround(p, c.tokens.length, before, after);
-    const tokens: number[] = new Array(end - start);
-    const acts: number[] = new Array(end - start);
-    for (let i = start; i < end; i++) {
-      tokens[i - start] = c.tokens[i];
-      acts[i - start] = c.data[c.offset + i * c.posStride + u * c.unitStride];
+  /** A candidate without its window (PENDING until the flush); a reused evicted one when there is one. */
+  private candidate(c: ContextActivations, u: number, p: number, value: number, key: number | undefined): UnitExample {
+    let e: UnitExample | undefined;
+    if (key === undefined) {
+      e = this.freeTop.pop();
+      if (e) {
+        e.value = value;
+        e.doc = c.doc;
+        e.pos = p;
+      } else e = { value, doc: c.doc, pos: p, windowStart: 0, tokens: PENDING, acts: PENDING };
+    } else {
+      e = this.freeSamples.pop();
+      if (e) {
+        e.value = value;
+        e.doc = c.doc;
+        e.pos = p;
+        e.key = key;
+      } else e = { value, doc: c.doc, pos: p, key, windowStart: 0, tokens: PENDING, acts: PENDING };
     }
-    const e: UnitExample = { value, doc: c.doc, pos: p, windowStart: start, tokens, acts };
-    if (key !== undefined) e.key = key;
+    e.tokens = PENDING;
+    e.acts = PENDING;
+    this.pendingE.push(e);
+    this.pendingC.push(c);
+    this.pendingU.push(u);
     return e;
+  }
+
+  /** Offers a candidate the caller knows is accepted; a pending candidate it evicts is marked (never copied). */
+  private accept(best: BoundedBest<UnitExample>, slot: number, e: UnitExample): void {
+    const evicted = best.bar(slot);
+    best.offer(slot, e);
+    if (evicted !== undefined && evicted.tokens === PENDING) evicted.acts = EVICTED;
+  }
+
+  /** Copies the windows of the candidates still kept (top: before/after; samples: sampleBefore/sampleAfter). */
+  private flush(): void {
+    const o = this.options;
+    const { pendingE, pendingC, pendingU } = this;
+    for (let j = 0; j < pendingE.length; j++) {
+      const e = pendingE[j];
+      const isTop = e.key === undefined;
+      if (e.acts === EVICTED) {
+        const free = isTop ? this.freeTop : this.freeSamples;
+        if (free.length < MAX_FREE) free.push(e);
+        continue;
+      }
+      const c = pendingC[j];
+      const { start, end } = windowAround(e.pos, c.tokens.length, isTop ? o.before : o.sampleBefore, isTop ? o.after : o.sampleAfter);
+      const tokens: number[] = new Array(end - start);
+      const acts: number[] = new Array(end - start);
+      const base = c.offset + pendingU[j] * c.unitStride;
+      for (let i = start; i < end; i++) {
+        tokens[i - start] = c.tokens[i];
+        acts[i - start] = c.data[base + i * c.posStride];
+      }
+      e.windowStart = start;
+      e.tokens = tokens;
+      e.acts = acts;
+    }
+    pendingE.length = 0;
+    pendingC.length = 0;
+    pendingU.length = 0;
   }
 
   /** Adds b into a (same options); exact. Returns a. */
@@ -285,12 +393,6 @@ export class UnitStream {
       random: BoundedBest.fromJSON(j.random, byKeyAsc),
     });
   }
-}
-
-function maxOf(xs: Float64Array): number {
-  let m = -Infinity;
-  for (let i = 0; i < xs.length; i++) if (xs[i] > m) m = xs[i];
-  return m;
 }
 
 function assertSameOptions(a: Required<UnitStreamOptions>, b: Required<UnitStreamOptions>): void {
