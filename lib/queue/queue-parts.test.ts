@@ -1,6 +1,7 @@
 // The queue's pure parts, with known answers: exact result round trips, fixed job ids, shard ranges, ETA.
 import { describe, expect, it } from 'vitest';
 import { estimateEta } from '../db/run-progress';
+import { compareRunTables } from '../../workers/queue-testing/proofs';
 import { isTransientDbError } from '../../workers/jobs/db-retry';
 import { shardRange } from '../../workers/jobs/corpus-scans';
 import { deterministicJobId } from './job-id';
@@ -73,5 +74,17 @@ describe('payloads and transient errors', () => {
     expect(isTransientDbError(Object.assign(new Error('the database system is shutting down'), { code: '57P03' }))).toBe(true);
     expect(isTransientDbError(new Error('x', { cause: { kind: 'DatabaseNotReachable' } }))).toBe(true);
     expect(isTransientDbError(new Error('unknown head metric "x"'))).toBe(false);
+  });
+});
+
+describe('comparing two runs’ tables (the queue proofs’ judge)', () => {
+  it('names a missing, doubled or different row, compares bytes, and flags an empty reference', () => {
+    const want = { A: [{ x: 1, b: Buffer.from([1, 2]) }, { x: 2, b: Buffer.from([3]) }], B: [] as unknown[] };
+    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }, { x: 2, b: Buffer.from([3]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual([]);
+    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual(['A: 1 rows, the reference has 2']);
+    expect(compareRunTables({ A: [...want.A, want.A[1]], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual(['A: 3 rows, the reference has 2']);
+    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 9]) }, want.A[1]], B: [] }, want, { mayBeEmpty: ['B'] })[0]).toMatch(/^A: row 0 differs: .*"0109".* vs .*"0102"/);
+    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }, { x: 2.0000000000000004, b: Buffer.from([3]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toHaveLength(1);
+    expect(compareRunTables({ A: want.A, B: [] }, want)).toEqual(['B: the reference run has no rows']);
   });
 });

@@ -305,6 +305,9 @@ export class UnitStream {
   private flush(): void {
     const o = this.options;
     const { pendingE, pendingC, pendingU } = this;
+    // Top windows are long (the whole prefix by default) and many units peak at the same token of a context:
+    // such examples share one (never mutated) token array.
+    const sharedTokens = new Map<ContextActivations, Map<number, number[]>>();
     for (let j = 0; j < pendingE.length; j++) {
       const e = pendingE[j];
       const isTop = e.key === undefined;
@@ -315,13 +318,19 @@ export class UnitStream {
       }
       const c = pendingC[j];
       const { start, end } = windowAround(e.pos, c.tokens.length, isTop ? o.before : o.sampleBefore, isTop ? o.after : o.sampleAfter);
-      const tokens: number[] = new Array(end - start);
+      let tokens: number[] | undefined;
+      if (isTop) {
+        let byWindow = sharedTokens.get(c);
+        if (!byWindow) sharedTokens.set(c, (byWindow = new Map()));
+        tokens = byWindow.get(start * 0x100000 + end);
+        if (!tokens) {
+          tokens = windowTokens(c.tokens, start, end);
+          byWindow.set(start * 0x100000 + end, tokens);
+        }
+      } else tokens = windowTokens(c.tokens, start, end);
       const acts: number[] = new Array(end - start);
       const base = c.offset + pendingU[j] * c.unitStride;
-      for (let i = start; i < end; i++) {
-        tokens[i - start] = c.tokens[i];
-        acts[i - start] = c.data[base + i * c.posStride];
-      }
+      for (let i = start; i < end; i++) acts[i - start] = c.data[base + i * c.posStride];
       e.windowStart = start;
       e.tokens = tokens;
       e.acts = acts;
@@ -393,6 +402,12 @@ export class UnitStream {
       random: BoundedBest.fromJSON(j.random, byKeyAsc),
     });
   }
+}
+
+function windowTokens(tokens: ArrayLike<number>, start: number, end: number): number[] {
+  const out: number[] = new Array(end - start);
+  for (let i = start; i < end; i++) out[i - start] = tokens[i];
+  return out;
 }
 
 function assertSameOptions(a: Required<UnitStreamOptions>, b: Required<UnitStreamOptions>): void {
