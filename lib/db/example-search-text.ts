@@ -5,7 +5,7 @@
  * publish and the queue's jobs — fills it before the run is published (then it is immutable, like every run
  * table). Text search reads it through a pg_trgm index instead of decoding every example on every query.
  * One row per example (not per unit) because ranking counts matching examples: measured 2–4× faster than
- * splitting a per-unit text per query (scripts/bench/search.ts; /work/notes/issue-8.md).
+ * splitting a per-unit text per query (scripts/bench/search.ts).
  */
 import { examplePlainText } from '../format/example-plain-text';
 import type { Prisma } from '../generated/prisma/client';
