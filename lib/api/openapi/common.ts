@@ -53,6 +53,9 @@ export const unknownRunError: ErrorDoc = {
   trigger: { query: { run: 'rnosuchrun00' } },
 };
 
+/** What every endpoint under /models/{model} that takes `?run=` can answer: unknown parameter, bad or unknown model, unknown run. */
+export const modelRunErrors: ErrorDoc[] = [unknownParamError, badModelError, unknownModelError, unknownRunError];
+
 /** Requests a visitor may send to the live endpoints per minute (one bucket shared by all of them). */
 export const LIVE_PER_MINUTE = 30;
 

@@ -1,14 +1,11 @@
 /** /api/v1/models/{model}/composition */
 import { z } from 'zod';
 import {
-  badModelError,
   modelParam,
+  modelRunErrors,
   pageErrors,
   pageParams,
   runQuery,
-  unknownModelError,
-  unknownParamError,
-  unknownRunError,
 } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
@@ -49,10 +46,7 @@ export const compositionEndpoints: EndpointDoc[] = [
     paginated: true,
     errors: [
       ...pageErrors,
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      unknownRunError,
+      ...modelRunErrors,
       { status: 400, when: '`kind` is not q, k or v.', trigger: { query: { kind: 'x' } } },
     ],
   },

@@ -2,16 +2,13 @@
 import { z } from 'zod';
 import { HEAD_EXAMPLE_KINDS } from '@/lib/db/head-examples';
 import {
-  badModelError,
   headParam,
   layerParam,
   modelParam,
+  modelRunErrors,
   pageErrors,
   pageParams,
   runQuery,
-  unknownModelError,
-  unknownParamError,
-  unknownRunError,
 } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
@@ -65,10 +62,7 @@ export const exampleEndpoints: EndpointDoc[] = [
     paginated: true,
     errors: [
       ...pageErrors,
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      unknownRunError,
+      ...modelRunErrors,
       { status: 400, when: '`kind` is not one of the example kinds.', trigger: { query: { kind: 'best' } } },
       { status: 404, when: 'The model has no such head.', trigger: { path: { layer: '999' } } },
     ],

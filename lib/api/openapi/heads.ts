@@ -2,16 +2,13 @@
 import { z } from 'zod';
 import { formatSchema, sortDirSchema } from '../params';
 import {
-  badModelError,
   headParam,
   layerParam,
   modelParam,
+  modelRunErrors,
   pageErrors,
   pageParams,
   runQuery,
-  unknownModelError,
-  unknownParamError,
-  unknownRunError,
 } from './common';
 import { headRowSchema, metricSchema, modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
@@ -48,10 +45,7 @@ export const headEndpoints: EndpointDoc[] = [
     paginated: true,
     errors: [
       ...pageErrors,
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      unknownRunError,
+      ...modelRunErrors,
       { status: 400, when: '`sort` is not a metric of the run nor a position column.', trigger: { query: { sort: 'no_such_metric' } } },
       { status: 400, when: '`format` is not json or csv.', trigger: { query: { format: 'xml' } } },
       { status: 400, when: '`min` without a metric `sort`.', trigger: { query: { min: '0.5' } } },
@@ -75,10 +69,7 @@ export const headEndpoints: EndpointDoc[] = [
     }),
     caching: 'run',
     errors: [
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      unknownRunError,
+      ...modelRunErrors,
       { status: 400, when: '`layer` or `head` is not a non-negative integer.', trigger: { path: { layer: 'abc' } } },
       { status: 404, when: 'The model has no such head.', trigger: { path: { layer: '999' } } },
     ],

@@ -1,14 +1,11 @@
 /** /api/v1/models/{model}/labels */
 import { z } from 'zod';
 import {
-  badModelError,
   modelParam,
+  modelRunErrors,
   pageErrors,
   pageParams,
   runQuery,
-  unknownModelError,
-  unknownParamError,
-  unknownRunError,
 } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
@@ -50,6 +47,6 @@ export const labelEndpoints: EndpointDoc[] = [
     }),
     caching: 'run',
     paginated: true,
-    errors: [...pageErrors, unknownParamError, badModelError, unknownModelError, unknownRunError],
+    errors: [...pageErrors, ...modelRunErrors],
   },
 ];

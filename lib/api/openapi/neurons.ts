@@ -3,16 +3,13 @@ import { z } from 'zod';
 import { NEURON_EXAMPLE_KINDS, NEURON_SORT_KEYS } from '@/lib/db/neurons';
 import { sortDirSchema } from '../params';
 import {
-  badModelError,
   EXAMPLE,
   layerParam,
   modelParam,
+  modelRunErrors,
   pageErrors,
   pageParams,
   runQuery,
-  unknownModelError,
-  unknownParamError,
-  unknownRunError,
 } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc, ErrorDoc } from './types';
@@ -105,10 +102,7 @@ export const neuronEndpoints: EndpointDoc[] = [
     paginated: true,
     errors: [
       ...pageErrors,
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      unknownRunError,
+      ...modelRunErrors,
       { status: 400, when: '`layer` is not a non-negative integer.', trigger: { path: { layer: 'x' } } },
       { status: 404, when: 'The model has no such layer.', trigger: { path: { layer: '999' } } },
       { status: 400, when: '`site` is not post, pre or mid.', trigger: { query: { site: 'out' } } },
@@ -143,10 +137,7 @@ export const neuronEndpoints: EndpointDoc[] = [
     }),
     caching: 'run',
     errors: [
-      unknownParamError,
-      badModelError,
-      unknownModelError,
-      unknownRunError,
+      ...modelRunErrors,
       { status: 400, when: '`layer` or `neuron` is not a non-negative integer.', trigger: { path: { neuron: 'n5' } } },
       { status: 404, when: 'The model has no such neuron.', trigger: { path: { neuron: '99999' } } },
       { status: 400, when: '`site` is not post, pre or mid.', trigger: { query: { site: 'out' } } },
