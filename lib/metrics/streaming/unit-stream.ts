@@ -10,6 +10,7 @@ import { byKeyAsc, byValueDesc, tokenKey, windowAround, type UnitExample } from 
 import { UnitHistograms, type HistogramRange, type UnitHistogramsJSON } from './histogram';
 import { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
 import { diverseExamples } from './diverse';
+import { WindowSlab } from './window-slab';
 
 export interface UnitStreamOptions {
   /** Histogram range per unit (decided before the stream, the same in every shard). */
@@ -44,11 +45,16 @@ export interface ContextActivations {
 }
 
 /**
- * Window markers of a candidate example whose window is not copied yet (`tokens === PENDING`), and of such a
- * candidate that was evicted before its window was copied (`acts === EVICTED`): see `UnitStream.flush`.
+ * Window markers of a candidate example whose window is not copied yet (`tokens === PENDING`), of such a
+ * candidate that was evicted before its window was copied (`acts === EVICTED`), and of a window held in the
+ * stream's slab (`IN_SLAB`, row `row`): see `UnitStream.flush` and `WindowSlab`.
  */
 const PENDING: number[] = [];
 const EVICTED: number[] = [];
+const IN_SLAB: number[] = [];
+
+/** An example while it streams: `row` is its window's slab row (−1 while it has none). */
+type StreamedExample = UnitExample & { row: number };
 /** Evicted candidates kept for reuse (bounds the free lists; they only save allocations). */
 const MAX_FREE = 1 << 16;
 
@@ -114,12 +120,15 @@ export class UnitStream {
    * of a scan's early contexts are evicted again within a few contexts, so their windows are copied only at the
    * flush, for those still kept (the contexts are still in memory then).
    */
-  private pendingE: UnitExample[] = [];
+  private pendingE: StreamedExample[] = [];
   private pendingC: ContextActivations[] = [];
   private pendingU: number[] = [];
   /** Evicted, never-published candidates, reused: samples (with a key) and top candidates (without). */
-  private freeSamples: UnitExample[] = [];
-  private freeTop: UnitExample[] = [];
+  private freeSamples: StreamedExample[] = [];
+  private freeTop: StreamedExample[] = [];
+  /** Windows of kept examples while streaming: top (acts; tokens are shared per context) and samples (both). */
+  private readonly topSlab: WindowSlab;
+  private readonly sampleSlab: WindowSlab;
   /** Sampling keys of the current context's positions (scratch). */
   private keys = new Float64Array(0);
 
@@ -138,6 +147,9 @@ export class UnitStream {
     this.binBar = Float64Array.from({ length: this.units * (o.bins + 2) }, (_, s) => this.binSamples.bar(s)?.key ?? Infinity);
     this.randomBar = Float64Array.from({ length: this.units }, (_, u) => this.random.bar(u)?.key ?? Infinity);
     this.topBar = Float64Array.from({ length: this.units }, (_, u) => this.top.bar(u)?.value ?? -Infinity);
+    // Sized for every example the stream can keep at once (a row per kept example).
+    this.topSlab = new WindowSlab(o.before + o.after + 1, false, this.units * (o.k + o.extraCandidates));
+    this.sampleSlab = new WindowSlab(o.sampleBefore + o.sampleAfter + 1, true, this.units * (o.bins + 2 + o.randomK));
   }
 
   /**
@@ -268,15 +280,15 @@ export class UnitStream {
   }
 
   /** A candidate without its window (PENDING until the flush); a reused evicted one when there is one. */
-  private candidate(c: ContextActivations, u: number, p: number, value: number, key: number | undefined): UnitExample {
-    let e: UnitExample | undefined;
+  private candidate(c: ContextActivations, u: number, p: number, value: number, key: number | undefined): StreamedExample {
+    let e: StreamedExample | undefined;
     if (key === undefined) {
       e = this.freeTop.pop();
       if (e) {
         e.value = value;
         e.doc = c.doc;
         e.pos = p;
-      } else e = { value, doc: c.doc, pos: p, windowStart: 0, tokens: PENDING, acts: PENDING };
+      } else e = { value, doc: c.doc, pos: p, windowStart: 0, tokens: PENDING, acts: PENDING, row: -1 };
     } else {
       e = this.freeSamples.pop();
       if (e) {
@@ -284,24 +296,35 @@ export class UnitStream {
         e.doc = c.doc;
         e.pos = p;
         e.key = key;
-      } else e = { value, doc: c.doc, pos: p, key, windowStart: 0, tokens: PENDING, acts: PENDING };
+      } else e = { value, doc: c.doc, pos: p, key, windowStart: 0, tokens: PENDING, acts: PENDING, row: -1 };
     }
     e.tokens = PENDING;
     e.acts = PENDING;
+    e.row = -1;
     this.pendingE.push(e);
     this.pendingC.push(c);
     this.pendingU.push(u);
     return e;
   }
 
-  /** Offers a candidate the caller knows is accepted; a pending candidate it evicts is marked (never copied). */
-  private accept(best: BoundedBest<UnitExample>, slot: number, e: UnitExample): void {
-    const evicted = best.bar(slot);
+  /**
+   * Offers a candidate the caller knows is accepted. A pending candidate it evicts is marked (never copied); one
+   * whose window is in the slab gives its row back and is reused as a later candidate (nothing else holds it).
+   */
+  private accept(best: BoundedBest<UnitExample>, slot: number, e: StreamedExample): void {
+    const evicted = best.bar(slot) as StreamedExample | undefined;
     best.offer(slot, e);
-    if (evicted !== undefined && evicted.tokens === PENDING) evicted.acts = EVICTED;
+    if (evicted === undefined) return;
+    if (evicted.tokens === PENDING) evicted.acts = EVICTED;
+    else if (evicted.acts === IN_SLAB) {
+      const isTop = evicted.key === undefined;
+      (isTop ? this.topSlab : this.sampleSlab).release(evicted.row);
+      const free = isTop ? this.freeTop : this.freeSamples;
+      if (free.length < MAX_FREE) free.push(evicted);
+    }
   }
 
-  /** Copies the windows of the candidates still kept (top: before/after; samples: sampleBefore/sampleAfter). */
+  /** Copies the windows of the candidates still kept into the slabs (top: before/after; samples: sampleBefore/sampleAfter). */
   private flush(): void {
     const o = this.options;
     const { pendingE, pendingC, pendingU } = this;
@@ -318,31 +341,61 @@ export class UnitStream {
       }
       const c = pendingC[j];
       const { start, end } = windowAround(e.pos, c.tokens.length, isTop ? o.before : o.sampleBefore, isTop ? o.after : o.sampleAfter);
-      let tokens: number[] | undefined;
+      const slab = isTop ? this.topSlab : this.sampleSlab;
+      const row = slab.alloc();
+      const at = row * slab.width;
       if (isTop) {
         let byWindow = sharedTokens.get(c);
         if (!byWindow) sharedTokens.set(c, (byWindow = new Map()));
-        tokens = byWindow.get(start * 0x100000 + end);
+        let tokens = byWindow.get(start * 0x100000 + end);
         if (!tokens) {
           tokens = windowTokens(c.tokens, start, end);
           byWindow.set(start * 0x100000 + end, tokens);
         }
-      } else tokens = windowTokens(c.tokens, start, end);
-      const acts: number[] = new Array(end - start);
-      const base = c.offset + pendingU[j] * c.unitStride;
-      for (let i = start; i < end; i++) acts[i - start] = c.data[base + i * c.posStride];
+        e.tokens = tokens;
+      } else {
+        const slabTokens = slab.tokens;
+        for (let i = start; i < end; i++) slabTokens[at + i - start] = c.tokens[i];
+        e.tokens = IN_SLAB;
+      }
+      const acts = slab.acts;
+      const { data, posStride } = c;
+      for (let i = start, k = c.offset + pendingU[j] * c.unitStride + start * posStride; i < end; i++, k += posStride) acts[at + i - start] = data[k];
+      slab.lengths[row] = end - start;
       e.windowStart = start;
-      e.tokens = tokens;
-      e.acts = acts;
+      e.acts = IN_SLAB;
+      e.row = row;
     }
     pendingE.length = 0;
     pendingC.length = 0;
     pendingU.length = 0;
   }
 
+  /**
+   * Turns every kept example into a plain one (its window as arrays, no slab row) and empties the slabs: before
+   * the examples leave the stream (toJSON, summary, merge). Streaming may go on afterwards.
+   */
+  private materialize(): void {
+    if (this.topSlab.used === 0 && this.sampleSlab.used === 0) return;
+    const plain = (slab: WindowSlab) => (item: UnitExample): UnitExample => {
+      const e = item as StreamedExample;
+      if (e.acts !== IN_SLAB) return item;
+      const out: UnitExample = { value: e.value, doc: e.doc, pos: e.pos, windowStart: e.windowStart, tokens: e.tokens === IN_SLAB ? slab.tokensOf(e.row) : e.tokens, acts: slab.actsOf(e.row) };
+      if (e.key !== undefined) out.key = e.key;
+      slab.release(e.row);
+      return out;
+    };
+    this.top.replaceEach(plain(this.topSlab));
+    this.binSamples.replaceEach(plain(this.sampleSlab));
+    this.random.replaceEach(plain(this.sampleSlab));
+    // Evicted objects in the free lists are reused as candidates only; they were never handed out.
+  }
+
   /** Adds b into a (same options); exact. Returns a. */
   static merge(a: UnitStream, b: UnitStream): UnitStream {
     assertSameOptions(a.options, b.options);
+    a.materialize();
+    b.materialize();
     UnitMoments.merge(a.moments, b.moments);
     UnitHistograms.merge(a.histograms, b.histograms);
     BoundedBest.merge(a.top, b.top);
@@ -361,6 +414,7 @@ export class UnitStream {
   }
 
   summary(u: number, quantiles: readonly number[] = DEFAULT_QUANTILES): UnitSummary {
+    this.materialize();
     const stats = this.moments.stats(u);
     const row = this.histograms.row(u);
     const bins = this.options.bins;
@@ -383,6 +437,7 @@ export class UnitStream {
   }
 
   toJSON(): UnitStreamJSON {
+    this.materialize();
     return {
       options: this.options,
       moments: this.moments.toJSON(),
