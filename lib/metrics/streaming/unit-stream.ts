@@ -11,6 +11,7 @@ import { UnitHistograms, type HistogramRange, type UnitHistogramsJSON } from './
 import { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
 import { diverseExamples } from './diverse';
 import { WindowSlab } from './window-slab';
+import { ContextKernel } from './context-kernel';
 
 export interface UnitStreamOptions {
   /** Histogram range per unit (decided before the stream, the same in every shard). */
@@ -97,6 +98,12 @@ function withDefaults(o: UnitStreamOptions): Required<UnitStreamOptions> {
 }
 
 export class UnitStream {
+  /**
+   * Where the per-value loop runs: 'wasm' (ContextKernel, for contexts laid out position-major with units
+   * contiguous, as a forward pass returns them) or 'js' (always; the reference the kernel is tested against).
+   * Both give bit-identical streams.
+   */
+  static hotLoop: 'wasm' | 'js' = 'wasm';
   readonly options: Required<UnitStreamOptions>;
   readonly units: number;
   readonly moments: UnitMoments;
@@ -131,6 +138,14 @@ export class UnitStream {
   private readonly sampleSlab: WindowSlab;
   /** Sampling keys of the current context's positions (scratch). */
   private keys = new Float64Array(0);
+  /** The WebAssembly hot loop, made at the first context it can observe. */
+  private kernel: ContextKernel | undefined;
+  /**
+   * True while the kernel's memory holds the authoritative histogram counts and positive counts (the kernel
+   * updates them); `syncFromKernel` copies them back before anything else reads or writes them. The reservoir
+   * bars stay authoritative here and are mirrored into the kernel on every change.
+   */
+  private kernelHoldsState = false;
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -175,6 +190,11 @@ export class UnitStream {
   }
 
   private observeDeferred(c: ContextActivations): void {
+    if (UnitStream.hotLoop === 'wasm' && c.unitStride === 1 && c.posStride === this.units) {
+      this.observeWithKernel(c);
+      return;
+    }
+    this.syncFromKernel();
     const { data, offset, posStride, unitStride, doc, tokens } = c;
     const n = tokens.length;
     const first = c.firstPos ?? 0;
@@ -242,10 +262,76 @@ export class UnitStream {
     }
     if (n > first) this.moments.addObserved(n - first, minVal, maxVal);
     this.moments.flushBlock();
-    // Top-k: one example per context per unit (its max token), so one long text cannot fill the list.
+    this.offerTop(c, maxVal, maxPos);
+  }
+
+  /** observeDeferred's loop in WebAssembly: the same statistics, then the same reservoir and top-k offers. */
+  private observeWithKernel(c: ContextActivations): void {
+    const n = c.tokens.length;
+    const first = c.firstPos ?? 0;
+    if (n <= first) return;
+    const units = this.units;
+    const k = this.kernelIn();
+    k.context(n).set(c.data.subarray(c.offset, c.offset + n * units));
+    const keys = k.keys;
+    for (let p = first; p < n; p++) keys[p] = tokenKey(this.options.seed, c.doc, p);
+    const found = k.observe(n, first);
+    // The kernel listed every value that passed the bars as they were before this context; offers since then
+    // may have lowered them, so the same pre-check runs again before the exact one.
+    const cand = k.candidates;
+    const slotsPerUnit = this.options.bins + 2;
+    for (let j = 0; j < 3 * found; j += 3) {
+      const u = cand[j];
+      const p = cand[j + 1];
+      // Slot −1: a NaN value, in no histogram slot (JavaScript's slot arithmetic gives NaN there too).
+      const slot = cand[j + 2] < 0 ? NaN : u * slotsPerUnit + cand[j + 2];
+      const key = keys[p];
+      if (key <= this.binBar[slot] || key <= this.randomBar[u]) this.offerSample(c, u, p, c.data[c.offset + p * units + u], key, slot);
+    }
+    const m = this.moments;
+    m.b1.set(k.sum(1));
+    m.b2.set(k.sum(2));
+    m.b3.set(k.sum(3));
+    m.b4.set(k.sum(4));
+    m.addObserved(n - first, k.minVal, k.maxVal);
+    m.flushBlock();
+    this.offerTop(c, k.maxVal, k.argMax);
+  }
+
+  /** The kernel, holding this stream's counts and bars (copied in when it does not hold them yet). */
+  private kernelIn(): ContextKernel {
+    const bins = this.options.bins;
+    if (!this.kernel) {
+      const k = new ContextKernel(this.units, bins);
+      k.lo.set(this.histograms.lo);
+      k.scale.set(this.histograms.scale);
+      this.options.ranges.forEach((r, u) => (k.hi[u] = r.hi));
+      this.kernel = k;
+    }
+    const k = this.kernel;
+    if (!this.kernelHoldsState) {
+      k.counts.set(this.histograms.counts);
+      k.positive.set(this.moments.positive);
+      k.binBar.set(this.binBar);
+      k.randomBar.set(this.randomBar);
+      this.kernelHoldsState = true;
+    }
+    return k;
+  }
+
+  /** Copies the counts the kernel updated back into the histograms and moments. */
+  private syncFromKernel(): void {
+    if (!this.kernelHoldsState) return;
+    this.histograms.counts.set(this.kernel!.counts);
+    this.moments.positive.set(this.kernel!.positive);
+    this.kernelHoldsState = false;
+  }
+
+  /** Top-k: one example per context per unit (its max token), so one long text cannot fill the list. */
+  private offerTop(c: ContextActivations, maxVal: ArrayLike<number>, maxPos: ArrayLike<number>): void {
     const probe = this.probe;
-    probe.doc = doc;
-    for (let u = 0; u < units; u++) {
+    probe.doc = c.doc;
+    for (let u = 0; u < this.units; u++) {
       const p = maxPos[u];
       if (p < 0) continue;
       // A full list's bar value is a necessary condition (ties go to the exact comparison).
@@ -271,11 +357,13 @@ export class UnitStream {
     if (key < binBar || (key === binBar && this.binSamples.wouldAccept(binSlot, probe))) {
       this.accept(this.binSamples, binSlot, this.candidate(c, u, p, x, key));
       this.binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
+      if (this.kernelHoldsState) this.kernel!.binBar[binSlot] = this.binBar[binSlot];
     }
     const randomBar = this.randomBar[u];
     if (key < randomBar || (key === randomBar && this.random.wouldAccept(u, probe))) {
       this.accept(this.random, u, this.candidate(c, u, p, x, key));
       this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
+      if (this.kernelHoldsState) this.kernel!.randomBar[u] = this.randomBar[u];
     }
   }
 
@@ -376,6 +464,7 @@ export class UnitStream {
    * the examples leave the stream (toJSON, summary, merge). Streaming may go on afterwards.
    */
   private materialize(): void {
+    this.syncFromKernel();
     if (this.topSlab.used === 0 && this.sampleSlab.used === 0) return;
     const plain = (slab: WindowSlab) => (item: UnitExample): UnitExample => {
       const e = item as StreamedExample;

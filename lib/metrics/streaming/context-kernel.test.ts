@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeRng } from '@/lib/sampling/random';
+import { UnitStream, type ContextActivations, type UnitStreamOptions } from './index';
+
+/**
+ * The WebAssembly hot loop (ContextKernel) against UnitStream's JavaScript loop, its reference: the same stream
+ * bit for bit, on values chosen to hit every branch (ties for the max, exact zeros and −0, values on the range's
+ * ends and outside it), with even and odd unit counts (two SIMD lanes and the scalar tail). Non-finite values are
+ * refused by both (ExactSums).
+ */
+function hostileContexts(units: number, contexts: number, seed: number): ContextActivations[] {
+  const rng = makeRng(seed);
+  const specials = [0, -0, 1, -1, 2, 2, -0.25, 3, 1e-30, 3.0000001, 1e30, -1e30];
+  return Array.from({ length: contexts }, (_, doc) => {
+    const n = 1 + rng.int(40);
+    const tokens = Array.from({ length: n }, () => rng.int(100));
+    const data = new Float32Array(n * units);
+    for (let i = 0; i < data.length; i++) data[i] = rng.next() < 0.2 ? specials[rng.int(specials.length)] : rng.next() * 5 - 1.5;
+    return { doc: doc * 3 + 1, tokens, data, offset: 0, posStride: units, unitStride: 1, firstPos: doc % 3 === 0 ? 0 : 1 };
+  });
+}
+
+function streamed(options: UnitStreamOptions, contexts: ContextActivations[], loop: 'wasm' | 'js', batch: number): string {
+  UnitStream.hotLoop = loop;
+  const s = new UnitStream(options);
+  for (let i = 0; i < contexts.length; i += batch) s.observeContexts(contexts.slice(i, i + batch));
+  const json = JSON.stringify(s.toJSON());
+  // Streaming on after a read (the kernel takes its state back in) must still match.
+  s.observeContexts(contexts.slice(0, 5).map((c) => ({ ...c, doc: c.doc + 1_000_000 })));
+  return json + JSON.stringify(s.toJSON());
+}
+
+describe('ContextKernel (WebAssembly hot loop)', () => {
+  afterEach(() => {
+    UnitStream.hotLoop = 'wasm';
+  });
+
+  for (const units of [1, 2, 7, 16]) {
+    it(`gives the JavaScript loop's stream bit for bit (${units} units)`, () => {
+      const contexts = hostileContexts(units, 90, units);
+      // hi = 2 and lo = −1 sit on special values; narrow ranges send many values to the under/overflow slots.
+      const ranges = Array.from({ length: units }, (_, u) => (u % 2 ? { lo: -1, hi: 2 } : { lo: -0.25, hi: 3 }));
+      const options: UnitStreamOptions = { ranges, k: 4, extraCandidates: 2, randomK: 3, bins: 9, seed: 11, before: 5, after: 2 };
+      for (const batch of [1, 8, 90]) expect(streamed(options, contexts, 'wasm', batch)).toBe(streamed(options, contexts, 'js', batch));
+    });
+  }
+
+  it('merges kernel-streamed shards to the single stream', () => {
+    const contexts = hostileContexts(6, 60, 99);
+    const options: UnitStreamOptions = { ranges: Array.from({ length: 6 }, () => ({ lo: -1.5, hi: 3.5 })), k: 3, randomK: 2, bins: 12, seed: 4 };
+    const whole = new UnitStream(options);
+    whole.observeContexts(contexts);
+    const a = new UnitStream(options);
+    a.observeContexts(contexts.slice(0, 23));
+    const b = new UnitStream(options);
+    b.observeContexts(contexts.slice(23));
+    expect(JSON.stringify(UnitStream.merge(b, a).toJSON())).toBe(JSON.stringify(whole.toJSON()));
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The WebAssembly kernel of UnitStream's hot loop (source: ./wasm/observe-context.ts, AssemblyScript) and the
+ * memory it works in. One kernel per stream: the stream's per-unit arrays the loop reads and writes live in
+ * the kernel's memory while the stream observes contexts (UnitStream copies them in and back: see there).
+ *
+ *   const k = new ContextKernel(units, bins);
+ *   k.context(n).set(...)         // the context's activations, [n × units], then k.keys[p] = tokenKey(...)
+ *   const candidates = k.observe(n, first)
+ *   k.maxVal, k.argMax, k.minVal, k.sum(1..4), k.candidates  // results
+ */
+import { OBSERVE_CONTEXT_WASM } from './observe-context-wasm';
+
+interface KernelExports {
+  observeContext(...args: number[]): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(OBSERVE_CONTEXT_WASM, 'base64'));
+  return compiled;
+}
+
+const PAGE = 65536;
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+export class ContextKernel {
+  private readonly memory: WebAssembly.Memory;
+  private readonly exports: KernelExports;
+  /** Byte offsets of the arrays (fixed part first; the per-context buffers last, so they can grow). */
+  private readonly at: Record<'lo' | 'scale' | 'hi' | 'counts' | 'binBar' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'data' | 'cand', number>;
+  private positions = 0;
+  lo!: Float64Array;
+  scale!: Float64Array;
+  hi!: Float64Array;
+  counts!: Float64Array;
+  binBar!: Float64Array;
+  randomBar!: Float64Array;
+  positive!: Float64Array;
+  maxVal!: Float64Array;
+  minVal!: Float64Array;
+  argMax!: Float64Array;
+  private sums!: Float64Array;
+  keys!: Float64Array;
+  private data!: Float32Array;
+  /** (unit, position, slot) triples written by `observe`. */
+  candidates!: Int32Array;
+
+  constructor(
+    readonly units: number,
+    readonly bins: number,
+  ) {
+    const slots = units * (bins + 2);
+    const sizes: [keyof ContextKernel['at'], number][] = [
+      ['lo', units * 8],
+      ['scale', units * 8],
+      ['hi', units * 8],
+      ['counts', slots * 8],
+      ['binBar', slots * 8],
+      ['randomBar', units * 8],
+      ['positive', units * 8],
+      ['maxVal', units * 8],
+      ['minVal', units * 8],
+      ['argMax', units * 8],
+      ['sums', 4 * units * 8],
+    ];
+    const at = {} as ContextKernel['at'];
+    let end = 0;
+    for (const [name, bytes] of sizes) {
+      at[name] = end;
+      end = align16(end + bytes);
+    }
+    at.keys = end;
+    this.at = at;
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(end / PAGE) + 1 });
+    this.exports = new WebAssembly.Instance(kernelModule(), { env: { memory: this.memory } }).exports as unknown as KernelExports;
+    this.ensurePositions(128);
+  }
+
+  /** The kernel's input buffer for a context of `n` positions ([n × units], position-major). */
+  context(n: number): Float32Array {
+    this.ensurePositions(n);
+    return this.data.subarray(0, n * this.units);
+  }
+
+  /** Runs the loop over positions [first, n) of the context in `context(n)` (keys in `keys`); returns the candidate count. */
+  observe(n: number, first: number): number {
+    if (n > this.positions) throw new Error(`ContextKernel: context of ${n} positions, buffers hold ${this.positions}`);
+    const a = this.at;
+    return this.exports.observeContext(
+      n, first, this.units, this.bins,
+      a.data, a.keys, a.lo, a.scale, a.hi, a.counts, a.binBar, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.data + this.positions * this.units * 4,
+    );
+  }
+
+  /** The last context's Σx^power per unit (power 1..4). */
+  sum(power: 1 | 2 | 3 | 4): Float64Array {
+    return this.sums.subarray((power - 1) * this.units, power * this.units);
+  }
+
+  /** Grows the per-context buffers (keys, data, candidates) for contexts of up to `n` positions. */
+  private ensurePositions(n: number): void {
+    if (n <= this.positions && this.data) return;
+    const positions = Math.max(n, this.positions);
+    const a = this.at;
+    a.data = align16(a.keys + positions * 8);
+    const candBytes = positions * this.units * 12;
+    const end = a.data + positions * this.units * 4 + candBytes;
+    const pages = Math.ceil(end / PAGE);
+    if (pages > this.memory.buffer.byteLength / PAGE) this.memory.grow(pages - this.memory.buffer.byteLength / PAGE);
+    this.positions = positions;
+    // Views are made again after every growth (growing detaches the old ones).
+    const buf = this.memory.buffer;
+    const f64 = (off: number, len: number) => new Float64Array(buf, off, len);
+    const u = this.units;
+    const slots = u * (this.bins + 2);
+    this.lo = f64(a.lo, u);
+    this.scale = f64(a.scale, u);
+    this.hi = f64(a.hi, u);
+    this.counts = f64(a.counts, slots);
+    this.binBar = f64(a.binBar, slots);
+    this.randomBar = f64(a.randomBar, u);
+    this.positive = f64(a.positive, u);
+    this.maxVal = f64(a.maxVal, u);
+    this.minVal = f64(a.minVal, u);
+    this.argMax = f64(a.argMax, u);
+    this.sums = f64(a.sums, 4 * u);
+    this.keys = f64(a.keys, positions);
+    this.data = new Float32Array(buf, a.data, positions * u);
+    this.candidates = new Int32Array(buf, a.data + positions * u * 4, positions * u * 3);
+  }
+}
