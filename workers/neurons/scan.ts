@@ -21,8 +21,11 @@ const CONTEXT_GROUP = 1024;
 import { neuronSites, siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
 import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
 
-/** 2: top examples keep the whole prefix of their context (was 48 tokens). */
-export const NEURON_SCAN_VERSION = 2;
+/**
+ * 2: top examples keep the whole prefix of their context (was 48 tokens).
+ * 3: a shard's examples travel as typed arrays in base64 (ExampleTableJSON), not one object per example.
+ */
+export const NEURON_SCAN_VERSION = 3;
 
 export interface NeuronScanOptions {
   /** Tokens per context, BOS included (default min(128, n_ctx)). */

@@ -62,11 +62,6 @@ export class BoundedBest<T = UnitExample> {
     return [...this.heaps[slot]].sort(this.order);
   }
 
-  /** Replaces every kept item by `fn(item)`, which must rank exactly as the item did (the same example in another form). */
-  replaceEach(fn: (item: T) => T): void {
-    for (const h of this.heaps) for (let i = 0; i < h.length; i++) h[i] = fn(h[i]);
-  }
-
   static merge<T>(a: BoundedBest<T>, b: BoundedBest<T>): BoundedBest<T> {
     if (a.slots !== b.slots || a.k !== b.k) throw new Error(`BoundedBest.merge: shapes differ (${a.slots}×${a.k} vs ${b.slots}×${b.k})`);
     for (let s = 0; s < b.slots; s++) for (const item of b.heaps[s]) a.offer(s, item);

@@ -20,6 +20,7 @@ export { ExactSums } from './exact-sum';
 export { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
 export { UnitHistograms, rangesFromCalibration, type HistogramRange, type UnitHistogramsJSON } from './histogram';
 export { BoundedBest, type BoundedBestJSON, type Order } from './bounded-best';
+export { ExampleTable, type ExampleTableJSON, type ExampleOrder } from './example-table';
 export { byKeyAsc, byValueDesc, tokenKey, windowAround, type UnitExample } from './example';
 export { diverseExamples, nearDuplicate, type DiverseOptions } from './diverse';
 export {
@@ -27,6 +28,7 @@ export {
   DEFAULT_QUANTILES,
   type ContextActivations,
   type UnitStreamJSON,
+  type UnitStreamPlainJSON,
   type UnitStreamOptions,
   type UnitSummary,
 } from './unit-stream';

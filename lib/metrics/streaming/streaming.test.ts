@@ -13,7 +13,7 @@ import {
   rangesFromCalibration,
   type ContextActivations,
   type UnitExample,
-  type UnitStreamJSON,
+  type UnitStreamPlainJSON,
   type UnitStreamOptions,
 } from './index';
 
@@ -193,7 +193,7 @@ describe('UnitStream', () => {
     for (const [opts, ctxs] of [[options, contexts], [narrow, contexts], [narrow, transposed]] as const) {
       const fused = new UnitStream(opts);
       ctxs.forEach((c) => fused.observeContext(c));
-      expect(fused.toJSON()).toEqual(partByPart(ctxs, opts));
+      expect(fused.toPlainJSON()).toEqual(partByPart(ctxs, opts));
     }
   });
 
@@ -205,14 +205,14 @@ describe('UnitStream', () => {
       for (const size of [1, 7, 33, contexts.length]) {
         const batched = new UnitStream(opts);
         for (let i = 0; i < contexts.length; i += size) batched.observeContexts(contexts.slice(i, i + size));
-        expect(batched.toJSON()).toEqual(reference);
+        expect(batched.toPlainJSON()).toEqual(reference);
       }
     }
   });
 });
 
 /** UnitStream's semantics spelt out with its parts, one value at a time (the reference for the fused loop). */
-function partByPart(contexts: readonly ContextActivations[], options: UnitStreamOptions): UnitStreamJSON {
+function partByPart(contexts: readonly ContextActivations[], options: UnitStreamOptions): UnitStreamPlainJSON {
   const o = new UnitStream(options).options;
   const units = o.ranges.length;
   const w = o.bins + 2;

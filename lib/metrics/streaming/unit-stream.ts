@@ -5,12 +5,12 @@
  * the corpus' length. `UnitStream.merge(a, b)` is exact (see each part), provided shards hold whole contexts,
  * share the options (ranges, seed) and number contexts globally.
  */
-import { BoundedBest, type BoundedBestJSON } from './bounded-best';
-import { byKeyAsc, byValueDesc, tokenKey, windowAround, type UnitExample } from './example';
+import type { BoundedBestJSON } from './bounded-best';
+import { ExampleTable, type ExampleTableJSON } from './example-table';
+import { tokenKey, windowAround, type UnitExample } from './example';
 import { UnitHistograms, type HistogramRange, type UnitHistogramsJSON } from './histogram';
 import { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
 import { diverseExamples } from './diverse';
-import { WindowSlab } from './window-slab';
 import { ContextKernel } from './context-kernel';
 
 export interface UnitStreamOptions {
@@ -45,20 +45,6 @@ export interface ContextActivations {
   firstPos?: number;
 }
 
-/**
- * Window markers of a candidate example whose window is not copied yet (`tokens === PENDING`), of such a
- * candidate that was evicted before its window was copied (`acts === EVICTED`), and of a window held in the
- * stream's slab (`IN_SLAB`, row `row`): see `UnitStream.flush` and `WindowSlab`.
- */
-const PENDING: number[] = [];
-const EVICTED: number[] = [];
-const IN_SLAB: number[] = [];
-
-/** An example while it streams: `row` is its window's slab row (−1 while it has none). */
-type StreamedExample = UnitExample & { row: number };
-/** Evicted candidates kept for reuse (bounds the free lists; they only save allocations). */
-const MAX_FREE = 1 << 16;
-
 export const DEFAULT_QUANTILES = [0.25, 0.5, 0.75, 0.9, 0.95] as const;
 
 export interface UnitSummary {
@@ -76,10 +62,17 @@ export interface UnitStreamJSON {
   options: Required<UnitStreamOptions>;
   moments: UnitMomentsJSON;
   histograms: UnitHistogramsJSON;
+  top: ExampleTableJSON;
+  binSamples: ExampleTableJSON;
+  random: ExampleTableJSON;
+}
+
+/** A stream's state with its examples as plain objects (BoundedBest's JSON): for reading and comparing. */
+export type UnitStreamPlainJSON = Omit<UnitStreamJSON, 'top' | 'binSamples' | 'random'> & {
   top: BoundedBestJSON<UnitExample>;
   binSamples: BoundedBestJSON<UnitExample>;
   random: BoundedBestJSON<UnitExample>;
-}
+};
 
 function withDefaults(o: UnitStreamOptions): Required<UnitStreamOptions> {
   const k = o.k ?? 20;
@@ -108,36 +101,24 @@ export class UnitStream {
   readonly units: number;
   readonly moments: UnitMoments;
   readonly histograms: UnitHistograms;
-  readonly top: BoundedBest<UnitExample>;
+  /** Per unit, the k + extraCandidates largest context maxima (one example per context). */
+  readonly top: ExampleTable;
   /** Slot u·(bins+2)+s: one random token of unit u's histogram slot s. */
-  readonly binSamples: BoundedBest<UnitExample>;
-  readonly random: BoundedBest<UnitExample>;
+  readonly binSamples: ExampleTable;
+  readonly random: ExampleTable;
   private readonly maxVal: Float64Array;
   private readonly maxPos: Int32Array;
   private readonly minVal: Float64Array;
-  /** Scratch item for the exact pre-acceptance comparisons (never stored). */
-  private readonly probe: UnitExample = { value: 0, doc: 0, pos: 0, key: 0, windowStart: 0, tokens: [], acts: [] };
   /** Per reservoir slot, the largest key it keeps when full (Infinity while not full): a fast pre-check. */
   private readonly binBar: Float64Array;
   private readonly randomBar: Float64Array;
   /** Per unit, the smallest kept top value when full (-Infinity while not full). */
   private readonly topBar: Float64Array;
-  /**
-   * Candidates accepted since the last flush, with the context and unit their window comes from. Most candidates
-   * of a scan's early contexts are evicted again within a few contexts, so their windows are copied only at the
-   * flush, for those still kept (the contexts are still in memory then).
-   */
-  private pendingE: StreamedExample[] = [];
-  private pendingC: ContextActivations[] = [];
-  private pendingU: number[] = [];
-  /** Evicted, never-published candidates, reused: samples (with a key) and top candidates (without). */
-  private freeSamples: StreamedExample[] = [];
-  private freeTop: StreamedExample[] = [];
-  /** Windows of kept examples while streaming: top (acts; tokens are shared per context) and samples (both). */
-  private readonly topSlab: WindowSlab;
-  private readonly sampleSlab: WindowSlab;
   /** Sampling keys of the current context's positions (scratch). */
   private keys = new Float64Array(0);
+  /** A copy of the current context's tokens, shared by the top examples it gives (made when one is kept). */
+  private tokensOf: ContextActivations | undefined;
+  private tokensCopy: number[] = [];
   /** The WebAssembly hot loop, made at the first context it can observe. */
   private kernel: ContextKernel | undefined;
   /**
@@ -153,18 +134,17 @@ export class UnitStream {
     this.units = o.ranges.length;
     this.moments = parts?.moments ?? new UnitMoments(this.units);
     this.histograms = parts?.histograms ?? new UnitHistograms(o.ranges, o.bins);
-    this.top = parts?.top ?? new BoundedBest(this.units, o.k + o.extraCandidates, byValueDesc);
-    this.binSamples = parts?.binSamples ?? new BoundedBest(this.units * (o.bins + 2), 1, byKeyAsc);
-    this.random = parts?.random ?? new BoundedBest(this.units, o.randomK, byKeyAsc);
+    const [topWidth, sampleWidth] = windowWidths(o);
+    this.top = parts?.top ?? new ExampleTable(this.units, o.k + o.extraCandidates, 'value', topWidth, false);
+    this.binSamples = parts?.binSamples ?? new ExampleTable(this.units * (o.bins + 2), 1, 'key', sampleWidth, true);
+    this.random = parts?.random ?? new ExampleTable(this.units, o.randomK, 'key', sampleWidth, true);
     this.maxVal = new Float64Array(this.units);
     this.maxPos = new Int32Array(this.units);
     this.minVal = new Float64Array(this.units);
-    this.binBar = Float64Array.from({ length: this.units * (o.bins + 2) }, (_, s) => this.binSamples.bar(s)?.key ?? Infinity);
-    this.randomBar = Float64Array.from({ length: this.units }, (_, u) => this.random.bar(u)?.key ?? Infinity);
-    this.topBar = Float64Array.from({ length: this.units }, (_, u) => this.top.bar(u)?.value ?? -Infinity);
-    // Sized for every example the stream can keep at once (a row per kept example).
-    this.topSlab = new WindowSlab(o.before + o.after + 1, false, this.units * (o.k + o.extraCandidates));
-    this.sampleSlab = new WindowSlab(o.sampleBefore + o.sampleAfter + 1, true, this.units * (o.bins + 2 + o.randomK));
+    this.binBar = new Float64Array(this.units * (o.bins + 2));
+    this.randomBar = new Float64Array(this.units);
+    this.topBar = new Float64Array(this.units);
+    this.refreshBars();
   }
 
   /**
@@ -176,24 +156,19 @@ export class UnitStream {
    * The result is exactly that of observing the parts one by one (streaming.test.ts checks it).
    */
   observeContext(c: ContextActivations): void {
-    this.observeDeferred(c);
-    this.flush();
-  }
-
-  /**
-   * Observes several contexts (a forward batch), copying the kept examples' windows once at the end: the same
-   * result as observing them one by one, with fewer copies. The contexts' arrays must not change until it returns.
-   */
-  observeContexts(cs: Iterable<ContextActivations>): void {
-    for (const c of cs) this.observeDeferred(c);
-    this.flush();
-  }
-
-  private observeDeferred(c: ContextActivations): void {
     if (UnitStream.hotLoop === 'wasm' && c.unitStride === 1 && c.posStride === this.units) {
       this.observeWithKernel(c);
       return;
     }
+    this.observeWithJavaScript(c);
+  }
+
+  /** Observes several contexts (a forward batch), one by one. The contexts' arrays must not change until it returns. */
+  observeContexts(cs: Iterable<ContextActivations>): void {
+    for (const c of cs) this.observeContext(c);
+  }
+
+  private observeWithJavaScript(c: ContextActivations): void {
     this.syncFromKernel();
     const { data, offset, posStride, unitStride, doc, tokens } = c;
     const n = tokens.length;
@@ -265,7 +240,7 @@ export class UnitStream {
     this.offerTop(c, maxVal, maxPos);
   }
 
-  /** observeDeferred's loop in WebAssembly: the same statistics, then the same reservoir and top-k offers. */
+  /** observeWithJavaScript's loop in WebAssembly: the same statistics, then the same reservoir and top-k offers. */
   private observeWithKernel(c: ContextActivations): void {
     const n = c.tokens.length;
     const first = c.firstPos ?? 0;
@@ -283,9 +258,14 @@ export class UnitStream {
     for (let j = 0; j < 3 * found; j += 3) {
       const u = cand[j];
       const p = cand[j + 1];
-      // Slot −1: a NaN value, in no histogram slot (JavaScript's slot arithmetic gives NaN there too).
-      const slot = cand[j + 2] < 0 ? NaN : u * slotsPerUnit + cand[j + 2];
+      const s = cand[j + 2];
       const key = keys[p];
+      if (s < 0) {
+        // A NaN value: in no histogram slot (JavaScript's slot arithmetic gives NaN there too), maybe a random sample.
+        if (key <= this.randomBar[u]) this.offerSample(c, u, p, c.data[c.offset + p * units + u], key, NaN);
+        continue;
+      }
+      const slot = u * slotsPerUnit + s;
       if (key <= this.binBar[slot] || key <= this.randomBar[u]) this.offerSample(c, u, p, c.data[c.offset + p * units + u], key, slot);
     }
     const m = this.moments;
@@ -329,181 +309,100 @@ export class UnitStream {
 
   /** Top-k: one example per context per unit (its max token), so one long text cannot fill the list. */
   private offerTop(c: ContextActivations, maxVal: ArrayLike<number>, maxPos: ArrayLike<number>): void {
-    const probe = this.probe;
-    probe.doc = c.doc;
+    const o = this.options;
     for (let u = 0; u < this.units; u++) {
       const p = maxPos[u];
-      if (p < 0) continue;
       // A full list's bar value is a necessary condition (ties go to the exact comparison).
-      if (maxVal[u] < this.topBar[u]) continue;
-      probe.value = maxVal[u];
-      probe.pos = p;
-      if (this.top.wouldAccept(u, probe)) {
-        this.accept(this.top, u, this.candidate(c, u, p, maxVal[u], undefined));
-        this.topBar[u] = this.top.bar(u)?.value ?? -Infinity;
+      if (p < 0 || maxVal[u] < this.topBar[u]) continue;
+      const e = this.top.offer(u, maxVal[u], 0, c.doc, p);
+      if (e >= 0) {
+        this.copyWindow(this.top, e, c, u, p, o.before, o.after);
+        this.topBar[u] = this.barValue(this.top, u);
       }
     }
   }
 
   /** A value that passed the reservoirs' pre-check: offered to its histogram slot's sample and the random sample. */
   private offerSample(c: ContextActivations, u: number, p: number, x: number, key: number, binSlot: number): void {
-    const probe = this.probe;
-    probe.doc = c.doc;
-    probe.pos = p;
-    probe.key = key;
-    probe.value = x;
     // key < bar already decides acceptance (a smaller key comes first); only a tie needs the full comparison.
     const binBar = this.binBar[binSlot];
-    if (key < binBar || (key === binBar && this.binSamples.wouldAccept(binSlot, probe))) {
-      this.accept(this.binSamples, binSlot, this.candidate(c, u, p, x, key));
-      this.binBar[binSlot] = this.binSamples.bar(binSlot)?.key ?? Infinity;
-      if (this.kernelHoldsState) this.kernel!.binBar[binSlot] = this.binBar[binSlot];
+    if (key < binBar || key === binBar) {
+      const e = this.binSamples.offer(binSlot, x, key, c.doc, p);
+      if (e >= 0) {
+        this.copyWindow(this.binSamples, e, c, u, p, this.options.sampleBefore, this.options.sampleAfter);
+        this.binBar[binSlot] = this.barKey(this.binSamples, binSlot);
+        if (this.kernelHoldsState) this.kernel!.binBar[binSlot] = this.binBar[binSlot];
+      }
     }
     const randomBar = this.randomBar[u];
-    if (key < randomBar || (key === randomBar && this.random.wouldAccept(u, probe))) {
-      this.accept(this.random, u, this.candidate(c, u, p, x, key));
-      this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
-      if (this.kernelHoldsState) this.kernel!.randomBar[u] = this.randomBar[u];
+    if (key < randomBar || key === randomBar) {
+      const e = this.random.offer(u, x, key, c.doc, p);
+      if (e >= 0) {
+        this.copyWindow(this.random, e, c, u, p, this.options.sampleBefore, this.options.sampleAfter);
+        this.randomBar[u] = this.barKey(this.random, u);
+        if (this.kernelHoldsState) this.kernel!.randomBar[u] = this.randomBar[u];
+      }
     }
   }
 
-  /** A candidate without its window (PENDING until the flush); a reused evicted one when there is one. */
-  private candidate(c: ContextActivations, u: number, p: number, value: number, key: number | undefined): StreamedExample {
-    let e: StreamedExample | undefined;
-    if (key === undefined) {
-      e = this.freeTop.pop();
-      if (e) {
-        e.value = value;
-        e.doc = c.doc;
-        e.pos = p;
-      } else e = { value, doc: c.doc, pos: p, windowStart: 0, tokens: PENDING, acts: PENDING, row: -1 };
+  /** Writes the window around position p of context c (unit u) into entry e of a table. */
+  private copyWindow(table: ExampleTable, e: number, c: ContextActivations, u: number, p: number, before: number, after: number): void {
+    const { start, end } = windowAround(p, c.tokens.length, before, after);
+    const row = e * table.width;
+    const acts = table.acts;
+    const { data, posStride } = c;
+    for (let i = start, k = c.offset + u * c.unitStride + start * posStride; i < end; i++, k += posStride) acts[row + i - start] = data[k];
+    table.windowStart[e] = start;
+    table.windowLength[e] = end - start;
+    if (table.ownTokens) {
+      const tokens = table.tokens;
+      for (let i = start; i < end; i++) tokens[row + i - start] = c.tokens[i];
     } else {
-      e = this.freeSamples.pop();
-      if (e) {
-        e.value = value;
-        e.doc = c.doc;
-        e.pos = p;
-        e.key = key;
-      } else e = { value, doc: c.doc, pos: p, key, windowStart: 0, tokens: PENDING, acts: PENDING, row: -1 };
-    }
-    e.tokens = PENDING;
-    e.acts = PENDING;
-    e.row = -1;
-    this.pendingE.push(e);
-    this.pendingC.push(c);
-    this.pendingU.push(u);
-    return e;
-  }
-
-  /**
-   * Offers a candidate the caller knows is accepted. A pending candidate it evicts is marked (never copied); one
-   * whose window is in the slab gives its row back and is reused as a later candidate (nothing else holds it).
-   */
-  private accept(best: BoundedBest<UnitExample>, slot: number, e: StreamedExample): void {
-    const evicted = best.bar(slot) as StreamedExample | undefined;
-    best.offer(slot, e);
-    if (evicted === undefined) return;
-    if (evicted.tokens === PENDING) evicted.acts = EVICTED;
-    else if (evicted.acts === IN_SLAB) {
-      const isTop = evicted.key === undefined;
-      (isTop ? this.topSlab : this.sampleSlab).release(evicted.row);
-      const free = isTop ? this.freeTop : this.freeSamples;
-      if (free.length < MAX_FREE) free.push(evicted);
-    }
-  }
-
-  /** Copies the windows of the candidates still kept into the slabs (top: before/after; samples: sampleBefore/sampleAfter). */
-  private flush(): void {
-    const o = this.options;
-    const { pendingE, pendingC, pendingU } = this;
-    // Top windows are long (the whole prefix by default) and many units peak at the same token of a context:
-    // such examples share one (never mutated) token array.
-    const sharedTokens = new Map<ContextActivations, Map<number, number[]>>();
-    for (let j = 0; j < pendingE.length; j++) {
-      const e = pendingE[j];
-      const isTop = e.key === undefined;
-      if (e.acts === EVICTED) {
-        const free = isTop ? this.freeTop : this.freeSamples;
-        if (free.length < MAX_FREE) free.push(e);
-        continue;
+      // Top windows are long (the whole prefix by default) and many units peak in the same context: they share
+      // one copy of its tokens.
+      if (this.tokensOf !== c) {
+        this.tokensOf = c;
+        this.tokensCopy = Array.from(c.tokens);
       }
-      const c = pendingC[j];
-      const { start, end } = windowAround(e.pos, c.tokens.length, isTop ? o.before : o.sampleBefore, isTop ? o.after : o.sampleAfter);
-      const slab = isTop ? this.topSlab : this.sampleSlab;
-      const row = slab.alloc();
-      const at = row * slab.width;
-      if (isTop) {
-        let byWindow = sharedTokens.get(c);
-        if (!byWindow) sharedTokens.set(c, (byWindow = new Map()));
-        let tokens = byWindow.get(start * 0x100000 + end);
-        if (!tokens) {
-          tokens = windowTokens(c.tokens, start, end);
-          byWindow.set(start * 0x100000 + end, tokens);
-        }
-        e.tokens = tokens;
-      } else {
-        const slabTokens = slab.tokens;
-        for (let i = start; i < end; i++) slabTokens[at + i - start] = c.tokens[i];
-        e.tokens = IN_SLAB;
-      }
-      const acts = slab.acts;
-      const { data, posStride } = c;
-      for (let i = start, k = c.offset + pendingU[j] * c.unitStride + start * posStride; i < end; i++, k += posStride) acts[at + i - start] = data[k];
-      slab.lengths[row] = end - start;
-      e.windowStart = start;
-      e.acts = IN_SLAB;
-      e.row = row;
+      table.tokenSource[e] = this.tokensCopy;
+      table.tokenOffset[e] = start;
     }
-    pendingE.length = 0;
-    pendingC.length = 0;
-    pendingU.length = 0;
   }
 
-  /**
-   * Turns every kept example into a plain one (its window as arrays, no slab row) and empties the slabs: before
-   * the examples leave the stream (toJSON, summary, merge). Streaming may go on afterwards.
-   */
-  private materialize(): void {
-    this.syncFromKernel();
-    if (this.topSlab.used === 0 && this.sampleSlab.used === 0) return;
-    const plain = (slab: WindowSlab) => (item: UnitExample): UnitExample => {
-      const e = item as StreamedExample;
-      if (e.acts !== IN_SLAB) return item;
-      const out: UnitExample = { value: e.value, doc: e.doc, pos: e.pos, windowStart: e.windowStart, tokens: e.tokens === IN_SLAB ? slab.tokensOf(e.row) : e.tokens, acts: slab.actsOf(e.row) };
-      if (e.key !== undefined) out.key = e.key;
-      slab.release(e.row);
-      return out;
-    };
-    this.top.replaceEach(plain(this.topSlab));
-    this.binSamples.replaceEach(plain(this.sampleSlab));
-    this.random.replaceEach(plain(this.sampleSlab));
-    // Evicted objects in the free lists are reused as candidates only; they were never handed out.
+  private barKey(table: ExampleTable, slot: number): number {
+    const e = table.barEntry(slot);
+    return e < 0 ? Infinity : table.key[e];
+  }
+
+  private barValue(table: ExampleTable, slot: number): number {
+    const e = table.barEntry(slot);
+    return e < 0 ? -Infinity : table.value[e];
   }
 
   /** Adds b into a (same options); exact. Returns a. */
   static merge(a: UnitStream, b: UnitStream): UnitStream {
     assertSameOptions(a.options, b.options);
-    a.materialize();
-    b.materialize();
+    a.syncFromKernel();
+    b.syncFromKernel();
     UnitMoments.merge(a.moments, b.moments);
     UnitHistograms.merge(a.histograms, b.histograms);
-    BoundedBest.merge(a.top, b.top);
-    BoundedBest.merge(a.binSamples, b.binSamples);
-    BoundedBest.merge(a.random, b.random);
+    ExampleTable.merge(a.top, b.top);
+    ExampleTable.merge(a.binSamples, b.binSamples);
+    ExampleTable.merge(a.random, b.random);
     a.refreshBars();
     return a;
   }
 
   private refreshBars(): void {
-    for (let s = 0; s < this.binBar.length; s++) this.binBar[s] = this.binSamples.bar(s)?.key ?? Infinity;
+    for (let s = 0; s < this.binBar.length; s++) this.binBar[s] = this.barKey(this.binSamples, s);
     for (let u = 0; u < this.units; u++) {
-      this.randomBar[u] = this.random.bar(u)?.key ?? Infinity;
-      this.topBar[u] = this.top.bar(u)?.value ?? -Infinity;
+      this.randomBar[u] = this.barKey(this.random, u);
+      this.topBar[u] = this.barValue(this.top, u);
     }
   }
 
   summary(u: number, quantiles: readonly number[] = DEFAULT_QUANTILES): UnitSummary {
-    this.materialize();
+    this.syncFromKernel();
     const stats = this.moments.stats(u);
     const row = this.histograms.row(u);
     const bins = this.options.bins;
@@ -526,7 +425,7 @@ export class UnitStream {
   }
 
   toJSON(): UnitStreamJSON {
-    this.materialize();
+    this.syncFromKernel();
     return {
       options: this.options,
       moments: this.moments.toJSON(),
@@ -537,21 +436,32 @@ export class UnitStream {
     };
   }
 
+  /** The state with plain example objects (the compact toJSON's examples, read back). */
+  toPlainJSON(): UnitStreamPlainJSON {
+    return { ...this.toJSON(), top: this.top.toPlainJSON(), binSamples: this.binSamples.toPlainJSON(), random: this.random.toPlainJSON() };
+  }
+
   static fromJSON(j: UnitStreamJSON): UnitStream {
+    const o = withDefaults(j.options);
+    const [topWidth, sampleWidth] = windowWidths(o);
+    const table = (t: ExampleTableJSON, slots: number, k: number, order: 'value' | 'key', width: number, what: string) => {
+      if (t.slots !== slots || t.k !== k || t.order !== order || t.width !== width) throw new Error(`UnitStream.fromJSON: ${what} has shape ${t.slots}×${t.k} (${t.order}, width ${t.width}); the options say ${slots}×${k} (${order}, width ${width})`);
+      return ExampleTable.fromJSON(t);
+    };
+    const units = o.ranges.length;
     return new UnitStream(j.options, {
       moments: UnitMoments.fromJSON(j.moments),
       histograms: UnitHistograms.fromJSON(j.histograms),
-      top: BoundedBest.fromJSON(j.top, byValueDesc),
-      binSamples: BoundedBest.fromJSON(j.binSamples, byKeyAsc),
-      random: BoundedBest.fromJSON(j.random, byKeyAsc),
+      top: table(j.top, units, o.k + o.extraCandidates, 'value', topWidth, 'top'),
+      binSamples: table(j.binSamples, units * (o.bins + 2), 1, 'key', sampleWidth, 'binSamples'),
+      random: table(j.random, units, o.randomK, 'key', sampleWidth, 'random'),
     });
   }
 }
 
-function windowTokens(tokens: ArrayLike<number>, start: number, end: number): number[] {
-  const out: number[] = new Array(end - start);
-  for (let i = start; i < end; i++) out[i - start] = tokens[i];
-  return out;
+/** Longest windows of top examples and of samples. */
+function windowWidths(o: Required<UnitStreamOptions>): [number, number] {
+  return [o.before + o.after + 1, o.sampleBefore + o.sampleAfter + 1];
 }
 
 function assertSameOptions(a: Required<UnitStreamOptions>, b: Required<UnitStreamOptions>): void {

@@ -1,0 +1,279 @@
+/**
+ * BoundedBest for the examples of a streaming scan, in typed arrays: per slot (a unit, or a unit × histogram
+ * bin) the k best examples under a total order — top-k by value (`byValueDesc`) or a keyed random sample
+ * (`byKeyAsc`) — each with its token window and the unit's activation on every token of the window.
+ *
+ * Why not BoundedBest<UnitExample>: a scan offers units × k × (1 + ln(contexts / k)) examples (every one is kept
+ * until the lists fill, then ever fewer). As objects with array windows they were most of the scan's allocations,
+ * comparator calls and collector time. Here each of the slots × k entries owns a fixed row for its window: an
+ * accepted example overwrites the row of the one it evicts, and nothing is allocated while streaming.
+ *
+ * Semantics are BoundedBest's (the kept set is the k best of everything offered, whatever the order), so shards
+ * merge exactly; `toPlainJSON` gives BoundedBest's JSON.
+ */
+import type { BoundedBestJSON } from './bounded-best';
+import type { UnitExample } from './example';
+
+export type ExampleOrder = 'value' | 'key';
+
+/**
+ * A table as JSON: its typed arrays in base64 (little-endian), so a shard's result (units × k windows) is
+ * written and read without a JS array per window. Top examples' shared token copies are listed once each.
+ */
+export interface ExampleTableJSON {
+  slots: number;
+  k: number;
+  order: ExampleOrder;
+  width: number;
+  size: string;
+  heap: string;
+  value: string;
+  key: string;
+  doc: string;
+  pos: string;
+  windowStart: string;
+  windowLength: string;
+  acts: string;
+  /** ownTokens: token rows (Int32, like acts); otherwise `sources[sourceOf[e]]` from `tokenOffset[e]`. */
+  tokens?: string;
+  sources?: number[][];
+  sourceOf?: string;
+  tokenOffset?: string;
+}
+
+const toBase64 = (a: Float64Array | Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+/** Decodes into `into` (whose length says how many values are expected). */
+function fromBase64<T extends Float64Array | Float32Array | Int32Array>(b64: string, into: T, what: string): T {
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.byteLength !== into.byteLength) throw new Error(`ExampleTable.fromJSON: ${what} has ${bytes.byteLength} bytes; expected ${into.byteLength}`);
+  new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(bytes);
+  return into;
+}
+
+export class ExampleTable {
+  /** Entry e = slot · k + i. */
+  readonly value: Float64Array;
+  readonly key: Float64Array;
+  readonly doc: Float64Array;
+  readonly pos: Int32Array;
+  readonly windowStart: Int32Array;
+  readonly windowLength: Int32Array;
+  /** Row e: the activations of entry e's window. */
+  readonly acts: Float32Array;
+  /**
+   * Token windows: in `tokens` (row e) when `ownTokens`; otherwise entry e's window is tokenSource[e] from
+   * tokenOffset[e] (top examples of one context share one copy of its tokens).
+   */
+  readonly tokens: Int32Array;
+  readonly tokenSource: (readonly number[] | undefined)[];
+  readonly tokenOffset: Int32Array;
+  /** Per slot: entries in use, and a heap of their indices (i < k) with the worst kept entry at the root. */
+  private readonly size: Int32Array;
+  private readonly heap: Int32Array;
+
+  constructor(
+    readonly slots: number,
+    readonly k: number,
+    readonly order: ExampleOrder,
+    /** Longest window (tokens). */
+    readonly width: number,
+    readonly ownTokens: boolean,
+  ) {
+    if (!Number.isInteger(k) || k < 1) throw new Error(`ExampleTable: k must be a positive integer, got ${k}`);
+    const entries = slots * k;
+    this.value = new Float64Array(entries);
+    this.key = new Float64Array(entries);
+    this.doc = new Float64Array(entries);
+    this.pos = new Int32Array(entries);
+    this.windowStart = new Int32Array(entries);
+    this.windowLength = new Int32Array(entries);
+    this.acts = new Float32Array(entries * width);
+    this.tokens = new Int32Array(ownTokens ? entries * width : 0);
+    this.tokenSource = ownTokens ? [] : new Array(entries).fill(undefined);
+    this.tokenOffset = new Int32Array(ownTokens ? 0 : entries);
+    this.size = new Int32Array(slots);
+    this.heap = new Int32Array(entries);
+  }
+
+  /** Whether entry a comes before entry b (a is better). */
+  private before(a: number, b: number): boolean {
+    return this.beats(this.value[a], this.key[a], this.doc[a], this.pos[a], b);
+  }
+
+  /** Whether an example (value, key, doc, pos) comes before entry e under the table's total order. */
+  beats(value: number, key: number, doc: number, pos: number, e: number): boolean {
+    if (this.order === 'value') {
+      if (value !== this.value[e]) return value > this.value[e];
+    } else if (key !== this.key[e]) return key < this.key[e];
+    if (doc !== this.doc[e]) return doc < this.doc[e];
+    return pos < this.pos[e];
+  }
+
+  /** The worst kept entry of a full slot (the bar a newcomer must beat), or −1 while not full. */
+  barEntry(slot: number): number {
+    return this.size[slot] < this.k ? -1 : slot * this.k + this.heap[slot * this.k];
+  }
+
+  /**
+   * Offers an example; returns the entry it now occupies (the caller writes its window there: `windowStart`,
+   * `windowLength`, the row of `acts`, its tokens), or −1 when it is not kept.
+   */
+  offer(slot: number, value: number, key: number, doc: number, pos: number): number {
+    const base = slot * this.k;
+    const n = this.size[slot];
+    let e: number;
+    if (n < this.k) {
+      e = base + n;
+      this.heap[base + n] = n;
+      this.size[slot] = n + 1;
+      this.set(e, value, key, doc, pos);
+      this.siftUp(base, n);
+    } else {
+      e = base + this.heap[base];
+      if (!this.beats(value, key, doc, pos, e)) return -1;
+      this.set(e, value, key, doc, pos);
+      this.siftDown(base, 0, n);
+    }
+    return e;
+  }
+
+  /** Entry e as a plain example. */
+  example(e: number): UnitExample {
+    const start = e * this.width;
+    const length = this.windowLength[e];
+    const acts: number[] = new Array(length);
+    const tokens: number[] = new Array(length);
+    for (let i = 0; i < length; i++) acts[i] = this.acts[start + i];
+    if (this.ownTokens) for (let i = 0; i < length; i++) tokens[i] = this.tokens[start + i];
+    else {
+      const source = this.tokenSource[e]!;
+      const offset = this.tokenOffset[e];
+      for (let i = 0; i < length; i++) tokens[i] = source[offset + i];
+    }
+    const out: UnitExample = { value: this.value[e], doc: this.doc[e], pos: this.pos[e], windowStart: this.windowStart[e], tokens, acts };
+    if (this.order === 'key') out.key = this.key[e];
+    return out;
+  }
+
+  /** A slot's examples, best first. */
+  sorted(slot: number): UnitExample[] {
+    const entries = Array.from({ length: this.size[slot] }, (_, i) => slot * this.k + i);
+    entries.sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0));
+    return entries.map((e) => this.example(e));
+  }
+
+  /** Offers a plain example (from JSON or another table) with its window. */
+  offerExample(slot: number, x: UnitExample): void {
+    if (x.acts.length > this.width || x.tokens.length !== x.acts.length) throw new Error(`ExampleTable: an example's window has ${x.acts.length} values; this table keeps ${this.width}`);
+    const e = this.offer(slot, x.value, x.key ?? 0, x.doc, x.pos);
+    if (e < 0) return;
+    this.windowStart[e] = x.windowStart;
+    this.windowLength[e] = x.acts.length;
+    this.acts.set(x.acts, e * this.width);
+    if (this.ownTokens) this.tokens.set(x.tokens, e * this.width);
+    else {
+      this.tokenSource[e] = x.tokens;
+      this.tokenOffset[e] = 0;
+    }
+  }
+
+  /** Adds b's examples into a (same shape); exact, as BoundedBest.merge. Returns a. */
+  static merge(a: ExampleTable, b: ExampleTable): ExampleTable {
+    if (a.slots !== b.slots || a.k !== b.k || a.order !== b.order) throw new Error(`ExampleTable.merge: shapes differ (${a.slots}×${a.k} vs ${b.slots}×${b.k})`);
+    for (let s = 0; s < b.slots; s++) for (const x of b.sorted(s)) a.offerExample(s, x);
+    return a;
+  }
+
+  /** The compact JSON form (see ExampleTableJSON); `fromJSON` restores exactly this table. */
+  toJSON(): ExampleTableJSON {
+    const j: ExampleTableJSON = {
+      slots: this.slots,
+      k: this.k,
+      order: this.order,
+      width: this.width,
+      size: toBase64(this.size),
+      heap: toBase64(this.heap),
+      value: toBase64(this.value),
+      key: toBase64(this.key),
+      doc: toBase64(this.doc),
+      pos: toBase64(this.pos),
+      windowStart: toBase64(this.windowStart),
+      windowLength: toBase64(this.windowLength),
+      acts: toBase64(this.acts),
+    };
+    if (this.ownTokens) j.tokens = toBase64(this.tokens);
+    else {
+      const index = new Map<readonly number[], number>();
+      const sourceOf = new Int32Array(this.tokenSource.length).fill(-1);
+      this.tokenSource.forEach((source, e) => {
+        if (!source) return;
+        let i = index.get(source);
+        if (i === undefined) index.set(source, (i = index.size));
+        sourceOf[e] = i;
+      });
+      j.sources = [...index.keys()].map((a) => [...a]);
+      j.sourceOf = toBase64(sourceOf);
+      j.tokenOffset = toBase64(this.tokenOffset);
+    }
+    return j;
+  }
+
+  static fromJSON(j: ExampleTableJSON): ExampleTable {
+    const t = new ExampleTable(j.slots, j.k, j.order, j.width, j.tokens !== undefined);
+    fromBase64(j.size, t.size, 'size');
+    fromBase64(j.heap, t.heap, 'heap');
+    fromBase64(j.value, t.value, 'value');
+    fromBase64(j.key, t.key, 'key');
+    fromBase64(j.doc, t.doc, 'doc');
+    fromBase64(j.pos, t.pos, 'pos');
+    fromBase64(j.windowStart, t.windowStart, 'windowStart');
+    fromBase64(j.windowLength, t.windowLength, 'windowLength');
+    fromBase64(j.acts, t.acts, 'acts');
+    if (j.tokens !== undefined) fromBase64(j.tokens, t.tokens, 'tokens');
+    else {
+      const sourceOf = fromBase64(j.sourceOf ?? '', new Int32Array(t.tokenSource.length), 'sourceOf');
+      fromBase64(j.tokenOffset ?? '', t.tokenOffset, 'tokenOffset');
+      const sources = j.sources ?? [];
+      sourceOf.forEach((i, e) => (t.tokenSource[e] = i < 0 ? undefined : sources[i]));
+    }
+    for (let s = 0; s < t.slots; s++) if (!(t.size[s] >= 0 && t.size[s] <= t.k)) throw new Error(`ExampleTable.fromJSON: slot ${s} holds ${t.size[s]} examples; k is ${t.k}`);
+    return t;
+  }
+
+  /** Every slot's examples as plain objects, best first (BoundedBest's JSON: for reading and comparing). */
+  toPlainJSON(): BoundedBestJSON<UnitExample> {
+    return { k: this.k, slots: Array.from({ length: this.slots }, (_, s) => this.sorted(s)) };
+  }
+
+  private set(e: number, value: number, key: number, doc: number, pos: number): void {
+    this.value[e] = value;
+    this.key[e] = key;
+    this.doc[e] = doc;
+    this.pos[e] = pos;
+  }
+
+  // A max-heap under the order (the worst entry at the root) of entry indices i, entry = base + i.
+  private siftUp(base: number, i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(base + h[base + p], base + h[base + i])) return;
+      [h[base + i], h[base + p]] = [h[base + p], h[base + i]];
+      i = p;
+    }
+  }
+
+  private siftDown(base: number, i: number, n: number): void {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.before(base + h[base + m], base + h[base + l])) m = l;
+      if (r < n && this.before(base + h[base + m], base + h[base + r])) m = r;
+      if (m === i) return;
+      [h[base + i], h[base + m]] = [h[base + m], h[base + i]];
+      i = m;
+    }
+  }
+}
