@@ -33,20 +33,22 @@ function slotOf(f: f64, x: f64, hi: f64, bins: i32): i32 {
   return -1;
 }
 
-/** Counts x in its slot and lists it when its key passes a reservoir bar; returns the new candidate count. */
+/**
+ * Counts x in its histogram slot and lists it when its key passes the slot sample's bar or the random sample's
+ * (`randomPasses`): the reservoirs' cheap necessary condition, with the bars as they were before this context
+ * (offers only lower them; JavaScript decides exactly). Returns the new candidate count.
+ */
 @inline
-function histogramAndSample(
-  u: i32, p: i32, x: f64, f: f64, hi: f64, bins: i32, key: f64,
-  counts: usize, binBar: usize, randomBar: usize, cand: usize, nCand: i32,
+function countAndSample(
+  u: i32, p: i32, x: f64, f: f64, hi: f64, bins: i32, key: f64, randomPasses: bool,
+  counts: usize, binBar: usize, cand: usize, nCand: i32,
 ): i32 {
   const slot = slotOf(f, x, hi, bins);
   // NaN: not counted, but it may still enter the random sample, as in JavaScript (slot −1 says so).
-  if (slot < 0) return key <= load<f64>(randomBar + (<usize>u << 3)) ? pushCandidate(cand, nCand, u, p, -1) : nCand;
-  const s = (<usize>u * <usize>(bins + 2) + <usize>slot) << 3;
-  store<f64>(counts + s, load<f64>(counts + s) + 1.0);
-  // The reservoirs' cheap necessary condition (bars are read as they are now; JavaScript decides exactly).
-  if (key <= load<f64>(binBar + s) || key <= load<f64>(randomBar + (<usize>u << 3))) nCand = pushCandidate(cand, nCand, u, p, slot);
-  return nCand;
+  if (slot < 0) return randomPasses ? pushCandidate(cand, nCand, u, p, -1) : nCand;
+  const at = (<usize>u * <usize>(bins + 2) + <usize>slot) << 3;
+  store<f64>(counts + at, load<f64>(counts + at) + 1.0);
+  return randomPasses || key <= load<f64>(binBar + at) ? pushCandidate(cand, nCand, u, p, slot) : nCand;
 }
 
 /**
@@ -60,7 +62,7 @@ function histogramAndSample(
  *   positive   f64[units]               count of values > 0 (updated)
  *   maxVal, minVal, argMax  f64[units]  the context's max, min and the first position of the max (written)
  *   sums       f64[4 × units]           the context's Σx, Σx², Σx³, Σx⁴ per unit (written)
- *   cand       i32[3 × capacity]        candidates (unit, position, slot) (written)
+ *   cand       i32[3 × capacity]        candidates (unit, position, slot; −1 for NaN) (written)
  * Returns the number of candidates.
  */
 export function observeContext(
@@ -81,6 +83,7 @@ export function observeContext(
     const scaleV = v128.load(scale + ub);
     const hi0 = load<f64>(hi + ub);
     const hi1 = load<f64>(hi + ub, 8);
+    const randomBarV = v128.load(randomBar + ub);
     let max = f64x2.splat(-Infinity);
     let arg = f64x2.splat(-1);
     let min = f64x2.splat(Infinity);
@@ -105,8 +108,9 @@ export function observeContext(
       s4 = f64x2.add(s4, f64x2.mul(x2, x2));
       const f = f64x2.mul(f64x2.sub(x, loV), scaleV);
       const key = load<f64>(keys + (<usize>p << 3));
-      nCand = histogramAndSample(u, p, f64x2.extract_lane(x, 0), f64x2.extract_lane(f, 0), hi0, bins, key, counts, binBar, randomBar, cand, nCand);
-      nCand = histogramAndSample(u + 1, p, f64x2.extract_lane(x, 1), f64x2.extract_lane(f, 1), hi1, bins, key, counts, binBar, randomBar, cand, nCand);
+      const random = f64x2.le(f64x2.splat(key), randomBarV);
+      nCand = countAndSample(u, p, f64x2.extract_lane(x, 0), f64x2.extract_lane(f, 0), hi0, bins, key, i64x2.extract_lane(random, 0) != 0, counts, binBar, cand, nCand);
+      nCand = countAndSample(u + 1, p, f64x2.extract_lane(x, 1), f64x2.extract_lane(f, 1), hi1, bins, key, i64x2.extract_lane(random, 1) != 0, counts, binBar, cand, nCand);
     }
     v128.store(maxVal + ub, max);
     v128.store(minVal + ub, min);
@@ -144,7 +148,8 @@ export function observeContext(
       s2 += x2;
       s3 += x2 * x;
       s4 += x2 * x2;
-      nCand = histogramAndSample(u, p, x, (x - loU) * scaleU, hiU, bins, load<f64>(keys + (<usize>p << 3)), counts, binBar, randomBar, cand, nCand);
+      const key = load<f64>(keys + (<usize>p << 3));
+      nCand = countAndSample(u, p, x, (x - loU) * scaleU, hiU, bins, key, key <= load<f64>(randomBar + ub), counts, binBar, cand, nCand);
     }
     store<f64>(maxVal + ub, max);
     store<f64>(minVal + ub, min);
