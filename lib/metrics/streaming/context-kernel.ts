@@ -27,13 +27,13 @@ export class ContextKernel {
   private readonly memory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   /** Byte offsets of the arrays (fixed part first; the per-context buffers last, so they can grow). */
-  private readonly at: Record<'lo' | 'scale' | 'hi' | 'counts' | 'binBar' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'data' | 'cand', number>;
+  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'keys32' | 'data' | 'cand', number>;
   private positions = 0;
   lo!: Float64Array;
   scale!: Float64Array;
   hi!: Float64Array;
-  counts!: Float64Array;
-  binBar!: Float64Array;
+  /** Per histogram slot, [count since `startCounting`, the slot sample's bar as u32]. */
+  private slots!: Uint32Array;
   randomBar!: Float64Array;
   positive!: Float64Array;
   maxVal!: Float64Array;
@@ -41,6 +41,7 @@ export class ContextKernel {
   argMax!: Float64Array;
   private sums!: Float64Array;
   keys!: Float64Array;
+  private keys32!: Uint32Array;
   private data!: Float32Array;
   /** (unit, position, slot) triples written by `observe`. */
   candidates!: Int32Array;
@@ -54,8 +55,7 @@ export class ContextKernel {
       ['lo', units * 8],
       ['scale', units * 8],
       ['hi', units * 8],
-      ['counts', slots * 8],
-      ['binBar', slots * 8],
+      ['slots', slots * 8],
       ['randomBar', units * 8],
       ['positive', units * 8],
       ['maxVal', units * 8],
@@ -85,11 +85,32 @@ export class ContextKernel {
   /** Runs the loop over positions [first, n) of the context in `context(n)` (keys in `keys`); returns the candidate count. */
   observe(n: number, first: number): number {
     if (n > this.positions) throw new Error(`ContextKernel: context of ${n} positions, buffers hold ${this.positions}`);
+    for (let p = first; p < n; p++) this.keys32[p] = this.keys[p];
     const a = this.at;
     return this.exports.observeContext(
       n, first, this.units, this.bins,
-      a.data, a.keys, a.lo, a.scale, a.hi, a.counts, a.binBar, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.data + this.positions * this.units * 4,
+      a.data, a.keys, a.keys32, a.lo, a.scale, a.hi, a.slots, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.data + this.positions * this.units * 4,
     );
+  }
+
+  /** Zeroes the slot counts (the kernel counts from here) and loads the slot samples' bars (keys; +Infinity: empty). */
+  startCounting(binBar: Float64Array): void {
+    const slots = this.slots;
+    for (let i = 0; i < binBar.length; i++) {
+      slots[2 * i] = 0;
+      this.setBinBar(i, binBar[i]);
+    }
+  }
+
+  /** Adds the counts since `startCounting` into `counts` (Float64, one per slot). */
+  addCountsTo(counts: Float64Array): void {
+    const slots = this.slots;
+    for (let i = 0; i < counts.length; i++) counts[i] += slots[2 * i];
+  }
+
+  /** A slot sample's bar: a key (an integer < 2^32), or +Infinity while the slot is empty (read as 2^32 − 1). */
+  setBinBar(slot: number, bar: number): void {
+    this.slots[2 * slot + 1] = bar >= 0xffffffff ? 0xffffffff : bar;
   }
 
   /** The last context's Σx^power per unit (power 1..4). */
@@ -102,7 +123,8 @@ export class ContextKernel {
     if (n <= this.positions && this.data) return;
     const positions = Math.max(n, this.positions);
     const a = this.at;
-    a.data = align16(a.keys + positions * 8);
+    a.keys32 = align16(a.keys + positions * 8);
+    a.data = align16(a.keys32 + positions * 4);
     const candBytes = positions * this.units * 12;
     const end = a.data + positions * this.units * 4 + candBytes;
     const pages = Math.ceil(end / PAGE);
@@ -116,8 +138,7 @@ export class ContextKernel {
     this.lo = f64(a.lo, u);
     this.scale = f64(a.scale, u);
     this.hi = f64(a.hi, u);
-    this.counts = f64(a.counts, slots);
-    this.binBar = f64(a.binBar, slots);
+    this.slots = new Uint32Array(buf, a.slots, 2 * slots);
     this.randomBar = f64(a.randomBar, u);
     this.positive = f64(a.positive, u);
     this.maxVal = f64(a.maxVal, u);
@@ -125,6 +146,7 @@ export class ContextKernel {
     this.argMax = f64(a.argMax, u);
     this.sums = f64(a.sums, 4 * u);
     this.keys = f64(a.keys, positions);
+    this.keys32 = new Uint32Array(buf, a.keys32, positions);
     this.data = new Float32Array(buf, a.data, positions * u);
     this.candidates = new Int32Array(buf, a.data + positions * u * 4, positions * u * 3);
   }

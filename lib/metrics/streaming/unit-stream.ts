@@ -122,11 +122,13 @@ export class UnitStream {
   /** The WebAssembly hot loop, made at the first context it can observe. */
   private kernel: ContextKernel | undefined;
   /**
-   * True while the kernel's memory holds the authoritative histogram counts and positive counts (the kernel
-   * updates them); `syncFromKernel` copies them back before anything else reads or writes them. The reservoir
-   * bars stay authoritative here and are mirrored into the kernel on every change.
+   * True while the kernel counts for this stream: histogram counts since then and the positive counts are in its
+   * memory, and `syncFromKernel` adds them back before anything else reads or writes them. The reservoir bars
+   * stay authoritative here and are mirrored into the kernel on every change.
    */
   private kernelHoldsState = false;
+  /** Values per unit the kernel counted since it started (its counts are 32-bit: synced before 2^31). */
+  private kernelValues = 0;
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -276,13 +278,14 @@ export class UnitStream {
     m.addObserved(n - first, k.minVal, k.maxVal);
     m.flushBlock();
     this.offerTop(c, k.maxVal, k.argMax);
+    this.kernelValues += n - first;
+    if (this.kernelValues > 2 ** 31) this.syncFromKernel();
   }
 
-  /** The kernel, holding this stream's counts and bars (copied in when it does not hold them yet). */
+  /** The kernel, counting for this stream (its counts and bars loaded when it is not counting yet). */
   private kernelIn(): ContextKernel {
-    const bins = this.options.bins;
     if (!this.kernel) {
-      const k = new ContextKernel(this.units, bins);
+      const k = new ContextKernel(this.units, this.options.bins);
       k.lo.set(this.histograms.lo);
       k.scale.set(this.histograms.scale);
       this.options.ranges.forEach((r, u) => (k.hi[u] = r.hi));
@@ -290,19 +293,19 @@ export class UnitStream {
     }
     const k = this.kernel;
     if (!this.kernelHoldsState) {
-      k.counts.set(this.histograms.counts);
+      k.startCounting(this.binBar);
       k.positive.set(this.moments.positive);
-      k.binBar.set(this.binBar);
       k.randomBar.set(this.randomBar);
       this.kernelHoldsState = true;
+      this.kernelValues = 0;
     }
     return k;
   }
 
-  /** Copies the counts the kernel updated back into the histograms and moments. */
+  /** Adds the counts the kernel kept into the histograms and moments; the kernel stops counting for now. */
   private syncFromKernel(): void {
     if (!this.kernelHoldsState) return;
-    this.histograms.counts.set(this.kernel!.counts);
+    this.kernel!.addCountsTo(this.histograms.counts);
     this.moments.positive.set(this.kernel!.positive);
     this.kernelHoldsState = false;
   }
@@ -331,7 +334,7 @@ export class UnitStream {
       if (e >= 0) {
         this.copyWindow(this.binSamples, e, c, u, p, this.options.sampleBefore, this.options.sampleAfter);
         this.binBar[binSlot] = this.barKey(this.binSamples, binSlot);
-        if (this.kernelHoldsState) this.kernel!.binBar[binSlot] = this.binBar[binSlot];
+        if (this.kernelHoldsState) this.kernel!.setBinBar(binSlot, this.binBar[binSlot]);
       }
     }
     const randomBar = this.randomBar[u];

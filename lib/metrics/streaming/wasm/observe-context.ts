@@ -36,28 +36,29 @@ function slotOf(f: f64, x: f64, hi: f64, bins: i32): i32 {
 /**
  * Counts x in its histogram slot and lists it when its key passes the slot sample's bar or the random sample's
  * (`randomPasses`): the reservoirs' cheap necessary condition, with the bars as they were before this context
- * (offers only lower them; JavaScript decides exactly). Returns the new candidate count.
+ * (offers only lower them; JavaScript decides exactly). Returns the new candidate count. The general case; the
+ * loop below inlines the common one (both lanes inside the histogram's range).
  */
 @inline
 function countAndSample(
-  u: i32, p: i32, x: f64, f: f64, hi: f64, bins: i32, key: f64, randomPasses: bool,
-  counts: usize, binBar: usize, cand: usize, nCand: i32,
+  u: i32, p: i32, x: f64, f: f64, hi: f64, bins: i32, key: u32, randomPasses: bool,
+  slots: usize, cand: usize, nCand: i32,
 ): i32 {
   const slot = slotOf(f, x, hi, bins);
   // NaN: not counted, but it may still enter the random sample, as in JavaScript (slot −1 says so).
   if (slot < 0) return randomPasses ? pushCandidate(cand, nCand, u, p, -1) : nCand;
-  const at = (<usize>u * <usize>(bins + 2) + <usize>slot) << 3;
-  store<f64>(counts + at, load<f64>(counts + at) + 1.0);
-  return randomPasses || key <= load<f64>(binBar + at) ? pushCandidate(cand, nCand, u, p, slot) : nCand;
+  const at = slots + ((<usize>u * <usize>(bins + 2) + <usize>slot) << 3);
+  store<u32>(at, load<u32>(at) + 1);
+  return randomPasses || key <= load<u32>(at, 4) ? pushCandidate(cand, nCand, u, p, slot) : nCand;
 }
 
 /**
  * Observes positions [first, n) of one context for every unit.
  *   data       f32[n × units]           the context's activations, position-major
- *   keys       f64[n]                   sampling key of each position (tokenKey)
+ *   keys       f64[n], keys32 u32[n]    sampling key of each position (tokenKey), in both types
  *   lo, scale, hi  f64[units]           histogram edges as UnitHistograms keeps them
- *   counts     f64[units × (bins + 2)]  histogram counts (updated)
- *   binBar     f64[units × (bins + 2)]  per slot, the largest key its sample keeps (read)
+ *   slots      u32[2 × units × (bins + 2)]  per histogram slot, its count (updated) and the largest key its
+ *                                       sample keeps (read; 2^32 − 1 while empty): side by side, one cache line
  *   randomBar  f64[units]               per unit, the largest key its random sample keeps (read)
  *   positive   f64[units]               count of values > 0 (updated)
  *   maxVal, minVal, argMax  f64[units]  the context's max, min and the first position of the max (written)
@@ -67,14 +68,16 @@ function countAndSample(
  */
 export function observeContext(
   n: i32, first: i32, units: i32, bins: i32,
-  data: usize, keys: usize, lo: usize, scale: usize, hi: usize,
-  counts: usize, binBar: usize, randomBar: usize, positive: usize,
+  data: usize, keys: usize, keys32: usize, lo: usize, scale: usize, hi: usize,
+  slots: usize, randomBar: usize, positive: usize,
   maxVal: usize, minVal: usize, argMax: usize, sums: usize, cand: usize,
 ): i32 {
   let nCand = 0;
   const rowBytes = <usize>units << 2;
   const sumStride = <usize>units << 3;
   const zero = f64x2.splat(0);
+  const binsV = f64x2.splat(<f64>bins);
+  const slotBytes = (bins + 2) << 3;
   let u = 0;
   // Two units per step, one in each lane.
   for (; u + 1 < units; u += 2) {
@@ -84,6 +87,9 @@ export function observeContext(
     const hi0 = load<f64>(hi + ub);
     const hi1 = load<f64>(hi + ub, 8);
     const randomBarV = v128.load(randomBar + ub);
+    // Byte address of slot 0 of each lane's unit, +8: slot = ⌊f⌋ + 1 inside the range.
+    const row0 = <i32>slots + u * slotBytes + 8;
+    const rowV = i32x4.replace_lane(i32x4.splat(row0), 1, row0 + slotBytes);
     let max = f64x2.splat(-Infinity);
     let arg = f64x2.splat(-1);
     let min = f64x2.splat(Infinity);
@@ -107,10 +113,22 @@ export function observeContext(
       s3 = f64x2.add(s3, f64x2.mul(x2, x));
       s4 = f64x2.add(s4, f64x2.mul(x2, x2));
       const f = f64x2.mul(f64x2.sub(x, loV), scaleV);
-      const key = load<f64>(keys + (<usize>p << 3));
-      const random = f64x2.le(f64x2.splat(key), randomBarV);
-      nCand = countAndSample(u, p, f64x2.extract_lane(x, 0), f64x2.extract_lane(f, 0), hi0, bins, key, i64x2.extract_lane(random, 0) != 0, counts, binBar, cand, nCand);
-      nCand = countAndSample(u + 1, p, f64x2.extract_lane(x, 1), f64x2.extract_lane(f, 1), hi1, bins, key, i64x2.extract_lane(random, 1) != 0, counts, binBar, cand, nCand);
+      const key = load<u32>(keys32 + (<usize>p << 2));
+      const random = f64x2.le(f64x2.splat(load<f64>(keys + (<usize>p << 3))), randomBarV);
+      if (i64x2.all_true(v128.and(f64x2.ge(f, zero), f64x2.lt(f, binsV)))) {
+        // Both lanes inside the range: slot ⌊f⌋ + 1, as an address, computed for both lanes at once.
+        const t = i32x4.trunc_sat_f64x2_s_zero(f);
+        const addr = i32x4.add(i32x4.shl(t, 3), rowV);
+        const a0 = <usize>i32x4.extract_lane(addr, 0);
+        const a1 = <usize>i32x4.extract_lane(addr, 1);
+        store<u32>(a0, load<u32>(a0) + 1);
+        store<u32>(a1, load<u32>(a1) + 1);
+        if (key <= load<u32>(a0, 4) || i64x2.extract_lane(random, 0) != 0) nCand = pushCandidate(cand, nCand, u, p, i32x4.extract_lane(t, 0) + 1);
+        if (key <= load<u32>(a1, 4) || i64x2.extract_lane(random, 1) != 0) nCand = pushCandidate(cand, nCand, u + 1, p, i32x4.extract_lane(t, 1) + 1);
+      } else {
+        nCand = countAndSample(u, p, f64x2.extract_lane(x, 0), f64x2.extract_lane(f, 0), hi0, bins, key, i64x2.extract_lane(random, 0) != 0, slots, cand, nCand);
+        nCand = countAndSample(u + 1, p, f64x2.extract_lane(x, 1), f64x2.extract_lane(f, 1), hi1, bins, key, i64x2.extract_lane(random, 1) != 0, slots, cand, nCand);
+      }
     }
     v128.store(maxVal + ub, max);
     v128.store(minVal + ub, min);
@@ -148,8 +166,7 @@ export function observeContext(
       s2 += x2;
       s3 += x2 * x;
       s4 += x2 * x2;
-      const key = load<f64>(keys + (<usize>p << 3));
-      nCand = countAndSample(u, p, x, (x - loU) * scaleU, hiU, bins, key, key <= load<f64>(randomBar + ub), counts, binBar, cand, nCand);
+      nCand = countAndSample(u, p, x, (x - loU) * scaleU, hiU, bins, load<u32>(keys32 + (<usize>p << 2)), load<f64>(keys + (<usize>p << 3)) <= load<f64>(randomBar + ub), slots, cand, nCand);
     }
     store<f64>(maxVal + ub, max);
     store<f64>(minVal + ub, min);
