@@ -1,9 +1,11 @@
 /**
  * Neuron explorer benchmark (numbers for the issue note):
  *
- *   npx tsx scripts/bench/neurons.ts [model=stories260K] [corpus=data/corpora/tinystories-sample.txt] [repeats=3] [--ratio-only]
+ *   npx tsx scripts/bench/neurons.ts [model=stories260K] [corpus=data/corpora/tinystories-sample.txt] [repeats=3] [--ratio-only] [--docs N]
  *       scan throughput vs the plain hooked forward (same hooks, same batches, same runner), interleaved
- *       `repeats` times, as ratios of wall-time and of CPU-time throughputs (target ≥ 0.8); then (unless --ratio-only) the whole neuron wiki (both bundled corpora, minimal examples)
+ *       `repeats` times, as ratios of wall-time and of CPU-time throughputs (target ≥ 0.8); --docs N: the corpus'
+ *       first N documents. model `gpt2-small-shaped`: GPT-2 small's shape with random weights and the GPT-2
+ *       tokenizer from ../shared/data (a research model's size: 24 sites × 3072 neurons); then (unless --ratio-only) the whole neuron wiki (both bundled corpora, minimal examples)
  *       wall time; then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
  *       e.g. `... ../shared/data/models/gelu-2l data/corpora/tinystories-sample.txt 3 --ratio-only` (a GELU model:
  *       sites post and pre, 4 × 1024 neurons)
@@ -20,11 +22,20 @@ import { calibrateNeuronRanges, defaultScanOptions, scanNeuronShard } from '@/wo
 import { batchContexts, buildContexts, type CorpusDoc } from '@/workers/neurons/contexts';
 import { siteHook } from '@/lib/metrics/neurons/sites';
 import { computeNeuronWiki } from '@/workers/neurons/compute';
+import { randomModel } from '@/lib/engine/random-model';
+import { loadGpt2Tokenizer } from '@/lib/tokenizers/gpt2-bpe';
+import { repoPath } from '@/lib/testing/shared-data';
+import { GPT2_SMALL } from './shapes';
 
 const args = process.argv.slice(2);
 
+async function loadModel(name: string) {
+  if (name !== 'gpt2-small-shaped') return resolveModel(name);
+  return { model: randomModel(GPT2_SMALL, { seed: 1 }), tokenizer: await loadGpt2Tokenizer(repoPath('../shared/data/tokenizers/gpt2')) };
+}
+
 async function setup(modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', times = 1, limit = Infinity) {
-  const { model, tokenizer } = await resolveModel(modelArg);
+  const { model, tokenizer } = await loadModel(modelArg);
   const texts = (await readDocuments(corpusArg)).slice(0, limit);
   const docs: CorpusDoc[] = [];
   for (let t = 0; t < times; t++) texts.forEach((text) => docs.push({ index: docs.length, text }));
@@ -76,8 +87,10 @@ if (args[0] === '--page') {
 }
 
 const ratioOnly = args.includes('--ratio-only');
-const [modelArg, corpusArg, repeatsArg] = args.filter((a) => a !== '--ratio-only');
-const { model, tokenizer, docs, runner } = await setup(modelArg, corpusArg);
+const docsAt = args.indexOf('--docs');
+const docLimit = docsAt >= 0 ? Number(args[docsAt + 1]) : Infinity;
+const [modelArg, corpusArg, repeatsArg] = args.filter((a, i) => a !== '--ratio-only' && i !== docsAt && i !== docsAt + 1);
+const { model, tokenizer, docs, runner } = await setup(modelArg, corpusArg, 1, docLimit);
 const options = defaultScanOptions(model);
 const hooks = options.layers.flatMap((l) => options.sites.map((s) => siteHook(l, s)));
 const contexts = buildContexts(tokenizer, docs, options.contextLength);

@@ -83,8 +83,8 @@ export function finalizeNeuronStats(input: { model: CanonicalModel; corpusSlug: 
   const { model, merged } = input;
   const effectsByLayer = new Map<number, NeuronWeightEffects[]>();
   const layers = merged.streams.map((s): NeuronLayerRecord => {
-    const neurons = UnitStream.fromJSON(s.neurons);
-    const baseline = UnitStream.fromJSON(s.baseline);
+    const neurons = UnitStream.from(s.neurons);
+    const baseline = UnitStream.from(s.baseline);
     if (!effectsByLayer.has(s.layer)) effectsByLayer.set(s.layer, layerWeightEffects(model, s.layer, input.effectTokens ?? 20));
     const effects = effectsByLayer.get(s.layer)!;
     const baseSummaries = Array.from({ length: baseline.units }, (_, r) => baseline.summary(r));

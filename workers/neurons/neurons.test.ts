@@ -10,6 +10,7 @@ import { compareDatasets, finalizeNeuronStats } from './finalize';
 import { findMinimalExamples } from './minimal-examples';
 import { project, randomDirections, transposeDirections } from './random-directions';
 import type { CorpusDoc } from './contexts';
+import { decodeResult, encodeResult } from '@/lib/queue/result-codec';
 
 const { model, tokenizer } = buildPlantedNeuronModel();
 const runner = new OnnxRunner(model, { intraOpNumThreads: 1 });
@@ -78,9 +79,11 @@ describe('neuron scan on planted neurons', () => {
   it('merges shards to the single-pass result', async () => {
     const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs, options });
     const whole = mergeNeuronShards([await scan(docs, ranges)]);
-    const parts = mergeNeuronShards([await scan(docs.slice(4), ranges), await scan(docs.slice(0, 2), ranges), await scan(docs.slice(2, 4), ranges)]);
+    // Shards staged as the job queue stages them (lib/queue/result-codec), then merged.
+    const staged = <T,>(x: T): T => decodeResult<T>(encodeResult(x));
+    const parts = mergeNeuronShards([staged(await scan(docs.slice(4), ranges)), staged(await scan(docs.slice(0, 2), ranges)), staged(await scan(docs.slice(2, 4), ranges))]);
     const wa = finalizeNeuronStats({ model, corpusSlug: 't', merged: whole });
-    const wb = finalizeNeuronStats({ model, corpusSlug: 't', merged: JSON.parse(JSON.stringify(parts)) });
+    const wb = finalizeNeuronStats({ model, corpusSlug: 't', merged: staged(parts) });
     expect(JSON.stringify(wb)).toBe(JSON.stringify(wa));
   });
 

@@ -1,7 +1,7 @@
 /**
  * The neuron scan, as pure functions so that a job queue can run it per corpus shard:
  *   ranges = await calibrateNeuronRanges(input)            once, on the first contexts (shared by all shards)
- *   shard  = await scanNeuronShard({ ...input, options })  per shard → NeuronShardResult (JSON-serialisable)
+ *   shard  = await scanNeuronShard({ ...input, options })  per shard → NeuronShardResult (stageable by lib/queue/result-codec)
  *   merged = mergeNeuronShards([shard, ...])               exact (see lib/metrics/streaming)
  * then finalizeNeuronStats (finalize.ts) and publishNeuronWiki (publish.ts).
  *
@@ -63,8 +63,9 @@ export interface NeuronScanInput {
 export interface NeuronStreamResult {
   layer: number;
   site: NeuronSite;
-  neurons: UnitStreamJSON;
-  baseline: UnitStreamJSON;
+  /** The streams themselves in memory; their state (UnitStream.toJSON) after a trip through the job queue. */
+  neurons: UnitStream | UnitStreamJSON;
+  baseline: UnitStream | UnitStreamJSON;
 }
 
 export interface NeuronShardResult {
@@ -274,7 +275,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
     ranges,
     contexts,
     tokens,
-    streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons.toJSON(), baseline: streams[si].baseline.toJSON() })),
+    streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons, baseline: streams[si].baseline })),
   };
 }
 
@@ -287,10 +288,13 @@ export function mergeNeuronShards(results: NeuronShardResult[]): NeuronShardResu
       throw new Error('mergeNeuronShards: shards come from different models, versions or options');
     }
   }
+  // A stream in memory is merged into (a copy through its state when there are several shards, so that a
+  // shard's result stays as it was).
+  const first0 = (x: UnitStream | UnitStreamJSON) => (results.length > 1 && x instanceof UnitStream ? UnitStream.fromJSON(x.toJSON()) : UnitStream.from(x));
   const streams = first.streams.map((s, i) => {
-    const neurons = results.map((r) => UnitStream.fromJSON(r.streams[i].neurons)).reduce((a, b) => UnitStream.merge(a, b));
-    const baseline = results.map((r) => UnitStream.fromJSON(r.streams[i].baseline)).reduce((a, b) => UnitStream.merge(a, b));
-    return { layer: s.layer, site: s.site, neurons: neurons.toJSON(), baseline: baseline.toJSON() };
+    const neurons = results.slice(1).reduce((a, r) => UnitStream.merge(a, UnitStream.from(r.streams[i].neurons)), first0(s.neurons));
+    const baseline = results.slice(1).reduce((a, r) => UnitStream.merge(a, UnitStream.from(r.streams[i].baseline)), first0(s.baseline));
+    return { layer: s.layer, site: s.site, neurons, baseline };
   });
   return {
     ...first,

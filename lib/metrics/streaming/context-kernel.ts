@@ -27,7 +27,7 @@ export class ContextKernel {
   private readonly memory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   /** Byte offsets of the arrays (fixed part first; the per-context buffers last, so they can grow). */
-  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'keys32' | 'data' | 'cand', number>;
+  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'keys32' | 'data' | 'cand' | 'transposed', number>;
   private positions = 0;
   lo!: Float64Array;
   scale!: Float64Array;
@@ -45,6 +45,8 @@ export class ContextKernel {
   private data!: Float32Array;
   /** (unit, position, slot) triples written by `observe`. */
   candidates!: Int32Array;
+  /** The last context unit-major, [units × n], when `observe` was asked for it: unit u's row starts at u · n. */
+  transposed!: Float32Array;
 
   constructor(
     readonly units: number,
@@ -82,14 +84,17 @@ export class ContextKernel {
     return this.data.subarray(0, n * this.units);
   }
 
-  /** Runs the loop over positions [first, n) of the context in `context(n)` (keys in `keys`); returns the candidate count. */
-  observe(n: number, first: number): number {
+  /**
+   * Runs the loop over positions [first, n) of the context in `context(n)` (keys in `keys`); returns the candidate
+   * count. `transpose`: also write the context unit-major into `transposed` (for many window copies).
+   */
+  observe(n: number, first: number, transpose = false): number {
     if (n > this.positions) throw new Error(`ContextKernel: context of ${n} positions, buffers hold ${this.positions}`);
     for (let p = first; p < n; p++) this.keys32[p] = this.keys[p];
     const a = this.at;
     return this.exports.observeContext(
       n, first, this.units, this.bins,
-      a.data, a.keys, a.keys32, a.lo, a.scale, a.hi, a.slots, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.data + this.positions * this.units * 4,
+      a.data, a.keys, a.keys32, a.lo, a.scale, a.hi, a.slots, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.cand, transpose ? a.transposed : 0,
     );
   }
 
@@ -125,8 +130,9 @@ export class ContextKernel {
     const a = this.at;
     a.keys32 = align16(a.keys + positions * 8);
     a.data = align16(a.keys32 + positions * 4);
-    const candBytes = positions * this.units * 12;
-    const end = a.data + positions * this.units * 4 + candBytes;
+    a.cand = a.data + positions * this.units * 4;
+    a.transposed = a.cand + positions * this.units * 12;
+    const end = a.transposed + positions * this.units * 4;
     const pages = Math.ceil(end / PAGE);
     if (pages > this.memory.buffer.byteLength / PAGE) this.memory.grow(pages - this.memory.buffer.byteLength / PAGE);
     this.positions = positions;
@@ -148,6 +154,7 @@ export class ContextKernel {
     this.keys = f64(a.keys, positions);
     this.keys32 = new Uint32Array(buf, a.keys32, positions);
     this.data = new Float32Array(buf, a.data, positions * u);
-    this.candidates = new Int32Array(buf, a.data + positions * u * 4, positions * u * 3);
+    this.candidates = new Int32Array(buf, a.cand, positions * u * 3);
+    this.transposed = new Float32Array(buf, a.transposed, positions * u);
   }
 }

@@ -17,37 +17,33 @@ import type { UnitExample } from './example';
 export type ExampleOrder = 'value' | 'key';
 
 /**
- * A table as JSON: its typed arrays in base64 (little-endian), so a shard's result (units × k windows) is
- * written and read without a JS array per window. Top examples' shared token copies are listed once each.
+ * A table's state as plain data: its own typed arrays (not copies: take it when the stream is done), which
+ * lib/queue/result-codec stages as base64 bit for bit. Top examples' shared token copies are listed once each.
  */
 export interface ExampleTableJSON {
   slots: number;
   k: number;
   order: ExampleOrder;
   width: number;
-  size: string;
-  heap: string;
-  value: string;
-  key: string;
-  doc: string;
-  pos: string;
-  windowStart: string;
-  windowLength: string;
-  acts: string;
-  /** ownTokens: token rows (Int32, like acts); otherwise `sources[sourceOf[e]]` from `tokenOffset[e]`. */
-  tokens?: string;
+  size: Int32Array;
+  heap: Int32Array;
+  value: Float64Array;
+  key: Float64Array;
+  doc: Float64Array;
+  pos: Int32Array;
+  windowStart: Int32Array;
+  windowLength: Int32Array;
+  acts: Float32Array;
+  /** ownTokens: token rows (like acts); otherwise `sources[sourceOf[e]]` from `tokenOffset[e]`. */
+  tokens?: Int32Array;
   sources?: number[][];
-  sourceOf?: string;
-  tokenOffset?: string;
+  sourceOf?: Int32Array;
+  tokenOffset?: Int32Array;
 }
 
-const toBase64 = (a: Float64Array | Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-/** Decodes into `into` (whose length says how many values are expected). */
-function fromBase64<T extends Float64Array | Float32Array | Int32Array>(b64: string, into: T, what: string): T {
-  const bytes = Buffer.from(b64, 'base64');
-  if (bytes.byteLength !== into.byteLength) throw new Error(`ExampleTable.fromJSON: ${what} has ${bytes.byteLength} bytes; expected ${into.byteLength}`);
-  new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(bytes);
-  return into;
+function copyInto<T extends Float64Array | Float32Array | Int32Array>(into: T, from: ArrayLike<number> | undefined, what: string): void {
+  if (!from || from.length !== into.length) throw new Error(`ExampleTable.fromJSON: ${what} has ${from?.length ?? 'no'} values; expected ${into.length}`);
+  into.set(from);
 }
 
 export class ExampleTable {
@@ -184,24 +180,24 @@ export class ExampleTable {
     return a;
   }
 
-  /** The compact JSON form (see ExampleTableJSON); `fromJSON` restores exactly this table. */
+  /** The table's state (see ExampleTableJSON); `fromJSON` restores exactly this table. */
   toJSON(): ExampleTableJSON {
     const j: ExampleTableJSON = {
       slots: this.slots,
       k: this.k,
       order: this.order,
       width: this.width,
-      size: toBase64(this.size),
-      heap: toBase64(this.heap),
-      value: toBase64(this.value),
-      key: toBase64(this.key),
-      doc: toBase64(this.doc),
-      pos: toBase64(this.pos),
-      windowStart: toBase64(this.windowStart),
-      windowLength: toBase64(this.windowLength),
-      acts: toBase64(this.acts),
+      size: this.size,
+      heap: this.heap,
+      value: this.value,
+      key: this.key,
+      doc: this.doc,
+      pos: this.pos,
+      windowStart: this.windowStart,
+      windowLength: this.windowLength,
+      acts: this.acts,
     };
-    if (this.ownTokens) j.tokens = toBase64(this.tokens);
+    if (this.ownTokens) j.tokens = this.tokens;
     else {
       const index = new Map<readonly number[], number>();
       const sourceOf = new Int32Array(this.tokenSource.length).fill(-1);
@@ -212,27 +208,28 @@ export class ExampleTable {
         sourceOf[e] = i;
       });
       j.sources = [...index.keys()].map((a) => [...a]);
-      j.sourceOf = toBase64(sourceOf);
-      j.tokenOffset = toBase64(this.tokenOffset);
+      j.sourceOf = sourceOf;
+      j.tokenOffset = this.tokenOffset;
     }
     return j;
   }
 
   static fromJSON(j: ExampleTableJSON): ExampleTable {
     const t = new ExampleTable(j.slots, j.k, j.order, j.width, j.tokens !== undefined);
-    fromBase64(j.size, t.size, 'size');
-    fromBase64(j.heap, t.heap, 'heap');
-    fromBase64(j.value, t.value, 'value');
-    fromBase64(j.key, t.key, 'key');
-    fromBase64(j.doc, t.doc, 'doc');
-    fromBase64(j.pos, t.pos, 'pos');
-    fromBase64(j.windowStart, t.windowStart, 'windowStart');
-    fromBase64(j.windowLength, t.windowLength, 'windowLength');
-    fromBase64(j.acts, t.acts, 'acts');
-    if (j.tokens !== undefined) fromBase64(j.tokens, t.tokens, 'tokens');
+    copyInto(t.size, j.size, 'size');
+    copyInto(t.heap, j.heap, 'heap');
+    copyInto(t.value, j.value, 'value');
+    copyInto(t.key, j.key, 'key');
+    copyInto(t.doc, j.doc, 'doc');
+    copyInto(t.pos, j.pos, 'pos');
+    copyInto(t.windowStart, j.windowStart, 'windowStart');
+    copyInto(t.windowLength, j.windowLength, 'windowLength');
+    copyInto(t.acts, j.acts, 'acts');
+    if (j.tokens !== undefined) copyInto(t.tokens, j.tokens, 'tokens');
     else {
-      const sourceOf = fromBase64(j.sourceOf ?? '', new Int32Array(t.tokenSource.length), 'sourceOf');
-      fromBase64(j.tokenOffset ?? '', t.tokenOffset, 'tokenOffset');
+      const sourceOf = new Int32Array(t.tokenSource.length);
+      copyInto(sourceOf, j.sourceOf, 'sourceOf');
+      copyInto(t.tokenOffset, j.tokenOffset, 'tokenOffset');
       const sources = j.sources ?? [];
       sourceOf.forEach((i, e) => (t.tokenSource[e] = i < 0 ? undefined : sources[i]));
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '@/lib/sampling/random';
+import { decodeResult, encodeResult } from '@/lib/queue/result-codec';
 import {
   BoundedBest,
   ExactSums,
@@ -151,8 +152,8 @@ describe('UnitStream', () => {
     for (const cuts of [[60], [1, 2, 119], [17, 50, 51, 90]]) {
       const bounds = [0, ...cuts, contexts.length];
       const shards = bounds.slice(1).map((end, i) => stream(contexts.slice(bounds[i], end)));
-      // Through JSON, as job results travel; merged right-to-left to vary the order.
-      const revived = shards.map((s) => UnitStream.fromJSON(JSON.parse(JSON.stringify(s))));
+      // Staged as job results travel (lib/queue/result-codec); merged right-to-left to vary the order.
+      const revived = shards.map((s) => UnitStream.fromJSON(decodeResult(encodeResult(s))));
       const merged = revived.reduceRight((acc, s) => UnitStream.merge(acc, s));
       expect(summaries(merged)).toBe(whole);
     }

@@ -129,6 +129,11 @@ export class UnitStream {
   private kernelHoldsState = false;
   /** Values per unit the kernel counted since it started (its counts are 32-bit: synced before 2^31). */
   private kernelValues = 0;
+  /** Where the current context's windows are copied from (the kernel's unit-major copy, or the context). */
+  private windows: Pick<ContextActivations, 'data' | 'offset' | 'posStride' | 'unitStride'> | undefined;
+  /** Windows copied so far, and whether the last context needed many (then the next one is transposed). */
+  private windowsCopied = 0;
+  private manyWindows = true;
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -252,7 +257,13 @@ export class UnitStream {
     k.context(n).set(c.data.subarray(c.offset, c.offset + n * units));
     const keys = k.keys;
     for (let p = first; p < n; p++) keys[p] = tokenKey(this.options.seed, c.doc, p);
-    const found = k.observe(n, first);
+    // Early in a scan most units keep examples from every context, and copying their windows column by column
+    // from the position-major context is slow for wide layers (a cache line and a page per value): then the
+    // kernel also writes the context unit-major and windows are copied as rows.
+    const transpose = this.manyWindows;
+    const found = k.observe(n, first, transpose);
+    this.windows = transpose ? { data: k.transposed, offset: 0, posStride: 1, unitStride: n } : c;
+    const keptBefore = this.windowsCopied;
     // The kernel listed every value that passed the bars as they were before this context; offers since then
     // may have lowered them, so the same pre-check runs again before the exact one.
     const cand = k.candidates;
@@ -278,6 +289,8 @@ export class UnitStream {
     m.addObserved(n - first, k.minVal, k.maxVal);
     m.flushBlock();
     this.offerTop(c, k.maxVal, k.argMax);
+    this.windows = undefined;
+    this.manyWindows = this.windowsCopied - keptBefore > units / 8;
     this.kernelValues += n - first;
     if (this.kernelValues > 2 ** 31) this.syncFromKernel();
   }
@@ -353,8 +366,9 @@ export class UnitStream {
     const { start, end } = windowAround(p, c.tokens.length, before, after);
     const row = e * table.width;
     const acts = table.acts;
-    const { data, posStride } = c;
-    for (let i = start, k = c.offset + u * c.unitStride + start * posStride; i < end; i++, k += posStride) acts[row + i - start] = data[k];
+    const { data, offset, posStride, unitStride } = this.windows ?? c;
+    for (let i = start, k = offset + u * unitStride + start * posStride; i < end; i++, k += posStride) acts[row + i - start] = data[k];
+    this.windowsCopied++;
     table.windowStart[e] = start;
     table.windowLength[e] = end - start;
     if (table.ownTokens) {
@@ -442,6 +456,11 @@ export class UnitStream {
   /** The state with plain example objects (the compact toJSON's examples, read back). */
   toPlainJSON(): UnitStreamPlainJSON {
     return { ...this.toJSON(), top: this.top.toPlainJSON(), binSamples: this.binSamples.toPlainJSON(), random: this.random.toPlainJSON() };
+  }
+
+  /** A stream as it is, or restored from its state (e.g. after a trip through the job queue). */
+  static from(x: UnitStream | UnitStreamJSON): UnitStream {
+    return x instanceof UnitStream ? x : UnitStream.fromJSON(x);
   }
 
   static fromJSON(j: UnitStreamJSON): UnitStream {

@@ -64,13 +64,15 @@ function countAndSample(
  *   maxVal, minVal, argMax  f64[units]  the context's max, min and the first position of the max (written)
  *   sums       f64[4 × units]           the context's Σx, Σx², Σx³, Σx⁴ per unit (written)
  *   cand       i32[3 × capacity]        candidates (unit, position, slot; −1 for NaN) (written)
+ *   transposed f32[units × n] or 0      when given, the context unit-major (positions 0..n−1), so that the
+ *                                       caller copies example windows as contiguous rows (written)
  * Returns the number of candidates.
  */
 export function observeContext(
   n: i32, first: i32, units: i32, bins: i32,
   data: usize, keys: usize, keys32: usize, lo: usize, scale: usize, hi: usize,
   slots: usize, randomBar: usize, positive: usize,
-  maxVal: usize, minVal: usize, argMax: usize, sums: usize, cand: usize,
+  maxVal: usize, minVal: usize, argMax: usize, sums: usize, cand: usize, transposed: usize,
 ): i32 {
   let nCand = 0;
   const rowBytes = <usize>units << 2;
@@ -98,9 +100,22 @@ export function observeContext(
     let s2 = zero;
     let s3 = zero;
     let s4 = zero;
+    const t0 = transposed + ((<usize>u * <usize>n) << 2);
+    const t1 = t0 + (<usize>n << 2);
+    if (transposed) {
+      for (let p = 0; p < first; p++) {
+        store<f32>(t0 + (<usize>p << 2), load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2)));
+        store<f32>(t1 + (<usize>p << 2), load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2), 4));
+      }
+    }
     let at = data + (<usize>first) * rowBytes + (<usize>u << 2);
     for (let p = first; p < n; p++, at += rowBytes) {
-      const x = f64x2.promote_low_f32x4(v128.load64_zero(at));
+      const raw = v128.load64_zero(at);
+      if (transposed) {
+        store<f32>(t0 + (<usize>p << 2), f32x4.extract_lane(raw, 0));
+        store<f32>(t1 + (<usize>p << 2), f32x4.extract_lane(raw, 1));
+      }
+      const x = f64x2.promote_low_f32x4(raw);
       const pv = f64x2.splat(<f64>p);
       const gt = f64x2.gt(x, max); // strict: the first position of the max wins, as in JavaScript
       max = v128.bitselect(x, max, gt);
@@ -153,8 +168,12 @@ export function observeContext(
     let s2: f64 = 0;
     let s3: f64 = 0;
     let s4: f64 = 0;
+    const t0 = transposed + ((<usize>u * <usize>n) << 2);
+    if (transposed) for (let p = 0; p < first; p++) store<f32>(t0 + (<usize>p << 2), load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2)));
     for (let p = first; p < n; p++) {
-      const x = <f64>load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2));
+      const raw = load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2));
+      if (transposed) store<f32>(t0 + (<usize>p << 2), raw);
+      const x = <f64>raw;
       if (x > max) {
         max = x;
         arg = <f64>p;
