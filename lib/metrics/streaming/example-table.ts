@@ -47,7 +47,10 @@ function copyInto<T extends Float64Array | Float32Array | Int32Array>(into: T, f
 }
 
 export class ExampleTable {
-  /** Entry e = slot · k + i. */
+  /**
+   * Entry i of a slot is e = i · slots + slot: while the lists fill, every unit takes entry i from the same context,
+   * and those windows are written side by side rather than a page apart.
+   */
   readonly value: Float64Array;
   readonly key: Float64Array;
   readonly doc: Float64Array;
@@ -107,7 +110,7 @@ export class ExampleTable {
 
   /** The worst kept entry of a full slot (the bar a newcomer must beat), or −1 while not full. */
   barEntry(slot: number): number {
-    return this.size[slot] < this.k ? -1 : slot * this.k + this.heap[slot * this.k];
+    return this.size[slot] < this.k ? -1 : this.heap[slot * this.k] * this.slots + slot;
   }
 
   /**
@@ -119,16 +122,16 @@ export class ExampleTable {
     const n = this.size[slot];
     let e: number;
     if (n < this.k) {
-      e = base + n;
+      e = n * this.slots + slot;
       this.heap[base + n] = n;
       this.size[slot] = n + 1;
       this.set(e, value, key, doc, pos);
-      this.siftUp(base, n);
+      this.siftUp(slot, n);
     } else {
-      e = base + this.heap[base];
+      e = this.heap[base] * this.slots + slot;
       if (!this.beats(value, key, doc, pos, e)) return -1;
       this.set(e, value, key, doc, pos);
-      this.siftDown(base, 0, n);
+      this.siftDown(slot, 0, n);
     }
     return e;
   }
@@ -153,7 +156,7 @@ export class ExampleTable {
 
   /** A slot's examples, best first. */
   sorted(slot: number): UnitExample[] {
-    const entries = Array.from({ length: this.size[slot] }, (_, i) => slot * this.k + i);
+    const entries = Array.from({ length: this.size[slot] }, (_, i) => i * this.slots + slot);
     entries.sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0));
     return entries.map((e) => this.example(e));
   }
@@ -249,25 +252,29 @@ export class ExampleTable {
     this.pos[e] = pos;
   }
 
-  // A max-heap under the order (the worst entry at the root) of entry indices i, entry = base + i.
-  private siftUp(base: number, i: number): void {
+  // Per slot, a max-heap under the order (the worst entry at the root) of entry indices i (entry i · slots + slot).
+  private siftUp(slot: number, i: number): void {
     const h = this.heap;
+    const base = slot * this.k;
+    const S = this.slots;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.before(base + h[base + p], base + h[base + i])) return;
+      if (!this.before(h[base + p] * S + slot, h[base + i] * S + slot)) return;
       [h[base + i], h[base + p]] = [h[base + p], h[base + i]];
       i = p;
     }
   }
 
-  private siftDown(base: number, i: number, n: number): void {
+  private siftDown(slot: number, i: number, n: number): void {
     const h = this.heap;
+    const base = slot * this.k;
+    const S = this.slots;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < n && this.before(base + h[base + m], base + h[base + l])) m = l;
-      if (r < n && this.before(base + h[base + m], base + h[base + r])) m = r;
+      if (l < n && this.before(h[base + m] * S + slot, h[base + l] * S + slot)) m = l;
+      if (r < n && this.before(h[base + m] * S + slot, h[base + r] * S + slot)) m = r;
       if (m === i) return;
       [h[base + i], h[base + m]] = [h[base + m], h[base + i]];
       i = m;
