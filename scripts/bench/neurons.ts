@@ -26,6 +26,7 @@ import { randomModel } from '@/lib/engine/random-model';
 import { loadGpt2Tokenizer } from '@/lib/tokenizers/gpt2-bpe';
 import { repoPath } from '@/lib/testing/shared-data';
 import { GPT2_SMALL } from './shapes';
+import { encodeResult } from '@/lib/queue/result-codec';
 
 const args = process.argv.slice(2);
 
@@ -50,11 +51,13 @@ if (args[0] === '--memory') {
   const t0 = performance.now();
   const shard = await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
   const s = (performance.now() - t0) / 1000;
-  const json = JSON.stringify(shard).length;
-  // Retained heap after a full GC (what "bounded memory" means; heapUsed without a GC counts garbage), and peak RSS.
+  // Peak RSS (the scan's example tables are typed arrays, outside the JS heap), and the heap retained after a full GC
+  // (what "bounded memory" means; heapUsed without a GC counts garbage), both before staging the result.
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   (globalThis as { gc?: () => void }).gc?.();
   const retained = process.memoryUsage().heapUsed / 2 ** 20;
-  console.log(JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB: process.resourceUsage().maxRSS / 1024, retainedHeapMiB: retained, resultMiB: json / 2 ** 20 }));
+  const staged = encodeResult(shard).byteLength; // as the job queue stages a shard's result
+  console.log(JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB, retainedHeapMiB: retained, stagedResultMiB: staged / 2 ** 20 }));
   process.exit(0);
 }
 
@@ -89,7 +92,7 @@ if (args[0] === '--page') {
 const ratioOnly = args.includes('--ratio-only');
 const docsAt = args.indexOf('--docs');
 const docLimit = docsAt >= 0 ? Number(args[docsAt + 1]) : Infinity;
-const [modelArg, corpusArg, repeatsArg] = args.filter((a, i) => a !== '--ratio-only' && i !== docsAt && i !== docsAt + 1);
+const [modelArg, corpusArg, repeatsArg] = args.filter((a, i) => a !== '--ratio-only' && (docsAt < 0 || (i !== docsAt && i !== docsAt + 1)));
 const { model, tokenizer, docs, runner } = await setup(modelArg, corpusArg, 1, docLimit);
 const options = defaultScanOptions(model);
 const hooks = options.layers.flatMap((l) => options.sites.map((s) => siteHook(l, s)));
