@@ -245,8 +245,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       projectionsOf(states, R),
       (batch, cache) => {
         const seq = batch.padded[0].length;
-        // Scratch of the JS projections: one row block per context, since the streams copy the kept examples'
-        // windows once per batch (UnitStream.observeContexts), after every context of it was observed.
+        // Scratch of the JS projections (runners without in-graph projections): one row block per context.
         const proj = new Float32Array(batch.contexts.length * seq * R);
         states.forEach((s, si) => {
           const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);

@@ -198,7 +198,7 @@ describe('UnitStream', () => {
     }
   });
 
-  it('observing contexts a batch at a time (windows copied once per batch, evicted candidates reused) changes nothing', () => {
+  it('observing contexts a batch at a time (evicted entries overwritten, windows from transposed or strided copies) changes nothing', () => {
     // Many evictions within and across batches: the first contexts fill every reservoir and top list.
     const narrow = { ranges: [{ lo: -0.5, hi: 2 }, { lo: 0, hi: 1 }, { lo: -1e-4, hi: 1e-4 }], k: 3, randomK: 2, seed: 5, bins: 7, before: 4, after: 2 };
     for (const opts of [options, narrow]) {

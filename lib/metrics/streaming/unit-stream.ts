@@ -157,10 +157,11 @@ export class UnitStream {
   /**
    * Observes every unit on every position of one context. Contexts are the blocks of exact merging.
    *
-   * The hot loop of a corpus scan, so it is one pass over the activations, with every statistic updated for
-   * each value while it is in a register (moments, histogram slot, the context's max and min, the reservoirs'
-   * pre-checks): typed arrays only, no calls or allocations per value except for rare sample candidates.
-   * The result is exactly that of observing the parts one by one (streaming.test.ts checks it).
+   * The hot loop of a corpus scan: one pass over the activations with every statistic updated for each value
+   * (moments, histogram slot, the context's max and min, the reservoirs' pre-checks), in WebAssembly where the
+   * layout allows (ContextKernel) and in JavaScript otherwise, bit for bit the same (context-kernel.test.ts); only
+   * the rare candidates reach the example tables. The result is exactly that of observing the parts one by one
+   * (streaming.test.ts checks it).
    */
   observeContext(c: ContextActivations): void {
     if (UnitStream.hotLoop === 'wasm' && c.unitStride === 1 && c.posStride === this.units) {
