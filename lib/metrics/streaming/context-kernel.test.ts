@@ -45,6 +45,16 @@ describe('ContextKernel (WebAssembly hot loop)', () => {
     });
   }
 
+  it('grows its buffers for a context longer than any before, keeping the counts it holds', () => {
+    const contexts = hostileContexts(5, 30, 7);
+    const long = hostileContexts(5, 1, 8)[0];
+    const n = 300;
+    const data = new Float32Array(n * 5).map((_, i) => Math.sin(i) * 2);
+    contexts.splice(10, 0, { ...long, doc: 9999, tokens: Array.from({ length: n }, (_, i) => i % 97), data });
+    const options: UnitStreamOptions = { ranges: Array.from({ length: 5 }, () => ({ lo: -1.5, hi: 3.5 })), k: 3, randomK: 2, bins: 12, seed: 4 };
+    expect(streamed(options, contexts, 'wasm', 4)).toBe(streamed(options, contexts, 'js', 4));
+  });
+
   it('merges kernel-streamed shards to the single stream', () => {
     const contexts = hostileContexts(6, 60, 99);
     const options: UnitStreamOptions = { ranges: Array.from({ length: 6 }, () => ({ lo: -1.5, hi: 3.5 })), k: 3, randomK: 2, bins: 12, seed: 4 };
