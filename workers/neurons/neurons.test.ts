@@ -87,6 +87,23 @@ describe('neuron scan on planted neurons', () => {
     expect(JSON.stringify(wb)).toBe(JSON.stringify(wa));
   });
 
+  it('says which neuron and document when the model produces NaN (a corrupt checkpoint), instead of failing in a sum', async () => {
+    const broken = { ...model, weights: new Map(model.weights) };
+    const w = broken.weights.get('blocks.0.mlp.W_in')!;
+    const data = Float32Array.from(w.data as Float32Array);
+    data[2] = NaN; // row 0 (d_model index 0), neuron 2
+    broken.weights.set('blocks.0.mlp.W_in', { ...w, data });
+    const brokenRunner = new OnnxRunner(broken, { intraOpNumThreads: 1 });
+    try {
+      const ranges = await calibrateNeuronRanges({ model: broken, runner: brokenRunner, tokenizer, docs, options });
+      await expect(scanNeuronShard({ model: broken, runner: brokenRunner, tokenizer, docs, options, ranges })).rejects.toThrow(
+        /^blocks\.0\.mlp\.hook_(post|pre), neuron 2: NaN or ±Infinity in document 0 \(chunk 0\): the model's weights or activations are not finite/,
+      );
+    } finally {
+      await brokenRunner.dispose();
+    }
+  });
+
   it('warns when a neuron fires on different tokens in two datasets', async () => {
     const a: CorpusDoc[] = ['quiet quokka', 'six xenon axes'].map((text, index) => ({ index, text }));
     const b: CorpusDoc[] = ['zany zebra zone', 'fox box'].map((text, index) => ({ index, text }));

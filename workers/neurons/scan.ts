@@ -13,8 +13,8 @@ import type { CanonicalModel } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner } from '@/lib/engine/types';
 import { projectedName, type Projection } from '@/lib/engine/projections';
-import { UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
-import { batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
+import { NonFiniteActivationError, UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
+import { MAX_CHUNKS_PER_DOC, batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
 
 /** Contexts tokenized and batched at a time (sorted by length within the group to keep padding small). */
 const CONTEXT_GROUP = 1024;
@@ -146,9 +146,8 @@ function baselineRows(cache: Cache, s: SiteState, R: number, act: Float32Array, 
 }
 
 /**
- * Runs batches through the model and visits each batch's activations. The next batch's run is requested before
- * this one is visited, but onnxruntime-node runs a session synchronously on the JS thread (inside a
- * setImmediate), so the forward and the statistics take turns rather than overlap (scripts/bench/neurons.ts).
+ * Runs batches through the model and visits each batch's activations. onnxruntime-node runs a session
+ * synchronously on the JS thread (inside a setImmediate), so the forward and the statistics take turns.
  */
 async function forEachBatch(
   runner: ForwardRunner,
@@ -158,12 +157,10 @@ async function forEachBatch(
   visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache) => void,
   onBatch?: (done: number) => void,
 ): Promise<void> {
-  const run = (i: number) => runner.run(batches[i].padded, hooks, { projections });
-  let next = batches.length > 0 ? run(0) : null;
+  // One batch after the other: requesting the next forward before visiting this batch would overlap nothing (the
+  // run happens on this thread), and would leave a run behind when a visit throws.
   for (let i = 0; i < batches.length; i++) {
-    const cache = await next!;
-    next = i + 1 < batches.length ? run(i + 1) : null;
-    visit(batches[i], cache);
+    visit(batches[i], await runner.run(batches[i].padded, hooks, { projections }));
     onBatch?.(i + 1);
   }
 }
@@ -250,14 +247,18 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
         states.forEach((s, si) => {
           const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
           // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
-          streams[si].neurons.observeContexts(
-            batch.contexts.map((c: ScanContext, b) => ({ doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 })),
+          observing(s.hook, 'neuron', () =>
+            streams[si].neurons.observeContexts(
+              batch.contexts.map((c: ScanContext, b) => ({ doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 })),
+            ),
           );
-          streams[si].baseline.observeContexts(
-            batch.contexts.map((c: ScanContext, b) => {
-              const rows = baselineRows(cache, s, R, data, b, seq, d, c.tokens.length, proj.subarray(b * seq * R));
-              return { doc: c.id, tokens: c.tokens, data: rows.data, offset: rows.offset, posStride: R, unitStride: 1, firstPos: 1 };
-            }),
+          observing(s.hook, 'random direction', () =>
+            streams[si].baseline.observeContexts(
+              batch.contexts.map((c: ScanContext, b) => {
+                const rows = baselineRows(cache, s, R, data, b, seq, d, c.tokens.length, proj.subarray(b * seq * R));
+                return { doc: c.id, tokens: c.tokens, data: rows.data, offset: rows.offset, posStride: R, unitStride: 1, firstPos: 1 };
+              }),
+            ),
           );
         });
         for (const c of batch.contexts) tokens += c.tokens.length - 1;
@@ -276,6 +277,19 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
     tokens,
     streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons, baseline: streams[si].baseline })),
   };
+}
+
+/** Runs a stream's observation; a non-finite activation becomes an error that says where, in the user's terms. */
+function observing(hook: string, unitName: string, observe: () => void): void {
+  try {
+    observe();
+  } catch (e) {
+    if (!(e instanceof NonFiniteActivationError)) throw e;
+    throw new Error(
+      `${hook}, ${unitName} ${e.unit}: NaN or ±Infinity in document ${Math.floor(e.doc / MAX_CHUNKS_PER_DOC)} ` +
+        `(chunk ${e.doc % MAX_CHUNKS_PER_DOC}): the model's weights or activations are not finite (a corrupt or mis-converted checkpoint?)`,
+    );
+  }
 }
 
 /** Merges shard results exactly; shards must come from the same model, options and ranges. */

@@ -25,6 +25,7 @@ export { byKeyAsc, byValueDesc, tokenKey, windowAround, type UnitExample } from 
 export { diverseExamples, nearDuplicate, type DiverseOptions } from './diverse';
 export {
   UnitStream,
+  NonFiniteActivationError,
   DEFAULT_QUANTILES,
   type ContextActivations,
   type UnitStreamJSON,

@@ -45,6 +45,17 @@ export interface ContextActivations {
   firstPos?: number;
 }
 
+/** An activation the statistics cannot hold: the model produced NaN or ±Infinity. */
+export class NonFiniteActivationError extends Error {
+  override name = 'NonFiniteActivationError';
+  constructor(
+    readonly unit: number,
+    readonly doc: number,
+  ) {
+    super(`unit ${unit} has a non-finite activation (NaN or ±Infinity, or a value whose 4th power overflows) in context ${doc}`);
+  }
+}
+
 export const DEFAULT_QUANTILES = [0.25, 0.5, 0.75, 0.9, 0.95] as const;
 
 export interface UnitSummary {
@@ -244,6 +255,7 @@ export class UnitStream {
       minVal[u] = min;
     }
     if (n > first) this.moments.addObserved(n - first, minVal, maxVal);
+    this.assertFinite(c);
     this.moments.flushBlock();
     this.offerTop(c, maxVal, maxPos);
   }
@@ -288,12 +300,23 @@ export class UnitStream {
     m.b3.set(k.sum(3));
     m.b4.set(k.sum(4));
     m.addObserved(n - first, k.minVal, k.maxVal);
+    this.assertFinite(c);
     m.flushBlock();
     this.offerTop(c, k.maxVal, k.argMax);
     this.windows = undefined;
     this.manyWindows = this.windowsCopied - keptBefore > units / 8;
     this.kernelValues += n - first;
     if (this.kernelValues > 2 ** 31) this.syncFromKernel();
+  }
+
+  /** A context's sums are finite unless one of its activations is NaN or ±Infinity: say so, not that a sum is. */
+  private assertFinite(c: ContextActivations): void {
+    const { b1, b4 } = this.moments;
+    for (let u = 0; u < this.units; u++) {
+      if (!Number.isFinite(b1[u]) || !Number.isFinite(b4[u])) {
+        throw new NonFiniteActivationError(u, c.doc);
+      }
+    }
   }
 
   /** The kernel, counting for this stream (its counts and bars loaded when it is not counting yet). */
