@@ -301,14 +301,19 @@ export function mergeNeuronShards(results: NeuronShardResult[]): NeuronShardResu
       throw new Error('mergeNeuronShards: shards come from different models, versions or options');
     }
   }
-  // A stream in memory is merged into (a copy through its state when there are several shards, so that a
-  // shard's result stays as it was).
-  const first0 = (x: UnitStream | UnitStreamJSON) => (results.length > 1 && x instanceof UnitStream ? UnitStream.fromJSON(x.toJSON()) : UnitStream.from(x));
-  const streams = first.streams.map((s, i) => {
-    const neurons = results.slice(1).reduce((a, r) => UnitStream.merge(a, UnitStream.from(r.streams[i].neurons)), first0(s.neurons));
-    const baseline = results.slice(1).reduce((a, r) => UnitStream.merge(a, UnitStream.from(r.streams[i].baseline)), first0(s.baseline));
-    return { layer: s.layer, site: s.site, neurons, baseline };
-  });
+  // Merging writes into the first shard's stream: when there are others, into a copy, so a shard's result in
+  // memory stays as it was.
+  const mergeAll = (streamOf: (r: NeuronShardResult) => UnitStream | UnitStreamJSON) => {
+    const own = streamOf(first);
+    const into = rest.length > 0 && own instanceof UnitStream ? UnitStream.fromJSON(own.toJSON()) : UnitStream.from(own);
+    return rest.reduce((a, r) => UnitStream.merge(a, UnitStream.from(streamOf(r))), into);
+  };
+  const streams = first.streams.map((s, i) => ({
+    layer: s.layer,
+    site: s.site,
+    neurons: mergeAll((r) => r.streams[i].neurons),
+    baseline: mergeAll((r) => r.streams[i].baseline),
+  }));
   return {
     ...first,
     contexts: results.reduce((a, r) => a + r.contexts, 0),
