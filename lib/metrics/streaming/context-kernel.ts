@@ -27,7 +27,7 @@ export class ContextKernel {
   private readonly memory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   /** Byte offsets of the arrays (fixed part first; the per-context buffers last, so they can grow). */
-  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'keys32' | 'data' | 'cand' | 'transposed', number>;
+  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'keys32' | 'data' | 'cand' | 'transposed' | 'exceptions', number>;
   private positions = 0;
   lo!: Float64Array;
   scale!: Float64Array;
@@ -94,7 +94,7 @@ export class ContextKernel {
     const a = this.at;
     return this.exports.observeContext(
       n, first, this.units, this.bins,
-      a.data, a.keys, a.keys32, a.lo, a.scale, a.hi, a.slots, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.cand, transpose ? a.transposed : 0,
+      a.data, a.keys, a.keys32, a.lo, a.scale, a.hi, a.slots, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.cand, transpose ? a.transposed : 0, a.exceptions,
     );
   }
 
@@ -132,7 +132,8 @@ export class ContextKernel {
     a.data = align16(a.keys32 + positions * 4);
     a.cand = a.data + positions * this.units * 4;
     a.transposed = a.cand + positions * this.units * 12;
-    const end = a.transposed + positions * this.units * 4;
+    a.exceptions = a.transposed + positions * this.units * 4;
+    const end = a.exceptions + positions * 4;
     const pages = Math.ceil(end / PAGE);
     if (pages > this.memory.buffer.byteLength / PAGE) this.memory.grow(pages - this.memory.buffer.byteLength / PAGE);
     this.positions = positions;

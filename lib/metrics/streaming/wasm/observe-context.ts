@@ -63,16 +63,18 @@ function countAndSample(
  *   positive   f64[units]               count of values > 0 (updated)
  *   maxVal, minVal, argMax  f64[units]  the context's max, min and the first position of the max (written)
  *   sums       f64[4 × units]           the context's Σx, Σx², Σx³, Σx⁴ per unit (written)
- *   cand       i32[3 × capacity]        candidates (unit, position, slot; −1 for NaN) (written)
+ *   cand       i32[3 × capacity]        candidates (unit, position, slot; −1 for NaN) (written): unit pair by unit
+ *                                       pair, positions in order, then those where a lane was outside the range
  *   transposed f32[units × n] or 0      when given, the context unit-major (positions 0..n−1), so that the
  *                                       caller copies example windows as contiguous rows (written)
+ *   exceptions i32[n]                   scratch: positions where a lane was outside the histogram's range
  * Returns the number of candidates.
  */
 export function observeContext(
   n: i32, first: i32, units: i32, bins: i32,
   data: usize, keys: usize, keys32: usize, lo: usize, scale: usize, hi: usize,
   slots: usize, randomBar: usize, positive: usize,
-  maxVal: usize, minVal: usize, argMax: usize, sums: usize, cand: usize, transposed: usize,
+  maxVal: usize, minVal: usize, argMax: usize, sums: usize, cand: usize, transposed: usize, exceptions: usize,
 ): i32 {
   let nCand = 0;
   const rowBytes = <usize>units << 2;
@@ -100,6 +102,7 @@ export function observeContext(
     let s2 = zero;
     let s3 = zero;
     let s4 = zero;
+    let nExc = 0;
     const t0 = transposed + ((<usize>u * <usize>n) << 2);
     const t1 = t0 + (<usize>n << 2);
     if (transposed) {
@@ -141,9 +144,21 @@ export function observeContext(
         if (key <= load<u32>(a0, 4) || i64x2.extract_lane(random, 0) != 0) nCand = pushCandidate(cand, nCand, u, p, i32x4.extract_lane(t, 0) + 1);
         if (key <= load<u32>(a1, 4) || i64x2.extract_lane(random, 1) != 0) nCand = pushCandidate(cand, nCand, u + 1, p, i32x4.extract_lane(t, 1) + 1);
       } else {
-        nCand = countAndSample(u, p, f64x2.extract_lane(x, 0), f64x2.extract_lane(f, 0), hi0, bins, key, i64x2.extract_lane(random, 0) != 0, slots, cand, nCand);
-        nCand = countAndSample(u + 1, p, f64x2.extract_lane(x, 1), f64x2.extract_lane(f, 1), hi1, bins, key, i64x2.extract_lane(random, 1) != 0, slots, cand, nCand);
+        // A lane outside the histogram's range (or NaN) is rare: its position is noted and handled after the loop,
+        // so that the general case's code does not crowd this loop's registers (that cost ~30 % of the kernel).
+        store<i32>(exceptions + (<usize>nExc << 2), p);
+        nExc++;
       }
+    }
+    // The noted positions, in order: both lanes the general way (a lane inside the range gives what the loop would).
+    for (let i = 0; i < nExc; i++) {
+      const p = load<i32>(exceptions + (<usize>i << 2));
+      const x0 = <f64>load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2));
+      const x1 = <f64>load<f32>(data + (<usize>p) * rowBytes + (<usize>u << 2), 4);
+      const key = load<u32>(keys32 + (<usize>p << 2));
+      const k64 = load<f64>(keys + (<usize>p << 3));
+      nCand = countAndSample(u, p, x0, (x0 - load<f64>(lo + ub)) * load<f64>(scale + ub), hi0, bins, key, k64 <= load<f64>(randomBar + ub), slots, cand, nCand);
+      nCand = countAndSample(u + 1, p, x1, (x1 - load<f64>(lo + ub, 8)) * load<f64>(scale + ub, 8), hi1, bins, key, k64 <= load<f64>(randomBar + ub, 8), slots, cand, nCand);
     }
     v128.store(maxVal + ub, max);
     v128.store(minVal + ub, min);
