@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRng } from '@/lib/sampling/random';
-import { UnitStream, type ContextActivations, type UnitStreamOptions } from './index';
+import { ExactSums, UnitStream, type ContextActivations, type UnitStreamOptions } from './index';
+import { ContextKernel } from './context-kernel';
 
 /**
  * The WebAssembly hot loop (ContextKernel) against UnitStream's JavaScript loop, its reference: the same stream
@@ -65,5 +66,33 @@ describe('ContextKernel (WebAssembly hot loop)', () => {
     const b = new UnitStream(options);
     b.observeContexts(contexts.slice(23));
     expect(UnitStream.merge(b, a).toPlainJSON()).toEqual(whole.toPlainJSON());
+  });
+
+  it('adds sums exactly as ExactSums does, over the whole float64 range', () => {
+    // Subnormals, the largest finite values, signs, zeros, and values whose limbs straddle a 32-bit boundary.
+    const specials = [5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 0, -0, 1, -1, 2 ** 31, 2 ** 32 + 1, -(2 ** 53) + 1, 0.1, -3.75e-7, 1e300, 1e-300];
+    const rng = makeRng(5);
+    const units = 3;
+    const kernel = new ContextKernel(units, 4);
+    kernel.startCounting(new Float64Array(units * 6));
+    const reference = [1, 2, 3, 4].map(() => new ExactSums(units));
+    for (let context = 0; context < 200; context++) {
+      for (let power = 1 as 1 | 2 | 3 | 4; power <= 4; power++) {
+        const sums = kernel.sum(power);
+        for (let u = 0; u < units; u++) {
+          // Huge values only a few times: their sum must stay finite.
+          const x = rng.next() < 0.3 ? specials[rng.int(specials.length)] : (rng.next() - 0.5) * 10 ** rng.int(12);
+          sums[u] = Math.abs(x) > 1e300 && context > 3 ? 1 : x;
+          reference[power - 1].add(u, sums[u]);
+        }
+      }
+      kernel.addSums();
+    }
+    const totals = [1, 2, 3, 4].map(() => new ExactSums(units));
+    kernel.addExactSumsTo(totals);
+    for (let p = 0; p < 4; p++) {
+      expect(totals[p].toJSON()).toEqual(reference[p].toJSON());
+      for (let u = 0; u < units; u++) expect(totals[p].value(u)).toBe(reference[p].value(u));
+    }
   });
 });

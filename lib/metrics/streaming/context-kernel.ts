@@ -9,9 +9,12 @@
  *   k.maxVal, k.argMax, k.minVal, k.sum(1..4), k.candidates  // results
  */
 import { OBSERVE_CONTEXT_WASM } from './observe-context-wasm';
+import { EXACT_SUM_LIMBS, type ExactSums } from './exact-sum';
 
 interface KernelExports {
   observeContext(...args: number[]): number;
+  addSumsExactly(units: number, sums: number, limbs: number): void;
+  normalizeLimbs(count: number, limbs: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -27,7 +30,7 @@ export class ContextKernel {
   private readonly memory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   /** Byte offsets of the arrays (fixed part first; the per-context buffers last, so they can grow). */
-  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'keys' | 'keys32' | 'data' | 'cand' | 'transposed' | 'exceptions', number>;
+  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'limbs' | 'keys' | 'keys32' | 'data' | 'cand' | 'transposed' | 'exceptions', number>;
   private positions = 0;
   lo!: Float64Array;
   scale!: Float64Array;
@@ -64,6 +67,7 @@ export class ContextKernel {
       ['minVal', units * 8],
       ['argMax', units * 8],
       ['sums', 4 * units * 8],
+      ['limbs', 4 * units * EXACT_SUM_LIMBS * 8],
     ];
     const at = {} as ContextKernel['at'];
     let end = 0;
@@ -98,19 +102,46 @@ export class ContextKernel {
     );
   }
 
-  /** Zeroes the slot counts (the kernel counts from here) and loads the slot samples' bars (keys; +Infinity: empty). */
+  /**
+   * Zeroes the slot counts and the exact sums (the kernel counts from here) and loads the slot samples' bars
+   * (keys; +Infinity: empty).
+   */
   startCounting(binBar: Float64Array): void {
     const slots = this.slots;
     for (let i = 0; i < binBar.length; i++) {
       slots[2 * i] = 0;
       this.setBinBar(i, binBar[i]);
     }
+    new Uint8Array(this.memory.buffer, this.at.limbs, 4 * this.units * EXACT_SUM_LIMBS * 8).fill(0);
+  }
+
+  /** Adds the last context's sums (`sum(1..4)`) exactly into the kernel's exact sums. */
+  addSums(): void {
+    this.exports.addSumsExactly(this.units, this.at.sums, this.at.limbs);
   }
 
   /** Adds the counts since `startCounting` into `counts` (Float64, one per slot). */
   addCountsTo(counts: Float64Array): void {
     const slots = this.slots;
     for (let i = 0; i < counts.length; i++) counts[i] += slots[2 * i];
+  }
+
+  /** Adds the exact sums since `startCounting` into `totals` (Σx^p for p = 1..4, one sum per unit each). */
+  addExactSumsTo(totals: ExactSums[]): void {
+    const a = this.at;
+    const count = 4 * this.units;
+    this.exports.normalizeLimbs(count, a.limbs);
+    // Limbs are i64; after normalizing, every one is a small integer: read as (high i32) · 2^32 + (low u32).
+    const words = new Int32Array(this.memory.buffer, a.limbs, count * EXACT_SUM_LIMBS * 2);
+    const limb = new Float64Array(EXACT_SUM_LIMBS);
+    for (let i = 0; i < count; i++) {
+      let any = false;
+      for (let k = 0, w = i * EXACT_SUM_LIMBS * 2; k < EXACT_SUM_LIMBS; k++, w += 2) {
+        limb[k] = words[w + 1] * 4294967296 + (words[w] >>> 0);
+        if (limb[k] !== 0) any = true;
+      }
+      if (any) totals[Math.floor(i / this.units)].addLimbs(i % this.units, limb);
+    }
   }
 
   /** A slot sample's bar: a key (an integer < 2^32), or +Infinity while the slot is empty (read as 2^32 − 1). */

@@ -64,6 +64,17 @@ export class ExactSums {
     if (++this.addsSinceCarry >= ADDS_BEFORE_CARRY) this.carryAll();
   }
 
+  /**
+   * Adds another exact sum, given as limbs (limb k a multiple of 2^(32 k − 1074), each an integer of magnitude
+   * < 2^32, as after carrying), to sum i.
+   */
+  addLimbs(i: number, from: ArrayLike<number>): void {
+    if (from.length !== EXACT_SUM_LIMBS) throw new Error(`ExactSums.addLimbs: ${from.length} limbs; expected ${EXACT_SUM_LIMBS}`);
+    const base = i * EXACT_SUM_LIMBS;
+    for (let k = 0; k < EXACT_SUM_LIMBS; k++) this.limbs[base + k] += from[k];
+    if (++this.addsSinceCarry >= ADDS_BEFORE_CARRY) this.carryAll();
+  }
+
   /** Adds every sum of `other` into this one (same count). Exact: merge order does not matter. */
   merge(other: ExactSums): this {
     if (other.count !== this.count) throw new Error(`ExactSums.merge: ${this.count} sums vs ${other.count}`);

@@ -133,8 +133,9 @@ export class UnitStream {
   /** The WebAssembly hot loop, made at the first context it can observe. */
   private kernel: ContextKernel | undefined;
   /**
-   * True while the kernel counts for this stream: histogram counts since then and the positive counts are in its
-   * memory, and `syncFromKernel` adds them back before anything else reads or writes them. The reservoir bars
+   * True while the kernel counts for this stream: histogram counts since then, the positive counts and the exact
+   * sums Σx..Σx⁴ since then are in its memory, and `syncFromKernel` adds them back before anything else reads or
+   * writes them. The reservoir bars
    * stay authoritative here and are mirrored into the kernel on every change.
    */
   private kernelHoldsState = false;
@@ -255,7 +256,7 @@ export class UnitStream {
       minVal[u] = min;
     }
     if (n > first) this.moments.addObserved(n - first, minVal, maxVal);
-    this.assertFinite(c);
+    this.assertFinite(c, b1, b4);
     this.moments.flushBlock();
     this.offerTop(c, maxVal, maxPos);
   }
@@ -294,14 +295,10 @@ export class UnitStream {
       const slot = u * slotsPerUnit + s;
       if (key <= this.binBar[slot] || key <= this.randomBar[u]) this.offerSample(c, u, p, c.data[c.offset + p * units + u], key, slot);
     }
-    const m = this.moments;
-    m.b1.set(k.sum(1));
-    m.b2.set(k.sum(2));
-    m.b3.set(k.sum(3));
-    m.b4.set(k.sum(4));
-    m.addObserved(n - first, k.minVal, k.maxVal);
-    this.assertFinite(c);
-    m.flushBlock();
+    this.assertFinite(c, k.sum(1), k.sum(4));
+    // The context's sums go exactly into the kernel's own exact sums (added to the moments' at syncFromKernel).
+    k.addSums();
+    this.moments.addObserved(n - first, k.minVal, k.maxVal);
     this.offerTop(c, k.maxVal, k.argMax);
     this.windows = undefined;
     this.manyWindows = this.windowsCopied - keptBefore > units / 8;
@@ -310,8 +307,7 @@ export class UnitStream {
   }
 
   /** A context's sums are finite unless one of its activations is NaN or ±Infinity: say so, not that a sum is. */
-  private assertFinite(c: ContextActivations): void {
-    const { b1, b4 } = this.moments;
+  private assertFinite(c: ContextActivations, b1: ArrayLike<number>, b4: ArrayLike<number>): void {
     for (let u = 0; u < this.units; u++) {
       if (!Number.isFinite(b1[u]) || !Number.isFinite(b4[u])) {
         throw new NonFiniteActivationError(u, c.doc);
@@ -339,10 +335,11 @@ export class UnitStream {
     return k;
   }
 
-  /** Adds the counts the kernel kept into the histograms and moments; the kernel stops counting for now. */
+  /** Adds the counts and sums the kernel kept into the histograms and moments; the kernel stops counting for now. */
   private syncFromKernel(): void {
     if (!this.kernelHoldsState) return;
     this.kernel!.addCountsTo(this.histograms.counts);
+    this.kernel!.addExactSumsTo(this.moments.sums);
     this.moments.positive.set(this.kernel!.positive);
     this.kernelHoldsState = false;
   }

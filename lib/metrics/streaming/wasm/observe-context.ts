@@ -213,3 +213,60 @@ export function observeContext(
   }
   return nCand;
 }
+
+/** Limbs of one exact sum (as ExactSums keeps them in JavaScript): limb j holds multiples of 2^(32 j − 1074). */
+const LIMBS = 68;
+
+/**
+ * Adds the last context's Σx, Σx², Σx³, Σx⁴ of every unit (`sums`, f64[4 × units], as observeContext wrote them)
+ * exactly into `limbs` (i64[4 × units × 68], power-major then unit): each float64 as the exact integer x · 2^1074
+ * spread over three 32-bit limbs, as ExactSums.add does. Zeros and non-finite sums are skipped (JavaScript refuses
+ * a context with a non-finite sum before its statistics are read). A limb absorbs 2^31 additions before
+ * `normalizeLimbs` must carry it.
+ */
+export function addSumsExactly(units: i32, sums: usize, limbs: usize): void {
+  const count = 4 * units;
+  for (let i = 0; i < count; i++) {
+    const x = load<f64>(sums + (<usize>i << 3));
+    const bits = reinterpret<u64>(x);
+    const biased = <i32>((bits >> 52) & 0x7ff);
+    if (biased == 0x7ff) continue;
+    let mant = bits & 0xfffffffffffff;
+    if (biased != 0) mant |= 0x10000000000000; // the implicit leading 1 of normal numbers
+    if (mant == 0) continue;
+    // x · 2^1074 = mant · 2^shift, shift = 32 j + r
+    const shift = biased == 0 ? 0 : biased - 1;
+    const r = <u64>(shift & 31);
+    const low = mant << r;
+    const a0 = <i64>(low & 0xffffffff);
+    const a1 = <i64>(low >> 32);
+    const a2 = r == 0 ? <i64>0 : <i64>(mant >> (64 - r));
+    const at = limbs + ((<usize>i * LIMBS + <usize>(shift >>> 5)) << 3);
+    if (bits >> 63) {
+      store<i64>(at, load<i64>(at) - a0);
+      store<i64>(at, load<i64>(at, 8) - a1, 8);
+      store<i64>(at, load<i64>(at, 16) - a2, 16);
+    } else {
+      store<i64>(at, load<i64>(at) + a0);
+      store<i64>(at, load<i64>(at, 8) + a1, 8);
+      store<i64>(at, load<i64>(at, 16) + a2, 16);
+    }
+  }
+}
+
+/**
+ * Carries each of `count` exact sums at `limbs` so that limbs 0..66 are in [0, 2^32) and limb 67 holds the sign
+ * (ExactSums' canonical form): JavaScript then reads every limb exactly as a float64.
+ */
+export function normalizeLimbs(count: i32, limbs: usize): void {
+  for (let i = 0; i < count; i++) {
+    const row = limbs + ((<usize>i * LIMBS) << 3);
+    for (let k = 0; k < LIMBS - 1; k++) {
+      const at = row + (<usize>k << 3);
+      const v = load<i64>(at);
+      const c = v >> 32; // arithmetic: floor(v / 2^32)
+      store<i64>(at, v - (c << 32));
+      store<i64>(at, load<i64>(at, 8) + c, 8);
+    }
+  }
+}
