@@ -3,9 +3,7 @@
  *
  *   npx tsx scripts/bench/neurons.ts [model=stories260K] [corpus=data/corpora/tinystories-sample.txt] [repeats=3] [--ratio-only] [--docs N]
  *       scan throughput vs the plain hooked forward (same hooks, same batches, same runner), interleaved
- *       `repeats` times, as ratios of wall-time and of CPU-time throughputs (target ≥ 0.8), for the scan as it runs
- *       by default (`auto`: statistics on a thread of their own after the first 1024 contexts) and with its
- *       statistics always on the scan's thread (`inline`); --docs N: the corpus'
+ *       `repeats` times, as ratios of wall-time and of CPU-time throughputs (target ≥ 0.8); --docs N: the corpus'
  *       first N documents. model `gpt2-small-shaped`: GPT-2 small's shape with random weights and the GPT-2
  *       tokenizer from ../shared/data (a research model's size: 24 sites × 3072 neurons); then (unless --ratio-only) the whole neuron wiki (both bundled corpora, minimal examples)
  *       wall time; then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
@@ -108,12 +106,9 @@ await runner.run(batches[0].padded, hooks); // warm the session
 // Wall time, and this process' CPU time (all threads: onnxruntime's and JavaScript's), which varies much less than
 // wall time when other processes share the cores.
 const forwardRates: number[] = [];
+const scanRates: number[] = [];
 const forwardCpu: number[] = [];
-// The scan as it runs by default ('auto': statistics on a thread of their own after the first 1024 contexts, where
-// there are two cores) and with its statistics always on the scan's thread, each against the same repeat's forward.
-const lanes = ['auto', 'inline'] as const;
-const scanRates = { auto: [] as number[], inline: [] as number[] };
-const scanCpu = { auto: [] as number[], inline: [] as number[] };
+const scanCpu: number[] = [];
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1e6;
@@ -124,22 +119,19 @@ for (let r = 0; r < Number(repeatsArg ?? 3); r++) {
   for (const b of batches) await runner.run(b.padded, hooks);
   forwardRates.push(tokens / ((performance.now() - t0) / 1000));
   forwardCpu.push(tokens / cpuSeconds(c0));
-  for (const statistics of lanes) {
-    t0 = performance.now();
-    c0 = process.cpuUsage();
-    await scanNeuronShard({ model, runner, tokenizer, docs, ranges, statistics });
-    scanRates[statistics].push(tokens / ((performance.now() - t0) / 1000));
-    scanCpu[statistics].push(tokens / cpuSeconds(c0));
-  }
+  t0 = performance.now();
+  c0 = process.cpuUsage();
+  await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
+  scanRates.push(tokens / ((performance.now() - t0) / 1000));
+  scanCpu.push(tokens / cpuSeconds(c0));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rates = (xs: number[]) => `${xs.map((x) => Math.round(x)).join(', ')} tokens/s (median ${Math.round(median(xs))})`;
 const ratios = (s: number[], f: number[]) => `${(median(s) / median(f)).toFixed(2)} (per repeat: ${s.map((x, i) => (x / f[i]).toFixed(2)).join(', ')})`;
 console.log(`plain hooked forward: ${rates(forwardRates)}; per CPU second ${rates(forwardCpu)}`);
-for (const lane of lanes) {
-  console.log(`neuron scan, statistics ${lane.padEnd(6)}: ${rates(scanRates[lane])}; per CPU second ${rates(scanCpu[lane])}`);
-  console.log(`  scan / forward (wall time): ${ratios(scanRates[lane], forwardRates)}; (CPU time): ${ratios(scanCpu[lane], forwardCpu)}`);
-}
+console.log(`neuron scan:          ${rates(scanRates)}; per CPU second ${rates(scanCpu)}`);
+console.log(`scan / forward (wall time): ${ratios(scanRates, forwardRates)}`);
+console.log(`scan / forward (CPU time):  ${ratios(scanCpu, forwardCpu)}`);
 
 if (ratioOnly) {
   await runner.dispose();

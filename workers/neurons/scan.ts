@@ -9,19 +9,17 @@
  * same statistics for `randomDirections` random unit directions in the same activation space.
  * Memory: (d_mlp + directions) × (k + bins + randomK) examples per layer, plus one batch of activations.
  */
-import os from 'node:os';
 import type { CanonicalModel } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner } from '@/lib/engine/types';
-import type { Projection } from '@/lib/engine/projections';
-import { UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
-import { batchContexts, contextGroups, type CorpusDoc } from './contexts';
-import { neuronSites, type NeuronSite } from '@/lib/metrics/neurons/sites';
-import { baselineRows, siteStates, streamKey, tensorFor, type SiteState } from './observe-batch';
-import { statisticsLane, type StatisticsLaneKind } from './statistics-lane';
+import { projectedName, type Projection } from '@/lib/engine/projections';
+import { NonFiniteActivationError, UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
+import { MAX_CHUNKS_PER_DOC, batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
 
 /** Contexts tokenized and batched at a time (sorted by length within the group to keep padding small). */
 const CONTEXT_GROUP = 1024;
+import { neuronSites, siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
+import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
 
 /**
  * 2: top examples keep the whole prefix of their context (was 48 tokens).
@@ -60,17 +58,6 @@ export interface NeuronScanInput {
   docs: CorpusDoc[];
   options?: Partial<NeuronScanOptions>;
   onProgress?: (p: { step: string; done: number; total: number }) => void;
-  /**
-   * Where the statistics run: on a thread of their own, overlapping the next batch's forward ('thread'), or
-   * between forwards on this one ('inline'); the result is the same. 'auto' (default): inline for the first
-   * CONTEXT_GROUP contexts, then on a thread where there is a second core. The thread costs ~0.3 s to start and,
-   * early in a scan, the statistics (lists filling) are as slow as the forward, so sharing the cores gains
-   * nothing; later they are a fraction of it and run hidden behind it (scan / plain forward, 2 cores, 380k
-   * tokens: stories260K 0.77 vs 0.68, gelu-2l 0.65 vs 0.48).
-   */
-  statistics?: StatisticsLaneKind | 'auto';
-  /** Contexts tokenized and batched at a time (default CONTEXT_GROUP; tests make it small). */
-  contextGroup?: number;
 }
 
 export interface NeuronStreamResult {
@@ -116,6 +103,28 @@ export function defaultScanOptions(model: CanonicalModel, o: Partial<NeuronScanO
   return options;
 }
 
+const streamKey = (layer: number, site: NeuronSite) => `${layer}.${site}`;
+
+interface SiteState {
+  layer: number;
+  site: NeuronSite;
+  hook: string;
+  /** Random directions [d_mlp, randomDirections]: projected in the graph (lib/engine/projections.ts)... */
+  matrix: Float32Array;
+  /** ...or, by runners without projections, in JavaScript with these, transposed: [randomDirections, d_mlp]. */
+  dirs: Float32Array;
+}
+
+function siteStates(model: CanonicalModel, options: NeuronScanOptions): SiteState[] {
+  const d = model.cfg.d_mlp;
+  return options.layers.flatMap((layer) =>
+    options.sites.map((site, i) => {
+      const matrix = randomDirections(d, options.randomDirections, directionSeed(options.seed, layer, i));
+      return { layer, site, hook: siteHook(layer, site), matrix, dirs: transposeDirections(matrix, d, options.randomDirections) };
+    }),
+  );
+}
+
 function projectionsOf(states: SiteState[], R: number): Projection[] {
   return R === 0 ? [] : states.map((s) => ({ hook: s.hook, matrix: s.matrix, columns: R }));
 }
@@ -123,24 +132,43 @@ function projectionsOf(states: SiteState[], R: number): Projection[] {
 type Cache = Awaited<ReturnType<ForwardRunner['run']>>;
 
 /**
+ * Context b's projections onto the random directions, as { data, offset, posStride }: the graph's output when the
+ * runner computed it (OnnxRunner), else computed here into `scratch`.
+ */
+function baselineRows(cache: Cache, s: SiteState, R: number, act: Float32Array, b: number, seq: number, d: number, positions: number, scratch: Float32Array) {
+  const t = cache.get(projectedName(s.hook));
+  if (t) {
+    if (t.shape.join() !== [cache.get(s.hook)!.shape[0], seq, R].join()) throw new Error(`runner returned ${projectedName(s.hook)} with shape [${t.shape.join(', ')}]`);
+    return { data: t.data, offset: b * seq * R };
+  }
+  project(act, b * seq * d, positions, d, s.dirs, R, scratch);
+  return { data: scratch, offset: 0 };
+}
+
+/**
  * Runs batches through the model and visits each batch's activations. onnxruntime-node runs a session
- * synchronously on the JS thread (inside a setImmediate): a visit that hands the batch to another thread
- * (statistics-lane.ts) lets the next forward run meanwhile.
+ * synchronously on the JS thread (inside a setImmediate), so the forward and the statistics take turns.
  */
 async function forEachBatch(
   runner: ForwardRunner,
   batches: ReturnType<typeof batchContexts>,
   hooks: string[],
   projections: Projection[],
-  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache) => void | Promise<void>,
+  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache) => void,
   onBatch?: (done: number) => void,
 ): Promise<void> {
   // One batch after the other: requesting the next forward before visiting this batch would overlap nothing (the
   // run happens on this thread), and would leave a run behind when a visit throws.
   for (let i = 0; i < batches.length; i++) {
-    await visit(batches[i], await runner.run(batches[i].padded, hooks, { projections }));
+    visit(batches[i], await runner.run(batches[i].padded, hooks, { projections }));
     onBatch?.(i + 1);
   }
+}
+
+function tensorFor(cache: Map<string, { shape: number[]; data: Float32Array }>, hook: string, batch: number, seq: number, d: number) {
+  const t = cache.get(hook);
+  if (!t || t.shape.join() !== [batch, seq, d].join()) throw new Error(`runner returned ${hook} with shape [${t?.shape.join(', ') ?? 'missing'}]; expected [${batch}, ${seq}, ${d}]`);
+  return t.data;
 }
 
 /** Histogram ranges from the first `calibrationContexts` contexts (min/max per neuron and direction, widened). */
@@ -152,7 +180,7 @@ export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrati
   const first = contextGroups(input.tokenizer, input.docs, options.contextLength, wanted).next();
   const contexts = first.done ? [] : first.value.contexts.slice(0, wanted);
   if (contexts.length === 0) throw new Error('calibrateNeuronRanges: the corpus has no text to calibrate on');
-  const states = siteStates(d, options);
+  const states = siteStates(input.model, options);
   const mins = states.map(() => ({ n: new Float64Array(d).fill(Infinity), b: new Float64Array(R).fill(Infinity) }));
   const maxs = states.map(() => ({ n: new Float64Array(d).fill(-Infinity), b: new Float64Array(R).fill(-Infinity) }));
   const proj = new Float32Array(options.contextLength * R);
@@ -194,47 +222,73 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
   const options = defaultScanOptions(model, input.options);
   const d = model.cfg.d_mlp;
   const R = options.randomDirections;
-  const states = siteStates(d, options);
-  const init = { dMlp: d, options, ranges };
-  const wanted = input.statistics ?? 'auto';
-  let lane = statisticsLane(wanted === 'thread' ? 'thread' : 'inline', init);
+  const states = siteStates(model, options);
+  const streams = states.map((s) => {
+    const r = ranges[streamKey(s.layer, s.site)];
+    if (!r || r.neurons.length !== d || r.baseline.length !== R) throw new Error(`scanNeuronShard: no calibrated ranges for layer ${s.layer} ${s.site}`);
+    const common = { k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed, before: options.exampleBefore, after: options.exampleAfter };
+    return { neurons: new UnitStream({ ...common, ranges: r.neurons }), baseline: new UnitStream({ ...common, ranges: r.baseline }) };
+  });
+  let tokens = 0;
+  let contexts = 0;
+  let docsBefore = 0;
+  for (const group of contextGroups(tokenizer, input.docs, options.contextLength, CONTEXT_GROUP)) {
+    contexts += group.contexts.length;
+    const batches = batchContexts(group.contexts, options.batchSize, tokenizer.eosId);
+    await forEachBatch(
+      runner,
+      batches,
+      states.map((s) => s.hook),
+      projectionsOf(states, R),
+      (batch, cache) => {
+        const seq = batch.padded[0].length;
+        // Scratch of the JS projections (runners without in-graph projections): one row block per context.
+        const proj = new Float32Array(batch.contexts.length * seq * R);
+        states.forEach((s, si) => {
+          const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
+          // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
+          observing(s.hook, 'neuron', () =>
+            streams[si].neurons.observeContexts(
+              batch.contexts.map((c: ScanContext, b) => ({ doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 })),
+            ),
+          );
+          observing(s.hook, 'random direction', () =>
+            streams[si].baseline.observeContexts(
+              batch.contexts.map((c: ScanContext, b) => {
+                const rows = baselineRows(cache, s, R, data, b, seq, d, c.tokens.length, proj.subarray(b * seq * R));
+                return { doc: c.id, tokens: c.tokens, data: rows.data, offset: rows.offset, posStride: R, unitStride: 1, firstPos: 1 };
+              }),
+            ),
+          );
+        });
+        for (const c of batch.contexts) tokens += c.tokens.length - 1;
+      },
+      // Progress in documents (a group's batches share its documents evenly).
+      (done) => input.onProgress?.({ step: 'neuron scan', done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length), total: input.docs.length }),
+    );
+    docsBefore = group.docsDone;
+  }
+  return {
+    version: NEURON_SCAN_VERSION,
+    modelSlug: model.cfg.model_name,
+    options,
+    ranges,
+    contexts,
+    tokens,
+    streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons, baseline: streams[si].baseline })),
+  };
+}
+
+/** Runs a stream's observation; a non-finite activation becomes an error that says where, in the user's terms. */
+function observing(hook: string, unitName: string, observe: () => void): void {
   try {
-    let tokens = 0;
-    let contexts = 0;
-    let docsBefore = 0;
-    for (const group of contextGroups(tokenizer, input.docs, options.contextLength, input.contextGroup ?? CONTEXT_GROUP)) {
-      if (wanted === 'auto' && lane.kind === 'inline' && contexts > 0 && os.availableParallelism() >= 2) {
-        // A long scan: from its second group of contexts on, the statistics run on a thread of their own.
-        lane = statisticsLane('thread', init, await lane.finish());
-      }
-      contexts += group.contexts.length;
-      const batches = batchContexts(group.contexts, options.batchSize, tokenizer.eosId);
-      await forEachBatch(
-        runner,
-        batches,
-        states.map((s) => s.hook),
-        projectionsOf(states, R),
-        async (batch, cache) => {
-          for (const c of batch.contexts) tokens += c.tokens.length - 1;
-          await lane.observe(batch.contexts, batch.padded[0].length, cache);
-        },
-        // Progress in documents (a group's batches share its documents evenly).
-        (done) => input.onProgress?.({ step: 'neuron scan', done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length), total: input.docs.length }),
-      );
-      docsBefore = group.docsDone;
-    }
-    const streams = await lane.finish();
-    return {
-      version: NEURON_SCAN_VERSION,
-      modelSlug: model.cfg.model_name,
-      options,
-      ranges,
-      contexts,
-      tokens,
-      streams: states.map((s, si) => ({ layer: s.layer, site: s.site, neurons: streams[si].neurons, baseline: streams[si].baseline })),
-    };
-  } finally {
-    lane.close();
+    observe();
+  } catch (e) {
+    if (!(e instanceof NonFiniteActivationError)) throw e;
+    throw new Error(
+      `${hook}, ${unitName} ${e.unit}: NaN or ±Infinity in document ${Math.floor(e.doc / MAX_CHUNKS_PER_DOC)} ` +
+        `(chunk ${e.doc % MAX_CHUNKS_PER_DOC}): the model's weights or activations are not finite (a corrupt or mis-converted checkpoint?)`,
+    );
   }
 }
 

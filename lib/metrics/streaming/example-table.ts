@@ -77,8 +77,6 @@ export class ExampleTable {
     /** Longest window (tokens). */
     readonly width: number,
     readonly ownTokens: boolean,
-    /** Window rows to use instead of new ones (fromJSON's `adopt`). */
-    rows?: { acts: Float32Array; tokens?: Int32Array },
   ) {
     if (!Number.isInteger(k) || k < 1) throw new Error(`ExampleTable: k must be a positive integer, got ${k}`);
     const entries = slots * k;
@@ -88,8 +86,8 @@ export class ExampleTable {
     this.pos = new Int32Array(entries);
     this.windowStart = new Int32Array(entries);
     this.windowLength = new Int32Array(entries);
-    this.acts = rows?.acts ?? new Float32Array(entries * width);
-    this.tokens = (ownTokens ? rows?.tokens : undefined) ?? new Int32Array(ownTokens ? entries * width : 0);
+    this.acts = new Float32Array(entries * width);
+    this.tokens = new Int32Array(ownTokens ? entries * width : 0);
     this.tokenSource = ownTokens ? [] : new Array(entries).fill(undefined);
     this.tokenOffset = new Int32Array(ownTokens ? 0 : entries);
     this.size = new Int32Array(slots);
@@ -219,17 +217,8 @@ export class ExampleTable {
     return j;
   }
 
-  /**
-   * The table of a state. `adopt`: its window rows (`acts`, `tokens`, by far the largest arrays) become the table's
-   * own instead of being copied, for a state nobody else holds (e.g. transferred from a statistics thread).
-   */
-  static fromJSON(j: ExampleTableJSON, adopt = false): ExampleTable {
-    const cells = j.slots * j.k * j.width;
-    const rows =
-      adopt && j.acts instanceof Float32Array && j.acts.length === cells
-        ? { acts: j.acts, tokens: j.tokens instanceof Int32Array && j.tokens.length === cells ? j.tokens : undefined }
-        : undefined;
-    const t = new ExampleTable(j.slots, j.k, j.order, j.width, j.tokens !== undefined, rows);
+  static fromJSON(j: ExampleTableJSON): ExampleTable {
+    const t = new ExampleTable(j.slots, j.k, j.order, j.width, j.tokens !== undefined);
     copyInto(t.size, j.size, 'size');
     copyInto(t.heap, j.heap, 'heap');
     copyInto(t.value, j.value, 'value');
@@ -238,10 +227,9 @@ export class ExampleTable {
     copyInto(t.pos, j.pos, 'pos');
     copyInto(t.windowStart, j.windowStart, 'windowStart');
     copyInto(t.windowLength, j.windowLength, 'windowLength');
-    if (t.acts !== j.acts) copyInto(t.acts, j.acts, 'acts');
-    if (j.tokens !== undefined) {
-      if (t.tokens !== j.tokens) copyInto(t.tokens, j.tokens, 'tokens');
-    } else {
+    copyInto(t.acts, j.acts, 'acts');
+    if (j.tokens !== undefined) copyInto(t.tokens, j.tokens, 'tokens');
+    else {
       const sourceOf = new Int32Array(t.tokenSource.length);
       copyInto(sourceOf, j.sourceOf, 'sourceOf');
       copyInto(t.tokenOffset, j.tokenOffset, 'tokenOffset');

@@ -484,16 +484,12 @@ export class UnitStream {
     return x instanceof UnitStream ? x : UnitStream.fromJSON(x);
   }
 
-  /**
-   * The stream of a state. `adopt`: its example tables take the state's window arrays as their own (no copy), for
-   * a state nobody else holds, e.g. transferred from a statistics thread.
-   */
-  static fromJSON(j: UnitStreamJSON, { adopt = false }: { adopt?: boolean } = {}): UnitStream {
+  static fromJSON(j: UnitStreamJSON): UnitStream {
     const o = withDefaults(j.options);
     const [topWidth, sampleWidth] = windowWidths(o);
     const table = (t: ExampleTableJSON, slots: number, k: number, order: 'value' | 'key', width: number, what: string) => {
       if (t.slots !== slots || t.k !== k || t.order !== order || t.width !== width) throw new Error(`UnitStream.fromJSON: ${what} has shape ${t.slots}×${t.k} (${t.order}, width ${t.width}); the options say ${slots}×${k} (${order}, width ${width})`);
-      return ExampleTable.fromJSON(t, adopt);
+      return ExampleTable.fromJSON(t);
     };
     const units = o.ranges.length;
     return new UnitStream(j.options, {
