@@ -135,8 +135,7 @@ export class UnitStream {
   /**
    * True while the kernel counts for this stream: histogram counts since then, the positive counts and the exact
    * sums Σx..Σx⁴ since then are in its memory, and `syncFromKernel` adds them back before anything else reads or
-   * writes them. The reservoir bars
-   * stay authoritative here and are mirrored into the kernel on every change.
+   * writes them. The reservoir bars stay authoritative here and are mirrored into the kernel on every change.
    */
   private kernelHoldsState = false;
   /** Values per unit the kernel counted since it started (its counts are 32-bit: synced before 2^31). */
