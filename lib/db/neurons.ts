@@ -4,7 +4,6 @@
  * activations with a per-example scale). Written while the run is running, read by neuron pages and the API.
  */
 import { getPrisma } from './client';
-import { quantizeActs } from '@/lib/metrics/streaming/quantized-acts';
 import { LONG_TRANSACTION, lockRunForWriting } from './run-lock';
 import { insertSearchTexts, searchTextRows } from './example-search-text';
 import { parseInput, runIdSchema } from './validate';
@@ -99,11 +98,10 @@ export function packActs(examples: StoredNeuronExample[]): { meta: (Omit<StoredN
   const view = new DataView(bytes.buffer);
   let at = 0;
   const meta = examples.map(({ acts, ...rest }) => {
-    // The scan's own representation (lib/metrics/streaming/quantized-acts.ts): its windows come back unchanged.
-    const levels = new Int16Array(acts.length);
-    const scale = quantizeActs(acts, 0, 1, acts.length, levels, 0);
-    for (const q of levels) {
-      view.setInt16(at, q, true);
+    const maxAbs = acts.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const scale = maxAbs > 0 ? maxAbs / 32767 : 1;
+    for (const v of acts) {
+      view.setInt16(at, Math.round(v / scale), true);
       at += 2;
     }
     return { ...rest, scale, n: acts.length };

@@ -24,9 +24,8 @@ import { directionSeed, project, randomDirections, transposeDirections } from '.
 /**
  * 2: top examples keep the whole prefix of their context (was 48 tokens).
  * 3: a shard's examples travel as typed arrays in base64 (ExampleTableJSON), not one object per example.
- * 4: example windows' activations are int16 with a scale per window (as stored), not float32.
  */
-export const NEURON_SCAN_VERSION = 4;
+export const NEURON_SCAN_VERSION = 3;
 
 export interface NeuronScanOptions {
   /** Tokens per context, BOS included (default min(128, n_ctx)). */

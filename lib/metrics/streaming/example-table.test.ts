@@ -4,14 +4,6 @@ import { BoundedBest } from './bounded-best';
 import { ExampleTable } from './example-table';
 import { byKeyAsc, byValueDesc, type UnitExample } from './example';
 import { decodeResult, encodeResult } from '@/lib/queue/result-codec';
-import { quantizeActs } from './quantized-acts';
-
-/** Activations as a table keeps them (int16 × one scale per window). */
-function quantized(acts: number[]): number[] {
-  const levels = new Int16Array(acts.length);
-  const scale = quantizeActs(acts, 0, 1, acts.length, levels, 0);
-  return Array.from(levels, (q) => q * scale);
-}
 
 /**
  * Random examples with many ties (values and keys from small sets), so that the tie-breaks decide; each (doc, pos)
@@ -35,23 +27,13 @@ function examples(n: number, seed: number): { slot: number; e: UnitExample }[] {
 }
 
 describe('ExampleTable', () => {
-  it('keeps window activations as int16 with one scale per window, within max|act| / 65534', () => {
-    const acts = [0.1, -2.5, 3.0000001, 0, -0, 1e-9, 2.9999];
-    const t = new ExampleTable(1, 1, 'value', 8, true);
-    t.offerExample(0, { value: 3, doc: 0, pos: 2, windowStart: 0, tokens: acts.map((_, i) => i), acts });
-    const kept = t.sorted(0)[0].acts;
-    kept.forEach((v, i) => expect(Math.abs(v - acts[i])).toBeLessThanOrEqual(3.0000001 / 65534));
-    expect(kept).toEqual(quantized(acts));
-    expect(quantized([0, 0])).toEqual([0, 0]);
-  });
-
   for (const order of ['value', 'key'] as const) {
     it(`keeps what BoundedBest keeps, in any offer order (${order} order)`, () => {
       const xs = examples(400, order === 'value' ? 1 : 2);
       const reference = new BoundedBest<UnitExample>(3, 4, order === 'value' ? byValueDesc : byKeyAsc);
       xs.forEach(({ slot, e }) => reference.offer(slot, e));
       const plain = (t: ExampleTable) => t.toPlainJSON().slots.map((s) => s.map((e) => ({ ...e, key: order === 'key' ? e.key : undefined })));
-      const expected = reference.toJSON().slots.map((s) => s.map((e) => ({ ...e, acts: quantized(e.acts), key: order === 'key' ? e.key : undefined })));
+      const expected = reference.toJSON().slots.map((s) => s.map((e) => ({ ...e, key: order === 'key' ? e.key : undefined })));
       for (const ownTokens of [true, false]) {
         const forward = new ExampleTable(3, 4, order, 6, ownTokens);
         xs.forEach(({ slot, e }) => forward.offerExample(slot, e));
@@ -61,10 +43,6 @@ describe('ExampleTable', () => {
         expect(plain(backward)).toEqual(expected);
         // Its state survives the job queue's codec bit for bit.
         expect(plain(ExampleTable.fromJSON(decodeResult(encodeResult(forward))))).toEqual(expected);
-        // Merging tables of any split of the offers gives the same table (windows copied as they are).
-        const parts = [new ExampleTable(3, 4, order, 6, ownTokens), new ExampleTable(3, 4, order, 6, ownTokens)];
-        xs.forEach(({ slot, e }, i) => parts[i % 3 === 0 ? 0 : 1].offerExample(slot, e));
-        expect(plain(ExampleTable.merge(parts[1], parts[0]))).toEqual(expected);
       }
     });
   }
@@ -74,8 +52,7 @@ describe('ExampleTable', () => {
     t.offerExample(1, { value: 1, doc: 0, pos: 2, windowStart: 0, tokens: [7, 8, 9], acts: [0.5, 0.25, 1] });
     const state = decodeResult<ReturnType<ExampleTable['toJSON']>>(encodeResult(t));
     expect(ExampleTable.fromJSON(state).sorted(1)).toEqual(t.sorted(1));
-    expect(() => ExampleTable.fromJSON({ ...state, acts: new Int16Array(5) })).toThrow(/acts has 5 values; expected 24/);
-    expect(() => ExampleTable.fromJSON({ ...state, scale: new Float64Array(2) })).toThrow(/scale has 2 values; expected 6/);
+    expect(() => ExampleTable.fromJSON({ ...state, acts: new Float32Array(5) })).toThrow(/acts has 5 values; expected 24/);
     expect(() => ExampleTable.fromJSON({ ...state, size: Int32Array.from([4, 0]) })).toThrow(/slot 0 holds 4 examples; k is 3/);
     expect(() => t.offerExample(0, { value: 2, doc: 1, pos: 0, windowStart: 0, tokens: [1, 2, 3, 4, 5], acts: [0, 0, 0, 0, 0] })).toThrow(/window has 5 values/);
   });

@@ -13,7 +13,6 @@
  */
 import type { BoundedBestJSON } from './bounded-best';
 import type { UnitExample } from './example';
-import { quantizeActs } from './quantized-acts';
 
 export type ExampleOrder = 'value' | 'key';
 
@@ -34,9 +33,7 @@ export interface ExampleTableJSON {
   pos: Int32Array;
   windowStart: Int32Array;
   windowLength: Int32Array;
-  /** Row e: int16 levels; the activations are acts[row] · scale[e] (see quantized-acts.ts). */
-  acts: Int16Array;
-  scale: Float64Array;
+  acts: Float32Array;
   /** ownTokens: token rows (like acts); otherwise `sources[sourceOf[e]]` from `tokenOffset[e]`. */
   tokens?: Int32Array;
   sources?: number[][];
@@ -44,7 +41,7 @@ export interface ExampleTableJSON {
   tokenOffset?: Int32Array;
 }
 
-function copyInto<T extends Float64Array | Float32Array | Int32Array | Int16Array>(into: T, from: ArrayLike<number> | undefined, what: string): void {
+function copyInto<T extends Float64Array | Float32Array | Int32Array>(into: T, from: ArrayLike<number> | undefined, what: string): void {
   if (!from || from.length !== into.length) throw new Error(`ExampleTable.fromJSON: ${what} has ${from?.length ?? 'no'} values; expected ${into.length}`);
   into.set(from);
 }
@@ -60,12 +57,8 @@ export class ExampleTable {
   readonly pos: Int32Array;
   readonly windowStart: Int32Array;
   readonly windowLength: Int32Array;
-  /**
-   * Row e: the activations of entry e's window as int16 levels, times `scale[e]` (quantized-acts.ts: as the
-   * database keeps them; half the memory of float32). Written by `setActs`.
-   */
-  readonly acts: Int16Array;
-  readonly scale: Float64Array;
+  /** Row e: the activations of entry e's window. */
+  readonly acts: Float32Array;
   /**
    * Token windows: in `tokens` (row e) when `ownTokens`; otherwise entry e's window is tokenSource[e] from
    * tokenOffset[e] (top examples of one context share one copy of its tokens).
@@ -93,8 +86,7 @@ export class ExampleTable {
     this.pos = new Int32Array(entries);
     this.windowStart = new Int32Array(entries);
     this.windowLength = new Int32Array(entries);
-    this.acts = new Int16Array(entries * width);
-    this.scale = new Float64Array(entries);
+    this.acts = new Float32Array(entries * width);
     this.tokens = new Int32Array(ownTokens ? entries * width : 0);
     this.tokenSource = ownTokens ? [] : new Array(entries).fill(undefined);
     this.tokenOffset = new Int32Array(ownTokens ? 0 : entries);
@@ -150,8 +142,7 @@ export class ExampleTable {
     const length = this.windowLength[e];
     const acts: number[] = new Array(length);
     const tokens: number[] = new Array(length);
-    const scale = this.scale[e];
-    for (let i = 0; i < length; i++) acts[i] = this.acts[start + i] * scale;
+    for (let i = 0; i < length; i++) acts[i] = this.acts[start + i];
     if (this.ownTokens) for (let i = 0; i < length; i++) tokens[i] = this.tokens[start + i];
     else {
       const source = this.tokenSource[e]!;
@@ -177,7 +168,7 @@ export class ExampleTable {
     if (e < 0) return;
     this.windowStart[e] = x.windowStart;
     this.windowLength[e] = x.acts.length;
-    this.setActs(e, x.acts, 0, 1, x.acts.length);
+    this.acts.set(x.acts, e * this.width);
     if (this.ownTokens) this.tokens.set(x.tokens, e * this.width);
     else {
       this.tokenSource[e] = x.tokens;
@@ -185,41 +176,11 @@ export class ExampleTable {
     }
   }
 
-  /** Entry e's window activations: `length` values of `data` from `at`, `stride` apart (quantized as stored). */
-  setActs(e: number, data: ArrayLike<number>, at: number, stride: number, length: number): void {
-    this.scale[e] = quantizeActs(data, at, stride, length, this.acts, e * this.width);
-  }
-
-  /**
-   * Adds b's examples into a (same shape); exact, as BoundedBest.merge: the kept set does not depend on the offer
-   * order, and windows are copied as they are (levels and scale), so a merge equals a single stream bit for bit.
-   */
+  /** Adds b's examples into a (same shape); exact, as BoundedBest.merge. Returns a. */
   static merge(a: ExampleTable, b: ExampleTable): ExampleTable {
-    if (a.slots !== b.slots || a.k !== b.k || a.order !== b.order || a.width !== b.width || a.ownTokens !== b.ownTokens) {
-      throw new Error(`ExampleTable.merge: shapes differ (${a.slots}×${a.k}, width ${a.width} vs ${b.slots}×${b.k}, width ${b.width})`);
-    }
-    for (let s = 0; s < b.slots; s++) {
-      for (let i = 0; i < b.size[s]; i++) {
-        const from = i * b.slots + s;
-        const e = a.offer(s, b.value[from], b.key[from], b.doc[from], b.pos[from]);
-        if (e >= 0) a.copyWindow(e, b, from);
-      }
-    }
+    if (a.slots !== b.slots || a.k !== b.k || a.order !== b.order) throw new Error(`ExampleTable.merge: shapes differ (${a.slots}×${a.k} vs ${b.slots}×${b.k})`);
+    for (let s = 0; s < b.slots; s++) for (const x of b.sorted(s)) a.offerExample(s, x);
     return a;
-  }
-
-  /** Entry e's window (activations, scale, tokens) from entry `from` of another table of the same shape. */
-  private copyWindow(e: number, other: ExampleTable, from: number): void {
-    const length = other.windowLength[from];
-    this.windowStart[e] = other.windowStart[from];
-    this.windowLength[e] = length;
-    this.scale[e] = other.scale[from];
-    this.acts.set(other.acts.subarray(from * this.width, from * this.width + length), e * this.width);
-    if (this.ownTokens) this.tokens.set(other.tokens.subarray(from * this.width, from * this.width + length), e * this.width);
-    else {
-      this.tokenSource[e] = other.tokenSource[from];
-      this.tokenOffset[e] = other.tokenOffset[from];
-    }
   }
 
   /** The table's state (see ExampleTableJSON); `fromJSON` restores exactly this table. */
@@ -238,7 +199,6 @@ export class ExampleTable {
       windowStart: this.windowStart,
       windowLength: this.windowLength,
       acts: this.acts,
-      scale: this.scale,
     };
     if (this.ownTokens) j.tokens = this.tokens;
     else {
@@ -268,7 +228,6 @@ export class ExampleTable {
     copyInto(t.windowStart, j.windowStart, 'windowStart');
     copyInto(t.windowLength, j.windowLength, 'windowLength');
     copyInto(t.acts, j.acts, 'acts');
-    copyInto(t.scale, j.scale, 'scale');
     if (j.tokens !== undefined) copyInto(t.tokens, j.tokens, 'tokens');
     else {
       const sourceOf = new Int32Array(t.tokenSource.length);

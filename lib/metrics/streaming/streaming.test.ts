@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { quantizeActs } from './quantized-acts';
 import { makeRng } from '@/lib/sampling/random';
 import { decodeResult, encodeResult } from '@/lib/queue/result-codec';
 import {
@@ -165,8 +164,7 @@ describe('UnitStream', () => {
     expect(s.top).toHaveLength(5);
     for (const e of s.top) {
       expect(e.tokens[e.pos - e.windowStart]).toBe(7);
-      // Windows are kept as int16 with a scale (as stored): the max token within max|act| / 65534.
-      expect(Math.abs(e.acts[e.pos - e.windowStart] - e.value)).toBeLessThanOrEqual(Math.abs(e.value) / 65534);
+      expect(e.acts[e.pos - e.windowStart]).toBe(e.value);
       expect(e.value).toBeGreaterThanOrEqual(5);
     }
     expect(s.stats.max).toBeGreaterThanOrEqual(5);
@@ -235,7 +233,6 @@ function partByPart(contexts: readonly ContextActivations[], options: UnitStream
         e.tokens.push(c.tokens[i]);
         e.acts.push(at(u, i));
       }
-      e.acts = quantized(e.acts);
       if (key !== undefined) e.key = key;
       return e;
     };
@@ -255,11 +252,4 @@ function partByPart(contexts: readonly ContextActivations[], options: UnitStream
     moments.flushBlock();
   }
   return { options: o, moments: moments.toJSON(), histograms: hist.toJSON(), top: top.toJSON(), binSamples: bins.toJSON(), random: random.toJSON() };
-}
-
-/** Activations as example tables keep them (int16 × one scale per window). */
-function quantized(acts: number[]): number[] {
-  const levels = new Int16Array(acts.length);
-  const scale = quantizeActs(acts, 0, 1, acts.length, levels, 0);
-  return Array.from(levels, (q) => q * scale);
 }

@@ -385,8 +385,9 @@ export class UnitStream {
   private copyWindow(table: ExampleTable, e: number, c: ContextActivations, u: number, p: number, before: number, after: number): void {
     const { start, end } = windowAround(p, c.tokens.length, before, after);
     const row = e * table.width;
+    const acts = table.acts;
     const { data, offset, posStride, unitStride } = this.windows ?? c;
-    table.setActs(e, data, offset + u * unitStride + start * posStride, posStride, end - start);
+    for (let i = start, k = offset + u * unitStride + start * posStride; i < end; i++, k += posStride) acts[row + i - start] = data[k];
     this.windowsCopied++;
     table.windowStart[e] = start;
     table.windowLength[e] = end - start;
