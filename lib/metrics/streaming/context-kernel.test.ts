@@ -56,6 +56,17 @@ describe('ContextKernel (WebAssembly hot loop)', () => {
     expect(streamed(options, contexts, 'wasm', 4)).toBe(streamed(options, contexts, 'js', 4));
   });
 
+  it('keeps long windows (whole context prefixes, copied as rows) as the JavaScript loop does', () => {
+    const rng = makeRng(21);
+    const units = 6;
+    const contexts: ContextActivations[] = Array.from({ length: 40 }, (_, doc) => {
+      const n = 60 + rng.int(90);
+      return { doc, tokens: Array.from({ length: n }, () => rng.int(50)), data: Float32Array.from({ length: n * units }, () => rng.next() * 4 - 1), offset: 0, posStride: units, unitStride: 1, firstPos: 1 };
+    });
+    const options: UnitStreamOptions = { ranges: Array.from({ length: units }, () => ({ lo: -1, hi: 3 })), k: 3, extraCandidates: 2, randomK: 2, bins: 8, seed: 3, before: 127, after: 16 };
+    for (const batch of [1, 40]) expect(streamed(options, contexts, 'wasm', batch)).toBe(streamed(options, contexts, 'js', batch));
+  });
+
   it('merges kernel-streamed shards to the single stream', () => {
     const contexts = hostileContexts(6, 60, 99);
     const options: UnitStreamOptions = { ranges: Array.from({ length: 6 }, () => ({ lo: -1.5, hi: 3.5 })), k: 3, randomK: 2, bins: 12, seed: 4 };
