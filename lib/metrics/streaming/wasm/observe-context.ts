@@ -6,8 +6,9 @@
 // each unit still sees its values in position order with float64 arithmetic, two units side by side in the two
 // lanes of a 128-bit SIMD vector (WebAssembly never fuses multiply-adds, so lanes round like scalar code).
 //
-// Why WebAssembly: V8 runs the JavaScript loop at ~15 ns per value (a branch per statistic, no SIMD); a corpus
-// scan does it for every unit of every token, several times the model's own forward pass. Here it is ~2 ns.
+// Why WebAssembly: V8 runs the JavaScript loop at ~25–33 ns per value (a branch per statistic, no SIMD); a corpus
+// scan does it for every unit of every token, several times the model's own forward pass. Here it is ~4 ns
+// (scripts/bench/kernel.ts, on a 2-core AMD EPYC).
 //
 // Memory layout: JavaScript owns the memory (imported) and passes byte offsets; all arrays are little-endian.
 
