@@ -15,11 +15,11 @@ import type { ForwardRunner } from '@/lib/engine/types';
 import { projectedName, type Projection } from '@/lib/engine/projections';
 import { NonFiniteActivationError, UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
 import { MAX_CHUNKS_PER_DOC, batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
+import { neuronSites, siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
+import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
 
 /** Contexts tokenized and batched at a time (sorted by length within the group to keep padding small). */
 const CONTEXT_GROUP = 1024;
-import { neuronSites, siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
-import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
 
 /**
  * 2: top examples keep the whole prefix of their context (was 48 tokens).
@@ -242,8 +242,10 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       projectionsOf(states, R),
       (batch, cache) => {
         const seq = batch.padded[0].length;
-        // Scratch of the JS projections (runners without in-graph projections): one row block per context.
-        const proj = new Float32Array(batch.contexts.length * seq * R);
+        // Scratch of the JS projections, only for runners without in-graph projections: one row block per context
+        // (the batch's contexts are all listed before the first is observed).
+        const inGraph = states.length === 0 || cache.has(projectedName(states[0].hook));
+        const proj = inGraph ? new Float32Array(0) : new Float32Array(batch.contexts.length * seq * R);
         states.forEach((s, si) => {
           const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
           // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.

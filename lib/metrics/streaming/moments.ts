@@ -92,9 +92,10 @@ export class UnitMoments {
   }
 
   /**
-   * For a fused loop (UnitStream.observeContext) that adds to b1..b4 and `positive` itself, one pass over the
-   * activations instead of one per statistic: records that it observed `n` values of every unit, with these
-   * minima and maxima. The state is then exactly what `observeRow` on the same rows would have left.
+   * For a fused loop (UnitStream.observeContext) that keeps b1..b4 and `positive` itself (in these arrays, or in
+   * the WebAssembly kernel, which adds its sums exactly on its own), one pass over the activations instead of one
+   * per statistic: records that it observed `n` values of every unit, with these minima and maxima. The state is
+   * then exactly what `observeRow` on the same rows would have left.
    */
   addObserved(n: number, min: ArrayLike<number>, max: ArrayLike<number>): void {
     if (n <= 0) return;
