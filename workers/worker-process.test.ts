@@ -12,7 +12,7 @@ import { getPrisma } from '@/lib/db/client';
 import { getRunProgress } from '@/lib/db/run-progress';
 import { headMetrics } from '@/lib/metrics/heads/registry';
 import type { HeadMetric } from '@/lib/metrics/heads/types';
-import { applyMigrations } from '@/scripts/db/migrate';
+import { applyMigrations } from '@/lib/postgres/migrate';
 import { bundledCorpora, readDocuments } from './corpus-files';
 import { corpusScans } from './jobs/corpus-scans';
 import { metricGroups } from './plan-run';

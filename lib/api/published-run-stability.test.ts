@@ -2,11 +2,11 @@
 // is published (the promise behind permalinks and citations), while the unpinned "latest"
 // responses do move to the new run. Route handlers are called directly against a real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { resetRateLimits } from './rate-limit';
 
 // Imported after the database is migrated: loading the Prisma client first replaces the wasm panic
-// registry that the migration engine reports through (scripts/db/schema-engine.ts).
+// registry that the migration engine reports through (lib/postgres/schema-engine.ts).
 type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 let getHeads: Handler, getHead: Handler, getRun: Handler, getExport: Handler, getCompare: (request: Request) => Promise<Response>;
 let getComposition: Handler, getLabels: Handler, getNeurons: Handler, getNeuron: Handler, getExamples: Handler;

@@ -1,8 +1,8 @@
 // The data-access layer against a real PostgreSQL (embedded, temp dir, free port), migrated with
-// scripts/db/migrate.ts: one server for the whole file.
+// lib/postgres/migrate.ts: one server for the whole file.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma, getPrisma } from './client';
 import { getCorpus, upsertCorpus } from './corpora';
 import { getHeadMetrics, getHeadMetricsForHead, saveHeadMetrics } from './head-metrics';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { repoRoot } from '../../scripts/lib/paths';
 import { likePattern } from '../search/like-pattern';
 import { closePrisma, getPrisma } from './client';

@@ -1,6 +1,6 @@
 // Composition scores, baselines and head labels against a real PostgreSQL (embedded, migrated).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma } from './client';
 import { getCompositionBaselines, getHeadComposition, getHeadCompositionFor, saveHeadComposition } from './head-composition';
 import { getHeadLabels, saveHeadLabels, type HeadLabelValue } from './head-labels';

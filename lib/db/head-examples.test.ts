@@ -1,7 +1,7 @@
 // Head examples against a real PostgreSQL (embedded, migrated): round trip, pagination, immutability.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma } from './client';
 import { getHeadExamples, getHeadStats, runHasHeadExamples, saveHeadExamples, type StoredHeadExample } from './head-examples';
 import { upsertModel } from './models';

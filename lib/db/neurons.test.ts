@@ -2,7 +2,7 @@
 // read back (int16 activations within their quantisation step), sorted and keyset-paginated, and refused once
 // the run is published (immutability triggers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { buildPlantedNeuronModel, charId } from '@/lib/testing/planted-neurons';
 import { modelInfo } from '@/workers/model-info';

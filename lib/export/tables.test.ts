@@ -2,7 +2,7 @@
 // are exactly the table's rows (count matches, no row skipped or repeated across keyset pages of any
 // size), CSV and JSONL carry the same rows, and planted values come out where they were put.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import type { ExportRow, ExportTable } from './types';
 
 let db: TestDatabase;

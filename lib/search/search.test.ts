@@ -1,7 +1,7 @@
 // The search executor against a real Postgres with planted runs (lib/api/openapi/contract-fixtures.ts):
 // stories260K's latest run has induction 0.9 on L1H3 and 0.7 on L2H5; other-shape (2×4) has 0.9 on L1H3.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 
 let db: TestDatabase;
 let runSearch: typeof import('./search').runSearch;

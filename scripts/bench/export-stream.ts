@@ -9,7 +9,7 @@
  * live-heap growth of each (GC forced every few chunks): the stream's is bounded by one page, the baseline's
  * grows with the table.
  */
-import { startTestDatabase } from '../db/test-database';
+import { startTestDatabase } from '../../lib/postgres/test-database';
 
 const L = Number(process.argv[2] ?? 200);
 const format = (process.argv[3] ?? 'csv') as 'csv' | 'jsonl';

@@ -9,7 +9,7 @@
  * the script also times, in the same run, the scan it replaced (decoding every stored top example per query:
  * `scanMs`, SQL kept below) and checks both find the same units in the same order.
  */
-import { startTestDatabase } from '../db/test-database';
+import { startTestDatabase } from '../../lib/postgres/test-database';
 
 const L = Number(process.argv[2] ?? 12);
 const H = Number(process.argv[3] ?? 12);

@@ -7,10 +7,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../lib/paths';
-import { applyMigrations } from './migrate';
+import { applyMigrations } from '../../lib/postgres/migrate';
 import { createNewMigration, diffMigrationsToSchema, migrationSlug, timestampPrefix } from './new-migration';
-import { pgConfigFromUrl } from './schema-engine';
-import { startTestDatabase, type TestDatabase } from './test-database';
+import { pgConfigFromUrl } from '../../lib/postgres/schema-engine';
+import { startTestDatabase, type TestDatabase } from '../../lib/postgres/test-database';
 
 let db: TestDatabase;
 let scratch: string;

@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../lib/paths';
-import { startEmbeddedPostgres } from './embedded-postgres';
-import { NO_FILTERS, openSchemaEngine, readMigrationsList } from './schema-engine';
+import { startEmbeddedPostgres } from '../../lib/postgres/embedded-postgres';
+import { NO_FILTERS, openSchemaEngine, readMigrationsList } from '../../lib/postgres/schema-engine';
 
 export interface NewMigrationOptions {
   name: string;

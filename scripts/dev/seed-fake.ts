@@ -11,8 +11,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { applyMigrations } from '../db/migrate';
+import { startEmbeddedPostgres } from '../../lib/postgres/embedded-postgres';
+import { applyMigrations } from '../../lib/postgres/migrate';
 import { stateDir } from '../lib/paths';
 
 interface FakeModel {

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { applyMigrations } from '../db/migrate';
+import { startEmbeddedPostgres } from '../../lib/postgres/embedded-postgres';
+import { applyMigrations } from '../../lib/postgres/migrate';
 import { stateDir } from './paths';
 
 /**

@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres, findFreePort, type EmbeddedPostgresHandle } from '@/scripts/db/embedded-postgres';
-import { applyMigrations } from '@/scripts/db/migrate';
+import { startEmbeddedPostgres, findFreePort, type EmbeddedPostgresHandle } from '@/lib/postgres/embedded-postgres';
+import { applyMigrations } from '@/lib/postgres/migrate';
 
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 

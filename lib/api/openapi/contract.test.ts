@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startTestDatabase, type TestDatabase } from '../../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../../postgres/test-database';
 import { closePrisma } from '../../db/client';
 import { resetRateLimits } from '../rate-limit';
 import { seedContractFixtures } from './contract-fixtures';

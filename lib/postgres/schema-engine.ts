@@ -138,7 +138,7 @@ interface PgQueryResultLike {
 function patchQueryable<Q extends SqlDriverAdapter | Transaction>(queryable: Q): Q {
   const q = queryable as Q & { performIO?: (query: SqlQuery) => Promise<PgQueryResultLike> };
   if (typeof q.performIO !== 'function') {
-    throw new Error('@prisma/adapter-pg changed its internals (no performIO); scripts/db/schema-engine.ts needs an update');
+    throw new Error('@prisma/adapter-pg changed its internals (no performIO); lib/postgres/schema-engine.ts needs an update');
   }
   const charColumnsByRows = new WeakMap<object, number[]>();
   const performIO = q.performIO.bind(q);
