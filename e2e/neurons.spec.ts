@@ -121,6 +121,7 @@ test('hostile corpus and vocabulary render inert and legible', async ({ page }) 
   expect(await page.locator('main script').count()).toBe(0);
   expect(await page.locator('main img').count()).toBe(0);
   // Hostile vocabulary pieces: the RTL override and control characters appear as visible escapes, never raw.
+  // eslint-disable-next-line no-control-regex -- raw control characters are what must not appear
   expect(text).not.toMatch(/[\u202E\u0007\u001B]/);
   expect(text).toContain('\\u202E');
   expect(text).toContain('\\x07');
@@ -128,6 +129,7 @@ test('hostile corpus and vocabulary render inert and legible', async ({ page }) 
   const all = (await page.locator('main').textContent()) ?? '';
   expect(all).toContain('<script>window.__pwned␣=␣1</script>');
   expect(all).toContain('<img␣src=x␣onerror=alert(1)>'.slice(0, 20));
+  // eslint-disable-next-line no-control-regex -- raw control characters are what must not appear
   expect(all).not.toMatch(/[\u202E\u0007\u001B]/);
   await page.screenshot({ path: 'test-results/neurons-hostile.png', fullPage: true });
   expect(dialogs).toBe(0);

@@ -42,4 +42,4 @@ async function main() {
   }
 }
 
-main();
+void main();

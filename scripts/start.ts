@@ -47,4 +47,4 @@ async function main() {
   server.on('exit', (code) => void shutdown(code ?? 0));
 }
 
-main();
+void main();

@@ -8,7 +8,7 @@
  * The server renders both with the last token as the query, so the page reads without
  * JavaScript; d3 adds the matrix's hover layer (crosshair, value readout) and keeps both views in step.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { pointer, select } from 'd3';
 import { formatToken } from '@/lib/format/token-display';
 import { formatAttention } from '@/lib/format/numbers';
@@ -155,7 +155,9 @@ function PatternMatrix({
   // The d3 handlers are bound once per geometry; they call the latest callbacks through a ref,
   // so that re-rendering on every hover does not tear the hover layer down.
   const callbacks = useRef({ onQuery, onPick, onLeave });
-  callbacks.current = { onQuery, onPick, onLeave };
+  useLayoutEffect(() => {
+    callbacks.current = { onQuery, onPick, onLeave };
+  });
 
   // Causal mask: keys after the query (k > q) are unreachable; shade them so zeros read as "not
   // allowed". A staircase along the cell edges, right of the diagonal cells.

@@ -19,12 +19,14 @@ import {
   type ColumnFiltersState,
   type FilterFn,
   type SortingState,
+  type TableFeatures,
 } from '@tanstack/react-table';
 import type { HeadRow, SortDir } from '@/lib/api/head-rows';
 import { formatMetricValue } from '@/lib/format/numbers';
 import { queryString } from '@/lib/format/paths';
 import type { HeadBadge } from '@/lib/api/head-labels-view';
 import { HeadBadges } from './heads/HeadBadges';
+import { useHydrated } from './use-hydrated';
 
 export interface HeadTableMetric {
   id: string;
@@ -60,8 +62,8 @@ export interface HeadTableProps {
 
 type Features = typeof features;
 
-const sameLayer: FilterFn<any, HeadRow> = (row, columnId, filterValue) => row.getValue(columnId) === filterValue;
-const atLeast: FilterFn<any, HeadRow> = (row, columnId, filterValue) => {
+const sameLayer: FilterFn<TableFeatures, HeadRow> = (row, columnId, filterValue) => row.getValue(columnId) === filterValue;
+const atLeast: FilterFn<TableFeatures, HeadRow> = (row, columnId, filterValue) => {
   const v = row.getValue(columnId);
   return typeof v === 'number' && !Number.isNaN(v) && v >= (filterValue as number);
 };
@@ -147,8 +149,7 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
   const [sorting, setSorting] = useState<SortingState>(initialState.sorting);
   const [columnFilters, setColumnFilters] = useState<ColumnFiltersState>(initialState.columnFilters);
   // The Apply button is for readers without JavaScript; with it, filters apply as you type.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  const hydrated = useHydrated();
 
   const table = useTable({
     features,

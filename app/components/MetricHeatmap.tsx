@@ -10,6 +10,7 @@ import { pointer, select } from 'd3';
 import { formatMetricValue } from '@/lib/format/numbers';
 import { metricColorScale } from './color-scale';
 import { ColorLegend } from './ColorLegend';
+import { useHydrated } from './use-hydrated';
 
 export interface MetricHeatmapProps {
   metric: { id: string; title: string; summary: string; range: [number, number] };
@@ -59,8 +60,7 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
   // The metric's own range by default (comparable across models); "this model" stretches the
   // colours over the values present, for models whose heads all score low.
   const [stretch, setStretch] = useState(false);
-  const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
+  const ready = useHydrated();
   const domain: [number, number] = stretch && stats && stats.hi > stats.lo ? [stats.lo, stats.hi] : metric.range;
   const color = metricColorScale(domain);
   const labelEvery = cell >= 14 ? 1 : Math.ceil(14 / cell);

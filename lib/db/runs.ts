@@ -173,6 +173,6 @@ function asJsonObject(value: Record<string, unknown>, what: string): Prisma.Inpu
   try {
     return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonObject;
   } catch (e) {
-    throw new Error(`${what} must be JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${what} must be JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

@@ -89,7 +89,7 @@ async function forward(msg: LiveRequestMessage): Promise<LiveResponseMessage> {
 
 process.on('message', (msg: LiveRequestMessage) => {
   if (msg?.type !== 'forward') return;
-  forward(msg)
+  void forward(msg)
     .catch((err): LiveResponseMessage => {
       if (err instanceof RequestError) return { type: 'error', id: msg.id, kind: err.kind, message: err.message, details: err.details };
       return { type: 'error', id: msg.id, kind: 'engine', message: `live inference failed: ${(err as Error)?.message ?? String(err)}` };

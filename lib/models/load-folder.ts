@@ -24,7 +24,7 @@ export async function loadModelFolder(dir: string, opts: { name?: string; licens
   try {
     config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   } catch (e) {
-    throw new Error(`${configPath}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${configPath}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const model = isHfConfig(config) ? await loadHfFolder(dir, opts) : await loadTransformerLensSafetensors(dir, opts);
   return { model, tokenizer: await loadFolderTokenizer(dir, config, model) };

@@ -27,7 +27,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Safetensors {
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch (e) {
-    throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${file}: safetensors header is not a JSON object`);
   const dataStart = 8 + headerLength;

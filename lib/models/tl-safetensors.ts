@@ -15,7 +15,7 @@ export async function loadTransformerLensSafetensors(dir: string, opts: { name?:
   try {
     raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
   } catch (e) {
-    throw new Error(`${configPath}: cannot read a HookedTransformerConfig (${(e as Error).message})`);
+    throw new Error(`${configPath}: cannot read a HookedTransformerConfig (${(e as Error).message})`, { cause: e });
   }
   const cfg = configFromTransformerLens(raw, configPath, opts.name ?? path.basename(path.resolve(dir)));
   const weights = withNormWeights(cfg, await readSafetensorsFolder(dir), raw.normalization_type);

@@ -105,7 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await server.initialise();
     } catch (e) {
-      throw new Error(`initdb failed for ${dataDir}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`initdb failed for ${dataDir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     log(`Cluster initialised in ${Date.now() - t0} ms`);
   } else {
@@ -120,6 +120,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new Error(
       `Postgres did not start on ${HOST}:${port} with data directory ${dataDir}.${detail ? ' ' + detail : ''}\n` +
         `Last server output:\n${recentServerLines.join('\n') || '(none)'}`,
+      { cause: e },
     );
   }
   log(`Postgres ${readPgVersion(dataDir)} listening on ${HOST}:${port} (started in ${Date.now() - t0} ms)`);

@@ -56,7 +56,7 @@ export async function loadGpt2Tokenizer(dir: string): Promise<HfTokenizer> {
   try {
     vocab = JSON.parse(await fs.readFile(vocabFile, 'utf8'));
   } catch (e) {
-    throw new Error(`${vocabFile}: cannot read a GPT-2 vocabulary (${(e as Error).message})`);
+    throw new Error(`${vocabFile}: cannot read a GPT-2 vocabulary (${(e as Error).message})`, { cause: e });
   }
   const merges = parseMerges(await fs.readFile(mergesFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new Error(`${mergesFile}: cannot read (${e.code ?? e.message})`);

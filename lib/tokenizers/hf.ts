@@ -33,7 +33,7 @@ export class HfTokenizer implements Tokenizer {
     try {
       this.impl = new HfTokenizerImpl(tokenizerJson, config);
     } catch (e) {
-      throw new Error(`${source}: cannot build the tokenizer (${(e as Error).message})`);
+      throw new Error(`${source}: cannot build the tokenizer (${(e as Error).message})`, { cause: e });
     }
     const vocab = this.impl.get_vocab(true);
     this.pieces = new Map([...vocab].map(([piece, id]) => [id, piece]));
@@ -78,11 +78,11 @@ async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
 }

@@ -138,7 +138,7 @@ if (ratioOnly) {
   process.exit(0);
 }
 const code = await readDocuments('data/corpora/python-stdlib-sample.txt');
-let t0 = performance.now();
+const t0 = performance.now();
 const wikis = await computeNeuronWiki({
   model,
   runner,
@@ -157,7 +157,6 @@ console.log(
 );
 await runner.dispose();
 
-t0 = performance.now();
 for (const times of [1, 10]) {
   const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/bench/neurons.ts', '--memory', String(times), modelArg ?? 'stories260K', corpusArg ?? 'data/corpora/tinystories-sample.txt'], {
     encoding: 'utf8',

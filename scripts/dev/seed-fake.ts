@@ -218,8 +218,8 @@ async function main() {
     await pg.stop().catch(() => {});
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   try {
     await applyMigrations(pg.url, { log: (s) => console.log(`[seed-fake] ${s}`) });
     await seed();
@@ -233,4 +233,4 @@ async function main() {
   setInterval(() => {}, 1 << 30);
 }
 
-main();
+void main();

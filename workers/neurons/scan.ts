@@ -290,6 +290,7 @@ function observing(hook: string, unitName: string, observe: () => void): void {
     throw new Error(
       `${hook}, ${unitName} ${e.unit}: NaN or ±Infinity in document ${Math.floor(e.doc / MAX_CHUNKS_PER_DOC)} ` +
         `(chunk ${e.doc % MAX_CHUNKS_PER_DOC}): the model's weights or activations are not finite (a corrupt or mis-converted checkpoint?)`,
+      { cause: e },
     );
   }
 }

@@ -13,7 +13,8 @@ export function RunProgress({ initial }: { initial: Progress }) {
 
   useEffect(() => {
     if (p.status !== 'running') return;
-    const timer = setInterval(async () => {
+    // poll() catches its own errors (they mark the progress stale).
+    const poll = async () => {
       try {
         const res = await fetch(`/api/v1/runs/${encodeURIComponent(p.runId)}/progress`, { cache: 'no-store' });
         if (!res.ok) throw new Error(String(res.status));
@@ -24,7 +25,8 @@ export function RunProgress({ initial }: { initial: Progress }) {
       } catch {
         setStale(true);
       }
-    }, 1000);
+    };
+    const timer = setInterval(() => void poll(), 1000);
     return () => clearInterval(timer);
   }, [p.status, p.runId]);
 
