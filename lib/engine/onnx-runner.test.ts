@@ -5,7 +5,7 @@ import { loadLlama2c } from '../models/llama2c';
 import { loadTransformerLensSafetensors } from '../models/tl-safetensors';
 import { loadLlama2cTokenizer } from '../tokenizers/llama2c';
 import { makeRng } from '../sampling/random';
-import { repoPath, sharedDataPath } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
 import { allHookNames } from './hooks';
 import { OnnxRunner } from './onnx-runner';
 import { projectedName } from './projections';
@@ -199,7 +199,7 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
   });
 });
 
-describe('OnnxRunner on attn-only-2l (trained TransformerLens state dict: LN, learned positions, biases)', () => {
+describe.skipIf(withoutSharedData('models/attn-only-2l'))('OnnxRunner on attn-only-2l (trained TransformerLens state dict: LN, learned positions, biases)', () => {
   it('matches the logits PyTorch computed (reference.json) and the ReferenceRunner on every hook', async () => {
     const dir = sharedDataPath('models/attn-only-2l');
     const reference = JSON.parse(fs.readFileSync(`${dir}/reference.json`, 'utf8')) as {

@@ -12,7 +12,7 @@ import { repoCacheDir } from './cache';
 import { downloadFile, downloadHfModel, type DownloadProgress } from './download';
 import { downloadModel } from './download-model';
 import { resolveModel } from '../models/registry';
-import { repoPath, sharedDataPath } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
 
 /**
  * The hub download against a local HTTP server that serves fixture folders as `/{owner}/{name}/resolve/{rev}/{file}`,
@@ -115,7 +115,7 @@ describe('downloadHfModel / downloadFile against a local server', () => {
     await expect(downloadFile('someone/big', '../x', { endpoint, cacheDir })).rejects.toThrow(/is not a plain file name/);
   });
 
-  it('official names: gpt2-small fetches openai-community/gpt2, stories15M the llama2.c file; resolveModel then finds them', async () => {
+  it.skipIf(withoutSharedData('tokenizers/gpt2'))('official names: gpt2-small fetches openai-community/gpt2, stories15M the llama2.c file; resolveModel then finds them', async () => {
     const cacheDir = path.join(tmp, 'cache4');
     const model = randomModel({ rotary_dim: 0 }, { seed: 5 });
     model.weights.delete('unembed.b_U');

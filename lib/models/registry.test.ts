@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoPath, sharedDataPath } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
 import { knownModelNames, resolveModel } from './registry';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-registry-'));
@@ -19,7 +19,7 @@ describe('resolveModel', () => {
     expect(knownModelNames).toEqual(['stories260K']);
   });
 
-  it('resolves a .bin path with the tokenizer beside it, and a TransformerLens folder', async () => {
+  it.skipIf(withoutSharedData('models/attn-only-2l'))('resolves a .bin path with the tokenizer beside it, and a TransformerLens folder', async () => {
     const bin = await resolveModel(repoPath('data/models/stories260K/stories260K.bin'));
     expect(bin.model.cfg.model_name).toBe('stories260K');
     expect(bin.tokenizer.encode('Once upon', { bos: true })).toEqual([1, 403, 407]);
@@ -38,14 +38,14 @@ describe('resolveModel', () => {
     await expect(resolveModel(tmp)).rejects.toThrow(`${tmp}: a model folder needs config.json and model.safetensors`);
   });
 
-  it('loads a Hugging Face folder (gelu-2l) with the tokenizer its config names', async () => {
+  it.skipIf(withoutSharedData('models/gelu-2l'))('loads a Hugging Face folder (gelu-2l) with the tokenizer its config names', async () => {
     const { model, tokenizer } = await resolveModel(sharedDataPath('models/gelu-2l'));
     expect(model.cfg.model_name).toBe('gelu-2l');
     expect(model.source.format).toBe('hf-gpt2');
     expect(tokenizer.encode('Once upon a time', { bos: true })).toEqual([1, 403, 407, 261, 378]); // reference.json's first ids
   });
 
-  it('official names and aliases: bundled, downloaded (from the cache), or a message saying how to download', async () => {
+  it.skipIf(withoutSharedData('models/gelu-2l'))('official names and aliases: bundled, downloaded (from the cache), or a message saying how to download', async () => {
     expect((await resolveModel('stories260k')).model.cfg.model_name).toBe('stories260K'); // case-insensitive official name
     const cacheDir = path.join(tmp, 'cache');
     await expect(resolveModel('gpt2-small', { cacheDir })).rejects.toThrow(

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReferenceRunner } from '../engine/reference';
-import { sharedDataPath } from '../testing/shared-data';
+import { sharedDataPath, withoutSharedData } from '../testing/shared-data';
 import { halfToFloat, parseSafetensors } from './safetensors';
 import { loadTransformerLensSafetensors } from './tl-safetensors';
 
@@ -19,7 +19,7 @@ function safetensorsBytes(header: object, data: Uint8Array): Uint8Array {
   return out;
 }
 
-describe('loadTransformerLensSafetensors on attn-only-2l', () => {
+describe.skipIf(withoutSharedData('models/attn-only-2l'))('loadTransformerLensSafetensors on attn-only-2l', () => {
   it('loads the config and weights, and reproduces reference.json (logits to 1e-4, every argmax)', async () => {
     const dir = sharedDataPath('models/attn-only-2l');
     const model = await loadTransformerLensSafetensors(dir);
@@ -105,7 +105,7 @@ describe('parseSafetensors', () => {
     expect(() => parseSafetensors(notJson, 'x.st')).toThrow(/x.st: safetensors header is not valid JSON/);
   });
 
-  it('a truncated model.safetensors fails to load with its path in the message', async () => {
+  it.skipIf(withoutSharedData('models/attn-only-2l'))('a truncated model.safetensors fails to load with its path in the message', async () => {
     const dir = path.join(tmp, 'cut-model');
     fs.mkdirSync(dir);
     const src = sharedDataPath('models/attn-only-2l');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDataPath } from '../testing/shared-data';
+import { sharedDataPath, withoutSharedData } from '../testing/shared-data';
 import { readVocabTests } from '../testing/vocab-tests';
 import { gpt2TokenizerJson, loadGpt2Tokenizer, parseMerges } from './gpt2-bpe';
 import { HfTokenizer, loadHfTokenizer } from './hf';
@@ -10,10 +10,11 @@ import { HfTokenizer, loadHfTokenizer } from './hf';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-gpt2tok-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe('GPT-2 byte-level BPE (vocab.json + merges.txt)', () => {
-  const dir = sharedDataPath('tokenizers/gpt2');
+describe.skipIf(withoutSharedData('tokenizers/gpt2'))('GPT-2 byte-level BPE (vocab.json + merges.txt)', () => {
+  let dir = '';
   let tok: HfTokenizer;
   beforeAll(async () => {
+    dir = sharedDataPath('tokenizers/gpt2');
     tok = await loadGpt2Tokenizer(dir);
   });
 

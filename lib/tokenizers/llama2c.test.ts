@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { repoPath, sharedDataPath } from '../testing/shared-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
 import { Llama2cTokenizer, loadLlama2cTokenizer } from './llama2c';
 
 const TOK512 = repoPath('data/models/stories260K/tok512.bin');
@@ -55,8 +55,13 @@ function naiveLlama2cEncode(file: string, text: string): number[] {
   return tokens;
 }
 
-describe('llama2.c tokenizer with the Llama-2 32000-token vocabulary', () => {
-  const dir = sharedDataPath('tokenizers/llama2');
+const LLAMA2_DATA = ['tokenizers/llama2', 'corpora/tinyshakespeare', 'corpora/wikitext-2-raw', 'corpora/python-stdlib'];
+
+describe.skipIf(withoutSharedData(...LLAMA2_DATA))('llama2.c tokenizer with the Llama-2 32000-token vocabulary', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = sharedDataPath('tokenizers/llama2');
+  });
 
   it("encodes llama2.c's published example", async () => {
     const tok = await loadLlama2cTokenizer(path.join(dir, 'tokenizer.bin'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../../models/registry';
 import { OnnxRunner } from '../../engine/onnx-runner';
 import { readDocuments } from '../../../workers/corpus-files';
-import { repoPath, sharedDataPath } from '../../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../testing/shared-data';
 import type { HeadMetricContext } from './types';
 import { previousTokenMetric } from './previous-token';
 import { inductionMetric } from './induction';
@@ -34,7 +34,7 @@ async function contextFor(nameOrPath: string): Promise<HeadMetricContext> {
 }
 
 describe('head metrics on real checkpoints', () => {
-  it('attn-only-2l: L1H7 is the induction head (its README: 0.52), previous-token attention spread over layer 0', async () => {
+  it.skipIf(withoutSharedData('models/attn-only-2l'))('attn-only-2l: L1H7 is the induction head (its README: 0.52), previous-token attention spread over layer 0', async () => {
     const ctx = await contextFor(sharedDataPath('models/attn-only-2l'));
     const induction = top(await inductionMetric.compute(ctx), 2);
     expect(induction[0].head).toBe('L1H7');
@@ -58,7 +58,7 @@ describe('head metrics on real checkpoints', () => {
     expect(induction[0].value).toBeLessThan(0.02);
   });
 
-  it.each([false, true])('gelu-2l: DLA and successor scores are unchanged by fold_ln (center_writing_weights %s): LNPre still centres', async (center) => {
+  it.skipIf(withoutSharedData('models/gelu-2l')).each([false, true])('gelu-2l: DLA and successor scores are unchanged by fold_ln (center_writing_weights %s): LNPre still centres', async (center) => {
     const raw = await contextFor(sharedDataPath('models/gelu-2l'));
     raw.texts = raw.texts.slice(0, 4);
     // The checkpoint's W_O is already centred; add a constant to every output component (invisible through the

@@ -6,7 +6,7 @@ import { OnnxRunner } from '../../engine/onnx-runner';
 import { randomModel } from '../../engine/random-model';
 import { ReferenceRunner } from '../../engine/reference';
 import { makeRng } from '../../sampling/random';
-import { repoPath, sharedDataPath } from '../../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../testing/shared-data';
 import { loadLlama2c } from '../llama2c';
 import { roundToDtype, serializeSafetensors, type WritableDtype } from '../safetensors-write';
 import type { CanonicalModel, ModelConfig, Tensor } from '../types';
@@ -52,7 +52,7 @@ async function onnxLogits(model: CanonicalModel, tokens: number[][]): Promise<Te
   }
 }
 
-describe('gelu-2l (Hugging Face GPT-2 layout, trained for this project)', () => {
+describe.skipIf(withoutSharedData('models/gelu-2l'))('gelu-2l (Hugging Face GPT-2 layout, trained for this project)', () => {
   it('loads with the transformer. prefix and tied lm_head, and matches reference.json (last logits to 1e-4, every argmax)', async () => {
     const dir = sharedDataPath('models/gelu-2l');
     const model = await loadHfFolder(dir);
