@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import type { CanonicalModel } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from './types';
 import { assertKnownHooks, hookDims } from './hooks';
-import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable } from './onnx-graph';
+import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable, type WeightStorage } from './onnx-graph';
+import { defaultWeightStorage, weightFeeds } from './weight-feeds';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
@@ -23,10 +24,17 @@ export interface OnnxRunnerOptions {
   /** How many hook sets keep a live session; beyond that the least recently used one is released. Default 8. */
   maxCachedSessions?: number;
   /**
-   * Budget for the cached sessions' model sizes (each session keeps its own copy of the weights it uses):
-   * least recently used sessions are released beyond it, the newest is always kept. Default 2 GiB.
+   * Budget for the cached sessions' serialised model sizes (with `weightStorage: 'initializers'` each session keeps
+   * its own copy of the weights it uses; with weight inputs a graph is a few hundred kB): least recently used
+   * sessions are released beyond it, the newest is always kept. Default 2 GiB.
    */
   maxCachedBytes?: number;
+  /**
+   * Where the weights live (lib/engine/onnx-graph.ts). Default: `inputs` (every session reads the model's own
+   * Float32Arrays: one copy per process, any model size), except on CUDA for a model whose graph fits protobuf's
+   * 2 GB, where initializers let the provider keep the weights on the device instead of copying them every run.
+   */
+  weightStorage?: WeightStorage;
 }
 
 /** Timings of one session build, for benchmarks and logs. */
@@ -43,6 +51,8 @@ interface CachedSession {
   session: Promise<ort.InferenceSession>;
   /** Serialised model size, once built. */
   bytes: number;
+  /** The weight inputs its graph reads (fed from the model's arrays on every run). */
+  weightInputs: string[];
   inFlight: number;
   evicted: boolean;
 }
@@ -50,7 +60,8 @@ interface CachedSession {
 /**
  * Runs a CanonicalModel through onnxruntime-node. One session per distinct hook set, built on first use and
  * cached: graphs differ by their outputs, and pruning makes a graph for early hooks cheaper than the whole model.
- * Each session holds its own copy of the weights in native memory, hence the bounded LRU cache.
+ * The weights are graph inputs fed from the model's own arrays (lib/engine/weight-feeds.ts), so sessions hold no
+ * copy of them; the bounded LRU cache limits their other state (kernels, the memory arena).
  */
 export class OnnxRunner implements ForwardRunner {
   private readonly sessions = new Map<string, CachedSession>();
@@ -65,6 +76,7 @@ export class OnnxRunner implements ForwardRunner {
   activeProvider: string | null = null;
   private providers: string[];
   private readonly log?: (message: string) => void;
+  private readonly weightStorageOption?: WeightStorage;
 
   constructor(readonly model: CanonicalModel, options: OnnxRunnerOptions = {}) {
     checkSupportedConfig(model.cfg);
@@ -78,6 +90,7 @@ export class OnnxRunner implements ForwardRunner {
     this.maxCachedBytes = options.maxCachedBytes ?? 2 ** 31;
     this.providers = options.executionProviders ?? chooseExecutionProviders();
     this.log = options.log;
+    this.weightStorageOption = options.weightStorage;
     this.sessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
@@ -134,7 +147,9 @@ export class OnnxRunner implements ForwardRunner {
     const entry = this.entry(hooks, intervened, projected);
     entry.inFlight++;
     try {
-      const outputs = await (await entry.session).run(feeds);
+      const session = await entry.session;
+      Object.assign(feeds, weightFeeds(this.model, entry.weightInputs));
+      const outputs = await session.run(feeds);
       for (const name of [...hooks, ...projected.map(projectedName)]) {
         const t = outputs[name];
         cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
@@ -164,7 +179,7 @@ export class OnnxRunner implements ForwardRunner {
       this.sessions.set(key, entry);
       return entry;
     }
-    const created: CachedSession = { session: null!, bytes: 0, inFlight: 0, evicted: false };
+    const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], inFlight: 0, evicted: false };
     created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, projected, created);
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
@@ -180,8 +195,10 @@ export class OnnxRunner implements ForwardRunner {
 
   private async createSession(hooks: HookName[], interventions: HookName[], projections: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
     const t0 = performance.now();
-    const bytes = buildOnnxModel(this.model, { hooks, interventions, projections });
+    const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
+    const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, weights });
     entry.bytes = bytes.byteLength;
+    entry.weightInputs = weightInputs;
     const t1 = performance.now();
     const { session, provider } = await createSessionWithFallback(bytes, this.sessionOptions, this.providers, this.log);
     // After one fallback, later sessions go straight to the CPU (one log line, not one per hook set).
