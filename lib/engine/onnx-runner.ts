@@ -4,6 +4,7 @@ import type { ActivationCache, ForwardRunner, HookName } from './types';
 import { assertKnownHooks, hookDims } from './hooks';
 import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable, type WeightStorage } from './onnx-graph';
 import { defaultWeightStorage, weightFeeds } from './weight-feeds';
+import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
@@ -124,6 +125,8 @@ export class OnnxRunner implements ForwardRunner {
     if (hooks.length === 0) return cache;
     assertKnownHooks(this.model.cfg, hooks);
     const input = tokensToTensor(tokens, this.model.cfg.d_vocab, this.model.cfg.n_ctx);
+    // Refuse a batch whose activations would make the machine swap (the message names the batch that fits).
+    assertBatchFits(this.model.cfg, tokens.length, tokens[0].length, hooks, this.model.weights.get('unembed.W_U')?.shape[1]);
     const feeds: Record<string, ort.Tensor> = { tokens: input };
     const interventions = options.interventions ?? [];
     let intervened: HookName[] = [];
