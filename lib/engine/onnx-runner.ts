@@ -124,9 +124,12 @@ export class OnnxRunner implements ForwardRunner {
     const cache: ActivationCache = new Map();
     if (hooks.length === 0) return cache;
     assertKnownHooks(this.model.cfg, hooks);
+    // Refuse a batch whose activations would make the machine swap (the message names the batch that fits), before
+    // even packing its tokens.
+    if (Array.isArray(tokens) && Array.isArray(tokens[0])) {
+      assertBatchFits(this.model.cfg, tokens.length, tokens[0].length, hooks, this.model.weights.get('unembed.W_U')?.shape[1]);
+    }
     const input = tokensToTensor(tokens, this.model.cfg.d_vocab, this.model.cfg.n_ctx);
-    // Refuse a batch whose activations would make the machine swap (the message names the batch that fits).
-    assertBatchFits(this.model.cfg, tokens.length, tokens[0].length, hooks, this.model.weights.get('unembed.W_U')?.shape[1]);
     const feeds: Record<string, ort.Tensor> = { tokens: input };
     const interventions = options.interventions ?? [];
     let intervened: HookName[] = [];
