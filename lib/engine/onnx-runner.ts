@@ -18,6 +18,12 @@ export interface OnnxRunnerOptions {
   executionProviders?: string[];
   /** Where a fallback to the CPU is reported (default console.warn). */
   log?: (message: string) => void;
+  /**
+   * onnxruntime's CPU memory arena (default false): an arena keeps each session's peak activations for good (one
+   * arena per session); without it large intermediates are allocated per run and returned. Measured in
+   * scripts/bench/forward.ts (`--arena`).
+   */
+  cpuMemArena?: boolean;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
   intraOpNumThreads?: number;
   /** Let onnxruntime's idle threads spin waiting for work (default false: cores here are shared). */
@@ -95,6 +101,7 @@ export class OnnxRunner implements ForwardRunner {
     this.sessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      enableCpuMemArena: options.cpuMemArena ?? false,
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
       // database, other workers, tests), and gain little when they are not.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
@@ -155,16 +162,26 @@ export class OnnxRunner implements ForwardRunner {
     try {
       const session = await entry.session;
       Object.assign(feeds, weightFeeds(this.model, entry.weightInputs));
-      const outputs = await session.run(feeds);
-      for (const name of [...hooks, ...projected.map(projectedName)]) {
-        const t = outputs[name];
-        cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
-      }
+      // Outputs go straight into arrays allocated here (onnxruntime writes into pre-allocated fetches): each hook
+      // exists once, not once in onnxruntime's memory and again as the JavaScript copy of it.
+      const batch = tokens.length;
+      const seqLen = tokens[0].length;
+      const fetches: Record<string, ort.Tensor> = {};
+      for (const hook of new Set(hooks)) fetches[hook] = outputTensor(this.outputDims(hook, batch, seqLen));
+      for (const p of projections) fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
+      await session.run(feeds, fetches);
+      for (const [name, t] of Object.entries(fetches)) cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
       return cache;
     } finally {
       entry.inFlight--;
       if (entry.evicted && entry.inFlight === 0) releaseLater(entry);
     }
+  }
+
+  /** A hook's concrete shape for a batch (logits as wide as the unembedding). */
+  private outputDims(hook: HookName, batch: number, seqLen: number): number[] {
+    if (hook === 'logits') return [batch, seqLen, this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab];
+    return hookDims(this.model.cfg, hook).map((d) => (d === 'batch' ? batch : typeof d === 'number' ? d : seqLen));
   }
 
   /** Releases every cached session now (call when no run is in progress). */
@@ -226,6 +243,10 @@ export class OnnxRunner implements ForwardRunner {
       if (entry.inFlight === 0) releaseLater(entry);
     }
   }
+}
+
+function outputTensor(dims: number[]): ort.Tensor {
+  return new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
 }
 
 function releaseLater(entry: CachedSession): void {

@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     // Only these models (comma-separated: stories260K, pythia-70m, gpt2-small); default all.
     models: { type: 'string', default: 'stories260K,pythia-70m,gpt2-small' },
     reps: { type: 'string' },
+    arena: { type: 'boolean', default: false },
   },
 });
 const storages: WeightStorage[] = args.weights === 'both' ? ['inputs', 'initializers'] : [args.weights as WeightStorage];
@@ -45,6 +46,7 @@ if (!storages.every((s) => s === 'inputs' || s === 'initializers')) throw new Er
 const runnerOptions: OnnxRunnerOptions = {
   ...(args.threads ? { intraOpNumThreads: Number(args.threads) } : {}),
   allowSpinning: args.spin,
+  cpuMemArena: args.arena,
 };
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
