@@ -79,6 +79,8 @@ export class OnnxRunner implements ForwardRunner {
   lastBuild: SessionBuildStats | null = null;
   /** How many sessions this runner has built (a cache hit builds none). */
   buildCount = 0;
+  /** Where the latest session's weights live (inputs or initializers). */
+  weightStorage: WeightStorage | null = null;
   /** The execution provider the latest session runs on (`cpu` after a fallback). */
   activeProvider: string | null = null;
   private providers: string[];
@@ -219,6 +221,7 @@ export class OnnxRunner implements ForwardRunner {
   private async createSession(hooks: HookName[], interventions: HookName[], projections: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
     const t0 = performance.now();
     const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
+    this.weightStorage = weights;
     const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, weights });
     entry.bytes = bytes.byteLength;
     entry.weightInputs = weightInputs;
