@@ -34,7 +34,10 @@ const { values: args } = parseArgs({
     spin: { type: 'boolean', default: false },
     // Where the weights live (lib/engine/onnx-graph.ts): graph inputs (the default), initializers (each session's
     // own copy, as before 2026-12), or both, each hook set timed both ways, interleaved (ratios in the same run).
+    // `both` compares [in] = inputs with the arena setting of --arena against [init] = initializers with the arena
+    // on (the engine as it was before issue 20), unless --same-arena.
     weights: { type: 'string', default: 'inputs' },
+    'same-arena': { type: 'boolean', default: false },
     // Only these models (comma-separated: stories260K, pythia-70m, gpt2-small); default all.
     models: { type: 'string', default: 'stories260K,pythia-70m,gpt2-small' },
     reps: { type: 'string' },
@@ -125,7 +128,9 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
   // One runner (session) per hook set, all alive at once so that the repetitions can be interleaved: on a shared
   // machine the load changes from second to second, and interleaving exposes every hook set to the same load.
   // Best of N (like the matmul peak): the least-disturbed run is the closest to the machine's real cost.
-  const runners = hookSets.map(([, , weightStorage]) => new OnnxRunner(model, { ...runnerOptions, weightStorage }));
+  const runners = hookSets.map(([, , weightStorage]) => new OnnxRunner(model, {
+    ...runnerOptions, weightStorage, ...(weightStorage === 'initializers' && storages.length > 1 && !args['same-arena'] ? { cpuMemArena: true } : {}),
+  }));
   try {
     const sessionMs: number[] = [];
     for (const [i, [, hooks]] of hookSets.entries()) {
