@@ -24,12 +24,16 @@ export function parseWeightProcessingRequest(value: string | undefined): WeightP
   throw new Error(`--weight-processing must be "tl" (TransformerLens' defaults) or "none", got ${JSON.stringify(value)}`);
 }
 
-/** The processed model and the record to store in the run's options under `weightProcessing`. */
+/**
+ * The processed model and the record to store in the run's options under `weightProcessing`. `inPlace`: the loaded
+ * model is rewritten rather than copied (callers that drop it: one copy of the weights however big the model).
+ */
 export function prepareModelForRun(
   model: CanonicalModel,
   request: WeightProcessingRequest = 'tl',
+  opts: { inPlace?: boolean } = {},
 ): { model: CanonicalModel; weightProcessing: AppliedWeightProcessing } {
   const flags = request === 'tl' ? TRANSFORMER_LENS_DEFAULTS : request === 'none' ? NO_PROCESSING : request;
-  const { model: processed, applied } = processWeights(model, { ...NO_PROCESSING, ...flags });
+  const { model: processed, applied } = processWeights(model, { ...NO_PROCESSING, ...flags }, opts);
   return { model: processed, weightProcessing: applied };
 }

@@ -52,6 +52,8 @@ export class OnnxGraphBuilder {
   private readonly initializers: onnxProto.onnx.ITensorProto[] = [];
   private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
   private readonly outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  /** Inputs that carry weights (fed by the caller on every run); dropped like initializers when nothing reads them. */
+  private readonly weightInputNames = new Set<string>();
   private readonly usedNames = new Set<string>();
   private readonly constantCache = new Map<string, string>();
   private counter = 0;
@@ -90,6 +92,16 @@ export class OnnxGraphBuilder {
 
   input(name: string, elemType: ElemType, dims: Dim[]): string {
     this.inputs.push(valueInfo(this.claim(name), elemType, dims));
+    return name;
+  }
+
+  /**
+   * A float32 weight supplied on every run as a graph input instead of stored in the graph: the serialised model
+   * stays small (protobuf caps it at 2 GB) and every session reads the caller's one copy of the weights.
+   */
+  weightInput(name: string, dims: number[]): string {
+    this.input(name, 'float32', dims);
+    this.weightInputNames.add(name);
     return name;
   }
 
@@ -193,7 +205,7 @@ export class OnnxGraphBuilder {
    * Drops every node and initializer that no graph output depends on. The graph code builds the
    * whole forward pass; pruning is what makes a graph asking only for early hooks stop early.
    */
-  private pruned(): { nodes: onnxProto.onnx.INodeProto[]; initializers: onnxProto.onnx.ITensorProto[] } {
+  private pruned(): { nodes: onnxProto.onnx.INodeProto[]; initializers: onnxProto.onnx.ITensorProto[]; inputs: onnxProto.onnx.IValueInfoProto[] } {
     const needed = new Set(this.outputs.map((o) => o.name as string));
     const kept: onnxProto.onnx.INodeProto[] = [];
     // Nodes are appended in topological order, so one backward sweep finds everything needed.
@@ -204,13 +216,22 @@ export class OnnxGraphBuilder {
       for (const input of node.input!) needed.add(input);
     }
     kept.reverse();
-    return { nodes: kept, initializers: this.initializers.filter((t) => needed.has(t.name as string)) };
+    return {
+      nodes: kept,
+      initializers: this.initializers.filter((t) => needed.has(t.name as string)),
+      inputs: this.inputs.filter((i) => !this.weightInputNames.has(i.name as string) || needed.has(i.name as string)),
+    };
   }
 
   /** Serialises the model; the bytes go straight to `InferenceSession.create`. */
   toBytes(): Uint8Array {
+    return this.build().bytes;
+  }
+
+  /** The serialised model and the weight inputs it kept (the ones a run must feed). */
+  build(): { bytes: Uint8Array; weightInputs: string[] } {
     if (this.outputs.length === 0) throw new Error('ONNX graph: no outputs');
-    const { nodes, initializers } = this.pruned();
+    const { nodes, initializers, inputs } = this.pruned();
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: 'headwiki',
@@ -219,10 +240,11 @@ export class OnnxGraphBuilder {
         name: this.graphName,
         node: nodes,
         initializer: initializers,
-        input: this.inputs,
+        input: inputs,
         output: this.outputs,
       },
     });
-    return onnx.ModelProto.encode(model).finish();
+    const weightInputs = inputs.map((i) => i.name as string).filter((n) => this.weightInputNames.has(n));
+    return { bytes: onnx.ModelProto.encode(model).finish(), weightInputs };
   }
 }

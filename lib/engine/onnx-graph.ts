@@ -31,6 +31,20 @@ export interface OnnxGraphRequest {
   interventions?: HookName[];
   /** Requested hooks that also get `hook · {hook}:matrix` as an output (lib/engine/projections.ts). */
   projections?: HookName[];
+  /**
+   * Where the model's weights live (default `inputs`): graph inputs named like the weights, fed on every run with the
+   * model's own Float32Arrays (one copy per process whatever the number of sessions, no protobuf size cap), or
+   * initializers serialised into the graph (each session owns a copy; onnxruntime can prepack them; 2 GB cap).
+   */
+  weights?: WeightStorage;
+}
+
+export type WeightStorage = 'inputs' | 'initializers';
+
+/** A serialised graph and the weight inputs a run must feed (`weights: 'inputs'`; empty with initializers). */
+export interface BuiltGraph {
+  bytes: Uint8Array;
+  weightInputs: string[];
 }
 
 /** Graph input names of an intervened hook. */
@@ -66,8 +80,8 @@ export function checkSupportedConfig(cfg: ModelConfig): void {
   if (problems.length > 0) throw new Error(`cannot build an ONNX graph for ${cfg.model_name}: ${problems.join('; ')}`);
 }
 
-/** Serialised ONNX model (bytes for `InferenceSession.create`) computing the requested hooks. */
-export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest): Uint8Array {
+/** Serialised ONNX model (bytes for `InferenceSession.create`) computing the requested hooks, and its weight inputs. */
+export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest): BuiltGraph {
   const { cfg } = model;
   checkSupportedConfig(cfg);
   if (request.hooks.length === 0) throw new Error('buildOnnxModel: no hooks requested (ask at least for "logits")');
@@ -76,7 +90,7 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   assertKnownHooks(cfg, intervened);
   assertIntervenable(intervened);
 
-  const ctx = new GraphContext(model, new Set(request.hooks), new Set(intervened));
+  const ctx = new GraphContext(model, new Set(request.hooks), new Set(intervened), request.weights ?? 'inputs');
   for (const hook of intervened) {
     const dims = hook === 'logits' ? ['batch', 'pos', logitsWidthOf(model)] : hookDims(cfg, hook).map(symbolicDim);
     const { keep, replacement } = interventionInputs(hook);
@@ -99,7 +113,7 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
     ctx.b.op('MatMul', [hook, matrix], {}, projectedName(hook));
     ctx.b.output(projectedName(hook), 'float32', [...dims.slice(0, -1), columns]);
   }
-  return ctx.b.toBytes();
+  return ctx.b.build();
 }
 
 function logitsWidthOf(model: CanonicalModel): number {
@@ -123,8 +137,14 @@ class GraphContext {
   private readonly maskNames = new Map<number, string>();
   private readonly rotaryNames = new Map<number, { cos: string; sinSigned: string }>();
   private rotaryRowsOneHead?: { cos: string; sinSigned: string };
+  private readonly weightRefs = new Map<string, string>();
 
-  constructor(readonly model: CanonicalModel, readonly requested: Set<HookName>, readonly intervened: Set<HookName> = new Set()) {
+  constructor(
+    readonly model: CanonicalModel,
+    readonly requested: Set<HookName>,
+    readonly intervened: Set<HookName> = new Set(),
+    readonly storage: WeightStorage = 'inputs',
+  ) {
     this.cfg = model.cfg;
     this.logitsWidth = model.cfg.d_vocab;
     this.tokens = this.b.input('tokens', 'int64', ['batch', 'pos']);
@@ -147,9 +167,22 @@ class GraphContext {
     return t;
   }
 
-  /** Adds an initializer for a weight, transformed into the layout the graph wants. */
+  /** A small constant tensor made for the graph (rotary tables, unit norm weights): always an initializer. */
   init(name: string, data: Float32Array, dims: number[]): string {
     return this.b.floatInitializer(name, data, dims);
+  }
+
+  /**
+   * A model weight as the graph reads it, in its canonical layout (layout changes are graph nodes, which onnxruntime
+   * folds away for initializers): a weight input fed with the model's own array, or an initializer.
+   */
+  weightRef(name: string, t: Tensor): string {
+    let ref = this.weightRefs.get(name);
+    if (!ref) {
+      ref = this.storage === 'inputs' ? this.b.weightInput(name, t.shape) : this.b.floatInitializer(name, t.data, t.shape);
+      this.weightRefs.set(name, ref);
+    }
+    return ref;
   }
 
   /**
@@ -237,26 +270,14 @@ export function rotaryTables(cfg: ModelConfig): { cos: Float32Array; sinSigned: 
   return { cos, sinSigned };
 }
 
-/** W [n, d_in, d_out] (one matrix per head) → [d_in, n·d_out], so all heads come out of one MatMul. */
-function headsSideBySide(w: Tensor): Float32Array {
-  const [n, dIn, dOut] = w.shape;
-  const out = new Float32Array(n * dIn * dOut);
-  for (let h = 0; h < n; h++) {
-    for (let i = 0; i < dIn; i++) {
-      out.set(w.data.subarray((h * dIn + i) * dOut, (h * dIn + i + 1) * dOut), i * n * dOut + h * dOut);
-    }
-  }
-  return out;
-}
-
 function buildEmbedding(ctx: GraphContext): string {
   const { b, cfg } = ctx;
   const W_E = ctx.weight('embed.W_E', [cfg.d_vocab, cfg.d_model]);
-  const embed = b.op('Gather', [ctx.init('embed.W_E', W_E.data, W_E.shape), ctx.tokens], { axis: 0 }, 'hook_embed');
+  const embed = b.op('Gather', [ctx.weightRef('embed.W_E', W_E), ctx.tokens], { axis: 0 }, 'hook_embed');
   if (cfg.positional_embedding_type !== 'standard') return ctx.alias('blocks.0.hook_resid_pre', embed);
 
   const W_pos = ctx.weight('pos_embed.W_pos', [cfg.n_ctx, cfg.d_model]);
-  const posRows = b.op('Gather', [ctx.init('pos_embed.W_pos', W_pos.data, W_pos.shape), ctx.positions], { axis: 0 }, undefined, 'pos_embed_rows');
+  const posRows = b.op('Gather', [ctx.weightRef('pos_embed.W_pos', W_pos), ctx.positions], { axis: 0 }, undefined, 'pos_embed_rows');
   // TransformerLens hooks the positional embedding repeated over the batch; the sum broadcasts instead.
   b.op('Expand', [posRows, b.op('Shape', [embed])], {}, 'hook_pos_embed');
   return b.op('Add', [embed, posRows], {}, 'blocks.0.hook_resid_pre');
@@ -300,11 +321,9 @@ function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: 
   if (kind === 'LN' && !ctx.intervened.has(scaleHook) && !ctx.intervened.has(normalizedHook)) {
     // The fused operator. When the scale is wanted it comes from the operator's optional InvStdDev output: measured
     // on a Pythia-70m-shaped model, the unfused LayerNorm made an all-hooks forward ~25% slower than logits only.
-    const ones = () => ({ shape: [size], data: new Float32Array(size).fill(1) });
-    const zeros = () => ({ shape: [size], data: new Float32Array(size) });
-    const wT = w ?? ones();
-    const bT = bias ?? zeros();
-    const inputs = [x, ctx.init(`${prefix}.w`, wT.data, wT.shape), ctx.init(`${prefix}.b`, bT.data, bT.shape)];
+    const wRef = w ? ctx.weightRef(`${prefix}.w`, w) : ctx.init(`${prefix}.w`, new Float32Array(size).fill(1), [size]);
+    const bRef = bias ? ctx.weightRef(`${prefix}.b`, bias) : ctx.init(`${prefix}.b`, new Float32Array(size), [size]);
+    const inputs = [x, wRef, bRef];
     const attrs = { axis: -1, epsilon: { float: cfg.eps } };
     if (!ctx.requested.has(scaleHook)) return b.op('LayerNormalization', inputs, attrs, normalizedHook);
     const [normalized, , invStd] = b.multiOp('LayerNormalization', inputs, [b.claimName(normalizedHook), b.name(`${prefix}/mean`), b.name(`${prefix}/inv_std`)], attrs);
@@ -320,9 +339,9 @@ function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: 
   const scale = b.op('Sqrt', [b.op('Add', [meanSquare, eps], {}, undefined, `${prefix}/variance_eps`)], {}, scaleHook);
   const normalized = b.op('Div', [centred, scale], {}, kind === 'RMS' ? normalizedHook : undefined, `${prefix}/normalized`);
   const last = kind === 'LN' && !bias ? normalizedHook : undefined;
-  let out = w ? b.op('Mul', [normalized, ctx.init(`${prefix}.w`, w.data, w.shape)], {}, last, `${prefix}/scaled`) : normalized;
+  let out = w ? b.op('Mul', [normalized, ctx.weightRef(`${prefix}.w`, w)], {}, last, `${prefix}/scaled`) : normalized;
   if (kind === 'LN') {
-    if (bias) out = b.op('Add', [out, ctx.init(`${prefix}.b`, bias.data, bias.shape)], {}, normalizedHook);
+    if (bias) out = b.op('Add', [out, ctx.weightRef(`${prefix}.b`, bias)], {}, normalizedHook);
     else if (!w) out = b.op('Identity', [out], {}, normalizedHook);
   }
   return out;
@@ -330,7 +349,9 @@ function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: 
 
 /**
  * All of a layer's query/key/value projections in one MatMul, x [batch, pos, d_model] @ [d_model, (H + 2·Hkv)·d_head],
- * split into flat [batch, pos, n·d_head] pieces (one GEMM is faster than three thin ones).
+ * split into flat [batch, pos, n·d_head] pieces (one GEMM is faster than three thin ones). The fused matrix is made
+ * in the graph from the canonical [n, d_model, d_head] weights (Concat, Transpose, Reshape): folded once into a
+ * constant for initializers, a per-run copy for weight inputs (no second copy of the weights kept).
  */
 function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string; k: string; v: string } {
   const { b, cfg } = ctx;
@@ -342,22 +363,20 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
   ];
   const widths = parts.map((part) => part.n * dh);
   const N = widths.reduce((a, c) => a + c, 0);
-  const W = new Float32Array(D * N);
-  const bias = new Float32Array(N);
-  let anyBias = false;
-  let offset = 0;
-  parts.forEach((part, i) => {
-    const w = headsSideBySide(ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]));
-    const bw = ctx.optionalWeight(`${p}.b_${part.which}`, [part.n, dh])?.data;
-    for (let row = 0; row < D; row++) W.set(w.subarray(row * widths[i], (row + 1) * widths[i]), row * N + offset);
-    if (bw) {
-      anyBias = true;
-      bias.set(bw, offset);
-    }
-    offset += widths[i];
-  });
-  let all = b.op('MatMul', [x, ctx.init(`${p}.W_QKV`, W, [D, N])], {}, undefined, `${p}/qkv`);
-  if (anyBias) all = b.op('Add', [all, ctx.init(`${p}.b_QKV`, bias, [N])], {}, undefined, `${p}/qkv_biased`);
+  const stacked = b.op('Concat', parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]))),
+    { axis: 0 }, undefined, `${p}/W_QKV_heads`); // [H + 2·Hkv, D, dh]
+  const columns = b.op('Transpose', [stacked], { perm: [1, 0, 2] }, undefined, `${p}/W_QKV_columns`); // [D, H + 2·Hkv, dh]
+  const W = b.op('Reshape', [columns, b.int64Constant([D, N])], {}, undefined, `${p}/W_QKV`);
+  const biases = parts.map((part) => ctx.optionalWeight(`${p}.b_${part.which}`, [part.n, dh]));
+  let all = b.op('MatMul', [x, W], {}, undefined, `${p}/qkv`);
+  if (biases.some((t) => t)) {
+    const pieces = parts.map((part, i) => {
+      const t = biases[i];
+      return t ? ctx.weightRef(`${p}.b_${part.which}`, t) : ctx.init(`${p}.b_${part.which}/zeros`, new Float32Array(part.n * dh), [part.n, dh]);
+    });
+    const bias = b.op('Reshape', [b.op('Concat', pieces, { axis: 0 }, undefined, `${p}/b_QKV_heads`), b.int64Constant([N])], {}, undefined, `${p}/b_QKV`);
+    all = b.op('Add', [all, bias], {}, undefined, `${p}/qkv_biased`);
+  }
   const [q, k, v] = b.multiOp('Split', [all, b.int64Constant(widths)], ['q', 'k', 'v'].map((n) => b.name(`${p}/${n}_flat`)), { axis: -1 });
   return { q, k, v };
 }
@@ -437,11 +456,11 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   const z = b.op('Transpose', [zHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_z`); // [batch, pos, head, d_head]
 
   const W_O = ctx.weight(`${p}.W_O`, [H, dh, cfg.d_model]);
-  const W_O_init = ctx.init(`${p}.W_O`, W_O.data, [H * dh, cfg.d_model]);
+  const W_O_heads = ctx.weightRef(`${p}.W_O`, W_O); // [head, d_head, d_model]
   const b_O = ctx.optionalWeight(`${p}.b_O`, [cfg.d_model]);
   // Per-head outputs (without b_O, as TransformerLens): [batch, head, pos, d_head] @ [head, d_head, d_model].
   // With hook_z intervened, hook_z (not zHeads) is what the heads output.
-  const W_O_heads = b.op('Reshape', [W_O_init, b.int64Constant([H, dh, cfg.d_model])], {}, undefined, `${p}/W_O_heads`);
+  const W_O_flat = b.op('Reshape', [W_O_heads, b.int64Constant([H * dh, cfg.d_model])], {}, undefined, `${p}/W_O_flat`);
   const zForResult = ctx.intervened.has(`${p}.hook_z`) ? b.op('Transpose', [z], { perm: [0, 2, 1, 3] }, undefined, `${p}/z_heads_intervened`) : zHeads;
   const resultHeads = b.op('MatMul', [zForResult, W_O_heads], {}, undefined, `${p}/result_heads`);
   const result = b.op('Transpose', [resultHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_result`);
@@ -450,8 +469,8 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   // Normally one MatMul over all heads; an intervened hook_result is summed over heads instead (the same sum).
   let out = ctx.intervened.has(`${p}.hook_result`)
     ? b.op('ReduceSum', [result, b.int64Constant([2])], { keepdims: 0 }, b_O ? undefined : outHook, `${p}/out`)
-    : b.op('MatMul', [b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`), W_O_init], {}, b_O ? undefined : outHook, `${p}/out`);
-  if (b_O) out = b.op('Add', [out, ctx.init(`${p}.b_O`, b_O.data, b_O.shape)], {}, outHook);
+    : b.op('MatMul', [b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`), W_O_flat], {}, b_O ? undefined : outHook, `${p}/out`);
+  if (b_O) out = b.op('Add', [out, ctx.weightRef(`${p}.b_O`, b_O)], {}, outHook);
   return out;
 }
 
@@ -488,12 +507,12 @@ function buildMlp(ctx: GraphContext, layer: number, x: string): string {
   const p = `blocks.${layer}.mlp`;
   const W_in = ctx.weight(`${p}.W_in`, [cfg.d_model, cfg.d_mlp]);
   const b_in = ctx.optionalWeight(`${p}.b_in`, [cfg.d_mlp]);
-  const W_in_init = ctx.init(`${p}.W_in`, W_in.data, W_in.shape);
-  const addBiasIn = (value: string, hook: string) => b.op('Add', [value, ctx.init(`${p}.b_in`, b_in!.data, b_in!.shape)], {}, hook);
+  const W_in_init = ctx.weightRef(`${p}.W_in`, W_in);
+  const addBiasIn = (value: string, hook: string) => b.op('Add', [value, ctx.weightRef(`${p}.b_in`, b_in!)], {}, hook);
   let post: string;
   if (cfg.gated_mlp) {
     const W_gate = ctx.weight(`${p}.W_gate`, [cfg.d_model, cfg.d_mlp]);
-    const pre = b.op('MatMul', [x, ctx.init(`${p}.W_gate`, W_gate.data, W_gate.shape)], {}, `${p}.hook_pre`);
+    const pre = b.op('MatMul', [x, ctx.weightRef(`${p}.W_gate`, W_gate)], {}, `${p}.hook_pre`);
     const preLinear = b.op('MatMul', [x, W_in_init], {}, `${p}.hook_pre_linear`);
     const product = b.op('Mul', [activation(ctx, pre, `${p}/act`, `${p}/act_gate`), preLinear], {}, b_in ? undefined : `${p}.hook_post`, `${p}/gated`);
     post = b_in ? addBiasIn(product, `${p}.hook_post`) : product;
@@ -510,8 +529,8 @@ function buildMlp(ctx: GraphContext, layer: number, x: string): string {
   const W_out = ctx.weight(`${p}.W_out`, [cfg.d_mlp, cfg.d_model]);
   const b_out = ctx.optionalWeight(`${p}.b_out`, [cfg.d_model]);
   const hook = `blocks.${layer}.hook_mlp_out`;
-  const mm = b.op('MatMul', [post, ctx.init(`${p}.W_out`, W_out.data, W_out.shape)], {}, b_out ? undefined : hook, `${p}/out`);
-  return b_out ? b.op('Add', [mm, ctx.init(`${p}.b_out`, b_out.data, b_out.shape)], {}, hook) : mm;
+  const mm = b.op('MatMul', [post, ctx.weightRef(`${p}.W_out`, W_out)], {}, b_out ? undefined : hook, `${p}/out`);
+  return b_out ? b.op('Add', [mm, ctx.weightRef(`${p}.b_out`, b_out)], {}, hook) : mm;
 }
 
 function buildUnembed(ctx: GraphContext, residFinal: string): void {
@@ -520,9 +539,9 @@ function buildUnembed(ctx: GraphContext, residFinal: string): void {
   const W_U = ctx.model.weights.get('unembed.W_U');
   // The unembedding may be wider than d_vocab (padded vocabularies); logits are as wide as W_U.
   const width = W_U?.shape[1] ?? cfg.d_vocab;
-  ctx.weight('unembed.W_U', [cfg.d_model, width]);
+  const W_UChecked = ctx.weight('unembed.W_U', [cfg.d_model, width]);
   const b_U = ctx.optionalWeight('unembed.b_U', [width]);
   ctx.logitsWidth = width;
-  const mm = b.op('MatMul', [x, ctx.init('unembed.W_U', W_U!.data, W_U!.shape)], {}, b_U ? undefined : 'logits', 'unembed');
-  if (b_U) b.op('Add', [mm, ctx.init('unembed.b_U', b_U.data, b_U.shape)], {}, 'logits');
+  const mm = b.op('MatMul', [x, ctx.weightRef('unembed.W_U', W_UChecked)], {}, b_U ? undefined : 'logits', 'unembed');
+  if (b_U) b.op('Add', [mm, ctx.weightRef('unembed.b_U', b_U)], {}, 'logits');
 }

@@ -2,7 +2,9 @@ import * as ort from 'onnxruntime-node';
 import type { CanonicalModel } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from './types';
 import { assertKnownHooks, hookDims } from './hooks';
-import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable } from './onnx-graph';
+import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable, type WeightStorage } from './onnx-graph';
+import { defaultWeightStorage, weightFeeds } from './weight-feeds';
+import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
@@ -16,6 +18,12 @@ export interface OnnxRunnerOptions {
   executionProviders?: string[];
   /** Where a fallback to the CPU is reported (default console.warn). */
   log?: (message: string) => void;
+  /**
+   * onnxruntime's CPU memory arena (default false): an arena keeps each session's peak activations for good (one
+   * arena per session); without it large intermediates are allocated per run and returned. Measured in
+   * scripts/bench/forward.ts (`--arena`).
+   */
+  cpuMemArena?: boolean;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
   intraOpNumThreads?: number;
   /** Let onnxruntime's idle threads spin waiting for work (default false: cores here are shared). */
@@ -23,10 +31,17 @@ export interface OnnxRunnerOptions {
   /** How many hook sets keep a live session; beyond that the least recently used one is released. Default 8. */
   maxCachedSessions?: number;
   /**
-   * Budget for the cached sessions' model sizes (each session keeps its own copy of the weights it uses):
-   * least recently used sessions are released beyond it, the newest is always kept. Default 2 GiB.
+   * Budget for the cached sessions' serialised model sizes (with `weightStorage: 'initializers'` each session keeps
+   * its own copy of the weights it uses; with weight inputs a graph is a few hundred kB): least recently used
+   * sessions are released beyond it, the newest is always kept. Default 2 GiB.
    */
   maxCachedBytes?: number;
+  /**
+   * Where the weights live (lib/engine/onnx-graph.ts). Default: `inputs` (every session reads the model's own
+   * Float32Arrays: one copy per process, any model size), except on CUDA for a model whose graph fits protobuf's
+   * 2 GB, where initializers let the provider keep the weights on the device instead of copying them every run.
+   */
+  weightStorage?: WeightStorage;
 }
 
 /** Timings of one session build, for benchmarks and logs. */
@@ -43,6 +58,8 @@ interface CachedSession {
   session: Promise<ort.InferenceSession>;
   /** Serialised model size, once built. */
   bytes: number;
+  /** The weight inputs its graph reads (fed from the model's arrays on every run). */
+  weightInputs: string[];
   inFlight: number;
   evicted: boolean;
 }
@@ -50,7 +67,8 @@ interface CachedSession {
 /**
  * Runs a CanonicalModel through onnxruntime-node. One session per distinct hook set, built on first use and
  * cached: graphs differ by their outputs, and pruning makes a graph for early hooks cheaper than the whole model.
- * Each session holds its own copy of the weights in native memory, hence the bounded LRU cache.
+ * The weights are graph inputs fed from the model's own arrays (lib/engine/weight-feeds.ts), so sessions hold no
+ * copy of them; the bounded LRU cache limits their other state (kernels, the memory arena).
  */
 export class OnnxRunner implements ForwardRunner {
   private readonly sessions = new Map<string, CachedSession>();
@@ -61,10 +79,13 @@ export class OnnxRunner implements ForwardRunner {
   lastBuild: SessionBuildStats | null = null;
   /** How many sessions this runner has built (a cache hit builds none). */
   buildCount = 0;
+  /** Where the latest session's weights live (inputs or initializers). */
+  weightStorage: WeightStorage | null = null;
   /** The execution provider the latest session runs on (`cpu` after a fallback). */
   activeProvider: string | null = null;
   private providers: string[];
   private readonly log?: (message: string) => void;
+  private readonly weightStorageOption?: WeightStorage;
 
   constructor(readonly model: CanonicalModel, options: OnnxRunnerOptions = {}) {
     checkSupportedConfig(model.cfg);
@@ -78,9 +99,11 @@ export class OnnxRunner implements ForwardRunner {
     this.maxCachedBytes = options.maxCachedBytes ?? 2 ** 31;
     this.providers = options.executionProviders ?? chooseExecutionProviders();
     this.log = options.log;
+    this.weightStorageOption = options.weightStorage;
     this.sessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      enableCpuMemArena: options.cpuMemArena ?? false,
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
       // database, other workers, tests), and gain little when they are not.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
@@ -110,6 +133,11 @@ export class OnnxRunner implements ForwardRunner {
     const cache: ActivationCache = new Map();
     if (hooks.length === 0) return cache;
     assertKnownHooks(this.model.cfg, hooks);
+    // Refuse a batch whose activations would make the machine swap (the message names the batch that fits), before
+    // even packing its tokens.
+    if (Array.isArray(tokens) && Array.isArray(tokens[0])) {
+      assertBatchFits(this.model.cfg, tokens.length, tokens[0].length, hooks, this.model.weights.get('unembed.W_U')?.shape[1]);
+    }
     const input = tokensToTensor(tokens, this.model.cfg.d_vocab, this.model.cfg.n_ctx);
     const feeds: Record<string, ort.Tensor> = { tokens: input };
     const interventions = options.interventions ?? [];
@@ -134,16 +162,28 @@ export class OnnxRunner implements ForwardRunner {
     const entry = this.entry(hooks, intervened, projected);
     entry.inFlight++;
     try {
-      const outputs = await (await entry.session).run(feeds);
-      for (const name of [...hooks, ...projected.map(projectedName)]) {
-        const t = outputs[name];
-        cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
-      }
+      const session = await entry.session;
+      Object.assign(feeds, weightFeeds(this.model, entry.weightInputs));
+      // Outputs go straight into arrays allocated here (onnxruntime writes into pre-allocated fetches): each hook
+      // exists once, not once in onnxruntime's memory and again as the JavaScript copy of it.
+      const batch = tokens.length;
+      const seqLen = tokens[0].length;
+      const fetches: Record<string, ort.Tensor> = {};
+      for (const hook of new Set(hooks)) fetches[hook] = outputTensor(this.outputDims(hook, batch, seqLen));
+      for (const p of projections) fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
+      await session.run(feeds, fetches);
+      for (const [name, t] of Object.entries(fetches)) cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
       return cache;
     } finally {
       entry.inFlight--;
       if (entry.evicted && entry.inFlight === 0) releaseLater(entry);
     }
+  }
+
+  /** A hook's concrete shape for a batch (logits as wide as the unembedding). */
+  private outputDims(hook: HookName, batch: number, seqLen: number): number[] {
+    if (hook === 'logits') return [batch, seqLen, this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab];
+    return hookDims(this.model.cfg, hook).map((d) => (d === 'batch' ? batch : typeof d === 'number' ? d : seqLen));
   }
 
   /** Releases every cached session now (call when no run is in progress). */
@@ -164,7 +204,7 @@ export class OnnxRunner implements ForwardRunner {
       this.sessions.set(key, entry);
       return entry;
     }
-    const created: CachedSession = { session: null!, bytes: 0, inFlight: 0, evicted: false };
+    const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], inFlight: 0, evicted: false };
     created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, projected, created);
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
@@ -180,8 +220,11 @@ export class OnnxRunner implements ForwardRunner {
 
   private async createSession(hooks: HookName[], interventions: HookName[], projections: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
     const t0 = performance.now();
-    const bytes = buildOnnxModel(this.model, { hooks, interventions, projections });
+    const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
+    this.weightStorage = weights;
+    const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, weights });
     entry.bytes = bytes.byteLength;
+    entry.weightInputs = weightInputs;
     const t1 = performance.now();
     const { session, provider } = await createSessionWithFallback(bytes, this.sessionOptions, this.providers, this.log);
     // After one fallback, later sessions go straight to the CPU (one log line, not one per hook set).
@@ -203,6 +246,10 @@ export class OnnxRunner implements ForwardRunner {
       if (entry.inFlight === 0) releaseLater(entry);
     }
   }
+}
+
+function outputTensor(dims: number[]): ort.Tensor {
+  return new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
 }
 
 function releaseLater(entry: CachedSession): void {

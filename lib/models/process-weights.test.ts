@@ -182,3 +182,23 @@ describe('processWeights on a hand-computed case', () => {
     expect(get('blocks.0.attn.b_O')).toEqual([-0.5, 0.5]);
   });
 });
+
+describe('processWeights in place', () => {
+  it.each([
+    ['LN with biases', { d_model: 16 }],
+    ['RMS gated', { normalization_type: 'RMS' as const, gated_mlp: true, act_fn: 'silu' as const }],
+  ])('%s: the same weights as the copying version, written into the model\'s own arrays', (_, cfg) => {
+    const copied = processWeights(randomModel(cfg, { seed: 8 }));
+    const source = randomModel(cfg, { seed: 8 });
+    const arrays = new Map([...source.weights].map(([name, t]) => [name, t.data]));
+    const inPlace = processWeights(source, {}, { inPlace: true });
+    expect(inPlace.model.cfg).toEqual(copied.model.cfg);
+    expect(inPlace.applied).toEqual(copied.applied);
+    expect([...inPlace.model.weights.keys()].sort()).toEqual([...copied.model.weights.keys()].sort());
+    for (const [name, t] of copied.model.weights) expect(Array.from(inPlace.model.weights.get(name)!.data), name).toEqual(Array.from(t.data));
+    // Every matrix is the loaded array, rewritten: no second copy of the weights was made.
+    const matrices = [...inPlace.model.weights].filter(([name]) => /\.W_/.test(name)); // biases are small, rebuilt
+    expect(matrices.length).toBeGreaterThan(5);
+    for (const [name, t] of matrices) expect(t.data, name).toBe(arrays.get(name));
+  });
+});

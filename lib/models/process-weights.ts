@@ -47,20 +47,27 @@ export interface AppliedWeightProcessing extends WeightProcessingOptions {
   skipped: Partial<Record<keyof WeightProcessingOptions, string>>;
 }
 
+/**
+ * `inPlace`: rewrite the model's own arrays and map instead of copying every tensor a step changes (a
+ * billion-parameter model cannot hold two copies of its weights); the input model must not be used afterwards
+ * (its cfg no longer describes its weights). Default false: the input model is left as it was.
+ */
 export function processWeights(
   model: CanonicalModel,
   requested: Partial<WeightProcessingOptions> = {},
+  opts: { inPlace?: boolean } = {},
 ): { model: CanonicalModel; applied: AppliedWeightProcessing } {
+  const inPlace = opts.inPlace ?? false;
   const want = { ...TRANSFORMER_LENS_DEFAULTS, ...requested };
   const applied: AppliedWeightProcessing = { ...NO_PROCESSING, skipped: {} };
   let cfg: ModelConfig = { ...model.cfg };
-  const weights: WeightMap = new Map(model.weights);
+  const weights: WeightMap = inPlace ? model.weights : new Map(model.weights);
 
   if (want.fold_ln) {
     if (cfg.gated_mlp && !cfg.attn_only && hasNonZeroMlpNormBias(cfg, weights)) {
       applied.skipped.fold_ln = 'a gated MLP adds b_in after the gate, so a LayerNorm bias before it cannot be folded exactly';
     } else if (cfg.normalization_type === 'LN' || cfg.normalization_type === 'RMS') {
-      cfg = foldLayerNorm(cfg, weights);
+      cfg = foldLayerNorm(cfg, weights, inPlace);
       applied.fold_ln = true;
     } else {
       applied.skipped.fold_ln = cfg.normalization_type === null ? 'the model has no normalization' : `already folded (${cfg.normalization_type})`;
@@ -68,14 +75,14 @@ export function processWeights(
   }
   if (want.center_writing_weights) {
     if (cfg.normalization_type === 'LN' || cfg.normalization_type === 'LNPre') {
-      centerWritingWeights(cfg, weights);
+      centerWritingWeights(cfg, weights, inPlace);
       applied.center_writing_weights = true;
     } else {
       applied.skipped.center_writing_weights = 'only valid with LayerNorm (every residual reader must centre its input)';
     }
   }
   if (want.center_unembed) {
-    centerUnembed(weights);
+    centerUnembed(weights, inPlace);
     applied.center_unembed = true;
   }
   if (want.fold_value_biases) {
@@ -107,10 +114,10 @@ function viewAround(t: Tensor, axis: number): AxisView {
   return { outer: prod(t.shape.slice(0, a)), mid: t.shape[a], inner: prod(t.shape.slice(a + 1)) };
 }
 
-/** t with every slice along `axis` multiplied by scale[i]. */
-function scaleAlong(t: Tensor, axis: number, scale: Float32Array): Tensor {
+/** t with every slice along `axis` multiplied by scale[i] (into t's own array when inPlace). */
+function scaleAlong(t: Tensor, axis: number, scale: Float32Array, inPlace = false): Tensor {
   const { outer, mid, inner } = viewAround(t, axis);
-  const data = new Float32Array(t.data.length);
+  const data = inPlace ? t.data : new Float32Array(t.data.length);
   for (let o = 0; o < outer; o++)
     for (let m = 0; m < mid; m++)
       for (let i = 0; i < inner; i++) {
@@ -120,10 +127,10 @@ function scaleAlong(t: Tensor, axis: number, scale: Float32Array): Tensor {
   return { shape: [...t.shape], data };
 }
 
-/** t minus its mean along `axis` (float64 accumulation). */
-function centerAlong(t: Tensor, axis: number): Tensor {
+/** t minus its mean along `axis` (float64 accumulation; each mean is taken before its slice is rewritten). */
+function centerAlong(t: Tensor, axis: number, inPlace = false): Tensor {
   const { outer, mid, inner } = viewAround(t, axis);
-  const data = new Float32Array(t.data.length);
+  const data = inPlace ? t.data : new Float32Array(t.data.length);
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
       let sum = 0;
@@ -162,7 +169,7 @@ function addToBias(weights: WeightMap, name: string, shape: number[], extra: Flo
  * Folds one norm (`{norm}.w`, `{norm}.b`) into the weights that read its output. `readers` are
  * [weight name, bias name, d_model axis of the weight]; the bias has the weight's shape without that axis.
  */
-function foldNormInto(weights: WeightMap, norm: string, readers: [string, string, number][], withBias: boolean, center: boolean): void {
+function foldNormInto(weights: WeightMap, norm: string, readers: [string, string, number][], withBias: boolean, center: boolean, inPlace = false): void {
   const w = weights.get(`${norm}.w`);
   const b = withBias ? weights.get(`${norm}.b`) : undefined;
   for (const [wName, bName, axis] of readers) {
@@ -173,8 +180,9 @@ function foldNormInto(weights: WeightMap, norm: string, readers: [string, string
       const shape = W.shape.filter((_, i) => i !== (axis < 0 ? W!.shape.length + axis : axis));
       addToBias(weights, bName, shape, contractAlong(W, axis, b.data));
     }
-    if (w) W = scaleAlong(W, axis, w.data);
-    if (center) W = centerAlong(W, axis);
+    if (w) W = scaleAlong(W, axis, w.data, inPlace);
+    // The centring may always rewrite the scaled copy; the model's own array only when inPlace.
+    if (center) W = centerAlong(W, axis, inPlace || !!w);
     weights.set(wName, W);
   }
   weights.delete(`${norm}.w`);
@@ -182,29 +190,29 @@ function foldNormInto(weights: WeightMap, norm: string, readers: [string, string
 }
 
 /** fold_ln (TransformerLens fold_layer_norm): LN → LNPre with bias fold and reader centring; RMS → RMSPre, scale only. */
-export function foldLayerNorm(cfg: ModelConfig, weights: WeightMap): ModelConfig {
+export function foldLayerNorm(cfg: ModelConfig, weights: WeightMap, inPlace = false): ModelConfig {
   const isLN = cfg.normalization_type === 'LN';
   for (let l = 0; l < cfg.n_layers; l++) {
     const a = `blocks.${l}.attn`;
-    foldNormInto(weights, `blocks.${l}.ln1`, ['Q', 'K', 'V'].map((x) => [`${a}.W_${x}`, `${a}.b_${x}`, -2] as [string, string, number]), isLN, isLN);
+    foldNormInto(weights, `blocks.${l}.ln1`, ['Q', 'K', 'V'].map((x) => [`${a}.W_${x}`, `${a}.b_${x}`, -2] as [string, string, number]), isLN, isLN, inPlace);
     if (cfg.attn_only) continue;
     const m = `blocks.${l}.mlp`;
     // A gated MLP adds b_in after the product (TransformerLens), so no norm bias can go there: processWeights
     // only folds gated MLPs whose ln2 has no bias (RMSNorm, as in Llama). W_gate gets the scale (and centring).
     const readers: [string, string, number][] = [[`${m}.W_in`, `${m}.b_in`, 0]];
     if (cfg.gated_mlp) readers.push([`${m}.W_gate`, `${m}.b_in`, 0]);
-    foldNormInto(weights, `blocks.${l}.ln2`, readers, isLN && !cfg.gated_mlp, isLN);
-    if (cfg.act_fn === 'solu_ln') foldNormInto(weights, `${m}.ln`, [[`${m}.W_out`, `${m}.b_out`, 0]], isLN, isLN);
+    foldNormInto(weights, `blocks.${l}.ln2`, readers, isLN && !cfg.gated_mlp, isLN, inPlace);
+    if (cfg.act_fn === 'solu_ln') foldNormInto(weights, `${m}.ln`, [[`${m}.W_out`, `${m}.b_out`, 0]], isLN, isLN, inPlace);
   }
-  foldNormInto(weights, 'ln_final', [['unembed.W_U', 'unembed.b_U', 0]], isLN, isLN);
+  foldNormInto(weights, 'ln_final', [['unembed.W_U', 'unembed.b_U', 0]], isLN, isLN, inPlace);
   return { ...cfg, normalization_type: isLN ? 'LNPre' : 'RMSPre' };
 }
 
 /** center_writing_weights: every residual writer loses its mean over d_model. */
-export function centerWritingWeights(cfg: ModelConfig, weights: WeightMap): void {
+export function centerWritingWeights(cfg: ModelConfig, weights: WeightMap, inPlace = false): void {
   const center = (name: string) => {
     const t = weights.get(name);
-    if (t) weights.set(name, centerAlong(t, -1));
+    if (t) weights.set(name, centerAlong(t, -1, inPlace));
   };
   center('embed.W_E');
   if (cfg.positional_embedding_type === 'standard') center('pos_embed.W_pos');
@@ -218,11 +226,11 @@ export function centerWritingWeights(cfg: ModelConfig, weights: WeightMap): void
 }
 
 /** center_unembed: W_U and b_U lose their mean over the vocabulary. */
-export function centerUnembed(weights: WeightMap): void {
+export function centerUnembed(weights: WeightMap, inPlace = false): void {
   const W_U = weights.get('unembed.W_U');
-  if (W_U) weights.set('unembed.W_U', centerAlong(W_U, -1));
+  if (W_U) weights.set('unembed.W_U', centerAlong(W_U, -1, inPlace));
   const b_U = weights.get('unembed.b_U');
-  if (b_U) weights.set('unembed.b_U', centerAlong(b_U, -1));
+  if (b_U) weights.set('unembed.b_U', centerAlong(b_U, -1, inPlace));
 }
 
 /**

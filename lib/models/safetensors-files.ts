@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseSafetensors } from './safetensors';
+import { LazySafetensors, SafetensorsFileReader } from './safetensors-reader';
 import type { Tensor } from './types';
 
 /**
@@ -12,24 +12,45 @@ import type { Tensor } from './types';
 export const SINGLE_FILE = 'model.safetensors';
 export const INDEX_FILE = 'model.safetensors.index.json';
 
+/** Every tensor of the folder as float32, read tensor by tensor (never a whole file in memory). */
 export async function readSafetensorsFolder(dir: string): Promise<Map<string, Tensor>> {
+  const lazy = await openSafetensorsFolder(dir);
+  try {
+    return lazy.toMap();
+  } finally {
+    lazy.close();
+  }
+}
+
+/**
+ * The folder's tensors, read on demand (each get() reads one tensor by ranges); close() when done. Checks up front
+ * that every shard the index names exists and holds the tensors the index places in it.
+ */
+export async function openSafetensorsFolder(dir: string, opts: { chunkBytes?: number } = {}): Promise<LazySafetensors> {
   const single = path.join(dir, SINGLE_FILE);
   const index = path.join(dir, INDEX_FILE);
-  if (await exists(single)) return parseSafetensors(await fs.readFile(single), single).tensors;
+  if (await exists(single)) return new LazySafetensors([new SafetensorsFileReader(single, opts.chunkBytes)]);
   if (!(await exists(index))) throw new Error(`${dir}: no ${SINGLE_FILE} and no ${INDEX_FILE} (sharded checkpoint); PyTorch .bin weights are not supported, convert them to safetensors`);
   const shards = shardsOf(await readJson(index), index);
-  const tensors = new Map<string, Tensor>();
-  for (const [shard, names] of shards) {
-    const file = path.join(dir, shard);
-    if (!(await exists(file))) throw new Error(`${index}: shard ${shard} is missing (it holds ${names.length} tensors, e.g. ${names[0]})`);
-    const parsed = parseSafetensors(await fs.readFile(file), file).tensors;
-    for (const name of names) {
-      const t = parsed.get(name);
-      if (!t) throw new Error(`${file}: tensor ${name} is missing, though ${INDEX_FILE} places it in this shard`);
-      tensors.set(name, t);
+  const readers: SafetensorsFileReader[] = [];
+  try {
+    for (const [shard, names] of shards) {
+      const file = path.join(dir, shard);
+      if (!(await exists(file))) throw new Error(`${index}: shard ${shard} is missing (it holds ${names.length} tensors, e.g. ${names[0]})`);
+      const reader = new SafetensorsFileReader(file, opts.chunkBytes);
+      readers.push(reader);
+      for (const name of names) {
+        if (!reader.entries.has(name)) throw new Error(`${file}: tensor ${name} is missing, though ${INDEX_FILE} places it in this shard`);
+      }
+      // Only what the index places in this shard counts (a shard may hold stray tensors the index ignores).
+      const listed = new Set(names);
+      for (const name of [...reader.entries.keys()]) if (!listed.has(name)) reader.entries.delete(name);
     }
+  } catch (e) {
+    for (const r of readers) r.close();
+    throw e;
   }
-  return tensors;
+  return new LazySafetensors(readers);
 }
 
 /** Shard file → the tensors the index places in it, in first-seen order. */

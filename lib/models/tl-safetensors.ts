@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkCanonicalWeights } from './check-weights';
-import { readSafetensorsFolder } from './safetensors-files';
+import { assertWeightsFit } from '../engine/memory-estimate';
+import { openSafetensorsFolder } from './safetensors-files';
 import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from './types';
 
 /**
@@ -18,12 +19,22 @@ export async function loadTransformerLensSafetensors(dir: string, opts: { name?:
     throw new Error(`${configPath}: cannot read a HookedTransformerConfig (${(e as Error).message})`, { cause: e });
   }
   const cfg = configFromTransformerLens(raw, configPath, opts.name ?? path.basename(path.resolve(dir)));
-  const weights = withNormWeights(cfg, await readSafetensorsFolder(dir), raw.normalization_type);
+  const state = await openSafetensorsFolder(dir);
+  let dtype: string | undefined;
+  let tensors: Map<string, Tensor>;
+  try {
+    dtype = state.dominantDtype();
+    assertWeightsFit(`${cfg.model_name} (${dir})`, state.float32Bytes());
+    tensors = state.toMap(); // already canonical: read tensor by tensor, each kept as it is
+  } finally {
+    state.close();
+  }
+  const weights = withNormWeights(cfg, tensors, raw.normalization_type);
   checkCanonicalWeights(cfg, weights, dir);
   return {
     cfg,
     weights,
-    source: { path: dir, format: 'transformer_lens-safetensors', ...(opts.license ? { license: opts.license } : {}) },
+    source: { path: dir, format: 'transformer_lens-safetensors', ...(dtype ? { dtype } : {}), ...(opts.license ? { license: opts.license } : {}) },
   };
 }
 

@@ -80,5 +80,14 @@ export interface CanonicalModel {
   cfg: ModelConfig;
   weights: WeightMap;
   /** Where it came from (path or hub id), license, for display and for runs. */
-  source: { path: string; format: string; license?: string };
+  source: {
+    path: string;
+    format: string;
+    license?: string;
+    /**
+     * The checkpoint's storage dtype (F32, F16, BF16) when it was read from safetensors. The weights here are always
+     * float32 (converted tensor by tensor on load): the CPU provider computes in float32 (lib/engine/precision.ts).
+     */
+    dtype?: string;
+  };
 }

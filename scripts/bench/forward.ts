@@ -19,6 +19,7 @@ import type { CanonicalModel, ModelConfig } from '@/lib/models/types';
 import { loadLlama2c } from '@/lib/models/llama2c';
 import { OnnxRunner, type OnnxRunnerOptions } from '@/lib/engine/onnx-runner';
 import { OnnxGraphBuilder } from '@/lib/engine/onnx-builder';
+import type { WeightStorage } from '@/lib/engine/onnx-graph';
 import { randomModel } from '@/lib/engine/random-model';
 import { allHookNames } from '@/lib/engine/hooks';
 import { chooseExecutionProviders } from '@/lib/engine/execution-provider';
@@ -31,11 +32,24 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     threads: { type: 'string' },
     spin: { type: 'boolean', default: false },
+    // Where the weights live (lib/engine/onnx-graph.ts): graph inputs (the default), initializers (each session's
+    // own copy, as before 2026-12), or both, each hook set timed both ways, interleaved (ratios in the same run).
+    // `both` compares [in] = inputs with the arena setting of --arena against [init] = initializers with the arena
+    // on (the engine as it was before issue 20), unless --same-arena.
+    weights: { type: 'string', default: 'inputs' },
+    'same-arena': { type: 'boolean', default: false },
+    // Only these models (comma-separated: stories260K, pythia-70m, gpt2-small); default all.
+    models: { type: 'string', default: 'stories260K,pythia-70m,gpt2-small' },
+    reps: { type: 'string' },
+    arena: { type: 'boolean', default: false },
   },
 });
+const storages: WeightStorage[] = args.weights === 'both' ? ['inputs', 'initializers'] : [args.weights as WeightStorage];
+if (!storages.every((s) => s === 'inputs' || s === 'initializers')) throw new Error(`--weights must be inputs, initializers or both`);
 const runnerOptions: OnnxRunnerOptions = {
   ...(args.threads ? { intraOpNumThreads: Number(args.threads) } : {}),
   allowSpinning: args.spin,
+  cpuMemArena: args.arena,
 };
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
@@ -104,15 +118,19 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
   const tokens = Array.from({ length: batch }, () => Array.from({ length: pos }, () => rng.int(model.cfg.d_vocab)));
   const flops = forwardFlops(model, batch, pos);
   const L = model.cfg.n_layers;
-  const hookSets: [string, string[]][] = [
+  const baseSets: [string, string[]][] = [
     ['unhooked (logits)', ['logits']],
     ['typical scan', ['logits', ...Array.from({ length: L }, (_, l) => [`blocks.${l}.attn.hook_pattern`, `blocks.${l}.mlp.hook_post`]).flat()]],
     ['all hooks', allHookNames(model.cfg)],
   ];
+  const hookSets = storages.flatMap((storage) => baseSets.map(([label, hooks]): [string, string[], WeightStorage] => [
+    storages.length > 1 ? `${label} [${storage === 'inputs' ? 'in' : 'init'}]` : label, hooks, storage]));
   // One runner (session) per hook set, all alive at once so that the repetitions can be interleaved: on a shared
   // machine the load changes from second to second, and interleaving exposes every hook set to the same load.
   // Best of N (like the matmul peak): the least-disturbed run is the closest to the machine's real cost.
-  const runners = hookSets.map(() => new OnnxRunner(model, runnerOptions));
+  const runners = hookSets.map(([, , weightStorage]) => new OnnxRunner(model, {
+    ...runnerOptions, weightStorage, ...(weightStorage === 'initializers' && storages.length > 1 && !args['same-arena'] ? { cpuMemArena: true } : {}),
+  }));
   try {
     const sessionMs: number[] = [];
     for (const [i, [, hooks]] of hookSets.entries()) {
@@ -129,7 +147,7 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
       const gflops = flops / (best[i] / 1000) / 1e9;
       console.error(`  ${name} ${label}: ${best[i].toFixed(0)} ms/forward, session ${sessionMs[i].toFixed(0)} ms`);
       return {
-        model: name, hooks: label, hookCount: hooks.length, tokensPerS: (batch * pos) / (best[i] / 1000), ratio: best[i] / best[0],
+        model: name, hooks: label, hookCount: hooks.length, tokensPerS: (batch * pos) / (best[i] / 1000), ratio: best[i] / best[i - (i % baseSets.length)],
         gflops, pctPeak: (100 * gflops) / peak, msPerForward: best[i], sessionMs: sessionMs[i],
       };
     });
@@ -146,26 +164,40 @@ async function main(): Promise<void> {
   console.error(`  matmul peak: ${peak.toFixed(1)} GFLOP/s (1024×1024 @ 1024×1024, best of ${quick ? 3 : 10})`);
 
   const rows: Row[] = [];
-  const stories = await loadLlama2c(repoPath('data/models/stories260K/stories260K.bin'));
-  rows.push(...(await benchModel('stories260K', stories, 16, 256, quick ? 3 : 8, peak)));
-  const rssAfter: Record<string, number> = { stories260K: maxRssBytes() };
-
-  const pythia = randomModel(PYTHIA_70M, { seed: 2 });
-  rows.push(...(await benchModel('pythia-70m-shaped', pythia, 4, 128, quick ? 1 : 3, peak)));
-  rssAfter['pythia-70m-shaped'] = maxRssBytes();
-
-  const gpt2 = randomModel(GPT2_SMALL, { seed: 1 });
-  rows.push(...(await benchModel('gpt2-small-shaped', gpt2, 4, 128, quick ? 1 : 3, peak)));
-  rssAfter['gpt2-small-shaped'] = maxRssBytes();
+  const wanted = new Set(args.models.split(','));
+  const reps = (n: number) => (args.reps ? Number(args.reps) : n);
+  const rssAfter: Record<string, number> = {};
+  if (wanted.has('stories260K')) {
+    const stories = await loadLlama2c(repoPath('data/models/stories260K/stories260K.bin'));
+    rows.push(...(await benchModel('stories260K', stories, 16, 256, reps(quick ? 3 : 8), peak)));
+    rssAfter.stories260K = maxRssBytes();
+  }
+  if (wanted.has('pythia-70m')) {
+    const pythia = randomModel(PYTHIA_70M, { seed: 2 });
+    rows.push(...(await benchModel('pythia-70m-shaped', pythia, 4, 128, reps(quick ? 1 : 3), peak)));
+    rssAfter['pythia-70m-shaped'] = maxRssBytes();
+  }
+  if (wanted.has('gpt2-small')) {
+    const gpt2 = randomModel(GPT2_SMALL, { seed: 1 });
+    rows.push(...(await benchModel('gpt2-small-shaped', gpt2, 4, 128, reps(quick ? 1 : 3), peak)));
+    rssAfter['gpt2-small-shaped'] = maxRssBytes();
+  }
 
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nmatmul peak (onnxruntime, 1024×1024 @ 1024×1024): ${peak.toFixed(1)} GFLOP/s`);
-  console.log(`${'model'.padEnd(20)}${'hooks'.padEnd(19)}${pad('n', 5)}${pad('tokens/s', 11)}${pad('ms/fwd', 9)}${pad('×unhooked', 11)}${pad('GFLOP/s', 9)}${pad('% peak', 8)}${pad('session ms', 12)}`);
+  console.log(`${'model'.padEnd(20)}${'hooks'.padEnd(26)}${pad('n', 5)}${pad('tokens/s', 11)}${pad('ms/fwd', 9)}${pad('×unhooked', 11)}${pad('GFLOP/s', 9)}${pad('% peak', 8)}${pad('session ms', 12)}`);
   for (const r of rows) {
     console.log(
-      `${r.model.padEnd(20)}${r.hooks.padEnd(19)}${pad(r.hookCount, 5)}${pad(r.tokensPerS.toFixed(0), 11)}${pad(r.msPerForward.toFixed(0), 9)}` +
+      `${r.model.padEnd(20)}${r.hooks.padEnd(26)}${pad(r.hookCount, 5)}${pad(r.tokensPerS.toFixed(0), 11)}${pad(r.msPerForward.toFixed(0), 9)}` +
         `${pad(r.ratio.toFixed(2), 11)}${pad(r.gflops.toFixed(1), 9)}${pad(r.pctPeak.toFixed(0), 8)}${pad(r.sessionMs.toFixed(0), 12)}`,
     );
+  }
+  if (storages.length > 1) {
+    // inputs' time over initializers' time for the same model and hook set (< 1: weight inputs are faster).
+    for (const r of rows.filter((x) => x.hooks.endsWith('[in]'))) {
+      const other = rows.find((x) => x.model === r.model && x.hooks === r.hooks.replace('[in]', '[init]'))!;
+      console.log(`${r.model} ${r.hooks.replace(' [in]', '')}: weight inputs / initializers time ${(r.msPerForward / other.msPerForward).toFixed(3)}`);
+    }
   }
   console.log(`peak RSS (process high-water mark) after each model: ${Object.entries(rssAfter).map(([m, b]) => `${m} ${mb(b)}`).join(', ')}`);
   console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { resolveModel } from '@/lib/models/registry';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import { weightPrecision } from '@/lib/engine/precision';
 import { bundledCorpora, readDocuments } from '@/workers/corpus-files';
 import { codeVersion } from '@/workers/code-version';
 import { publishHeadWiki } from '@/workers/publish-head-wiki';
@@ -46,7 +47,7 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const log = (msg: string) => console.error(`[headwiki] ${msg}`);
   const resolved = await resolveModel(values.model);
   const { tokenizer } = resolved;
-  const { model, weightProcessing } = prepareModelForRun(resolved.model, parseWeightProcessingRequest(values['weight-processing']));
+  const { model, weightProcessing } = prepareModelForRun(resolved.model, parseWeightProcessingRequest(values['weight-processing']), { inPlace: true });
   const documents = await readDocuments(corpus.path);
   if (documents.length === 0) throw new Error(`corpus ${corpus.path} has no documents (blank-line separated text expected)`);
   const codeCorpus = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;
@@ -54,16 +55,17 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const db = await openDatabase(log);
   try {
     const progress = makeProgressReporter();
+    const runner = await OnnxRunner.create(model);
     const run = await publishHeadWiki({
       model,
       tokenizer,
-      runner: await OnnxRunner.create(model),
+      runner,
       corpus: { ...corpus, documents },
       maxTexts,
       ...(neuronDocuments > 0 && resolved.model.cfg.d_mlp > 0 && !resolved.model.cfg.attn_only ? { neurons: { maxDocuments: neuronDocuments, comparisonCorpora } } : {}),
       seed,
       codeVersion: codeVersion(repoRoot),
-      options: { engine: 'onnxruntime-node', weightProcessing },
+      options: { engine: 'onnxruntime-node', weightProcessing, weights: weightPrecision(model, runner) },
       onProgress: progress.report,
     });
     progress.finish();

@@ -31,7 +31,7 @@ export async function ensureBundledWiki({ log }: { log: (msg: string) => void })
   const resolved = await resolveModel(BUNDLED_MODEL);
   const { tokenizer } = resolved;
   // TransformerLens' default weight processing; what was applied is recorded with the run.
-  const { model, weightProcessing } = prepareModelForRun(resolved.model);
+  const { model, weightProcessing } = prepareModelForRun(resolved.model, 'tl', { inPlace: true });
   const corpus = bundledCorpora(repoRoot).find((c) => c.slug === BUNDLED_CORPUS)!;
   const documents = await readDocuments(corpus.path);
   const codeCorpus = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;

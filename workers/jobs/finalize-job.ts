@@ -1,3 +1,5 @@
+import { OnnxRunner } from '@/lib/engine/onnx-runner';
+import { weightPrecision } from '@/lib/engine/precision';
 /**
  * Job `finalize`: merges every staged result of the run into its tables and publishes it. Writes are
  * upserts keyed like the results, so a retried finalize rewrites the same rows; the run only becomes
@@ -43,6 +45,8 @@ export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Pro
   const { model, tokenizer, runner, weightProcessing } = await context.loadModel(job.modelRef, job.weightProcessing);
   // What was applied, as the in-process path records it (every job ran on this same processed model).
   notes.weightProcessing = weightProcessing;
+  // The checkpoint's dtype and the precision computed in (16-bit checkpoints are widened on the CPU).
+  if (runner instanceof OnnxRunner) notes.weights = weightPrecision(model, runner);
   // Labels need every metric's scores, so they are confirmed here, as computeHeadWiki does after its metrics.
   const grids = metricGrids(metrics, model.cfg.n_layers, model.cfg.n_heads);
   if (LABEL_RULES.every((r) => grids[r.metricId])) {

@@ -41,7 +41,7 @@ export class JobContext {
         // Free the previous model's sessions before building the next one's (one model in memory at a time).
         await previous?.loaded.then((m) => m.runner.dispose()).catch(() => {});
         const resolved = await resolveModel(modelRef);
-        const { model, weightProcessing: applied } = prepareModelForRun(resolved.model, weightProcessing);
+        const { model, weightProcessing: applied } = prepareModelForRun(resolved.model, weightProcessing, { inPlace: true });
         const { runner, device } = await createWorkerRunner(model, this.log);
         this.options.onDevice?.(device);
         return { ...resolved, model, runner, device, weightProcessing: applied };

@@ -1,4 +1,5 @@
 import type { ModelConfig, Tensor, WeightMap } from '../types';
+import type { TensorSource } from '../safetensors-reader';
 
 /**
  * Shared pieces of the Hugging Face loaders: a checked view of a state dict, a typed view of config.json,
@@ -8,7 +9,8 @@ import type { ModelConfig, Tensor, WeightMap } from '../types';
 
 export class HfStateDict {
   constructor(
-    readonly tensors: Map<string, Tensor>,
+    /** A Map, or a lazy view over the checkpoint's files (each get() reads the tensor then). */
+    readonly tensors: TensorSource,
     /** The folder or file, for error messages. */
     readonly source: string,
     /** Prefix of every key (`transformer.`, `model.`, `gpt_neox.`, or none), found by probing. */
@@ -16,7 +18,7 @@ export class HfStateDict {
   ) {}
 
   /** The first candidate prefix under which `probe` exists (checkpoints are saved with or without the base-model prefix). */
-  static probe(tensors: Map<string, Tensor>, source: string, candidates: string[], probe: string): HfStateDict {
+  static probe(tensors: TensorSource, source: string, candidates: string[], probe: string): HfStateDict {
     const prefix = candidates.find((p) => tensors.has(p + probe));
     if (prefix === undefined) {
       const sample = [...tensors.keys()].slice(0, 5).join(', ');
@@ -207,7 +209,7 @@ export interface HfFamily {
   /** `architectures[0]` values. */
   architectures: string[];
   configFromHf(config: HfConfig, name: string): ModelConfig;
-  weightsFromHf(cfg: ModelConfig, state: Map<string, Tensor>, source: string, config: HfConfig): WeightMap;
+  weightsFromHf(cfg: ModelConfig, state: TensorSource, source: string, config: HfConfig): WeightMap;
   /** Canonical model → (config.json, state dict) in this family's HF layout. */
   toHf(cfg: ModelConfig, weights: WeightMap): { config: Record<string, unknown>; state: Map<string, Tensor> };
 }

@@ -1,4 +1,5 @@
 import type { ModelConfig, Tensor, WeightMap } from '../types';
+import type { TensorSource } from '../safetensors-reader';
 import { assertNoUnembedBias } from './gpt2';
 import { actFnFromHf, baseConfig, canonical, HfStateDict, transpose, weightWriter, type HfConfig, type HfFamily } from './common';
 
@@ -44,7 +45,7 @@ export const gptNeoxFamily: HfFamily = {
     };
   },
 
-  weightsFromHf(cfg: ModelConfig, tensors: Map<string, Tensor>, source: string): WeightMap {
+  weightsFromHf(cfg: ModelConfig, tensors: TensorSource, source: string): WeightMap {
     const sd = HfStateDict.probe(tensors, source, ['gpt_neox.', ''], 'embed_in.weight');
     const { d_model: D, n_heads: H, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
     const weights: WeightMap = new Map();

@@ -1,4 +1,5 @@
 import type { ModelConfig, Tensor, WeightMap } from '../types';
+import type { TensorSource } from '../safetensors-reader';
 import { assertNoUnembedBias } from './gpt2';
 import {
   actFnFromHf, baseConfig, canonical, headsFromColumns, headsToColumns, HfStateDict, transpose, weightWriter,
@@ -52,7 +53,7 @@ export const llamaFamily: HfFamily = {
     };
   },
 
-  weightsFromHf(cfg: ModelConfig, tensors: Map<string, Tensor>, source: string): WeightMap {
+  weightsFromHf(cfg: ModelConfig, tensors: TensorSource, source: string): WeightMap {
     const sd = HfStateDict.probe(tensors, source, ['model.', ''], 'embed_tokens.weight');
     const { d_model: D, n_heads: H, n_key_value_heads: KV, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
     const weights: WeightMap = new Map();

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { readJson, readSafetensorsFolder } from '../safetensors-files';
+import { openSafetensorsFolder, readJson } from '../safetensors-files';
 import type { CanonicalModel } from '../types';
 import { HfConfig, type HfFamily } from './common';
+import { assertWeightsFit } from '../../engine/memory-estimate';
 import { gpt2Family } from './gpt2';
 import { gptNeoFamily } from './gpt-neo';
 import { gptNeoxFamily } from './gpt-neox';
@@ -41,10 +42,19 @@ export async function loadHfFolder(dir: string, opts: { name?: string; license?:
   const family = familyFor(config);
   const name = opts.name ?? path.basename(path.resolve(dir));
   const cfg = family.configFromHf(config, name);
-  const weights = family.weightsFromHf(cfg, await readSafetensorsFolder(dir), dir, config);
-  return {
-    cfg,
-    weights,
-    source: { path: dir, format: `hf-${family.modelTypes[0]}`, ...(opts.license ? { license: opts.license } : {}) },
-  };
+  // Read lazily: each tensor is read (and widened to float32) when the family asks for it, then dropped once
+  // transformed, so loading holds the canonical weights plus one checkpoint tensor, never the state dict beside them.
+  const state = await openSafetensorsFolder(dir);
+  try {
+    assertWeightsFit(`${name} (${dir})`, state.float32Bytes());
+    const weights = family.weightsFromHf(cfg, state, dir, config);
+    const dtype = state.dominantDtype();
+    return {
+      cfg,
+      weights,
+      source: { path: dir, format: `hf-${family.modelTypes[0]}`, ...(dtype ? { dtype } : {}), ...(opts.license ? { license: opts.license } : {}) },
+    };
+  } finally {
+    state.close();
+  }
 }
