@@ -134,8 +134,10 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         <>
           <h2 id="heatmaps">Heatmaps</h2>
           <p className="prose small muted">
-            Layers as rows, heads as columns; each colour scale spans the metric&apos;s full range, so maps compare across
-            models. Click a cell to open the head.
+            Layers as rows, heads as columns. Colours span the metric&apos;s full range, so maps compare across models — except
+            maps whose values fill less than a quarter of it, stretched to this model&apos;s values so they do not look blank; the
+            legend under each map gives its scale, and <em>full range</em> / <em>this model</em> sets every map at once (remembered).
+            Click a cell to open the head; in a map, arrow keys move between cells.
           </p>
           <div className="heatmaps">
             {tableMetrics.map((m) => (

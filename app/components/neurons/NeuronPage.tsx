@@ -119,7 +119,7 @@ export async function NeuronPage({
         <span>
           {nav.prev ? <Link href={nav.prev} rel="prev">← L{layer}N{neuron - 1}</Link> : null} {nav.up ? <Link href={nav.up}>↑ L{layer - 1}N{neuron}</Link> : null}
         </span>
-        <span className="small muted">keys: ← → neuron, ↑ ↓ layer</span>
+        <span className="small muted">keys: ← → neuron, k j layer</span>
         <span>
           {nav.down ? <Link href={nav.down}>↓ L{layer + 1}N{neuron}</Link> : null} {nav.next ? <Link href={nav.next} rel="next">L{layer}N{neuron + 1} →</Link> : null}
         </span>
