@@ -13,6 +13,7 @@ import { apiNeuronPath, apiNeuronProbePath, layerPath, neuronPath } from '@/lib/
 import { modelPath } from '@/lib/format/paths';
 import { Breadcrumbs } from '../Breadcrumbs';
 import { CiteThis } from '../CiteThis';
+import { EmbedSnippet } from '../heads/EmbedSnippet';
 import { BaselineTable } from './BaselineTable';
 import { NeuronExampleView } from './NeuronExampleView';
 import { NeuronHistogram } from './NeuronHistogram';
@@ -284,6 +285,7 @@ export async function NeuronPage({
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
 
+      <EmbedSnippet kind="neuron" path={`${neuronPath(model.slug, layer, neuron, run.id, site)}${site === 'post' ? '?' : '&'}embed=1`} title={`${model.displayName} ${name}`} />
       <CiteThis title={`${model.displayName} MLP neuron ${name}`} pinnedPath={neuronPath(model.slug, layer, neuron, run.id, site)} run={run} />
     </>
   );
