@@ -15,6 +15,7 @@ import { layerPath } from '@/lib/format/neuron-paths';
 import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
 import { HeadTable, type HeadTableQuery } from './HeadTable';
+import { BadgeLegend } from './heads/HeadBadges';
 import { MetricHeatmap } from './MetricHeatmap';
 import { ModelFacts } from './ModelFacts';
 import { getHeadLabels } from '@/lib/db/head-labels';
@@ -117,6 +118,7 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
           defaultColumns={DEFAULT_COLUMNS}
         />
       )}
+      {Object.keys(labels).length > 0 ? <BadgeLegend /> : null}
       <p className="api-links">
         Data: <a href={apiHeadsPath(model.slug, { runId: run.id })}>JSON</a> ·{' '}
         <a href={apiHeadsPath(model.slug, { runId: run.id, format: 'csv' })}>CSV</a>{' '}
