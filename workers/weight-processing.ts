@@ -1,4 +1,5 @@
 import type { CanonicalModel } from '@/lib/models/types';
+import { countCheckpointParams } from './model-info';
 import {
   NO_PROCESSING,
   TRANSFORMER_LENS_DEFAULTS,
@@ -31,5 +32,7 @@ export function prepareModelForRun(
 ): { model: CanonicalModel; weightProcessing: AppliedWeightProcessing } {
   const flags = request === 'tl' ? TRANSFORMER_LENS_DEFAULTS : request === 'none' ? NO_PROCESSING : request;
   const { model: processed, applied } = processWeights(model, { ...NO_PROCESSING, ...flags });
-  return { model: processed, weightProcessing: applied };
+  // The parameter count pages show is the checkpoint's, not the processed tensors' (centring W_U unties it from W_E).
+  const checkpointParams = model.checkpointParams ?? countCheckpointParams(model);
+  return { model: { ...processed, checkpointParams }, weightProcessing: applied };
 }

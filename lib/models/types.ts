@@ -81,4 +81,7 @@ export interface CanonicalModel {
   weights: WeightMap;
   /** Where it came from (path or hub id), license, for display and for runs. */
   source: { path: string; format: string; license?: string };
+  /** Parameters of the checkpoint as published (a shared classifier once), kept when weight processing changes the
+   * tensors (an unembedding centred apart from the embedding would otherwise count twice). */
+  checkpointParams?: number;
 }
