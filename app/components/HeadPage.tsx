@@ -144,6 +144,9 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         text={customText}
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
+      <p className="small">
+        <Link href={`${modelPath(model.slug)}/attention${customText ? `?text=${encodeURIComponent(customText)}` : ''}`}>Every head of {model.displayName} on your text →</Link>
+      </p>
 
       <h2 id="composition">Composition partners</h2>
       <CompositionPartners runId={run.id} modelSlug={model.slug} pageRun={pageRun} layer={ref.layer} head={ref.head} />

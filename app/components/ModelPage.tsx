@@ -129,7 +129,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         (how it was computed, bulk export) · <a href={`${modelPath(model.slug)}/runs`}>all runs</a> ·{' '}
         <Link href={`${pagePath}/composition`} data-testid="composition-link">
           composition between heads
-        </Link>
+        </Link>{' '}
+        · <Link href={`${modelPath(model.slug)}/attention`}>every head on your own text</Link>
       </p>
 
       {metrics.length > 0 ? (
