@@ -120,6 +120,14 @@ for (const width of WIDTHS) {
       await expect(heads).toHaveCount(40);
       expect(await pageWidth(page)).toBeLessThanOrEqual(width);
       await page.screenshot({ path: test.info().outputPath(`grid-${width}.png`), fullPage: true });
+      // Ranked against a detection pattern (the page for `detect`): ten heads, best first.
+      await page.getByTestId('grid-pattern').selectOption('previous');
+      await page.getByTestId('grid-run').click();
+      await expect(page).toHaveURL(/pattern=previous/);
+      const scores = await page.getByTestId('grid-ranked-head').allTextContents();
+      expect(scores).toHaveLength(10);
+      const values = scores.map((t) => Number(/([\d.]+)$/.exec(t.trim())![1]));
+      expect([...values].sort((a, b) => b - a)).toEqual(values);
       await heads.nth(12).click(); // L1H4
       await expect(page).toHaveURL(/\/heads\/1\.4\?text=Tom/);
       await expect(page.getByTestId('custom-text-viewer')).toBeVisible();

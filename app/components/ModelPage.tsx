@@ -130,7 +130,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         <Link href={`${pagePath}/composition`} data-testid="composition-link">
           composition between heads
         </Link>{' '}
-        · <Link href={`${modelPath(model.slug)}/attention`}>every head on your own text</Link>
+        · <Link href={`${modelPath(model.slug)}/attention`}>every head on your own text</Link> ·{' '}
+        <Link href={`${modelPath(model.slug)}/attention?pattern=previous`}>find heads by an attention pattern</Link>
       </p>
 
       {metrics.length > 0 ? (

@@ -20,22 +20,35 @@ const DEFAULT_TEXT = 'The cat sat on the mat. The cat sat on the mat.';
 /** Drawn size of one head's pattern, px. */
 const SIZE = 120;
 
-async function run(model: ModelInfo, text: string): Promise<{ result?: LiveAllHeads; error?: string }> {
+/** Detection patterns offered in the form (any rule or JSON matrix works in the address). */
+const PATTERNS = [
+  ['', 'none'],
+  ['previous', 'previous token'],
+  ['duplicate', 'duplicate token'],
+  ['induction', 'induction'],
+  ['bos', 'BOS'],
+  ['self', 'current token'],
+  ['offset:2', 'two tokens back (offset:2)'],
+] as const;
+
+async function run(model: ModelInfo, text: string, pattern?: string): Promise<{ result?: LiveAllHeads; error?: string }> {
   if (text.trim() === '') return { error: 'text: must not be empty' };
   if (text.length > LIVE_LIMITS.maxChars) return { error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars}` };
   const limited = rateLimit(new Request('http://page.local/', { headers: await headers() }), { bucket: 'live', perMinute: LIVE_REQUESTS_PER_MINUTE });
   if (limited) return { error: `too many live requests: try again in ${limited.headers.get('Retry-After') ?? 'a few'} seconds` };
   try {
-    return { result: await liveAllHeadsAttention({ modelSlug: model.slug, text, nLayers: model.nLayers }) };
+    return { result: await liveAllHeadsAttention({ modelSlug: model.slug, text, nLayers: model.nLayers, pattern }) };
   } catch (err) {
     if (isLiveError(err)) return { error: err.message };
     throw err;
   }
 }
 
-export async function HeadGrid({ model, text }: { model: ModelInfo; text?: string }) {
+/** `pattern`: also score every head against a detection pattern (TransformerLens detect_head) and rank them. */
+export async function HeadGrid({ model, text, pattern }: { model: ModelInfo; text?: string; pattern?: string }) {
   const shown = text ?? DEFAULT_TEXT;
-  const { result, error } = await run(model, shown);
+  const wanted = pattern?.trim() ? pattern.trim() : undefined;
+  const { result, error } = await run(model, shown, wanted);
   const pagePath = `${modelPath(model.slug)}/attention`;
   return (
     <>
@@ -44,6 +57,19 @@ export async function HeadGrid({ model, text }: { model: ModelInfo; text?: strin
           Your text (at most {GRID_MAX_TOKENS} tokens, BOS included; every head of {model.displayName} runs on it live):
         </label>
         <textarea id="grid-text" name="text" rows={3} maxLength={LIVE_LIMITS.maxChars} defaultValue={shown} data-testid="grid-text" />
+        <div className="filter-bar">
+          <label>
+            Score the heads against a pattern
+            <select name="pattern" defaultValue={wanted ?? ''} data-testid="grid-pattern">
+              {PATTERNS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+              {wanted && !PATTERNS.some(([v]) => v === wanted) ? <option value={wanted}>{wanted}</option> : null}
+            </select>
+          </label>
+        </div>
         <div>
           <button type="submit" data-testid="grid-run">
             Run every head
@@ -55,8 +81,36 @@ export async function HeadGrid({ model, text }: { model: ModelInfo; text?: strin
           {error}
         </p>
       ) : null}
+      {result?.scores ? <Ranking model={model} scores={result.scores} text={shown} pattern={wanted!} /> : null}
       {result ? <Grid model={model} result={result} text={shown} /> : null}
     </>
+  );
+}
+
+/** The heads best matching the detection pattern (score 1 = all attention where the pattern puts it). */
+function Ranking({ model, scores, text, pattern }: { model: ModelInfo; scores: number[][]; text: string; pattern: string }) {
+  const ranked = scores
+    .flatMap((row, layer) => row.map((score, head) => ({ layer, head, score })))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 10);
+  return (
+    <section data-testid="grid-ranking">
+      <h2 id="detect">Heads closest to the pattern “{pattern}”</h2>
+      <p className="prose small muted">
+        TransformerLens&apos; <code>detect_head</code> score on this text (1 = all attention where the pattern puts it); also{' '}
+        <code>GET /api/v1/models/{model.slug}/detect?pattern=…&amp;text=…</code> and <code>npm run headwiki -- detect</code>.
+      </p>
+      <ol className="small">
+        {ranked.map((r) => (
+          <li key={`${r.layer}.${r.head}`} data-testid="grid-ranked-head">
+            <Link href={`${headPath(model.slug, r.layer, r.head)}?text=${encodeURIComponent(text)}#try`}>
+              L{r.layer}H{r.head}
+            </Link>{' '}
+            {r.score.toFixed(3)}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
