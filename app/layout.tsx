@@ -13,6 +13,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <header className="site-header">
           <div className="site-header-inner">
             <Link href="/" className="wordmark">
@@ -26,7 +29,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <SearchBox />
           </div>
         </header>
-        <main className="site-main">{children}</main>
+        <main className="site-main" id="main" tabIndex={-1}>{children}</main>
         <footer className="site-footer">
           <div className="site-footer-inner">
             headwiki — attention heads of transformer language models, with TransformerLens names and conventions.

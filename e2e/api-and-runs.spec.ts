@@ -55,8 +55,14 @@ test('the runs list links each run, and comparing a run with itself shows no dif
   await expect(induction).toContainText('0.000');
   await expect(page.getByTestId('compare-heads').getByRole('row')).toHaveCount(41);
 
-  await page.goto('/compare?a=rnosuchrun00&b=rnosuchrun01');
+  // A comparison of two given runs has no "latest" version: no Latest link pointing at a fixed run.
+  await expect(page.getByTestId('latest-link')).toHaveCount(0);
+
+  const missing = await page.goto('/compare?a=rnosuchrun00&b=rnosuchrun01');
+  expect(missing!.status()).toBe(404);
   await expect(page.getByTestId('compare-problem')).toContainText('not a published run');
+  expect((await page.goto('/compare?a=bogus'))!.status()).toBe(404);
+  expect((await page.goto(`/compare?a=${runId}`))!.status()).toBe(200);
 });
 
 test('the header search box finds a head by name and by metric threshold', async ({ page, request }) => {

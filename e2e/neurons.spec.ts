@@ -32,9 +32,14 @@ test('keyboard moves between neurons and layers', async ({ page }) => {
   await page.goto(NEURON);
   await page.keyboard.press('ArrowRight');
   await expect(page).toHaveURL(/\/neurons\/0\/6$/);
-  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('j');
   await expect(page).toHaveURL(/\/neurons\/1\/6$/);
   await page.keyboard.press('ArrowLeft');
+  await expect(page).toHaveURL(/\/neurons\/1\/5$/);
+  // ↓ scrolls the page, as on any page; it does not leave the neuron.
+  await page.setViewportSize({ width: 1400, height: 500 });
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
   await expect(page).toHaveURL(/\/neurons\/1\/5$/);
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '@/lib/models/registry';
-import { modelInfo } from './model-info';
+import path from 'node:path';
+import { modelInfo, publicSource } from './model-info';
+import { prepareModelForRun } from './weight-processing';
 
 describe('modelInfo', () => {
   it('counts the shared classifier of stories260K once: 260,032 parameters, as llama2.c documents', async () => {
@@ -9,5 +11,19 @@ describe('modelInfo', () => {
     expect(info.nParams).toBe(260_032);
     expect(info.nKvHeads).toBe(4);
     expect(info.description).toContain('grouped-query attention');
+  });
+
+  it('keeps the checkpoint\'s count after weight processing (a centred W_U is no longer W_Eᵀ)', async () => {
+    const { model } = await resolveModel('stories260K');
+    const processed = prepareModelForRun(model).model;
+    expect(processed.weights.get('unembed.W_U')!.data[0]).not.toBe(model.weights.get('unembed.W_U')!.data[0]);
+    expect(modelInfo(processed).nParams).toBe(260_032);
+  });
+
+  it('never shows a server folder as the source', () => {
+    expect(publicSource('data/models/stories260K/stories260K.bin')).toBe('data/models/stories260K/stories260K.bin');
+    expect(publicSource(path.join(process.cwd(), 'data', 'models', 'x.bin'))).toBe('data/models/x.bin');
+    expect(publicSource('/tmp/headwiki-e2e-queue-Ab12/tiny-model')).toBe('tiny-model (local files)');
+    expect(publicSource('hf:EleutherAI/pythia-70m')).toBe('hf:EleutherAI/pythia-70m');
   });
 });

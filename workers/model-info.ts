@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CanonicalModel } from '@/lib/models/types';
 import type { ModelInfo } from '@/lib/db/models';
 
@@ -9,10 +10,7 @@ const descriptions: Record<string, string> = {
 /** What the database and the pages say about a loaded model. */
 export function modelInfo(model: CanonicalModel): ModelInfo {
   const { cfg } = model;
-  let nParams = 0;
-  for (const t of model.weights.values()) nParams += t.data.length;
-  // A classifier shared with the embedding is one set of parameters, stored twice in canonical form.
-  if (unembedIsTiedToEmbed(model)) nParams -= cfg.d_vocab * cfg.d_model;
+  const nParams = model.checkpointParams ?? countCheckpointParams(model);
   const grouped = cfg.n_key_value_heads < cfg.n_heads ? `, ${cfg.n_key_value_heads} key/value heads (grouped-query attention)` : '';
   return {
     slug: cfg.model_name,
@@ -27,11 +25,32 @@ export function modelInfo(model: CanonicalModel): ModelInfo {
     dVocab: cfg.d_vocab,
     nCtx: cfg.n_ctx,
     nParams,
-    source: model.source.path,
+    source: publicSource(model.source.path),
     license: model.source.license ?? 'unknown',
     description: `${descriptions[cfg.original_architecture] ?? cfg.original_architecture}: ${cfg.n_layers} layers, ${cfg.n_heads} heads of ${cfg.d_head}${grouped}.`,
     config: cfg,
   };
+}
+
+/** The checkpoint's own parameter count (llama2.c's 260,032 for stories260K): a classifier shared with the embedding
+ * is one set of parameters, stored twice in canonical form. Call it on the model as loaded, before weight processing. */
+export function countCheckpointParams(model: CanonicalModel): number {
+  let n = 0;
+  for (const t of model.weights.values()) n += t.data.length;
+  if (unembedIsTiedToEmbed(model)) n -= model.cfg.d_vocab * model.cfg.d_model;
+  return n;
+}
+
+/**
+ * The source as pages show it: a path inside the working directory stays relative (data/models/stories260K/…); any
+ * other local path shows its last component only — the server's folders (/tmp/…, a home directory) are nobody's
+ * business. Hub ids and URLs are kept.
+ */
+export function publicSource(source: string): string {
+  if (!path.isAbsolute(source)) return source;
+  const rel = path.relative(process.cwd(), source);
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  return `${path.basename(source)} (local files)`;
 }
 
 /** Whether W_U is exactly W_Eᵀ (llama2.c shared classifier, GPT-2's tied embeddings). */

@@ -1,4 +1,5 @@
 import type { CanonicalModel } from '@/lib/models/types';
+import { countCheckpointParams } from './model-info';
 import {
   NO_PROCESSING,
   TRANSFORMER_LENS_DEFAULTS,
@@ -34,6 +35,9 @@ export function prepareModelForRun(
   opts: { inPlace?: boolean } = {},
 ): { model: CanonicalModel; weightProcessing: AppliedWeightProcessing } {
   const flags = request === 'tl' ? TRANSFORMER_LENS_DEFAULTS : request === 'none' ? NO_PROCESSING : request;
+  // The parameter count pages show is the checkpoint's, not the processed tensors' (centring W_U unties it from W_E);
+  // counted first, since in-place processing rewrites the tensors it compares.
+  const checkpointParams = model.checkpointParams ?? countCheckpointParams(model);
   const { model: processed, applied } = processWeights(model, { ...NO_PROCESSING, ...flags }, opts);
-  return { model: processed, weightProcessing: applied };
+  return { model: { ...processed, checkpointParams }, weightProcessing: applied };
 }

@@ -1,7 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { getPublishedRun } from '@/lib/db/runs';
 import { Breadcrumbs } from '@/app/components/Breadcrumbs';
 import { CiteThis } from '@/app/components/CiteThis';
+import { CompareForm } from '@/app/components/CompareForm';
 import { loadComparison, type ResolvedComparison } from '@/lib/api/compare';
 import { ApiError } from '@/lib/api/errors';
 import { runIdSchema } from '@/lib/api/params';
@@ -22,20 +25,6 @@ function signed(x: number | null): string {
   return (x > 0 ? '+' : '') + formatMetricValue(x);
 }
 
-function CompareForm({ a, b }: { a: string; b: string }) {
-  return (
-    <form action="/compare" method="get" className="compare-form">
-      <label>
-        Run a <input name="a" defaultValue={a} placeholder="r4xq9m2k7p0" size={14} />
-      </label>{' '}
-      <label>
-        run b <input name="b" defaultValue={b} placeholder="r8ck3v5w1zd" size={14} />
-      </label>{' '}
-      <button type="submit">Compare</button>
-    </form>
-  );
-}
-
 export default async function ComparePage({ searchParams }: Props) {
   const sp = await searchParams;
   const a = one(sp.a);
@@ -43,9 +32,10 @@ export default async function ComparePage({ searchParams }: Props) {
   const crumbs = <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: 'Compare runs' }]} />;
   let resolved: ResolvedComparison | null = null;
   let problem: string | null = null;
+  // A run asked for that is not a published run is a 404 (compare/not-found.tsx explains), not a 200 page with a form.
+  for (const id of [a, b]) if (id && (!runIdSchema.safeParse(id).success || !(await getPublishedRun(id)))) notFound();
   if (a && b) {
-    if (!runIdSchema.safeParse(a).success || !runIdSchema.safeParse(b).success) problem = 'Run ids are letters, digits, "_" and "-", e.g. r4xq9m2k7p0.';
-    else {
+    {
       try {
         resolved = await loadComparison(a, b);
       } catch (e) {
@@ -170,7 +160,7 @@ export default async function ComparePage({ searchParams }: Props) {
       <CiteThis
         title={`${resolved.a.model.displayName}: runs ${resolved.a.run.id} and ${resolved.b.run.id} compared`}
         pinnedPath={`/compare${queryString({ a: resolved.a.run.id, b: resolved.b.run.id })}`}
-        latestPath={runPagePath(resolved.b.run.id)}
+        latestPath={null}
         run={resolved.b.run}
       />
     </>

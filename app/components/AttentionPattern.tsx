@@ -12,6 +12,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { pointer, select } from 'd3';
 import { formatToken } from '@/lib/format/token-display';
 import { formatAttention } from '@/lib/format/numbers';
+import { rovingGridKeyDown } from './roving-grid';
 
 export interface AttentionPatternProps {
   tokens: string[];
@@ -72,7 +73,14 @@ export function AttentionPattern({ tokens, pattern, headLabel }: AttentionPatter
       <p className="small muted" style={{ margin: '0 0 0.4rem' }}>
         Hover a token to see where {headLabel} attends from it (shade ∝ attention); click to pin it.
       </p>
-      <div className="tokens" role="group" aria-label="Example text tokens" onMouseLeave={() => focus(n - 1)}>
+      {/* One tab stop for the row (the query token); ← → Home End move the query (roving-grid.ts). */}
+      <div
+        className="tokens"
+        role="group"
+        aria-label="Example text tokens: arrow keys move the query token, Enter pins it"
+        onMouseLeave={() => focus(n - 1)}
+        onKeyDown={rovingGridKeyDown}
+      >
         {display.map((t, k) => {
           const isQuery = k === query;
           const future = k > query;
@@ -86,8 +94,10 @@ export function AttentionPattern({ tokens, pattern, headLabel }: AttentionPatter
                 className={classes}
                 style={future ? undefined : { background: shade(a), color: a > 0.55 ? '#fff' : undefined }}
                 title={`${t.title} · position ${k}${future ? '' : ` · attention from query: ${formatAttention(a)}`}`}
-                tabIndex={0}
+                tabIndex={isQuery ? 0 : -1}
                 data-pos={k}
+                data-row={0}
+                data-col={k}
                 onMouseEnter={() => focus(k)}
                 onFocus={() => focus(k)}
                 onClick={() => togglePin(k)}

@@ -15,13 +15,14 @@ export async function CiteThis({
   title: string;
   pinnedPath: string;
   run: RunInfo;
-  /** The same page following the latest run; by default the pinned path without its `/runs/{runId}` prefix. */
-  latestPath?: string;
+  /** The same page following the latest run; by default the pinned path without its `/runs/{runId}` prefix; null: none
+   * (a comparison of two given runs has no "latest" version). */
+  latestPath?: string | null;
 }) {
   const origin = await siteOrigin();
   const url = `${origin}${pinnedPath}`;
   const runPrefix = `/runs/${encodeURIComponent(run.id)}/`;
-  const latest = latestPath ?? (pinnedPath.startsWith(runPrefix) ? pinnedPath.slice(runPrefix.length - 1) : null);
+  const latest = latestPath === undefined ? (pinnedPath.startsWith(runPrefix) ? pinnedPath.slice(runPrefix.length - 1) : null) : latestPath;
   const published = formatDate(run.publishedAt);
   const year = run.publishedAt ? new Date(run.publishedAt).getUTCFullYear() : new Date().getUTCFullYear();
   // One key per page (head, neuron, layer, composition...): the path after the model, e.g. `-heads-1-3`.

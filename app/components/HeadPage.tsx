@@ -14,13 +14,17 @@ import { apiHeadPath, headPath, modelPath } from '@/lib/format/paths';
 import { AttentionPattern } from './AttentionPattern';
 import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
-import { MetricCard } from './MetricCard';
 import { MetricHeatmap } from './MetricHeatmap';
 import { CustomTextSection } from './attention/CustomTextSection';
 import { HeadExamples } from './heads/HeadExamples';
 import { HeadLabelsSection } from './heads/HeadLabelsSection';
 import { CompositionPartners } from './heads/CompositionPartners';
 import { SimilarHeads } from './heads/SimilarHeads';
+import { HeadMetricTable } from './heads/HeadMetricTable';
+import { EmbedSnippet } from './heads/EmbedSnippet';
+import { getHeadLabels } from '@/lib/db/head-labels';
+import { toBadge } from '@/lib/api/head-labels-view';
+import { headSummary } from '@/lib/api/head-summary';
 
 /** `customText`: the page's `?text=` (the no-JS custom-text form), run live on the server. */
 export async function HeadPage({ modelSlug, runId, headParam, customText }: { modelSlug: string; runId?: string; headParam: string; customText?: string }) {
@@ -40,6 +44,20 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
   const name = detail.name;
   const grouped = model.nKvHeads > 0 && model.nKvHeads < model.nHeads;
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
+
+  const badges = (await getHeadLabels(run.id, { layer: ref.layer, head: ref.head })).map(toBadge);
+  const summary = headSummary(name, badges, detail.metrics);
+  const sections = [
+    ['labels', 'Labels'],
+    ['pattern', 'Attention pattern'],
+    ['metrics', 'Metrics'],
+    ['examples', 'Max-activating examples'],
+    ['try', 'Your own text'],
+    ['composition', 'Composition partners'],
+    ['similar', 'Similar heads'],
+    ...(table.metrics.length > 0 ? [['context', 'Among the other heads']] : []),
+    ['cite', 'Cite and embed'],
+  ];
 
   return (
     <>
@@ -67,6 +85,21 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
           ) : null}
         </span>
       </div>
+      <div className="head-summary lede" data-testid="head-summary">
+        {summary.map((sentence) => (
+          <span key={sentence}>{sentence} </span>
+        ))}
+      </div>
+      <nav className="toc small" aria-label="On this page" data-testid="head-toc">
+        <span className="muted">On this page:</span>
+        <ol>
+          {sections.map(([id, title]) => (
+            <li key={id}>
+              <a href={`#${id}`}>{title}</a>
+            </li>
+          ))}
+        </ol>
+      </nav>
       <p className="small muted">
         Hook: <code>blocks.{ref.layer}.attn.hook_pattern[:, {ref.head}]</code> · run <code>{run.id}</code>
         {pinned ? ' (pinned)' : ' (latest)'} ·{' '}
@@ -74,27 +107,7 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
       </p>
 
       <h2 id="labels">Labels</h2>
-      <HeadLabelsSection runId={run.id} layer={ref.layer} head={ref.head} />
-
-      <h2 id="metrics">Metrics</h2>
-      {detail.metrics.length === 0 ? (
-        <p className="notice">This run stored no head metrics.</p>
-      ) : (
-        <div className="metric-list">
-          {detail.metrics.map((m) => (
-            <MetricCard key={m.id} metric={m} />
-          ))}
-        </div>
-      )}
-
-      <h2 id="composition">Composition partners</h2>
-      <CompositionPartners runId={run.id} modelSlug={model.slug} pageRun={pageRun} layer={ref.layer} head={ref.head} />
-      <p className="small muted">
-        <Link href={`${modelPath(model.slug, pageRun)}/composition`}>All heads × heads composition matrices →</Link>
-      </p>
-
-      <h2 id="similar">Similar heads</h2>
-      <SimilarHeads rows={table.rows} metricIds={table.metrics.map((m) => m.id)} layer={ref.layer} head={ref.head} modelSlug={model.slug} pageRun={pageRun} />
+      <HeadLabelsSection labels={badges} />
 
       <h2 id="pattern">Attention pattern</h2>
       {detail.pattern ? (
@@ -106,6 +119,16 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         </>
       ) : (
         <p className="notice">This run stored no attention pattern for this head.</p>
+      )}
+
+      <h2 id="metrics">Metrics</h2>
+      {detail.metrics.length === 0 ? (
+        <p className="notice">This run stored no head metrics.</p>
+      ) : (
+        <>
+          <p className="prose small muted">Open a metric for its definition and source. Rank 1 = the highest value among this model&apos;s heads.</p>
+          <HeadMetricTable metrics={detail.metrics} />
+        </>
       )}
 
       <h2 id="examples">Max-activating examples</h2>
@@ -121,9 +144,18 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         text={customText}
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
-      <p className="small muted">
-        Embed this head in slides or a paper: <code>{`<iframe src="${headPath(model.slug, ref.layer, ref.head, run.id)}?embed=1" width="760" height="420"></iframe>`}</code>
+      <p className="small">
+        <Link href={`${modelPath(model.slug)}/attention${customText ? `?text=${encodeURIComponent(customText)}` : ''}`}>Every head of {model.displayName} on your text →</Link>
       </p>
+
+      <h2 id="composition">Composition partners</h2>
+      <CompositionPartners runId={run.id} modelSlug={model.slug} pageRun={pageRun} layer={ref.layer} head={ref.head} />
+      <p className="small muted">
+        <Link href={`${modelPath(model.slug, pageRun)}/composition`}>All heads × heads composition matrices →</Link>
+      </p>
+
+      <h2 id="similar">Similar heads</h2>
+      <SimilarHeads rows={table.rows} metricIds={table.metrics.map((m) => m.id)} layer={ref.layer} head={ref.head} modelSlug={model.slug} pageRun={pageRun} />
 
       {table.metrics.length > 0 ? (
         <>
@@ -144,6 +176,8 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         </>
       ) : null}
 
+      <h2 id="cite">Cite and embed</h2>
+      <EmbedSnippet path={`${headPath(model.slug, ref.layer, ref.head, run.id)}?embed=1`} title={`${model.displayName} ${name}`} />
       <CiteThis title={`${model.displayName} attention head ${name}`} pinnedPath={headPath(model.slug, ref.layer, ref.head, run.id)} run={run} />
     </>
   );

@@ -5,12 +5,14 @@
  * reads, and links, without JavaScript; each cell has a <title> tooltip). With JavaScript, d3
  * draws the hover layer on top: a crosshair over the head's layer and column and a value tooltip.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { pointer, select } from 'd3';
 import { formatMetricValue } from '@/lib/format/numbers';
 import { metricColorScale } from './color-scale';
 import { ColorLegend } from './ColorLegend';
 import { useHydrated } from './use-hydrated';
+import { rovingGridKeyDown } from './roving-grid';
+import { heatmapDomain, useHeatmapScale } from './heatmap-scale';
 
 export interface MetricHeatmapProps {
   metric: { id: string; title: string; summary: string; range: [number, number] };
@@ -57,11 +59,11 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
   const innerW = cell * nHeads;
   const innerH = cell * nLayers;
   const stats = useMemo(() => extent(grid), [grid]);
-  // The metric's own range by default (comparable across models); "this model" stretches the
-  // colours over the values present, for models whose heads all score low.
-  const [stretch, setStretch] = useState(false);
+  // One site-wide, remembered choice (heatmap-scale.ts): the metric's range (comparable across models) or this
+  // model's values; "auto" stretches maps whose values fill little of the range, which drew blank otherwise.
+  const [mode, setMode] = useHeatmapScale();
   const ready = useHydrated();
-  const domain: [number, number] = stretch && stats && stats.hi > stats.lo ? [stats.lo, stats.hi] : metric.range;
+  const { domain, stretched } = heatmapDomain(mode, metric.range, stats);
   const color = metricColorScale(domain);
   const labelEvery = cell >= 14 ? 1 : Math.ceil(14 / cell);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -131,16 +133,14 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
         <div className="heatmap-title" id={`heatmap-title-${metric.id}`}>
           {metric.title}
         </div>
-        <button
-          type="button"
-          className="scale-toggle"
-          onClick={() => setStretch((s) => !s)}
-          aria-pressed={stretch}
-          data-ready={ready ? '' : undefined}
-          title="Colour scale: the metric's full range (comparable across models) or this model's values"
-        >
-          {stretch ? 'scale: this model' : 'scale: full range'}
-        </button>
+        <span className="scale-toggle" role="group" aria-label="Colour scale (applies to every map)" data-ready={ready ? '' : undefined}>
+          <button type="button" aria-pressed={!stretched} onClick={() => setMode('full')} title="Colours over the metric's full range: comparable across models">
+            full range
+          </button>
+          <button type="button" aria-pressed={stretched} onClick={() => setMode('model')} title="Colours stretched over this model's values">
+            this model
+          </button>
+        </span>
       </div>
       {stats ? (
         <div className="heatmap-max small muted">
@@ -180,10 +180,20 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
               </text>
             ) : null,
           )}
-          <g className="hm-cells">
+          {/* One tab stop for the map (the highlighted head, else L0H0); arrow keys move between cells. */}
+          <g className="hm-cells" onKeyDown={rovingGridKeyDown}>
             {grid.map((row, l) =>
               row.map((v, h) => (
-                <a key={`${l}.${h}`} href={`${headHrefPrefix}${l}.${h}`} data-layer={l} data-head={h}>
+                <a
+                  key={`${l}.${h}`}
+                  href={`${headHrefPrefix}${l}.${h}`}
+                  data-layer={l}
+                  data-head={h}
+                  data-row={l}
+                  data-col={h}
+                  tabIndex={(highlight ? highlight.layer === l && highlight.head === h : l === 0 && h === 0) ? 0 : -1}
+                  aria-label={`L${l}H${h}: ${formatMetricValue(v)}`}
+                >
                   <title>{`L${l}H${h}: ${formatMetricValue(v)}`}</title>
                   <rect
                     x={h * cell}

@@ -15,6 +15,7 @@ import { layerPath } from '@/lib/format/neuron-paths';
 import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
 import { HeadTable, type HeadTableQuery } from './HeadTable';
+import { BadgeLegend } from './heads/HeadBadges';
 import { MetricHeatmap } from './MetricHeatmap';
 import { ModelFacts } from './ModelFacts';
 import { getHeadLabels } from '@/lib/db/head-labels';
@@ -117,6 +118,7 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
           defaultColumns={DEFAULT_COLUMNS}
         />
       )}
+      {Object.keys(labels).length > 0 ? <BadgeLegend /> : null}
       <p className="api-links">
         Data: <a href={apiHeadsPath(model.slug, { runId: run.id })}>JSON</a> ·{' '}
         <a href={apiHeadsPath(model.slug, { runId: run.id, format: 'csv' })}>CSV</a>{' '}
@@ -127,15 +129,19 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         (how it was computed, bulk export) · <a href={`${modelPath(model.slug)}/runs`}>all runs</a> ·{' '}
         <Link href={`${pagePath}/composition`} data-testid="composition-link">
           composition between heads
-        </Link>
+        </Link>{' '}
+        · <Link href={`${modelPath(model.slug)}/attention`}>every head on your own text</Link> ·{' '}
+        <Link href={`${modelPath(model.slug)}/attention?pattern=previous`}>find heads by an attention pattern</Link>
       </p>
 
       {metrics.length > 0 ? (
         <>
           <h2 id="heatmaps">Heatmaps</h2>
           <p className="prose small muted">
-            Layers as rows, heads as columns; each colour scale spans the metric&apos;s full range, so maps compare across
-            models. Click a cell to open the head.
+            Layers as rows, heads as columns. Colours span the metric&apos;s full range, so maps compare across models — except
+            maps whose values fill less than a quarter of it, stretched to this model&apos;s values so they do not look blank; the
+            legend under each map gives its scale, and <em>full range</em> / <em>this model</em> sets every map at once (remembered).
+            Click a cell to open the head; in a map, arrow keys move between cells.
           </p>
           <div className="heatmaps">
             {tableMetrics.map((m) => (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { headMetrics } from '@/lib/metrics/heads/registry';
 import { describeMetric } from '@/lib/api/metric-descriptor';
 import { Breadcrumbs } from '@/app/components/Breadcrumbs';
+import { LABEL_RULES } from '@/lib/metrics/causal/label-rules';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Metrics' };
@@ -36,6 +37,39 @@ export default function MetricsPage() {
           </div>
         ))}
       </dl>
+      <h2 id="labels">Labels and how they are tested</h2>
+      <p className="prose">
+        A head is <em>claimed</em> to have a label when its score reaches the label&apos;s threshold; the claim is then tested by
+        mean-ablating the head (replacing its output with its mean) and measuring an effect. <strong>✓ confirmed</strong>: the
+        effect reached its threshold. <strong>? not confirmed</strong>: it did not. <strong>– untestable here</strong>: the model
+        gives no way to measure it — a previous-token head in the last layer, or in a model with no later head whose induction
+        score could drop by the threshold.
+      </p>
+      <table className="data-table prose" data-testid="label-rules">
+        <thead>
+          <tr>
+            <th>Label</th>
+            <th>Claimed when</th>
+            <th>Confirmed when ablating it gives</th>
+          </tr>
+        </thead>
+        <tbody>
+          {LABEL_RULES.map((r) => (
+            <tr key={r.label}>
+              <td>{r.title}</td>
+              <td>
+                <a href={`#${r.metricId}`}>
+                  <code>{r.metricId}</code>
+                </a>{' '}
+                ≥ {r.threshold}
+              </td>
+              <td>
+                {r.effect} ≥ {r.effectThreshold} {r.effectUnit}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <p className="api-links">
         As JSON: <a href="/api/v1/metrics">/api/v1/metrics</a>
       </p>

@@ -44,8 +44,10 @@ export default async function SearchPage({ searchParams }: Props) {
       <h1>Search</h1>
       <SearchBox defaultValue={q} />
       <p className="small muted">
-        A model name · <code>model:stories260K</code> · a head <code>L9H6</code> or <code>9.6</code> · a neuron <code>L3N123</code> · a
-        threshold <code>induction &gt; 0.5</code> · words or &quot;quoted phrases&quot; from top examples.
+        A model name · <code>model:stories260K</code> · a head <code>L9H6</code>, <code>L9 H6</code> or <code>9.6</code> · a neuron{' '}
+        <code>L3N123</code> · a page address <code>/models/stories260K/heads/1.3</code> · a metric by any word of its name or its
+        initials (<code>entropy</code>, <code>dla</code>) · a threshold <code>induction &gt; 0.5</code> · words or &quot;quoted
+        phrases&quot; from top examples.
       </p>
       {outcome ? (
         <>

@@ -90,4 +90,7 @@ export interface CanonicalModel {
      */
     dtype?: string;
   };
+  /** Parameters of the checkpoint as published (a shared classifier once), kept when weight processing changes the
+   * tensors (an unembedding centred apart from the embedding would otherwise count twice). */
+  checkpointParams?: number;
 }

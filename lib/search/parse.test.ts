@@ -67,3 +67,32 @@ describe('parseSearchQuery', () => {
     expect(passes(0.5, { metric: 'm', op: '=', value: 0.5 })).toBe(true);
   });
 });
+
+describe('parseSearchQuery: spaced names and pasted addresses', () => {
+  it('reads "L1 H3", "L1 N3" and "layer 1 head 3" as one head or neuron', () => {
+    const p = parseSearchQuery('L1 H3 l2 n40 layer 4, head 7 Layer 0 neuron 9');
+    expect(p.heads).toEqual([
+      { layer: 1, head: 3 },
+      { layer: 4, head: 7 },
+    ]);
+    expect(p.neurons).toEqual([
+      { layer: 2, neuron: 40 },
+      { layer: 0, neuron: 9 },
+    ]);
+    expect(p.text).toEqual([]);
+    expect(parseSearchQuery('"L1 H3"').heads).toEqual([]);
+  });
+
+  it('reads a pasted page path or URL: its model as the scope, its head or neuron', () => {
+    const head = parseSearchQuery('/models/stories260K/heads/L1H3');
+    expect(head.model).toBe('stories260K');
+    expect(head.heads).toEqual([{ layer: 1, head: 3 }]);
+    expect(head.text).toEqual([]);
+    const pinned = parseSearchQuery('http://localhost:3000/runs/rabc123/models/gelu-2l/neurons/0/5?site=pre');
+    expect(pinned.model).toBe('gelu-2l');
+    expect(pinned.neurons).toEqual([{ layer: 0, neuron: 5 }]);
+    expect(parseSearchQuery('/models/stories260K/heads/1.4').heads).toEqual([{ layer: 1, head: 4 }]);
+    expect(parseSearchQuery('/models/stories260K').model).toBe('stories260K');
+    expect(parseSearchQuery('/models/stories260K/heads/zz').problems[0]).toMatch(/not a head/);
+  });
+});

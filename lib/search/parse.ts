@@ -3,8 +3,9 @@
  *
  *   stories260K            a word: model names, metric names, and token text in top examples
  *   model:stories260K      restrict to one model
- *   L9H6  9.6              a head (TransformerLens name or URL form)
- *   L3N123                 a neuron (layer 3, neuron 123)
+ *   L9H6  9.6  L9 H6       a head (TransformerLens name or URL form; "layer 9 head 6" too)
+ *   L3N123  L3 N123        a neuron (layer 3, neuron 123)
+ *   /models/m/heads/L9H6   a pasted page address (or full URL): that model's head, neuron or layer
  *   induction > 0.5        heads whose metric passes a threshold (>, >=, <, <=, =; spaces optional)
  *   "once upon"            a phrase, searched as token text in top examples
  *
@@ -71,13 +72,15 @@ export function parseSearchQuery(raw: string): ParsedQuery {
   }
   q = parts.join('"');
 
-  for (const { token, quoted } of tokenize(q)) {
+  for (const { token, quoted } of tokenize(joinSpacedNames(q))) {
     if (quoted) {
       parsed.text.push(token);
       continue;
     }
     let m: RegExpExecArray | null;
-    if ((m = HEAD_NAME.exec(token)) || (m = HEAD_SLUG.exec(token))) {
+    if (/\/models\//.test(token) && readPageAddress(token, parsed)) {
+      continue;
+    } else if ((m = HEAD_NAME.exec(token)) || (m = HEAD_SLUG.exec(token))) {
       parsed.heads.push({ layer: Number(m[1]), head: Number(m[2]) });
     } else if ((m = NEURON.exec(token))) {
       parsed.neurons.push({ layer: Number(m[1]), neuron: Number(m[2]) });
@@ -95,6 +98,46 @@ export function parseSearchQuery(raw: string): ParsedQuery {
     }
   }
   return parsed;
+}
+
+/** `L1 H3`, `L1 N3` and `layer 1 head 3` / `layer 1 neuron 3` (outside quotes) → `L1H3`, `L1N3`. */
+function joinSpacedNames(q: string): string {
+  const parts = q.split('"');
+  for (let i = 0; i < parts.length; i += 2) {
+    parts[i] = parts[i]
+      .replace(/\blayer\s*(\d{1,6})\s*,?\s*(head|neuron)\s*(\d{1,6})\b/gi, (_a, l: string, kind: string, n: string) => `L${l}${kind.toLowerCase() === 'head' ? 'H' : 'N'}${n}`)
+      .replace(/\b([Ll]\d{1,6})\s+([HhNn]\d{1,6})\b/g, '$1$2');
+  }
+  return parts.join('"');
+}
+
+const ADDRESS = /(?:^|\/)models\/([^/?#\s]+)(?:\/(heads)\/([^/?#\s]+)|\/(neurons)\/(\d{1,6})\/(\d{1,6})|\/(layers)\/(\d{1,6}))?/;
+
+/**
+ * A pasted page address (`/models/m/heads/1.3`, `https://host/runs/r…/models/m/neurons/0/5`): scopes the search to the
+ * model and reads the head or neuron it names. False when the token is not such an address.
+ */
+function readPageAddress(token: string, parsed: ParsedQuery): boolean {
+  const m = ADDRESS.exec(token);
+  if (!m) return false;
+  let model: string;
+  try {
+    model = decodeURIComponent(m[1]);
+  } catch {
+    return false;
+  }
+  if (!MODEL.test(model)) return false;
+  if (parsed.model && parsed.model !== model) parsed.problems.push(`model: given twice ("${parsed.model}", "${model}"); the first is used`);
+  else parsed.model = model;
+  if (m[2]) {
+    const slug = decodeURIComponent(m[3]);
+    const head = HEAD_NAME.exec(slug) ?? HEAD_SLUG.exec(slug);
+    if (head) parsed.heads.push({ layer: Number(head[1]), head: Number(head[2]) });
+    else parsed.problems.push(`"${slug}": not a head; write it as L9H6 or 9.6`);
+  } else if (m[4]) {
+    parsed.neurons.push({ layer: Number(m[5]), neuron: Number(m[6]) });
+  }
+  return true;
 }
 
 export function passes(value: number, t: Threshold): boolean {

@@ -45,6 +45,21 @@ describe('runSearch', () => {
     expect(none.parsed.problems[0]).toMatch(/no model in scope has this head/);
   });
 
+  it('reads "L1 H3" and a pasted page address as the head they name', async () => {
+    expect(await urls('L1 H3 model:stories260K')).toEqual(['/models/stories260K/heads/1.3']);
+    expect(await urls('/models/stories260K/heads/L1H3')).toEqual(['/models/stories260K/heads/1.3']);
+    expect(await urls('http://localhost:3000/models/other-shape/heads/1.3')).toEqual(['/models/other-shape/heads/1.3']);
+  });
+
+  it('lists every metric a word names, by a word inside the name or an abbreviation', async () => {
+    const metricUrls = async (q: string) => (await runSearch(q)).results.filter((r) => r.kind === 'metric').map((r) => r.url);
+    expect(await metricUrls('entropy')).toEqual(['/metrics#attention_entropy']);
+    expect(await metricUrls('dla')).toEqual(['/metrics#direct_logit_attribution']);
+    expect(await metricUrls('logit')).toEqual(['/metrics#direct_logit_attribution']);
+    expect(await metricUrls('copying')).toEqual(['/metrics#copying_ov', '/metrics#copying_full']);
+    expect((await metricUrls('token')).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('links neurons within d_mlp', async () => {
     expect(await urls('model:stories260K L3N123')).toEqual(['/models/stories260K/neurons/3/123']);
     expect((await runSearch('model:stories260K L3N999')).results).toEqual([]);

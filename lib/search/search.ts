@@ -10,6 +10,7 @@ import { formatMetricValue } from '@/lib/format/numbers';
 import { headPath, modelPath, queryString } from '@/lib/format/paths';
 import { headMetrics } from '@/lib/metrics/heads/registry';
 import { parseSearchQuery, passes, type ParsedQuery, type Threshold } from './parse';
+import { matchMetrics } from './metric-match';
 import { TEXT_SEARCH_PROVIDERS } from './providers';
 import type { SearchResult } from './types';
 
@@ -22,14 +23,9 @@ export interface SearchOutcome {
   results: SearchResult[];
 }
 
-/** The metric a user typed: exact id, then `-`→`_`, then the shortest id starting with it, then title words. */
+/** The metric a user typed in a threshold: the best of the metrics the word names (metric-match.ts). */
 export function resolveMetric(word: string, ids: readonly string[], titles: ReadonlyMap<string, string>): string | null {
-  const w = word.toLowerCase().replace(/-/g, '_');
-  if (ids.includes(w)) return w;
-  const prefixed = ids.filter((id) => id.startsWith(w)).sort((a, b) => a.length - b.length || a.localeCompare(b));
-  if (prefixed.length > 0) return prefixed[0];
-  const byTitle = ids.filter((id) => (titles.get(id) ?? '').toLowerCase().split(/\W+/).includes(w));
-  return byTitle.length > 0 ? byTitle.sort((a, b) => a.length - b.length)[0] : null;
+  return matchMetrics(word, ids.map((id) => ({ id, title: titles.get(id) ?? id })))[0] ?? null;
 }
 
 function neuronPath(model: string, layer: number, neuron: number, runId?: string): string {
@@ -101,8 +97,7 @@ export async function runSearch(q: string): Promise<SearchOutcome> {
   const registryIds = headMetrics.map((m) => m.id);
   const titles = new Map(headMetrics.map((m) => [m.id, m.title]));
   for (const word of text) {
-    const id = resolveMetric(word, registryIds, titles);
-    if (id && (word.toLowerCase().replace(/-/g, '_') === id || id.startsWith(word.toLowerCase()))) {
+    for (const id of matchMetrics(word, registryIds.map((mid) => ({ id: mid, title: titles.get(mid) ?? mid })))) {
       results.push({ kind: 'metric', title: titles.get(id) ?? id, description: `Metric ${id}: definition and citation`, url: `/metrics#${id}` });
     }
   }

@@ -113,6 +113,17 @@ export function AttentionViewer({ tokens, rows, initialFocus, values, label, val
         .attr('stroke-linecap', 'round');
     };
     draw();
+    // Keep the focused token in view: on a narrow screen a long line scrolls, and the destination token of an
+    // example is often near its end. Only the line scrolls sideways; the page does not move.
+    const scroller = line.parentElement;
+    const dest = line.querySelector<HTMLElement>(`[data-idx="${focus}"]`);
+    if (scroller && dest) {
+      const left = dest.offsetLeft;
+      const right = left + dest.offsetWidth;
+      if (left < scroller.scrollLeft || right > scroller.scrollLeft + scroller.clientWidth) {
+        scroller.scrollLeft = Math.max(0, left - scroller.clientWidth / 2);
+      }
+    }
     const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(draw) : null;
     ro?.observe(line);
     return () => ro?.disconnect();

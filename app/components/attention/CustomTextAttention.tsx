@@ -34,6 +34,7 @@ export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(initial?.error ?? null);
   const [result, setResult] = useState<ViewerData | null>(initial?.result ?? null);
+  const [shareUrl, setShareUrl] = useState<string | null>(initial?.result ? shareLink(formAction, initial.text) : null);
   const endpoint = `/api/v1/models/${encodeURIComponent(modelSlug)}/attention`;
 
   const run = async (e: React.FormEvent) => {
@@ -54,6 +55,12 @@ export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, 
       }
       const data = body as ApiAttention;
       setResult(viewerFromPattern(data.tokens.map((t) => t.piece), data.heads[0].rows));
+      // The result is shareable: the address bar now holds `?text=`, which the server renders (also without JS).
+      const url = new URL(window.location.href);
+      url.searchParams.set('text', text);
+      url.hash = 'try';
+      window.history.replaceState(window.history.state, '', url);
+      setShareUrl(url.pathname + url.search + url.hash);
     } catch (err) {
       setError(`could not reach the server: ${(err as Error).message}`);
     } finally {
@@ -88,6 +95,20 @@ export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, 
         </p>
       ) : null}
       {result ? <AttentionViewer {...result} label={label} testId="custom-text-viewer" /> : null}
+      {result && shareUrl ? (
+        <p className="small muted">
+          <a href={shareUrl} data-testid="custom-text-link">
+            Link to this result
+          </a>{' '}
+          (the text is in the address)
+        </p>
+      ) : null}
     </div>
   );
+}
+
+/** The head page with `?text=` (formAction is the page's path with `#try`). */
+function shareLink(formAction: string, text: string): string {
+  const [path, hash] = formAction.split('#');
+  return `${path}?text=${encodeURIComponent(text)}${hash ? `#${hash}` : ''}`;
 }

@@ -6,6 +6,7 @@
  * baseline's mean (white) to the largest score; cells within 2σ of the baseline are hatched, so what
  * stands above random matrices is what is coloured. Cells are SVG links rendered on the server.
  */
+import { rovingGridKeyDown } from '../roving-grid';
 import { useMemo, useState } from 'react';
 import { interpolateOranges, scaleSequential } from 'd3';
 
@@ -66,10 +67,21 @@ export function CompositionMatrix({ kind, nLayers, nHeads, scores, baseline, hea
               ) : null}
             </g>
           ))}
-          {scores.map(([sl, sh, dl, dh, v]) => {
+          {/* One tab stop for the matrix; arrow keys move between cells (roving-grid.ts). */}
+          <g onKeyDown={rovingGridKeyDown}>
+          {scores.map(([sl, sh, dl, dh, v], i) => {
             const label = `${name(sl, sh)} → ${name(dl, dh)}: ${v.toFixed(3)}${baseline ? ` (${((v - baseline.mean) / baseline.std).toFixed(1)} σ above random)` : ''}`;
             return (
-              <a key={`${sl}.${sh}.${dl}.${dh}`} href={`${headHrefPrefix}${dl}.${dh}`} onMouseEnter={() => setHover(label)} onFocus={() => setHover(label)}>
+              <a
+                key={`${sl}.${sh}.${dl}.${dh}`}
+                href={`${headHrefPrefix}${dl}.${dh}`}
+                onMouseEnter={() => setHover(label)}
+                onFocus={() => setHover(label)}
+                data-row={index(sl, sh)}
+                data-col={index(dl, dh)}
+                tabIndex={i === 0 ? 0 : -1}
+                aria-label={label}
+              >
                 <rect
                   x={index(dl, dh) * cell}
                   y={index(sl, sh) * cell}
@@ -85,6 +97,7 @@ export function CompositionMatrix({ kind, nLayers, nHeads, scores, baseline, hea
               </a>
             );
           })}
+          </g>
         </g>
       </svg>
       <figcaption className="small">

@@ -1,7 +1,8 @@
 'use client';
 /**
- * Keyboard navigation between neurons: ← / → previous / next neuron, ↑ / ↓ same neuron in the previous / next
- * layer (also h/l and k/j). Ignored while typing in a field. The links exist in the page too (no JS needed).
+ * Keyboard navigation between neurons: ← / → (or h / l) previous / next neuron, k / j the same neuron in the
+ * previous / next layer. ↑ / ↓ are left to scroll the page, as everywhere. Ignored while typing in a field and when
+ * a widget already used the key (the attention viewer's ← →). The links exist in the page too (no JS needed).
  */
 import { useEffect } from 'react';
 import { useRouter } from 'next/navigation';
@@ -10,10 +11,10 @@ export function NeuronKeyboardNav({ prev, next, up, down }: { prev?: string; nex
   const router = useRouter();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
       const target = e.target as HTMLElement | null;
       if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
-      const to = { ArrowLeft: prev, h: prev, ArrowRight: next, l: next, ArrowUp: up, k: up, ArrowDown: down, j: down }[e.key];
+      const to = { ArrowLeft: prev, h: prev, ArrowRight: next, l: next, k: up, j: down }[e.key];
       if (to) {
         e.preventDefault();
         router.push(to);

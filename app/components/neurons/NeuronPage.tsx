@@ -13,6 +13,7 @@ import { apiNeuronPath, apiNeuronProbePath, layerPath, neuronPath } from '@/lib/
 import { modelPath } from '@/lib/format/paths';
 import { Breadcrumbs } from '../Breadcrumbs';
 import { CiteThis } from '../CiteThis';
+import { EmbedSnippet } from '../heads/EmbedSnippet';
 import { BaselineTable } from './BaselineTable';
 import { NeuronExampleView } from './NeuronExampleView';
 import { NeuronHistogram } from './NeuronHistogram';
@@ -119,7 +120,7 @@ export async function NeuronPage({
         <span>
           {nav.prev ? <Link href={nav.prev} rel="prev">← L{layer}N{neuron - 1}</Link> : null} {nav.up ? <Link href={nav.up}>↑ L{layer - 1}N{neuron}</Link> : null}
         </span>
-        <span className="small muted">keys: ← → neuron, ↑ ↓ layer</span>
+        <span className="small muted">keys: ← → neuron, k j layer</span>
         <span>
           {nav.down ? <Link href={nav.down}>↓ L{layer + 1}N{neuron}</Link> : null} {nav.next ? <Link href={nav.next} rel="next">L{layer}N{neuron + 1} →</Link> : null}
         </span>
@@ -284,6 +285,7 @@ export async function NeuronPage({
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
 
+      <EmbedSnippet kind="neuron" path={`${neuronPath(model.slug, layer, neuron, run.id, site)}${site === 'post' ? '?' : '&'}embed=1`} title={`${model.displayName} ${name}`} />
       <CiteThis title={`${model.displayName} MLP neuron ${name}`} pinnedPath={neuronPath(model.slug, layer, neuron, run.id, site)} run={run} />
     </>
   );

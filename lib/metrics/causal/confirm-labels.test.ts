@@ -7,7 +7,7 @@ import { duplicateTokenMetric } from '../heads/duplicate-token';
 import { inductionMetric } from '../heads/induction';
 import { copyingFullMetric } from '../heads/copying-full';
 import { ablateHeads } from './ablate';
-import { confirmLabels } from './confirm-labels';
+import { confirmLabels, strongestLaterInduction } from './confirm-labels';
 
 const texts = [
   'The cat sat on the mat. The dog sat on the log. The cat and the dog were friends.',
@@ -59,5 +59,27 @@ describe('causal confirmation on the planted model', () => {
     expect(induction.effect).toBeGreaterThan(3);
     expect(labels.find((l) => l.label === 'duplicate_token')!.effect).toBe(0);
     expect(labels.find((l) => l.label === 'copying' && l.head === 2)!.effect).toBeGreaterThan(5);
+  });
+});
+
+describe('a previous-token head in a model without an induction head', () => {
+  it('is untestable (nothing can drop), not "not confirmed"', async () => {
+    // L0H1 still attends to the previous token but writes nothing, so L1H1 finds no induction stripe.
+    const planted = buildPlantedModel({ ablatePreviousTokenOV: true });
+    const runner = new OnnxRunner(planted.model);
+    const ctx: HeadMetricContext = { cfg: planted.model.cfg, weights: planted.model.weights, runner, tokenizer: planted.tokenizer, texts, seed: 0 };
+    const scores: Record<string, number[][]> = {};
+    for (const m of [previousTokenMetric, duplicateTokenMetric, inductionMetric, copyingFullMetric]) scores[m.id] = await m.compute(ctx);
+    expect(Math.max(...scores.induction[1])).toBeLessThan(0.05);
+    const labels = await confirmLabels({ model: planted.model, tokenizer: planted.tokenizer, runner, texts, seed: 0, scores });
+    const prev = labels.find((l) => l.label === 'previous_token' && l.layer === 0 && l.head === 1)!;
+    expect(prev.status).toBe('untestable');
+    expect(prev.effect).toBeNull();
+    expect(prev.detail).toMatch(/No later head is an induction head .*L1H\d's 0\.0\d+, cannot drop by 0\.05/);
+  });
+
+  it('strongestLaterInduction looks only at later layers', () => {
+    expect(strongestLaterInduction([[0.9, 0.8], [0.01, 0.03], [0.02, 0]], 0)).toEqual({ name: 'L1H1', score: 0.03 });
+    expect(strongestLaterInduction([[0.9], [0.5]], 1).score).toBe(-Infinity);
   });
 });

@@ -97,6 +97,17 @@ async function meanLogitOf(runner: ForwardRunner, sequences: number[][], targets
   return targets.length === 0 ? 0 : sum / targets.length;
 }
 
+/** The later head (layer > `layer`) with the highest clean induction score. */
+export function strongestLaterInduction(scores: number[][], layer: number): { name: string; score: number } {
+  let best = { name: '(none)', score: -Infinity };
+  for (let l = layer + 1; l < scores.length; l++) {
+    scores[l].forEach((score, h) => {
+      if (score > best.score) best = { name: `L${l}H${h}`, score };
+    });
+  }
+  return best;
+}
+
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(3));
 
 /**
@@ -151,6 +162,21 @@ export async function confirmLabels(input: ConfirmLabelsInput): Promise<HeadLabe
     if (rule.label === 'previous_token' && layer === cfg.n_layers - 1) {
       labels.push({ ...base, status: 'untestable', effect: null, detail: 'No later layer: no head can build on it (an induction score needs a later head).' });
       continue;
+    }
+    if (rule.label === 'previous_token') {
+      // The test can only pass if some later head has an induction score that can fall by the threshold (a score is
+      // ≥ 0, so it falls by at most its clean value). Without such a head the model has no induction circuit to
+      // break: the claim is untestable here, not refuted.
+      const strongest = strongestLaterInduction(await cleanInduction(), layer);
+      if (strongest.score < rule.effectThreshold) {
+        labels.push({
+          ...base,
+          status: 'untestable',
+          effect: null,
+          detail: `No later head is an induction head (the highest induction score after it, ${strongest.name}'s ${fmt(strongest.score)}, cannot drop by ${rule.effectThreshold}): nothing here builds on it.`,
+        });
+        continue;
+      }
     }
     const onNatural = rule.label === 'duplicate_token' || rule.label === 'copying';
     const meanZ = ablation === 'mean' ? (await (onNatural ? meanZNatural() : meanZRepeated()))[layer][head] : undefined;
