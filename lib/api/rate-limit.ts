@@ -72,7 +72,7 @@ function prune(now: number, perMs: number, capacity: number): void {
  * Takes a token for this request's client. Returns null when the request may go ahead, or the
  * 429 Response to return when the client is over its limit.
  */
-export function rateLimit(request: Request, opts: RateLimitOptions): Response | null {
+export function rateLimit(request: Request | { headers: Headers }, opts: RateLimitOptions): Response | null {
   const { capacity, perMs, cost } = validate(opts);
   const now = clock();
   const key = `${opts.bucket}\u0000${clientKey(request)}`;
