@@ -17,7 +17,9 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
   const q = (await searchParams).q;
-  return { title: typeof q === 'string' && q ? `Search: ${q.slice(0, 60)}` : 'Search' };
+  // eslint-disable-next-line no-control-regex
+  const shown = typeof q === 'string' ? q.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 60) : '';
+  return { title: shown ? `Search: ${shown}` : 'Search' };
 }
 
 const KIND_LABEL: Record<string, string> = { model: 'Model', head: 'Head', neuron: 'Neuron', metric: 'Metric', example: 'Example' };

@@ -18,14 +18,19 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-function get(headers: Record<string, string>): Promise<{ status: number; type: string; body: string }> {
+function get(
+  headers: Record<string, string>,
+  method = 'GET',
+  path = '/api/v1/models',
+): Promise<{ status: number; type: string; allow: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/models', headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), allow: res.headers.allow, body }));
     });
     req.on('error', reject);
+    req.end();
   });
 }
 
@@ -40,5 +45,20 @@ describe('createStampingServer', () => {
     expect(res.status).toBe(431);
     expect(res.type).toMatch(/^application\/json/);
     expect(JSON.parse(res.body)).toEqual({ error: { status: 431, message: expect.stringMatching(/headers too large/) } });
+  });
+
+  it('answers methods Next has no handler for with a JSON 405 and Allow (a JSON 404 at an unknown API path)', async () => {
+    const api = await get({}, 'TRACE');
+    expect([api.status, api.allow]).toEqual([405, 'GET, HEAD, OPTIONS']);
+    expect(JSON.parse(api.body).error.status).toBe(405);
+    const page = await get({}, 'TRACE', '/models/x');
+    expect([page.status, page.allow, page.type]).toEqual([405, 'GET, HEAD, POST', 'application/json']);
+    expect((await get({}, 'TRACE', '/api/v1/nosuch')).status).toBe(404);
+    expect((await get({}, 'GET')).status).toBe(200);
+  });
+
+  it('answers a HEAD with oversized headers with the status line and headers only', async () => {
+    const res = await get({ 'X-Big': 'x'.repeat(MAX_HEADER_BYTES + 100) }, 'HEAD');
+    expect([res.status, res.body]).toEqual([431, '']);
   });
 });

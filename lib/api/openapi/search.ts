@@ -57,7 +57,7 @@ export const searchEndpoints: EndpointDoc[] = [
       {
         status: 429,
         when: `More than ${SEARCH_PER_MINUTE} searches from this client in a minute (the /search page included); \`Retry-After\` says when to retry.`,
-        trigger: { repeat: SEARCH_PER_MINUTE + 2 },
+        trigger: { repeat: SEARCH_PER_MINUTE * 2 }, // tokens refill while the searches run
       },
     ],
     serverStates: [
