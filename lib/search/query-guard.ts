@@ -12,7 +12,8 @@ import { ApiError } from '@/lib/api/errors';
 import { MAX_QUERY_LENGTH } from './parse';
 
 export const MAX_SEARCH_TERMS = 8;
-export const SEARCH_CONCURRENCY = 2;
+/** Searches running at once in this process (2 cores: leave the pages room); HEADWIKI_SEARCH_CONCURRENCY overrides it. */
+export const SEARCH_CONCURRENCY = Number(process.env.HEADWIKI_SEARCH_CONCURRENCY) > 0 ? Number(process.env.HEADWIKI_SEARCH_CONCURRENCY) : 2;
 export const SEARCH_QUEUE_WAIT_MS = 5_000;
 /** Searches per client per minute (bursts up to the same number); HEADWIKI_SEARCH_PER_MINUTE overrides it. */
 export const SEARCH_PER_MINUTE = Number(process.env.HEADWIKI_SEARCH_PER_MINUTE) > 0 ? Number(process.env.HEADWIKI_SEARCH_PER_MINUTE) : 60;
