@@ -40,6 +40,10 @@ export default defineConfig({
       HEADWIKI_STATE_DIR: process.env.HEADWIKI_E2E_STATE_DIR ?? '.headwiki/e2e',
       HEADWIKI_PG_PORT: process.env.HEADWIKI_E2E_PG_PORT ?? '54339',
       NEXT_TELEMETRY_DISABLED: '1',
+      // Loopback is trusted as a proxy, so a spec can speak as another client with X-Forwarded-For (the fuzz has its
+      // own rate-limit budgets); requests without the header are 127.0.0.1 as before.
+      HEADWIKI_TRUSTED_PROXIES: '127.0.0.1,::1',
+      HEADWIKI_PUBLIC_URL: `http://127.0.0.1:${port}`,
     },
   },
 });

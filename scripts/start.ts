@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { repoRoot } from './lib/paths';
-import { ensureNextBuild, require_next_bin } from './lib/next-build';
+import { ensureNextBuild } from './lib/next-build';
 import { openDatabase } from './lib/database';
 import { ensureBundledWiki } from './lib/ensure-bundled-wiki';
 
@@ -33,10 +33,11 @@ async function main() {
     return;
   }
 
-  const server = spawn(process.execPath, [require_next_bin(repoRoot), 'start', '-p', String(port)], {
+  // Next's handler behind our own HTTP server (scripts/lib/serve-next.ts: the socket's address for per-client limits).
+  const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/lib/serve-next.ts'], {
     cwd: repoRoot,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, PORT: String(port), NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   });
   log(`serving http://localhost:${port}  (ready ${((Date.now() - t0) / 1000).toFixed(1)} s after start)`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,8 +3,12 @@ import Link from 'next/link';
 import { Breadcrumbs } from '@/app/components/Breadcrumbs';
 import { SearchBox } from '@/app/components/SearchBox';
 import { queryString } from '@/lib/format/paths';
+import { headers } from 'next/headers';
+import { ApiError, isStatementTimeout } from '@/lib/api/errors';
+import { rateLimit } from '@/lib/api/rate-limit';
 import { MAX_QUERY_LENGTH } from '@/lib/search/parse';
-import { runSearch } from '@/lib/search/search';
+import { searchQueryProblem, SEARCH_PER_MINUTE, withSearchSlot } from '@/lib/search/query-guard';
+import { runSearch, type SearchOutcome } from '@/lib/search/search';
 
 /** `/search?q=`: the search box's results (same search as /api/v1/search). */
 export const dynamic = 'force-dynamic';
@@ -13,7 +17,9 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
   const q = (await searchParams).q;
-  return { title: typeof q === 'string' && q ? `Search: ${q.slice(0, 60)}` : 'Search' };
+  // eslint-disable-next-line no-control-regex
+  const shown = typeof q === 'string' ? q.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 60) : '';
+  return { title: shown ? `Search: ${shown}` : 'Search' };
 }
 
 const KIND_LABEL: Record<string, string> = { model: 'Model', head: 'Head', neuron: 'Neuron', metric: 'Metric', example: 'Example' };
@@ -27,11 +33,26 @@ function pageNumber(raw: string | string[] | undefined): number {
   return v && /^[1-9]\d{0,5}$/.test(v) ? Number(v) : 1;
 }
 
+/** The search under the same bounds as /api/v1/search (lib/search/query-guard.ts); a refusal is a message on the page. */
+async function boundedSearch(q: string): Promise<{ outcome: SearchOutcome | null; refused: string | null }> {
+  const problem = searchQueryProblem(q);
+  if (problem) return { outcome: null, refused: `This search ${problem}.` };
+  const limited = rateLimit({ headers: await headers() }, { bucket: 'search', perMinute: SEARCH_PER_MINUTE });
+  if (limited) return { outcome: null, refused: `Too many searches from your address: try again in ${limited.headers.get('Retry-After')} s.` };
+  try {
+    return { outcome: await withSearchSlot(() => runSearch(q)), refused: null };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 503) return { outcome: null, refused: `The search is busy: ${err.message}.` };
+    if (isStatementTimeout(err)) return { outcome: null, refused: 'This search took longer than the server allows; use fewer or longer words.' };
+    throw err;
+  }
+}
+
 export default async function SearchPage({ searchParams }: Props) {
   const params = await searchParams;
   const raw = params.q;
   const q = (Array.isArray(raw) ? raw[0] : raw)?.trim().slice(0, MAX_QUERY_LENGTH) ?? '';
-  const outcome = q ? await runSearch(q) : null;
+  const { outcome, refused } = q ? await boundedSearch(q) : { outcome: null, refused: null };
   const total = outcome?.results.length ?? 0;
   const pages = Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE));
   const page = Math.min(pageNumber(params.page), pages);
@@ -43,6 +64,11 @@ export default async function SearchPage({ searchParams }: Props) {
       <Breadcrumbs items={[{ label: 'Search' }]} />
       <h1>Search</h1>
       <SearchBox defaultValue={q} />
+      {refused ? (
+        <p className="notice" role="alert" data-testid="search-refused">
+          {refused}
+        </p>
+      ) : null}
       <p className="small muted">
         A model name · <code>model:stories260K</code> · a head <code>L9H6</code>, <code>L9 H6</code> or <code>9.6</code> · a neuron{' '}
         <code>L3N123</code> · a page address <code>/models/stories260K/heads/1.3</code> · a metric by any word of its name or its

@@ -42,4 +42,15 @@ describe('api errors', () => {
   it('refuses non-error status codes', () => {
     expect(() => new ApiError(200, 'ok')).toThrow('ApiError status must be an HTTP error code 400..599, got 200');
   });
+
+  it('says when to retry (Retry-After) and turns a cancelled statement into a 503', async () => {
+    const res = jsonError(503, 'busy', { retryAfterSeconds: 4.2 });
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(jsonError(400, 'x').headers.get('retry-after')).toBeNull();
+    const cancelled = Object.assign(new Error('query failed'), { cause: { originalCode: '57014', message: 'canceling statement due to statement timeout' } });
+    const timeout = errorResponse(cancelled);
+    expect(timeout.status).toBe(503);
+    expect(timeout.headers.get('retry-after')).toBe('10');
+    expect((await timeout.json()).error.status).toBe(503);
+  });
 });

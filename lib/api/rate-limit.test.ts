@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { clientKey, rateLimit, resetRateLimits } from './rate-limit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { markPeerStamping, PEER_HEADER } from './client-address';
+import { rateLimit, resetRateLimits } from './rate-limit';
 
-const from = (ip: string) => new Request('http://x/api/v1/live', { headers: { 'x-forwarded-for': `${ip}, 10.0.0.1` } });
+// As served by scripts/lib/serve-next.ts: the socket's address stamped on the request.
+markPeerStamping();
+const from = (ip: string) => new Request('http://x/api/v1/live', { headers: { [PEER_HEADER]: ip, 'x-forwarded-for': '10.9.9.9' } });
 
 describe('rateLimit', () => {
   afterEach(() => resetRateLimits());
@@ -41,10 +44,23 @@ describe('rateLimit', () => {
     expect(rateLimit(from('3.3.3.3'), { bucket: 'live', perMinute: 10, cost: 3 })).toBeNull();
   });
 
-  it('reads the client from X-Forwarded-For, then X-Real-IP', () => {
-    expect(clientKey(from('9.9.9.9'))).toBe('9.9.9.9');
-    expect(clientKey(new Request('http://x', { headers: { 'x-real-ip': '8.8.8.8' } }))).toBe('8.8.8.8');
-    expect(clientKey(new Request('http://x'))).toBe('unknown');
+  it('keeps one budget per client whatever X-Forwarded-For says (no trusted proxy)', () => {
+    resetRateLimits(() => 0);
+    const opts = { bucket: 'live', perMinute: 2 };
+    const spoofed = (xff: string) => new Request('http://x', { headers: { [PEER_HEADER]: '5.5.5.5', 'x-forwarded-for': xff } });
+    expect(rateLimit(spoofed('1.0.0.1'), opts)).toBeNull();
+    expect(rateLimit(spoofed('1.0.0.2'), opts)).toBeNull();
+    expect(rateLimit(spoofed('1.0.0.3'), opts)?.status).toBe(429);
+  });
+
+  it('shares its buckets across copies of the module (pages and route handlers are bundled apart)', async () => {
+    resetRateLimits(); // the real clock, as the other copy has
+    const opts = { bucket: 'live', perMinute: 1 };
+    expect(rateLimit(from('6.6.6.6'), opts)).toBeNull();
+    vi.resetModules();
+    const copy = await import('./rate-limit');
+    expect(copy.rateLimit).not.toBe(rateLimit);
+    expect(copy.rateLimit(from('6.6.6.6'), opts)?.status).toBe(429);
   });
 
   it('refuses nonsense options', () => {

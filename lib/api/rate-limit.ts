@@ -15,12 +15,17 @@
  * With no token left the answer is 429 `{ error: { message, status: 429, retryAfterSeconds, bucket,
  * limitPerMinute } }` and a `Retry-After` header (whole seconds) saying when one token will be back.
  *
- * The client is the first address in `X-Forwarded-For` (set by the reverse proxy in front of
- * `next start`), else `X-Real-IP`, else one shared "unknown" client. The state is in this process's
- * memory: with several server processes each one limits on its own, which is good enough to keep
- * one visitor from tying up one server (the design's promise), not a billing-grade quota.
+ * The client is `clientKey` (lib/api/client-address.ts): the socket's address, or behind a proxy named in
+ * `HEADWIKI_TRUSTED_PROXIES` the right-most untrusted `X-Forwarded-For` hop. The buckets live in this process's
+ * memory, on globalThis: Next bundles this module once for route handlers and once for server components, and
+ * pages and the API must draw on one budget per client (they used to keep two). With several server processes
+ * each one limits on its own, which is good enough to keep one visitor from tying up one server (the design's
+ * promise), not a billing-grade quota.
  */
+import { clientKey } from './client-address';
 import { errorBody } from './errors';
+
+export { clientKey } from './client-address';
 
 export interface RateLimitOptions {
   /** Name of the limited resource; clients have one bucket per name (`live`, `export`, ...). */
@@ -39,20 +44,12 @@ interface BucketState {
   at: number;
 }
 
-const buckets = new Map<string, BucketState>();
+const STATE_KEY = Symbol.for('headwiki.rateLimitBuckets');
+const buckets: Map<string, BucketState> = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= new Map()) as Map<string, BucketState>;
 /** Above this many tracked clients, full (idle) buckets are forgotten: they carry no information. */
 const MAX_TRACKED = 10_000;
 
 let clock: () => number = () => Date.now();
-
-/** The client a request is counted against (see the file comment). */
-export function clientKey(request: Request): string {
-  const forwarded = request.headers.get('x-forwarded-for');
-  const first = forwarded?.split(',')[0]?.trim();
-  if (first) return first;
-  const real = request.headers.get('x-real-ip')?.trim();
-  return real || 'unknown';
-}
 
 function validate(opts: RateLimitOptions): { capacity: number; perMs: number; cost: number } {
   if (!/^[a-z][a-z0-9_-]*$/.test(opts.bucket)) throw new Error(`rateLimit: bucket must be a lower-case name, got "${opts.bucket}"`);
@@ -75,7 +72,7 @@ function prune(now: number, perMs: number, capacity: number): void {
  * Takes a token for this request's client. Returns null when the request may go ahead, or the
  * 429 Response to return when the client is over its limit.
  */
-export function rateLimit(request: Request, opts: RateLimitOptions): Response | null {
+export function rateLimit(request: Request | { headers: Headers }, opts: RateLimitOptions): Response | null {
   const { capacity, perMs, cost } = validate(opts);
   const now = clock();
   const key = `${opts.bucket}\u0000${clientKey(request)}`;

@@ -26,9 +26,19 @@ export function getPrisma(): PrismaClient {
   if (cached && cached.url === url) return cached.client;
   // DATABASE_URL changed (tests starting their own server): drop the old pool.
   if (cached) void cached.client.$disconnect().catch(() => {});
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, statement_timeout: statementTimeoutMs() }) });
   cache.__headwikiPrisma = { url, client };
   return client;
+}
+
+/**
+ * HEADWIKI_STATEMENT_TIMEOUT_MS: a time limit on every statement of this process (Postgres cancels it, SQLSTATE
+ * 57014). The web server sets it (scripts/lib/serve-next.ts) so that no request — a costly search, a hostile
+ * query — can hold a connection and a core for long; workers and the CLI, which write for minutes, leave it unset.
+ */
+function statementTimeoutMs(): number | undefined {
+  const ms = Number(process.env.HEADWIKI_STATEMENT_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Closes the pool so that a script or test process can exit promptly. */

@@ -36,7 +36,7 @@ function tinyModel(slug: string, overrides: Partial<ModelInfo> = {}): ModelInfo 
     dVocab: 512,
     nCtx: 256,
     nParams: 260_000,
-    source: 'karpathy/tinyllamas',
+    source: 'hf:karpathy/tinyllamas',
     license: 'MIT',
     description: 'test model',
     config: { n_layers: 2, rotary_base: 10000, attn_only: false },

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Prisma } from '../generated/prisma/client';
 import type { Model } from '../generated/prisma/client';
+import { publicModelSource } from '../format/public-model-source';
 import { getPrisma } from './client';
 import { runInfoInclude, toRunInfo, type RunInfo } from './runs';
 import { nonNegativeInt32, parseInput, slugSchema } from './validate';
@@ -19,6 +20,7 @@ export interface ModelInfo {
   dVocab: number;
   nCtx: number;
   nParams: number;
+  /** Where the checkpoint came from, as the public may see it (lib/format/public-model-source.ts). */
   source: string;
   license: string;
   description: string;
@@ -46,7 +48,7 @@ const modelInfoInput = z.object({
   config: z.unknown().refine((v) => v !== undefined, 'is required (the ModelConfig, or null)'),
 });
 
-/** Creates the model or updates its description; runs keep pointing at it. */
+/** Creates the model or updates its description while none of its runs is published; runs keep pointing at it. */
 export async function upsertModel(m: ModelInfo): Promise<void> {
   const input = parseInput(modelInfoInput, m, 'upsertModel');
   if (input.nHeads % input.nKvHeads !== 0) {
@@ -58,7 +60,10 @@ export async function upsertModel(m: ModelInfo): Promise<void> {
     config: input.config === null ? Prisma.JsonNull : (input.config as Prisma.InputJsonValue),
   };
   await getPrisma().$transaction(async (tx) => {
-    const existing = await tx.model.findUnique({ where: { slug: input.slug }, include: { _count: { select: { runs: true } } } });
+    const existing = await tx.model.findUnique({
+      where: { slug: input.slug },
+      include: { _count: { select: { runs: true } } },
+    });
     if (existing && existing._count.runs > 0) {
       // Results of existing runs are indexed by these dimensions; only the description may change.
       const changed = SHAPE_FIELDS.filter((f) => existing[f] !== input[f]);
@@ -70,11 +75,40 @@ export async function upsertModel(m: ModelInfo): Promise<void> {
         );
       }
     }
+    if (existing && (await tx.run.count({ where: { modelId: existing.id, status: 'published' } })) > 0) {
+      // What a published run's pages show about its model is part of the run (the database refuses it too).
+      const changed = DESCRIPTIVE_FIELDS.filter((f) => canonicalJson(existing[f]) !== canonicalJson(data[f]));
+      if (changed.length === 0) return;
+      throw new Error(
+        `upsertModel: model "${input.slug}" has published runs, whose pages show it as it is; ${changed.join(', ')} cannot change. ` +
+          'Register the checkpoint under a new slug',
+      );
+    }
     await tx.model.upsert({ where: { slug: input.slug }, create: data, update: data });
   });
 }
 
+const DESCRIPTIVE_FIELDS = ['displayName', 'architecture', 'nParams', 'source', 'license', 'description', 'config'] as const;
+
+/** JSON with sorted keys (jsonb does not keep key order), BigInt as a string. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return x.toString();
+    if (x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return x;
+  });
+}
+
 const SHAPE_FIELDS = ['nLayers', 'nHeads', 'nKvHeads', 'dModel', 'dHead', 'dMlp', 'dVocab', 'nCtx'] as const;
+
+/**
+ * The checkpoint's recorded location (a file system path for local models) for loading it on this server
+ * (live inference): never for display, which gets ModelInfo.source.
+ */
+export async function getModelCheckpointSource(slug: string): Promise<string | null> {
+  const model = await getPrisma().model.findUnique({ where: { slug }, select: { source: true } });
+  return model ? model.source : null;
+}
 
 export async function getModel(slug: string): Promise<ModelInfo | null> {
   const model = await getPrisma().model.findUnique({ where: { slug } });
@@ -114,7 +148,7 @@ function toModelInfo(m: Model): ModelInfo {
     dVocab: m.dVocab,
     nCtx: m.nCtx,
     nParams: Number(m.nParams),
-    source: m.source,
+    source: publicModelSource(m.source),
     license: m.license,
     description: m.description,
     config: m.config,

@@ -22,5 +22,11 @@ export const LIVE_LIMITS = {
 
 export type LiveLimits = { -readonly [K in keyof typeof LIVE_LIMITS]: number };
 
-/** Live requests a visitor may make per minute (the `live` rate-limit bucket of the attention endpoint and head pages). */
-export const LIVE_REQUESTS_PER_MINUTE = 30;
+/**
+ * Live runs a client may make per minute: one budget (the `live` rate-limit bucket, lib/api/live-budget.ts) for every
+ * live feature, pages and API alike; over it, 429 with Retry-After. HEADWIKI_LIVE_PER_MINUTE overrides it.
+ */
+export const LIVE_REQUESTS_PER_MINUTE = Number(process.env.HEADWIKI_LIVE_PER_MINUTE) > 0 ? Number(process.env.HEADWIKI_LIVE_PER_MINUTE) : 60;
+
+/** Seconds a client refused as busy (a full queue, a wait too long) is told to wait before retrying. */
+export const LIVE_BUSY_RETRY_AFTER_S = 5;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LiveError } from './errors';
-import { LIVE_LIMITS, type LiveLimits } from './limits';
+import { LIVE_BUSY_RETRY_AFTER_S, LIVE_LIMITS, type LiveLimits } from './limits';
 import type { LiveForwardResult, LiveRequestMessage, LiveResponseMessage } from './protocol';
 
 export interface LiveJob {
@@ -48,6 +48,7 @@ export class LiveEngine {
       return Promise.reject(
         new LiveError('busy', `live inference is busy (${this.queue.length} requests waiting); try again in a few seconds`, {
           backlog: this.queue.length,
+          retryAfterSeconds: LIVE_BUSY_RETRY_AFTER_S,
         }),
       );
     }
@@ -57,7 +58,11 @@ export class LiveEngine {
         const i = this.queue.indexOf(pending);
         if (i < 0) return;
         this.queue.splice(i, 1);
-        reject(new LiveError('busy', `live inference is busy: the request waited ${this.limits.queueTimeoutMs} ms without starting; try again later`));
+        reject(
+          new LiveError('busy', `live inference is busy: the request waited ${this.limits.queueTimeoutMs} ms without starting; try again later`, {
+            retryAfterSeconds: LIVE_BUSY_RETRY_AFTER_S,
+          }),
+        );
       }, this.limits.queueTimeoutMs);
       this.queue.push(pending);
       this.pump();

@@ -89,6 +89,7 @@ describe('liveForward (worker process)', () => {
       const third = await strict.submit(job).catch((e) => e); // backlog full
       expect(third.kind).toBe('busy');
       expect(third.status).toBe(503);
+      expect(third.details.retryAfterSeconds).toBeGreaterThan(0); // the API's 503 carries it as Retry-After
       expect((await first).kind).toBe('timeout');
       expect((await second).kind).toBe('timeout');
       expect(strict.startedWorkers).toBe(2);

@@ -10,9 +10,9 @@ export type ModelSourceResolver = (slug: string) => Promise<string>;
 export const resolveModelSource: ModelSourceResolver = async (slug) => {
   if (knownModelNames.includes(slug)) return slug;
   // Imported lazily: bundled models need no database.
-  const { getModel } = await import('../db/models');
-  const model = await getModel(slug);
-  if (!model) throw new LiveError('unknown_model', `unknown model ${JSON.stringify(slug)}: no such model in headwiki`);
-  if (!model.source) throw new LiveError('unknown_model', `model ${slug} records no checkpoint source, so it cannot run live`);
-  return model.source;
+  const { getModelCheckpointSource } = await import('../db/models');
+  const source = await getModelCheckpointSource(slug);
+  if (source === null) throw new LiveError('unknown_model', `unknown model ${JSON.stringify(slug)}: no such model in headwiki`);
+  if (!source) throw new LiveError('unknown_model', `model ${slug} records no checkpoint source, so it cannot run live`);
+  return source;
 };

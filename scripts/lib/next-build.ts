@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const SOURCE_DIRS = ['app', 'lib', 'public'];
-const SOURCE_FILES = ['next.config.js', 'package-lock.json', 'tsconfig.json'];
+const SOURCE_FILES = ['next.config.js', 'proxy.ts', 'package-lock.json', 'tsconfig.json'];
 
 /** A hash of everything `next build` reads, so a start only rebuilds when the code changed. */
 function sourceHash(root: string): string {

@@ -5,7 +5,7 @@
  * JavaScript, CustomTextAttention intercepts the form and asks the attention API instead, without a page load.
  */
 import { headers } from 'next/headers';
-import { rateLimit } from '@/lib/api/rate-limit';
+import { takeLiveRun } from '@/lib/api/live-budget';
 import { isLiveError } from '@/lib/live';
 import { liveHeadAttention } from '@/lib/live/head-attention';
 import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
@@ -29,8 +29,8 @@ async function runLive(props: CustomTextSectionProps, text: string): Promise<{ r
   if (text.length > LIVE_LIMITS.maxChars) {
     return { error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens` };
   }
-  const limited = rateLimit(new Request('http://page.local/', { headers: await headers() }), { bucket: 'live', perMinute: LIVE_REQUESTS_PER_MINUTE });
-  if (limited) return { error: `too many live requests: try again in ${limited.headers.get('Retry-After') ?? 'a few'} seconds` };
+  const limited = takeLiveRun({ headers: await headers() });
+  if (limited) return { error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s` };
   try {
     const live = await liveHeadAttention({ modelSlug: props.modelSlug, text, layer: props.layer, head: props.head });
     return { result: viewerFromPattern(live.tokens, live.heads[0].rows) };

@@ -7,7 +7,7 @@
 import { headers } from 'next/headers';
 import { ApiError } from '@/lib/api/errors';
 import { probeNeuron } from '@/lib/api/neuron-probe';
-import { rateLimit } from '@/lib/api/rate-limit';
+import { takeLiveRun } from '@/lib/api/live-budget';
 import type { ModelInfo } from '@/lib/db/models';
 import type { NeuronSite } from '@/lib/metrics/neurons/sites';
 import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
@@ -16,8 +16,8 @@ import { NeuronProbe, type ProbeResult } from './NeuronProbe';
 async function runLive(model: ModelInfo, layer: number, neuron: number, site: NeuronSite, text: string): Promise<{ result?: ProbeResult; error?: string }> {
   if (text.trim() === '') return { error: 'text: must not be empty' };
   if (text.length <= LIVE_LIMITS.maxChars) {
-    const limited = rateLimit(new Request('http://page.local/', { headers: await headers() }), { bucket: 'live', perMinute: LIVE_REQUESTS_PER_MINUTE });
-    if (limited) return { error: `too many live requests: try again in ${limited.headers.get('Retry-After') ?? 'a few'} seconds` };
+    const limited = takeLiveRun({ headers: await headers() });
+    if (limited) return { error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s` };
   }
   try {
     const r = await probeNeuron(model, layer, neuron, site, text);

@@ -1,6 +1,6 @@
 /** Parameter docs and example values shared by the endpoint files. */
 import { z } from 'zod';
-import { LIVE_LIMITS } from '@/lib/live/limits';
+import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
 import { indexSchema, modelSlugSchema, runIdSchema } from '../params';
 import type { ErrorDoc, ParamDoc, ServerStateDoc } from './types';
 
@@ -56,12 +56,12 @@ export const unknownRunError: ErrorDoc = {
 /** What every endpoint under /models/{model} that takes `?run=` can answer: unknown parameter, bad or unknown model, unknown run. */
 export const modelRunErrors: ErrorDoc[] = [unknownParamError, badModelError, unknownModelError, unknownRunError];
 
-/** Requests a visitor may send to the live endpoints per minute (one bucket shared by all of them). */
-export const LIVE_PER_MINUTE = 30;
+/** Live runs a client may make per minute (one budget shared by every live endpoint and page, lib/api/live-budget.ts). */
+export const LIVE_PER_MINUTE = LIVE_REQUESTS_PER_MINUTE;
 
 export const liveRateLimitError: ErrorDoc = {
   status: 429,
-  when: `More than ${LIVE_PER_MINUTE} live requests from this client in a minute (shared by every live endpoint); \`Retry-After\` says when to retry.`,
+  when: `More than ${LIVE_PER_MINUTE} live runs from this client in a minute (one budget for every live endpoint and the pages' live forms); \`Retry-After\` says when to retry.`,
   trigger: { repeat: LIVE_PER_MINUTE + 2 },
 };
 
@@ -71,6 +71,6 @@ export function textTooLongError(trigger: ErrorDoc['trigger']): ErrorDoc {
 
 /** Live inference runs one request at a time in a worker process: a full queue or a slow run. */
 export const liveServerStates: ServerStateDoc[] = [
-  { status: 503, when: `More than ${LIVE_LIMITS.maxBacklog} live requests are already waiting (retry shortly).` },
+  { status: 503, when: `More than ${LIVE_LIMITS.maxBacklog} live requests are already waiting, or one waited too long to start; \`Retry-After\` says when to retry.` },
   { status: 504, when: `The run took longer than ${LIVE_LIMITS.runTimeoutMs / 1000} s and was stopped.` },
 ];

@@ -165,7 +165,9 @@ export function buildOpenApiDocument(origin?: string): JsonSchema {
       description:
         'Read-only API of headwiki: models, runs, per-head metrics, neurons, search and bulk export. Reads are GET; the live ' +
         'endpoints (your own text through a model) also take POST with a JSON body and are rate-limited per client. A model name alone follows its latest ' +
-        'published run; a run id (`?run=` or `/runs/{runId}`) pins a response forever. Errors are JSON `{ "error": { "message", "status" } }`. ' +
+        'published run; a run id (`?run=` or `/runs/{runId}`) pins a response forever. Errors are JSON `{ "error": { "message", "status" } }`, ' +
+        'on every path: an unknown path is a 404, a method an endpoint does not take a 405 with `Allow`, a body over 1 MB a 413, headers ' +
+        'over 16 KB a 431; 429 and 503 carry `Retry-After`. ' +
         'Lists are paginated with opaque cursors (`page.next`). CORS is open to every origin.',
       license: { name: 'MIT' },
     },

@@ -2,19 +2,16 @@ import { z } from 'zod';
 import { ApiError, badRequest, notFoundError, withApiErrors } from '@/lib/api/errors';
 import { indexSchema, modelSlugSchema, parseOptionalParam, parseParam } from '@/lib/api/params';
 import { rejectUnknownParams } from '@/lib/api/query-guard';
-import { rateLimit } from '@/lib/api/rate-limit';
+import { readJsonBody } from '@/lib/api/body';
+import { takeLiveRun } from '@/lib/api/live-budget';
 import { getModel } from '@/lib/db/models';
 import { formatToken } from '@/lib/format/token-display';
 import { isLiveError, LIVE_LIMITS } from '@/lib/live';
-import { LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
 import { liveHeadAttention } from '@/lib/live/head-attention';
 
 export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ model: string }> };
-
-/** Live inference costs a worker's time: a visitor gets this many requests a minute. */
-const LIVE_PER_MINUTE = LIVE_REQUESTS_PER_MINUTE;
 
 const bodySchema = z
   .object({
@@ -40,12 +37,7 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
 });
 
 export const POST = withApiErrors(async (request: Request, ctx: Ctx) => {
-  let json: unknown;
-  try {
-    json = await request.json();
-  } catch {
-    throw badRequest('body: expected JSON such as {"text": "Once upon a time", "layer": 0, "head": 3}');
-  }
+  const json = await readJsonBody(request, '{"text": "Once upon a time", "layer": 0, "head": 3}');
   return answer(request, ctx, bodySchema.parse(json));
 });
 
@@ -64,7 +56,7 @@ async function answer(request: Request, ctx: Ctx, input: { text: string; layer: 
       limitChars: LIVE_LIMITS.maxChars,
     });
   }
-  const limited = rateLimit(request, { bucket: 'live', perMinute: LIVE_PER_MINUTE });
+  const limited = takeLiveRun(request);
   if (limited) return limited;
   try {
     const result = await liveHeadAttention({ modelSlug: slug, text: input.text, layer: input.layer, head: input.head });

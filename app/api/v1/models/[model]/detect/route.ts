@@ -1,7 +1,7 @@
 import { ApiError, badRequest, notFoundError, withApiErrors } from '@/lib/api/errors';
 import { modelSlugSchema, parseParam } from '@/lib/api/params';
 import { rejectUnknownParams } from '@/lib/api/query-guard';
-import { rateLimit } from '@/lib/api/rate-limit';
+import { takeLiveRun } from '@/lib/api/live-budget';
 import { getModel } from '@/lib/db/models';
 import { isLiveError, LIVE_LIMITS, liveForward } from '@/lib/live';
 import { detectionFor, parsePatternSpec, PATTERN_SPEC_HELP } from '@/lib/metrics/heads/custom-pattern';
@@ -11,7 +11,6 @@ export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ model: string }> };
 
-const LIVE_PER_MINUTE = 30;
 const flag = (v: string | null, name: string): boolean => {
   if (v === null || v === 'false' || v === '0') return false;
   if (v === 'true' || v === '1') return true;
@@ -49,7 +48,7 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
   if (text.length > LIVE_LIMITS.maxChars) {
     throw new ApiError(413, `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`);
   }
-  const limited = rateLimit(request, { bucket: 'live', perMinute: LIVE_PER_MINUTE });
+  const limited = takeLiveRun(request);
   if (limited) return limited;
   try {
     const hooks = Array.from({ length: model.nLayers }, (_, l) => `blocks.${l}.attn.hook_pattern`);

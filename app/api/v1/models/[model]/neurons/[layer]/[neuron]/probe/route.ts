@@ -3,7 +3,8 @@ import { badRequest, notFoundError, withApiErrors } from '@/lib/api/errors';
 import { siteSchema } from '@/lib/api/neuron-data';
 import { indexSchema, modelSlugSchema, parseOptionalParam, parseParam } from '@/lib/api/params';
 import { rejectUnknownParams } from '@/lib/api/query-guard';
-import { rateLimit } from '@/lib/api/rate-limit';
+import { readJsonBody } from '@/lib/api/body';
+import { takeLiveRun } from '@/lib/api/live-budget';
 import { getModel } from '@/lib/db/models';
 import { LIVE_LIMITS } from '@/lib/live';
 import { probeNeuron, probeSites } from '@/lib/api/neuron-probe';
@@ -11,9 +12,6 @@ import { probeNeuron, probeSites } from '@/lib/api/neuron-probe';
 export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ model: string; layer: string; neuron: string }> };
-
-/** Live inference costs a worker's time: a visitor gets this many probes a minute (shared with other live features). */
-const LIVE_PER_MINUTE = 30;
 
 const bodySchema = z
   .object({
@@ -28,12 +26,7 @@ const bodySchema = z
  * requests, 503 busy, 504 slow).
  */
 export const POST = withApiErrors(async (request: Request, ctx: Ctx) => {
-  let json: unknown;
-  try {
-    json = await request.json();
-  } catch {
-    throw badRequest('body: expected JSON such as {"text": "Once upon a time"}');
-  }
+  const json = await readJsonBody(request, '{"text": "Once upon a time"}');
   return answer(request, ctx, bodySchema.parse(json));
 });
 
@@ -59,7 +52,7 @@ async function answer(request: Request, ctx: Ctx, input: { text: string; site?: 
   const site = input.site ?? 'post';
   const sites = probeSites(model);
   if (input.text.length <= LIVE_LIMITS.maxChars && sites.includes(site)) {
-    const limited = rateLimit(request, { bucket: 'live', perMinute: LIVE_PER_MINUTE });
+    const limited = takeLiveRun(request);
     if (limited) return limited;
   }
   const result = await probeNeuron(model, layer, neuron, site, input.text);
