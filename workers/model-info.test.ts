@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '@/lib/models/registry';
-import path from 'node:path';
-import { modelInfo, publicSource } from './model-info';
+import { modelInfo } from './model-info';
 import { prepareModelForRun } from './weight-processing';
 
 describe('modelInfo', () => {
@@ -20,10 +19,4 @@ describe('modelInfo', () => {
     expect(modelInfo(processed).nParams).toBe(260_032);
   });
 
-  it('never shows a server folder as the source', () => {
-    expect(publicSource('data/models/stories260K/stories260K.bin')).toBe('data/models/stories260K/stories260K.bin');
-    expect(publicSource(path.join(process.cwd(), 'data', 'models', 'x.bin'))).toBe('data/models/x.bin');
-    expect(publicSource('/tmp/headwiki-e2e-queue-Ab12/tiny-model')).toBe('tiny-model (local files)');
-    expect(publicSource('hf:EleutherAI/pythia-70m')).toBe('hf:EleutherAI/pythia-70m');
-  });
 });

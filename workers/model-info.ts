@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { CanonicalModel } from '@/lib/models/types';
 import type { ModelInfo } from '@/lib/db/models';
 
@@ -25,7 +24,7 @@ export function modelInfo(model: CanonicalModel): ModelInfo {
     dVocab: cfg.d_vocab,
     nCtx: cfg.n_ctx,
     nParams,
-    source: publicSource(model.source.path),
+    source: model.source.path,
     license: model.source.license ?? 'unknown',
     description: `${descriptions[cfg.original_architecture] ?? cfg.original_architecture}: ${cfg.n_layers} layers, ${cfg.n_heads} heads of ${cfg.d_head}${grouped}.`,
     config: cfg,
@@ -39,18 +38,6 @@ export function countCheckpointParams(model: CanonicalModel): number {
   for (const t of model.weights.values()) n += t.data.length;
   if (unembedIsTiedToEmbed(model)) n -= model.cfg.d_vocab * model.cfg.d_model;
   return n;
-}
-
-/**
- * The source as pages show it: a path inside the working directory stays relative (data/models/stories260K/…); any
- * other local path shows its last component only — the server's folders (/tmp/…, a home directory) are nobody's
- * business. Hub ids and URLs are kept.
- */
-export function publicSource(source: string): string {
-  if (!path.isAbsolute(source)) return source;
-  const rel = path.relative(process.cwd(), source);
-  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
-  return `${path.basename(source)} (local files)`;
 }
 
 /** Whether W_U is exactly W_Eᵀ (llama2.c shared classifier, GPT-2's tied embeddings). */
