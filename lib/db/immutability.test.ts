@@ -3,7 +3,7 @@
 // Against a real Postgres with the project's migrations (scripts/db/test-database.ts).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma } from './client';
 import { upsertCorpus } from './corpora';
 import { saveHeadMetrics } from './head-metrics';

@@ -1,7 +1,7 @@
 // HEADWIKI_STATEMENT_TIMEOUT_MS (set by the web server) makes Postgres cancel a long statement, and the API
 // reads that cancellation as a 503 with Retry-After, not a 500. Against a real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { errorResponse, isStatementTimeout } from '../api/errors';
 import { closePrisma, getPrisma } from './client';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../lib/postgres/embedded-postgres';
 import { readPostmasterPid, runningClusterUrl } from './running-cluster';
 
 let parent: string;
