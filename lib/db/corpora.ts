@@ -16,24 +16,20 @@ const corpusInput = z.object({
 const INSERT_CHUNK = 1000;
 
 /**
- * Creates the corpus, or updates its name/source/license while no published run uses it. Its documents may
- * only change while no run uses the corpus: results of runs refer to documents by position.
+ * Creates the corpus, or updates its name/source/license while no published run uses it (after that they stay as
+ * they are). Its documents may only change while no run uses the corpus: results of runs refer to documents by position.
  */
 export async function upsertCorpus(c: { slug: string; name: string; source: string; license: string; documents: string[] }): Promise<void> {
   const input = parseInput(corpusInput, c, 'upsertCorpus');
   await getPrisma().$transaction(async (tx) => {
     const meta = { name: input.name, source: input.source, license: input.license };
-    const before = await tx.corpus.findUnique({ where: { slug: input.slug }, select: { id: true, name: true, source: true, license: true } });
-    if (before && (await tx.run.count({ where: { corpusId: before.id, status: 'published' } })) > 0) {
-      const changed = (['name', 'source', 'license'] as const).filter((f) => before[f] !== meta[f]);
-      if (changed.length > 0) {
-        throw new Error(`upsertCorpus: corpus "${input.slug}" is used by a published run; its ${changed.join(', ')} cannot change (give it a new slug)`);
-      }
-    }
+    const before = await tx.corpus.findUnique({ where: { slug: input.slug }, select: { id: true } });
+    // A corpus a published run used keeps its name, source and license (the database refuses changes too).
+    const frozen = before !== null && (await tx.run.count({ where: { corpusId: before.id, status: 'published' } })) > 0;
     const corpus = await tx.corpus.upsert({
       where: { slug: input.slug },
       create: { slug: input.slug, ...meta },
-      update: meta,
+      update: frozen ? {} : meta,
       select: { id: true, _count: { select: { runs: true } } },
     });
     const existing = await tx.document.findMany({

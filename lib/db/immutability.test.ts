@@ -62,7 +62,7 @@ async function publishedRunOf(slug: string, corpus: string) {
 const refused = /published run|TRUNCATE refused/;
 
 describe('immutability of published data (triggers)', () => {
-  it('refuses UPDATE and DELETE of a Model row a published run uses; a no-op upsert still passes', async () => {
+  it('refuses UPDATE and DELETE of a Model row a published run uses; upserting it again leaves it as it is', async () => {
     await upsertModel(model('draft-model'));
     // No published run yet: the description may change.
     await sql(`UPDATE "Model" SET description = 'changed' WHERE slug = 'draft-model'`);
@@ -76,10 +76,9 @@ describe('immutability of published data (triggers)', () => {
     // Prisma's upsert of the same model rewrites updatedAt only: allowed (the same checkpoint published again).
     await sql(`UPDATE "Model" SET "updatedAt" = now() WHERE slug = 'pub-model'`);
     await upsertModel(model('pub-model'));
-    await expect(upsertModel(model('pub-model', { description: 'new words' }))).rejects.toThrow(
-      /model "pub-model" has published runs.*description cannot change/,
-    );
-    expect((await getModel('pub-model'))?.description).toBe('a test model');
+    // Registered again with other details (another folder, other weight processing): the published row stays.
+    await upsertModel(model('pub-model', { description: 'new words', source: '/elsewhere/ckpt', nParams: 999 }));
+    expect(await getModel('pub-model')).toMatchObject({ description: 'a test model', nParams: 1000, source: 'local checkpoint "my-model"' });
   });
 
   it('refuses changes to a used corpus and its documents', async () => {
@@ -92,11 +91,10 @@ describe('immutability of published data (triggers)', () => {
     await expect(sql(`INSERT INTO "Document" ("corpusId", index, text) VALUES ($1, 99, 'extra')`, [id])).rejects.toThrow(
       /INSERT on "Document" refused/,
     );
-    await expect(upsertCorpus({ slug: 'used-corpus', name: 'renamed', source: 'test', license: 'CC0', documents: ['one', 'two'] })).rejects.toThrow(
-      /used by a published run; its name cannot change/,
-    );
-    // The same corpus again (every publish of the bundled wiki does this) is fine.
+    // Registered again, renamed: the used corpus keeps its name; the same corpus again (every publish does this) is fine.
+    await upsertCorpus({ slug: 'used-corpus', name: 'renamed', source: 'test', license: 'CC0', documents: ['one', 'two'] });
     await upsertCorpus({ slug: 'used-corpus', name: 'used-corpus', source: 'test', license: 'CC0', documents: ['one', 'two'] });
+    expect((await sql<{ name: string }>(`SELECT name FROM "Corpus" WHERE id = $1`, [id])).rows[0].name).toBe('used-corpus');
   });
 
   it('refuses TRUNCATE of every table holding published data, and allows it where none is published', async () => {

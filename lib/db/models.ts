@@ -48,7 +48,7 @@ const modelInfoInput = z.object({
   config: z.unknown().refine((v) => v !== undefined, 'is required (the ModelConfig, or null)'),
 });
 
-/** Creates the model or updates its description while none of its runs is published; runs keep pointing at it. */
+/** Creates the model, or updates its description while none of its runs is published; runs keep pointing at it. */
 export async function upsertModel(m: ModelInfo): Promise<void> {
   const input = parseInput(modelInfoInput, m, 'upsertModel');
   if (input.nHeads % input.nKvHeads !== 0) {
@@ -75,27 +75,10 @@ export async function upsertModel(m: ModelInfo): Promise<void> {
         );
       }
     }
-    if (existing && (await tx.run.count({ where: { modelId: existing.id, status: 'published' } })) > 0) {
-      // What a published run's pages show about its model is part of the run (the database refuses it too).
-      const changed = DESCRIPTIVE_FIELDS.filter((f) => canonicalJson(existing[f]) !== canonicalJson(data[f]));
-      if (changed.length === 0) return;
-      throw new Error(
-        `upsertModel: model "${input.slug}" has published runs, whose pages show it as it is; ${changed.join(', ')} cannot change. ` +
-          'Register the checkpoint under a new slug',
-      );
-    }
+    // Once a run of it is published, the row is what that run's pages show: it stays as it is (the database refuses
+    // changes too). The same checkpoint registered again — with other weight processing, from another folder — keeps it.
+    if (existing && (await tx.run.count({ where: { modelId: existing.id, status: 'published' } })) > 0) return;
     await tx.model.upsert({ where: { slug: input.slug }, create: data, update: data });
-  });
-}
-
-const DESCRIPTIVE_FIELDS = ['displayName', 'architecture', 'nParams', 'source', 'license', 'description', 'config'] as const;
-
-/** JSON with sorted keys (jsonb does not keep key order), BigInt as a string. */
-function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x === 'bigint') return x.toString();
-    if (x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)));
-    return x;
   });
 }
 
