@@ -21,7 +21,7 @@ for (const file of files) {
   changedFiles++;
   fs.writeFileSync(path.join(tmp, 'a'), source);
   fs.writeFileSync(path.join(tmp, 'b'), formatted);
-  let diff = '';
+  let diff;
   try {
     diff = execFileSync('diff', [path.join(tmp, 'a'), path.join(tmp, 'b')], { encoding: 'utf8' });
   } catch (e) {
