@@ -19,9 +19,21 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       // Fast tests are pure: they share a module registry per worker, except those that vi.mock modules.
-      ...project('fast', files.filter((f) => f.tier === 'fast' && !f.mocksModules).map((f) => f.file), false),
-      ...project('fast-mocks', files.filter((f) => f.tier === 'fast' && f.mocksModules).map((f) => f.file)),
-      ...TEST_TIERS.filter((tier) => tier !== 'fast').flatMap((tier) => project(tier, files.filter((f) => f.tier === tier).map((f) => f.file))),
+      ...project(
+        'fast',
+        files.filter((f) => f.tier === 'fast' && !f.mocksModules).map((f) => f.file),
+        false,
+      ),
+      ...project(
+        'fast-mocks',
+        files.filter((f) => f.tier === 'fast' && f.mocksModules).map((f) => f.file),
+      ),
+      ...TEST_TIERS.filter((tier) => tier !== 'fast').flatMap((tier) =>
+        project(
+          tier,
+          files.filter((f) => f.tier === tier).map((f) => f.file),
+        ),
+      ),
     ],
   },
 });

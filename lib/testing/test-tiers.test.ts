@@ -21,9 +21,9 @@ describe('test tiers', () => {
   });
 
   it('tells the files that replace modules (they must run isolated)', () => {
-    expect(mocksModules(src("vi.mo", "ck('../db/client', () => ({}));"))).toBe(true);
-    expect(mocksModules(src("vi.do", "Mock('./x');"))).toBe(true);
-    expect(mocksModules("const mock = vi.fn();")).toBe(false);
+    expect(mocksModules(src('vi.mo', "ck('../db/client', () => ({}));"))).toBe(true);
+    expect(mocksModules(src('vi.do', "Mock('./x');"))).toBe(true);
+    expect(mocksModules('const mock = vi.fn();')).toBe(false);
   });
 
   it('classifies every test file of the repository into exactly one tier', () => {

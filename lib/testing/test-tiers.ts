@@ -54,7 +54,11 @@ export function classifyTestFiles(root: string, dirs: readonly string[]): TestFi
   for (const dir of dirs) {
     for (const full of walk(path.join(root, dir))) {
       const source = fs.readFileSync(full, 'utf8');
-      files.push({ file: path.relative(root, full).split(path.sep).join('/'), tier: testTierOf(source).tier, mocksModules: mocksModules(source) });
+      files.push({
+        file: path.relative(root, full).split(path.sep).join('/'),
+        tier: testTierOf(source).tier,
+        mocksModules: mocksModules(source),
+      });
     }
   }
   return files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

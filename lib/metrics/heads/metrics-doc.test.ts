@@ -101,9 +101,9 @@ describe('docs/metrics.md generated from the registry', () => {
       'appears twice',
     );
     expect(() => renderMetricsDoc(template + '<!-- generated:head-metric a_metric -->\n', [a, b])).toThrow('has no <!-- /generated -->');
-    expect(() => renderMetricsDoc(template.replace('<!-- generated:head-metric-table -->\nan old table\n<!-- /generated -->', ''), [a, b])).toThrow(
-      'needs exactly one <!-- generated:head-metric-table --> block (found 0)',
-    );
+    expect(() =>
+      renderMetricsDoc(template.replace('<!-- generated:head-metric-table -->\nan old table\n<!-- /generated -->', ''), [a, b]),
+    ).toThrow('needs exactly one <!-- generated:head-metric-table --> block (found 0)');
     expect(() => renderMetricsDoc(template + '<!-- generated:other -->\n<!-- /generated -->', [a, b])).toThrow('unknown marker');
   });
 });
