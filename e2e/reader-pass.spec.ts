@@ -213,6 +213,8 @@ test.describe('reading', () => {
 
   test('custom text lands in the address, so the result can be shared', async ({ page }) => {
     await page.goto(HEAD);
+    // Typing before React hydrates the page can land beside the default text: wait for a hydrated widget first.
+    await expect(page.locator('.scale-toggle[data-ready]').first()).toBeAttached();
     await page.getByTestId('custom-text-input').fill('Tom saw a dog. Tom saw a dog.');
     await page.getByTestId('custom-text-run').click();
     await expect(page.getByTestId('custom-text-viewer')).toBeVisible();

@@ -3,7 +3,7 @@ import type { CanonicalModel } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from './types';
 import { assertKnownHooks, hookDims } from './hooks';
 import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable, type WeightStorage } from './onnx-graph';
-import { defaultWeightStorage, weightFeeds } from './weight-feeds';
+import { defaultWeightStorage, weightBytes, weightFeeds } from './weight-feeds';
 import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
@@ -19,9 +19,10 @@ export interface OnnxRunnerOptions {
   /** Where a fallback to the CPU is reported (default console.warn). */
   log?: (message: string) => void;
   /**
-   * onnxruntime's CPU memory arena (default false): an arena keeps each session's peak activations for good (one
-   * arena per session); without it large intermediates are allocated per run and returned. Measured in
-   * scripts/bench/forward.ts (`--arena`).
+   * onnxruntime's CPU memory arena. Default: on for models under 1 GiB of weights, off above. With the arena each
+   * session keeps its peak activations for good; without it large intermediates are allocated (and page-faulted)
+   * on every run, which cost small models up to 2.6× on this machine (pythia-70m-shaped, scripts/bench/forward.ts
+   * `--arena on|off`) but is a small share of a big model's forward, whose memory matters more.
    */
   cpuMemArena?: boolean;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
@@ -43,6 +44,9 @@ export interface OnnxRunnerOptions {
    */
   weightStorage?: WeightStorage;
 }
+
+/** Models with more float32 weights than this run without onnxruntime's memory arena (see cpuMemArena). */
+export const ARENA_MAX_WEIGHT_BYTES = 2 ** 30;
 
 /** Timings of one session build, for benchmarks and logs. */
 export interface SessionBuildStats {
@@ -103,7 +107,7 @@ export class OnnxRunner implements ForwardRunner {
     this.sessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-      enableCpuMemArena: options.cpuMemArena ?? false,
+      enableCpuMemArena: options.cpuMemArena ?? weightBytes(model) < ARENA_MAX_WEIGHT_BYTES,
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
       // database, other workers, tests), and gain little when they are not.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },

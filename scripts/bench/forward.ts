@@ -41,7 +41,8 @@ const { values: args } = parseArgs({
     // Only these models (comma-separated: stories260K, pythia-70m, gpt2-small); default all.
     models: { type: 'string', default: 'stories260K,pythia-70m,gpt2-small' },
     reps: { type: 'string' },
-    arena: { type: 'boolean', default: false },
+    // onnxruntime's memory arena: on, off, or auto (the runner's default: on below 1 GiB of weights).
+    arena: { type: 'string', default: 'auto' },
   },
 });
 const storages: WeightStorage[] = args.weights === 'both' ? ['inputs', 'initializers'] : [args.weights as WeightStorage];
@@ -49,7 +50,7 @@ if (!storages.every((s) => s === 'inputs' || s === 'initializers')) throw new Er
 const runnerOptions: OnnxRunnerOptions = {
   ...(args.threads ? { intraOpNumThreads: Number(args.threads) } : {}),
   allowSpinning: args.spin,
-  cpuMemArena: args.arena,
+  ...(args.arena === 'auto' ? {} : { cpuMemArena: args.arena === 'on' }),
 };
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { estimateExportSizes, formatApproxBytes } from '@/lib/export/size-estimate';
+import { findExportTable } from '@/lib/export/tables';
 import { notFound } from 'next/navigation';
 import { Breadcrumbs } from '@/app/components/Breadcrumbs';
 import { CiteThis } from '@/app/components/CiteThis';
@@ -40,6 +42,15 @@ export default async function RunPage({ params }: Props) {
     );
   }
   const { run, model, tables, latestRunId, links } = detail;
+  // About how large each download is (a sample of rows × the row count), so a reader knows before clicking.
+  const sizes = new Map(
+    await Promise.all(
+      tables.map(async (t) => {
+        const table = findExportTable(t.id);
+        return [t.id, table ? await estimateExportSizes(table, run.id, t.rows) : { csv: 0, jsonl: 0 }] as const;
+      }),
+    ),
+  );
   const isLatest = latestRunId === run.id;
   const runProgress = await getRunProgress(runId);
 
@@ -100,7 +111,8 @@ export default async function RunPage({ params }: Props) {
               </td>
               <td className="num">{t.rows.toLocaleString('en-US')}</td>
               <td>
-                <a href={t.csv}>CSV</a> · <a href={t.jsonl}>JSONL</a>
+                <a href={t.csv}>CSV</a> <span className="small muted">{formatApproxBytes(sizes.get(t.id)?.csv ?? 0)}</span> ·{' '}
+                <a href={t.jsonl}>JSONL</a> <span className="small muted">{formatApproxBytes(sizes.get(t.id)?.jsonl ?? 0)}</span>
               </td>
             </tr>
           ))}
