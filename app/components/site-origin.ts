@@ -1,12 +1,10 @@
-import { headers } from 'next/headers';
-
 /**
- * The origin visitors reach this site at (for permalinks and citations), taken from the request
- * so that it is right behind a proxy and on a laptop alike.
+ * The origin visitors reach this site at (for permalinks and citations): HEADWIKI_PUBLIC_URL when set (behind a
+ * proxy, on a public host), else this server's own local address. Never the request's Host header: pages are
+ * cached and shared between visitors (lib/serve-cache), so nothing a request says may end up in them.
  */
 export async function siteOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get('x-forwarded-host') ?? h.get('host') ?? 'localhost';
-  const proto = h.get('x-forwarded-proto') ?? (host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https');
-  return `${proto.split(',')[0].trim()}://${host.split(',')[0].trim()}`;
+  const configured = process.env.HEADWIKI_PUBLIC_URL?.trim();
+  if (configured) return configured.replace(/\/+$/, '');
+  return `http://localhost:${process.env.PORT ?? 3000}`;
 }
