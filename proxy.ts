@@ -5,7 +5,7 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { CORS_HEADERS, preflightResponse } from './lib/api/cors';
-import { CACHED_QUERY_PREFIX, LIVE_QUERY_PREFIX, queryRewrite } from './lib/serve-cache/page-query';
+import { queryRewrite } from './lib/serve-cache/page-query';
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
@@ -15,13 +15,10 @@ export function proxy(request: NextRequest) {
     for (const [k, v] of Object.entries(CORS_HEADERS)) response.headers.set(k, v);
     return response;
   }
-  // The twins are internal: reachable only through the rewrite below.
-  if (pathname.startsWith(`${CACHED_QUERY_PREFIX}/`) || pathname.startsWith(`${LIVE_QUERY_PREFIX}/`)) {
-    return NextResponse.rewrite(new URL('/not-found-internal', request.url), { status: 404 });
-  }
   const target = queryRewrite(pathname, search);
   if (target === null) return NextResponse.next();
   return NextResponse.rewrite(new URL(target, request.url));
 }
 
-export const config = { matcher: ['/api/:path*', '/models/:path*', '/runs/:path*', '/search', '/with-query/:path*', '/live-query/:path*'] };
+// Next runs the proxy again on a rewritten path; the twins' paths are not matched, so that pass is skipped.
+export const config = { matcher: ['/api/:path*', '/models/:path*', '/runs/:path*', '/search'] };

@@ -335,6 +335,7 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
                   {metrics.map((m) => (
                     <ValueCell
                       key={m.id}
+                      metricId={m.id}
                       value={r.values[m.id]}
                       range={m.range}
                       labelled={thresholds?.[m.id] !== undefined && (r.values[m.id] ?? -Infinity) >= thresholds[m.id]}
@@ -358,10 +359,10 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
   );
 }
 
-function ValueCell({ value, range, labelled = false }: { value: number | null | undefined; range: [number, number]; labelled?: boolean }) {
+function ValueCell({ metricId, value, range, labelled = false }: { metricId: string; value: number | null | undefined; range: [number, number]; labelled?: boolean }) {
   if (value === null || value === undefined || Number.isNaN(value)) {
     return (
-      <td className="num value-cell value-missing" title="no value in this run">
+      <td className="num value-cell value-missing" title="no value in this run" data-metric={metricId}>
         —
       </td>
     );
@@ -371,6 +372,7 @@ function ValueCell({ value, range, labelled = false }: { value: number | null | 
   return (
     <td
       className={labelled ? 'num value-cell value-labelled' : 'num value-cell'}
+      data-metric={metricId}
       data-value={value}
       title={labelled ? 'at or above the label threshold of this metric' : undefined}
     >

@@ -50,7 +50,8 @@ export function MetricHeatmap({ metric, grid, image, headHrefPrefix, highlight, 
   useEffect(() => setReady(true), []);
   const domain: [number, number] = stretch && stats && stats.hi > stats.lo ? [stats.lo, stats.hi] : metric.range;
   const color = metricColorScale(domain);
-  const labelEvery = cell >= 14 ? 1 : Math.ceil(14 / cell);
+  // Image heatmaps are the big models': a few axis labels each (a page has one heatmap per metric).
+  const labelEvery = Math.max(cell >= 14 ? 1 : Math.ceil(14 / cell), image ? Math.ceil(Math.max(nLayers, nHeads) / 8) : 1);
   const svgRef = useRef<SVGSVGElement>(null);
   const overlayRef = useRef<SVGGElement>(null);
 

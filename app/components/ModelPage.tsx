@@ -56,8 +56,10 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
   const headHrefPrefix = `${pagePath}/heads/`;
   const tableMetrics = metrics.map((m) => ({ id: m.id, title: m.title, summary: m.summary, range: m.range }));
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
-  const labels = badgesByHead(await getHeadLabels(run.id));
   const table = headTablePage(rows, metricIds, initial, queryValue(searchParams, 'page'));
+  // Badges of the heads in the table only: the table is a client component, and its props ride in the page.
+  const allLabels = badgesByHead(await getHeadLabels(run.id));
+  const labels = Object.fromEntries(table.rows.filter((r) => allLabels[r.name]).map((r) => [r.name, allLabels[r.name]]));
   const cells = heatmapCells(metricIds, rows, dims, { modelSlug: model.slug, runId: run.id });
 
   return (

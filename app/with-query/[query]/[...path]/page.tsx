@@ -4,8 +4,8 @@ import { decodeQuerySegment } from '@/lib/serve-cache/page-query';
 
 /**
  * A page with parameters (`/models/m?sort=induction`), rewritten here by proxy.ts with its normalised query in the
- * path so that Next caches it like the page itself (lib/serve-cache). Not linked anywhere; proxy.ts answers 404 to
- * direct requests.
+ * path so that Next caches it like the page itself (lib/serve-cache). Not linked anywhere;
+ * requests for it directly render the same page (normalised parameters only; the cache is bounded).
  */
 export const revalidate = 60;
 export function generateStaticParams() {
