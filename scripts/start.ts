@@ -3,12 +3,14 @@
  *  1. Postgres: DATABASE_URL if set, otherwise an embedded Postgres kept in .headwiki/postgres.
  *  2. Migrations (prisma/migrations), applied without needing Prisma's native engine.
  *  3. The bundled model's wiki, computed and published once if no published run exists.
- *  4. The Next.js site (built when its sources changed), served on PORT (default 3000).
+ *  4. The Next.js site (built when its sources changed), served on PORT (default 3000) by scripts/serve-site.mjs:
+ *     Next's handler behind an in-memory response cache (lib/serve-cache/front-cache.mjs).
  * The embedded Postgres lives in this process, so this process stays up while the site is served.
  */
 import { spawn } from 'node:child_process';
 import { repoRoot } from './lib/paths';
-import { ensureNextBuild, require_next_bin } from './lib/next-build';
+import path from 'node:path';
+import { ensureNextBuild } from './lib/next-build';
 import { openDatabase } from './lib/database';
 import { ensureBundledWiki } from './lib/ensure-bundled-wiki';
 
@@ -33,10 +35,10 @@ async function main() {
     return;
   }
 
-  const server = spawn(process.execPath, [require_next_bin(repoRoot), 'start', '-p', String(port)], {
+  const server = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'serve-site.mjs')], {
     cwd: repoRoot,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, PORT: String(port), NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   });
   log(`serving http://localhost:${port}  (ready ${((Date.now() - t0) / 1000).toFixed(1)} s after start)`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

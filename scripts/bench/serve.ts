@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/bench/serve.ts [--seconds 10] [--connections 50] [--fresh] [--weight-only] [--load-only]
  *   npx tsx scripts/bench/serve.ts --serve-only      # just start the server on the bench database (Ctrl-C stops it)
+ *   --next-start: plain `next start` instead of npm start's server (scripts/serve-site.mjs), to compare
  *   HEADWIKI_BENCH_PORT=3162 HEADWIKI_BENCH_PG_PORT=54462     server and Postgres ports (defaults as shown)
  *
  * Needs a build (`npm run build`, or a first `npm start`) and the bundled run published by `npm start`, whose
@@ -35,10 +36,12 @@ const log = (s: string) => console.log(`[serve] ${s}`);
 
 async function startServer(databaseUrl: string): Promise<ChildProcess> {
   if (!fs.existsSync(path.join(repoRoot, nextDistDir(), 'BUILD_ID'))) throw new Error('no Next build: run `npm run build` first');
-  const server = spawn(process.execPath, [require_next_bin(repoRoot), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
+  // The server `npm start` runs (scripts/serve-site.mjs); `--next-start` measures plain `next start` instead.
+  const command = flag('next-start') ? [require_next_bin(repoRoot), 'start', '-p', String(PORT), '-H', '127.0.0.1'] : [path.join(repoRoot, 'scripts', 'serve-site.mjs')];
+  const server = spawn(process.execPath, command, {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(PORT), HOSTNAME_BIND: '127.0.0.1' },
   });
   for (let i = 0; i < 600; i++) {
     try {
