@@ -2,7 +2,8 @@
  * The response cache in front of Next (scripts/serve-site.mjs). Next serves a cached page (ISR) for 8–11 ms of CPU
  * against ~1.3 ms for a static file (measured, scripts/bench/serve.ts): routing, the proxy and the render pipeline run
  * even on a hit. This cache answers a repeated GET of a page Next marked cacheable (`x-nextjs-cache` on a 200) from
- * memory before Next sees it: the stored bytes, gzip made once, a 304 for a matching If-None-Match. Entries carry the
+ * memory before Next sees it (and an API response marked `X-Headwiki-Cacheable: until-publish` by lib/api/respond.ts):
+ * the stored bytes, gzip made once, a 304 for a matching If-None-Match. Entries carry the
  * publish generation of their miss (publish-generation.mjs) and are served only while it lasts, like Next's own cache
  * (response-cache-handler.mjs), so a publish anywhere empties both within a second. Plain JavaScript: it runs in
  * the custom server without a build step.
@@ -48,7 +49,7 @@ export class FrontCache {
     // Next's body uncompressed, so one stored copy serves every client (gzip is made here, once).
     delete req.headers['accept-encoding'];
     this.capture(res, (status, headers, body) => {
-      if (status === 200 && headers['x-nextjs-cache'] && !headers['set-cookie']) {
+      if (status === 200 && (headers['x-nextjs-cache'] || headers['x-headwiki-cacheable'] === 'until-publish') && !headers['set-cookie']) {
         this.lru.set(key, { generation: gen, headers, body, gzip: null, size: body.length * 2 + 1024 });
       }
     });

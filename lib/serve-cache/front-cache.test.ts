@@ -13,7 +13,8 @@ function fakeNext(req: http.IncomingMessage, res: http.ServerResponse) {
   const url = new URL(req.url!, 'http://x');
   const body = `${url.pathname} rendered #${calls} (gen ${generation}) ${'x'.repeat(2000)}`;
   if (url.pathname === '/cookie') res.setHeader('set-cookie', 'a=1');
-  if (url.pathname !== '/dynamic') res.setHeader('x-nextjs-cache', 'MISS');
+  if (url.pathname.startsWith('/api/')) res.setHeader('x-headwiki-cacheable', 'until-publish');
+  else if (url.pathname !== '/dynamic') res.setHeader('x-nextjs-cache', 'MISS');
   res.setHeader('etag', `"${calls}"`);
   res.setHeader('vary', 'rsc, next-router-state-tree');
   res.statusCode = url.pathname === '/missing' ? 404 : 200;
@@ -57,6 +58,13 @@ describe('FrontCache', () => {
     const after = (await get('/models/m?sort=x')).body.toString();
     expect(after).toContain('#2 (gen g2)');
     expect(calls).toBe(2);
+  });
+
+  it('keeps API responses marked cacheable until a publish', async () => {
+    calls = 0;
+    await get('/api/v1/models/m/heads');
+    expect((await get('/api/v1/models/m/heads')).headers['x-nextjs-cache']).toBe('HIT');
+    expect(calls).toBe(1);
   });
 
   it('compresses once for gzip clients and answers If-None-Match with 304', async () => {
