@@ -17,7 +17,11 @@ export function proxy(request: NextRequest) {
   }
   const target = queryRewrite(pathname, search);
   if (target === null) return NextResponse.next();
-  return NextResponse.rewrite(new URL(target, request.url));
+  const url = new URL(target, request.url);
+  // The client router's cache-busting parameter must reach Next with its flight request.
+  const rsc = request.nextUrl.searchParams.get('_rsc');
+  if (rsc !== null) url.searchParams.set('_rsc', rsc);
+  return NextResponse.rewrite(url);
 }
 
 // Next runs the proxy again on a rewritten path; the twins' paths are not matched, so that pass is skipped.

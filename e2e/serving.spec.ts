@@ -39,6 +39,7 @@ for (const width of [390, 1400]) {
     await expect(page).toHaveURL(/\/models\/fake-wide\?page=2$/);
     await expect(page.getByTestId('head-row')).toHaveCount(22);
     await expect(page.getByTestId('head-row').first()).toHaveAttribute('data-head', 'L4H2');
+    await page.getByTestId('head-pager').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/i16-head-table-page2-${width}.png`, fullPage: false });
 
     await page.getByTestId('sort-induction').click();
@@ -88,6 +89,7 @@ for (const width of [390, 1400]) {
     await expect(maxCells).toHaveCount(72);
     const second = (await maxCells.allTextContents()).map(Number);
     expect(Math.max(...second)).toBeLessThanOrEqual(Math.min(...first));
+    await page.getByTestId('neuron-pager').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/i16-layer-page2-${width}.png`, fullPage: false });
   });
 }
@@ -114,8 +116,12 @@ test('a big model draws heatmaps and composition matrices as images of its run',
   const k = page.getByTestId('composition-matrix-k');
   const box = (await k.getByTestId('composition-image').boundingBox())!;
   // Bottom-left region: a writing head in an early layer, a reading head in a later one.
-  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.05);
-  await expect(k.getByTestId('composition-hover')).toContainText(/L0H\d+ → L5H\d+/);
+  // (Moved until hydration has attached the handler.)
+  await expect(async () => {
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.06);
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.05);
+    await expect(k.getByTestId('composition-hover')).toContainText(/L0H\d+ → L5H\d+/, { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
   await page.screenshot({ path: `${SHOTS}/i16-composition-1400.png`, fullPage: false });
   await page.setViewportSize({ width: 390, height: 900 });
   await page.screenshot({ path: `${SHOTS}/i16-composition-390.png`, fullPage: false });

@@ -42,6 +42,9 @@ describe('queryRewrite', () => {
   it('serves the bare cached page when no parameter it reads is present, and ignores other paths', () => {
     expect(queryRewrite('/models/m', '?utm_source=paper')).toBe('/models/m');
     expect(queryRewrite('/models/m', '')).toBeNull();
+    // A client-router flight request of the bare page is the bare page; with parameters, the twin.
+    expect(queryRewrite('/models/m/heads/1.2', '?_rsc=abc')).toBeNull();
+    expect(queryRewrite('/models/m', '?page=2&_rsc=abc')).toBe(queryRewrite('/models/m', '?page=2'));
     expect(queryRewrite('/models/m/runs', '?sort=x')).toBeNull();
     expect(queryRewrite('/api/v1/models', '?x=1')).toBeNull();
   });

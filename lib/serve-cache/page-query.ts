@@ -98,6 +98,8 @@ export function queryRewrite(pathname: string, search: string): string | null {
   const view = parseViewPath(pathname);
   if (!view) return null;
   const params = new URLSearchParams(search);
+  params.delete('_rsc'); // the client router's cache buster: not a parameter of the page (proxy.ts passes it on)
+  if (params.size === 0) return null;
   if ((LIVE_KEYS[view.kind] ?? []).some((k) => (params.get(k) ?? '') !== '')) return `${LIVE_QUERY_PREFIX}${pathname}${search}`;
   const query = normalizeQuery(view, params);
   if (Object.keys(query).length === 0) return pathname;
