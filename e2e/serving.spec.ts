@@ -114,6 +114,7 @@ test('a big model draws heatmaps and composition matrices as images of its run',
     await expect(page.getByTestId(`composition-top-${kind}`).locator('tbody tr')).toHaveCount(5);
   }
   const k = page.getByTestId('composition-matrix-k');
+  await k.getByTestId('composition-image').scrollIntoViewIfNeeded();
   const box = (await k.getByTestId('composition-image').boundingBox())!;
   // Bottom-left region: a writing head in an early layer, a reading head in a later one.
   // (Moved until hydration has attached the handler.)

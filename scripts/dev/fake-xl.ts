@@ -67,7 +67,7 @@ export async function seedFakeXl({
     nParams: L * (4 * dModel * dModel + 2 * dModel * dMlp) + 2 * dVocab * dModel,
     source: 'dev fake data (scripts/dev/fake-xl.ts)',
     license: 'n/a (synthetic)',
-    description: `DEV FAKE DATA: a ${L}-layer × ${H}-head model (${dMlp} neurons per layer) whose rows are cloned from a ${templateModel} run (values mean nothing).`,
+    description: `DEV FAKE DATA: a ${L}-layer × ${H}-head model (${dMlp} neurons per layer) whose rows are cloned from the bundled run (values mean nothing).`,
     config: { model_name: shape.slug, fake: true, n_layers: L, n_heads: H, d_model: dModel, d_mlp: dMlp },
   });
   const corpusSlug = template.corpusSlug ?? undefined;

@@ -31,7 +31,7 @@ export function CompositionMatrix({ kind, nLayers, nHeads, scores, image, baseli
   // Image cells may be under a pixel: the image is drawn at up to 720 px, whatever the model.
   const cell = image ? Math.min(720, Math.max(n, 240)) / n : Math.max(4, Math.min(18, Math.floor(640 / Math.max(1, n))));
   const size = cell * n;
-  const labelEvery = Math.ceil(14 / (cell * nHeads));
+  const labelEvery = Math.ceil(24 / (cell * nHeads)); // "L47" needs ~20 px
   const [hover, setHover] = useState<string | null>(null);
   const max = useMemo(() => image?.max ?? (scores ?? []).reduce((m, s) => Math.max(m, s[4]), 0), [scores, image]);
   const lo = baseline ? baseline.mean : 0;
