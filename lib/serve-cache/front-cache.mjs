@@ -36,7 +36,10 @@ export class FrontCache {
   /** Answers `req` from the cache, or hands it to `next(req, res)` and keeps what it answers if cacheable. */
   async handle(req, res, next) {
     // The client router's flight requests (RSC headers, `_rsc=`) stay with Next: same URL, other body.
-    if (req.method !== 'GET' || ROUTER_HEADERS.some((h) => req.headers[h] !== undefined) || /[?&]_rsc=/.test(req.url)) return next(req, res);
+    // Next's build files (/_next/…) are never ISR responses: no point copying them.
+    if (req.method !== 'GET' || req.url.startsWith('/_next/') || ROUTER_HEADERS.some((h) => req.headers[h] !== undefined) || /[?&]_rsc=/.test(req.url)) {
+      return next(req, res);
+    }
     const gen = await this.generation.current();
     const key = req.url;
     const e = this.lru.get(key);

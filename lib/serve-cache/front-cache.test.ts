@@ -90,10 +90,13 @@ describe('FrontCache', () => {
     await get('/q', { rsc: '1' });
     await get('/q?_rsc=abc');
     expect(calls).toBe(3);
+    await get('/_next/static/x.js');
+    await get('/_next/static/x.js');
+    expect(calls).toBe(5);
     await new Promise<void>((resolve) => {
       const req = http.request(base + '/q', { method: 'POST' }, (res) => res.resume().on('end', () => resolve()));
       req.end('x');
     });
-    expect(calls).toBe(4);
+    expect(calls).toBe(6);
   });
 });
