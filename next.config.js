@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /**
  * Security headers on every response (pages, API, static files).
  * Content-Security-Policy: scripts, styles, images, fonts and fetches from this origin only; no plugins; forms and
@@ -29,6 +31,10 @@ const nextConfig = {
   poweredByHeader: false,
   // Several checkouts' builds side by side (parallel e2e runs during development): HEADWIKI_NEXT_DIST=.next-foo.
   distDir: process.env.HEADWIKI_NEXT_DIST ?? '.next',
+  // Rendered pages live in memory until a run is published (lib/serve-cache/response-cache-handler.mjs), instead of
+  // Next's file-system cache, which would outlive a restart onto another database and grow without bound.
+  cacheHandler: fileURLToPath(new URL('./lib/serve-cache/response-cache-handler.mjs', import.meta.url)),
+  cacheMaxMemorySize: 0,
   async headers() {
     return [
       {

@@ -3,7 +3,8 @@
  *  1. Postgres: DATABASE_URL if set, otherwise an embedded Postgres kept in .headwiki/postgres.
  *  2. Migrations (prisma/migrations), applied without needing Prisma's native engine.
  *  3. The bundled model's wiki, computed and published once if no published run exists.
- *  4. The Next.js site (built when its sources changed), served on PORT (default 3000).
+ *  4. The Next.js site (built when its sources changed), served on PORT (default 3000) by scripts/lib/serve-next.ts:
+ *     Next's handler behind an in-memory response cache (lib/serve-cache/front-cache.mjs).
  * The embedded Postgres lives in this process, so this process stays up while the site is served.
  */
 import { spawn } from 'node:child_process';

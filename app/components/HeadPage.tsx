@@ -6,7 +6,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { headExists, loadHeadDetail, loadHeadTable } from '@/lib/api/head-data';
-import { metricGrid } from '@/lib/api/head-rows';
+import { heatmapCells } from './heatmap-cells';
 import { modelSlugSchema, runIdSchema } from '@/lib/api/params';
 import { resolveModelRun } from '@/lib/api/resolve-run';
 import { headName, neighbourHeads, parseHeadSlug } from '@/lib/format/head-name';
@@ -44,6 +44,12 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
   const name = detail.name;
   const grouped = model.nKvHeads > 0 && model.nKvHeads < model.nHeads;
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
+  const cells = heatmapCells(
+    table.metrics.map((m) => m.id),
+    table.rows,
+    dims,
+    { modelSlug: model.slug, runId: run.id },
+  );
 
   const badges = (await getHeadLabels(run.id, { layer: ref.layer, head: ref.head })).map(toBadge);
   const summary = headSummary(name, badges, detail.metrics);
@@ -162,11 +168,11 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
           <h2 id="context">Among the other heads</h2>
           <p className="prose small muted">{name} is outlined in red.</p>
           <div className="heatmaps">
-            {table.metrics.map((m) => (
+            {table.metrics.map((m, i) => (
               <MetricHeatmap
                 key={m.id}
                 metric={{ id: m.id, title: m.title, summary: m.summary, range: m.range }}
-                grid={metricGrid(table.rows, m.id, dims)}
+                {...cells[i]}
                 headHrefPrefix={`${modelPath(model.slug, pageRun)}/heads/`}
                 highlight={ref}
                 width={260}

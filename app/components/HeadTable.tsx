@@ -4,7 +4,10 @@
  * The head table: one row per head, one column per registry metric. Rendered on the server in
  * the order the URL asks for (`?sort=induction&dir=desc&layer=1&min=0.3`), so it reads without
  * JavaScript: headers are links and the filter is a GET form. With JavaScript, TanStack Table v9
- * sorts and filters in place and keeps the URL in step.
+ * sorts and filters in place and keeps the URL in step. A model with more heads than one page
+ * (`paging`) gets only the page's rows, already sorted and filtered on the server; sorting and
+ * filtering then load the page for the new query (`?page=` links below), so the page's weight does
+ * not grow with the model.
  */
 import { useEffect, useMemo, useState, type FormEvent, type MouseEvent } from 'react';
 import Link from 'next/link';
@@ -27,6 +30,7 @@ import { queryString } from '@/lib/format/paths';
 import type { HeadBadge } from '@/lib/api/head-labels-view';
 import { HeadBadges } from './heads/HeadBadges';
 import { useHydrated } from './use-hydrated';
+import { Pager } from './Pager';
 
 export interface HeadTableMetric {
   id: string;
@@ -58,6 +62,17 @@ export interface HeadTableProps {
   thresholds?: Record<string, number>;
   /** Metric columns shown at first (all when absent); the column chooser changes them. */
   defaultColumns?: string[];
+  /** Set when `rows` is one page of the query's heads (sorted and filtered on the server). */
+  paging?: HeadTablePaging;
+}
+
+export interface HeadTablePaging {
+  page: number;
+  pages: number;
+  pageSize: number;
+  /** Heads matching the query, and in the model. */
+  matching: number;
+  total: number;
 }
 
 type Features = typeof features;
@@ -109,8 +124,8 @@ function queryFromState(sorting: SortingState, columnFilters: ColumnFiltersState
   return { sort: s?.id, dir: s?.desc ? 'desc' : 'asc', layer, min };
 }
 
-function hrefFor(pagePath: string, q: HeadTableQuery): string {
-  return pagePath + queryString({ sort: q.sort, dir: q.sort ? q.dir : undefined, layer: q.layer, min: q.min });
+function hrefFor(pagePath: string, q: HeadTableQuery, page?: number): string {
+  return pagePath + queryString({ sort: q.sort, dir: q.sort ? q.dir : undefined, layer: q.layer, min: q.min, page: page && page > 1 ? page : undefined });
 }
 
 /** What clicking a header does: a new column starts in its natural order, the sorted one flips. */
@@ -130,7 +145,9 @@ function arrow(q: HeadTableQuery, columnId: string): string {
   return q.dir === 'desc' ? '▼' : '▲';
 }
 
-export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHrefPrefix, initial, labels, thresholds, defaultColumns }: HeadTableProps) {
+export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHrefPrefix, initial, labels, thresholds, defaultColumns, paging }: HeadTableProps) {
+  // One page of a bigger query: sorting and filtering are navigations, as without JavaScript.
+  const serverPaged = paging !== undefined;
   // Column chooser: every metric stays sortable and filterable; only the visible ones are drawn.
   const [visible, setVisible] = useState<Set<string>>(
     () => new Set(defaultColumns?.length ? [...defaultColumns, ...(initial.sort ? [initial.sort] : [])] : allMetrics.map((m) => m.id)),
@@ -167,13 +184,13 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
 
   // Keep the address bar shareable: it always reproduces what is on screen.
   useEffect(() => {
-    if (!hydrated) return;
+    if (!hydrated || serverPaged) return;
     const href = hrefFor(pagePath, query);
     if (href !== window.location.pathname + window.location.search) window.history.replaceState(window.history.state, '', href);
   }, [hydrated, pagePath, query.sort, query.dir, query.layer, query.min]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const onSortClick = (e: MouseEvent<HTMLAnchorElement>, columnId: string, descFirst: boolean) => {
-    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return; // let "open in new tab" work
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0 || serverPaged) return; // let "open in new tab" work
     e.preventDefault();
     const next = nextSort(query, columnId, descFirst);
     setSorting([{ id: columnId, desc: next.dir === 'desc' }]);
@@ -199,7 +216,7 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
   };
 
   const onSubmit = (e: FormEvent) => {
-    if (hydrated) e.preventDefault();
+    if (hydrated && !serverPaged) e.preventDefault();
   };
 
   const shown = table.getRowModel().rows;
@@ -241,7 +258,7 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
           <select
             name="layer"
             value={query.layer === undefined ? '' : String(query.layer)}
-            onChange={(e) => setLayerFilter(e.target.value)}
+            onChange={(e) => (serverPaged ? e.target.form?.requestSubmit() : setLayerFilter(e.target.value))}
             data-testid="filter-layer"
           >
             <option value="">all</option>
@@ -262,12 +279,12 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
             disabled={!sortedMetric}
             defaultValue={query.min === undefined ? '' : String(query.min)}
             key={sortedMetric?.id ?? 'none'}
-            onChange={(e) => setMinFilter(e.target.value)}
+            onChange={(e) => (serverPaged ? undefined : setMinFilter(e.target.value))}
             placeholder={sortedMetric ? String(sortedMetric.range[0]) : '—'}
             data-testid="filter-min"
           />
         </label>
-        {hydrated ? null : (
+        {hydrated && !serverPaged ? null : (
           <button type="submit" className="button">
             Apply
           </button>
@@ -286,7 +303,13 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
           </div>
         </details>
         <span className="filter-count" aria-live="polite" data-testid="head-count">
-          {shown.length === rows.length ? `${rows.length} heads` : `${shown.length} of ${rows.length} heads`}
+          {paging
+            ? `${paging.matching === paging.total ? `${paging.total} heads` : `${paging.matching} of ${paging.total} heads`}${
+                paging.pages > 1 ? `, ${(paging.page - 1) * paging.pageSize + 1}–${(paging.page - 1) * paging.pageSize + rows.length} shown` : ''
+              }`
+            : shown.length === rows.length
+              ? `${rows.length} heads`
+              : `${shown.length} of ${rows.length} heads`}
         </span>
       </form>
       <div className="table-scroll">
@@ -313,6 +336,7 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
                   {metrics.map((m) => (
                     <ValueCell
                       key={m.id}
+                      metricId={m.id}
                       value={r.values[m.id]}
                       range={m.range}
                       labelled={thresholds?.[m.id] !== undefined && (r.values[m.id] ?? -Infinity) >= thresholds[m.id]}
@@ -331,14 +355,15 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
           </tbody>
         </table>
       </div>
+      {paging ? <Pager page={paging.page} pages={paging.pages} href={(p) => hrefFor(pagePath, query, p)} label="Pages of heads" testId="head-pager" /> : null}
     </div>
   );
 }
 
-function ValueCell({ value, range, labelled = false }: { value: number | null | undefined; range: [number, number]; labelled?: boolean }) {
+function ValueCell({ metricId, value, range, labelled = false }: { metricId: string; value: number | null | undefined; range: [number, number]; labelled?: boolean }) {
   if (value === null || value === undefined || Number.isNaN(value)) {
     return (
-      <td className="num value-cell value-missing" title="no value in this run">
+      <td className="num value-cell value-missing" title="no value in this run" data-metric={metricId}>
         —
       </td>
     );
@@ -348,6 +373,7 @@ function ValueCell({ value, range, labelled = false }: { value: number | null | 
   return (
     <td
       className={labelled ? 'num value-cell value-labelled' : 'num value-cell'}
+      data-metric={metricId}
       data-value={value}
       title={labelled ? 'at or above the label threshold of this metric' : undefined}
     >

@@ -1,12 +1,15 @@
 'use client';
 
 /**
- * Layer × head heatmap of one metric. The cells are SVG links rendered on the server (so the map
- * reads, and links, without JavaScript; each cell has a <title> tooltip). With JavaScript, d3
- * draws the hover layer on top: a crosshair over the head's layer and column and a value tooltip.
+ * Layer × head heatmap of one metric. For a small model the cells are SVG links rendered on the server (so the
+ * map reads, and links, without JavaScript; each cell has a <title> tooltip); for a big one (lib/api/heatmap-view.ts)
+ * the cells are one pixelated image of the run, so the page stays small, and clicking a cell opens its head with
+ * JavaScript (the head table links every head without it). With JavaScript, d3 draws the hover layer on top: a
+ * crosshair over the head's layer and column and a tooltip.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import { pointer, select } from 'd3';
+import { heatmapStats, type Grid, type HeatmapStats } from '@/lib/api/heatmap-view';
 import { formatMetricValue } from '@/lib/format/numbers';
 import { metricColorScale } from './color-scale';
 import { ColorLegend } from './ColorLegend';
@@ -16,8 +19,10 @@ import { heatmapDomain, useHeatmapScale } from './heatmap-scale';
 
 export interface MetricHeatmapProps {
   metric: { id: string; title: string; summary: string; range: [number, number] };
-  /** grid[layer][head]; null where the run has no value. */
-  grid: (number | null)[][];
+  /** grid[layer][head]; null where the run has no value. Given for small models: one SVG link per cell. */
+  grid?: Grid;
+  /** Instead of `grid`, for big models: the cells as images (the metric's range, and stretched to the values). */
+  image?: { full: string; stretched: string; nLayers: number; nHeads: number; stats: HeatmapStats | null };
   /** Cell links are `${headHrefPrefix}${layer}.${head}`. */
   headHrefPrefix: string;
   /** Head to outline (e.g. the head whose page this is). */
@@ -34,38 +39,21 @@ export function cellSize(nHeads: number, nLayers: number, width: number): number
   return Math.max(6, Math.min(40, byWidth, Math.max(byHeight, 10)));
 }
 
-/** Smallest and largest value present, and where the largest is. */
-function extent(grid: (number | null)[][]): { lo: number; hi: number; top: { layer: number; head: number } } | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let top = { layer: 0, head: 0 };
-  grid.forEach((row, layer) =>
-    row.forEach((v, head) => {
-      if (v === null || Number.isNaN(v)) return;
-      if (v < lo) lo = v;
-      if (v > hi) {
-        hi = v;
-        top = { layer, head };
-      }
-    }),
-  );
-  return Number.isFinite(lo) ? { lo, hi, top } : null;
-}
-
-export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width = 320 }: MetricHeatmapProps) {
-  const nLayers = grid.length;
-  const nHeads = grid[0]?.length ?? 0;
+export function MetricHeatmap({ metric, grid, image, headHrefPrefix, highlight, width = 320 }: MetricHeatmapProps) {
+  const nLayers = grid ? grid.length : (image?.nLayers ?? 0);
+  const nHeads = grid ? (grid[0]?.length ?? 0) : (image?.nHeads ?? 0);
   const cell = cellSize(nHeads, nLayers, width);
   const innerW = cell * nHeads;
   const innerH = cell * nLayers;
-  const stats = useMemo(() => extent(grid), [grid]);
+  const stats = useMemo(() => (grid ? heatmapStats(grid) : (image?.stats ?? null)), [grid, image]);
   // One site-wide, remembered choice (heatmap-scale.ts): the metric's range (comparable across models) or this
   // model's values; "auto" stretches maps whose values fill little of the range, which drew blank otherwise.
   const [mode, setMode] = useHeatmapScale();
   const ready = useHydrated();
   const { domain, stretched } = heatmapDomain(mode, metric.range, stats);
   const color = metricColorScale(domain);
-  const labelEvery = cell >= 14 ? 1 : Math.ceil(14 / cell);
+  // Image heatmaps are the big models': a few axis labels each (a page has one heatmap per metric).
+  const labelEvery = Math.max(cell >= 14 ? 1 : Math.ceil(14 / cell), image ? Math.ceil(Math.max(nLayers, nHeads) / 8) : 1);
   const svgRef = useRef<SVGSVGElement>(null);
   const overlayRef = useRef<SVGGElement>(null);
 
@@ -79,7 +67,7 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
     const clear = () => g.selectAll('*').remove();
     const show = (layer: number, head: number) => {
       clear();
-      const v = grid[layer]?.[head] ?? null;
+      const v = grid ? (grid[layer]?.[head] ?? null) : undefined;
       // Crosshair: the head's layer row and head column, outlined.
       g.append('rect')
         .attr('x', 0)
@@ -97,7 +85,7 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
         .attr('fill', 'none')
         .attr('stroke', '#1f2328')
         .attr('stroke-opacity', 0.35);
-      const label = `L${layer}H${head}  ${formatMetricValue(v)}`;
+      const label = v === undefined ? `L${layer}H${head}` : `L${layer}H${head}  ${formatMetricValue(v)}`;
       const tip = g.append('g').attr('class', 'hm-tooltip');
       const text = tip.append('text').attr('x', 6).attr('y', 14).text(label);
       const textWidth = (text.node() as SVGTextElement).getComputedTextLength?.() || label.length * 6.5;
@@ -116,16 +104,25 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
       if (head >= 0 && head < nHeads && layer >= 0 && layer < nLayers) show(layer, head);
     });
     cells.on('pointerleave', clear);
+    // Image cells are not links: a click opens the head under the pointer.
+    if (!grid) {
+      cells.on('click', (event: MouseEvent) => {
+        const [px, py] = pointer(event, cells.node());
+        const head = Math.floor(px / cell);
+        const layer = Math.floor(py / cell);
+        if (head >= 0 && head < nHeads && layer >= 0 && layer < nLayers) window.location.assign(`${headHrefPrefix}${layer}.${head}`);
+      });
+    }
     cells.on('focusin', (event: FocusEvent) => {
       const a = (event.target as Element).closest('a[data-layer]');
       if (a) show(Number(a.getAttribute('data-layer')), Number(a.getAttribute('data-head')));
     });
     cells.on('focusout', clear);
     return () => {
-      cells.on('pointermove', null).on('pointerleave', null).on('focusin', null).on('focusout', null);
+      cells.on('pointermove', null).on('pointerleave', null).on('focusin', null).on('focusout', null).on('click', null);
       clear();
     };
-  }, [grid, cell, innerW, innerH, nHeads, nLayers]);
+  }, [grid, cell, innerW, innerH, nHeads, nLayers, headHrefPrefix]);
 
   return (
     <figure className="heatmap" data-testid={`heatmap-${metric.id}`} aria-labelledby={`heatmap-title-${metric.id}`}>
@@ -173,7 +170,7 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
           <text className="axis-title" transform={`translate(${-28},${innerH / 2}) rotate(-90)`} textAnchor="middle">
             layer
           </text>
-          {grid.map((_, l) =>
+          {Array.from({ length: nLayers }, (_, l) =>
             l % labelEvery === 0 ? (
               <text key={l} className="axis-label" x={-6} y={l * cell + cell / 2} dy="0.35em" textAnchor="end">
                 {l}
@@ -181,8 +178,18 @@ export function MetricHeatmap({ metric, grid, headHrefPrefix, highlight, width =
             ) : null,
           )}
           {/* One tab stop for the map (the highlighted head, else L0H0); arrow keys move between cells. */}
-          <g className="hm-cells" onKeyDown={rovingGridKeyDown}>
-            {grid.map((row, l) =>
+          <g className={grid ? 'hm-cells' : 'hm-cells hm-image'} onKeyDown={rovingGridKeyDown}>
+            {image ? (
+              <image
+                href={stretched ? image.stretched : image.full}
+                width={innerW}
+                height={innerH}
+                preserveAspectRatio="none"
+                style={{ imageRendering: 'pixelated' }}
+                data-testid="heatmap-image"
+              />
+            ) : null}
+            {grid?.map((row, l) =>
               row.map((v, h) => (
                 <a
                   key={`${l}.${h}`}

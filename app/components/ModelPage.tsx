@@ -5,8 +5,8 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { loadHeadTable } from '@/lib/api/head-data';
-import { metricGrid } from '@/lib/api/head-rows';
-import { modelSlugSchema, parseHeadsQuery, runIdSchema, type RawQuery } from '@/lib/api/params';
+import { heatmapCells } from './heatmap-cells';
+import { modelSlugSchema, parseHeadsQuery, queryValue, runIdSchema, type RawQuery } from '@/lib/api/params';
 import { resolveModelRun } from '@/lib/api/resolve-run';
 import { getLatestPublishedRun } from '@/lib/db/runs';
 import { formatDate } from '@/lib/format/numbers';
@@ -16,6 +16,7 @@ import { Breadcrumbs } from './Breadcrumbs';
 import { CiteThis } from './CiteThis';
 import { HeadTable, type HeadTableQuery } from './HeadTable';
 import { BadgeLegend } from './heads/HeadBadges';
+import { headTablePage } from './head-table-page';
 import { MetricHeatmap } from './MetricHeatmap';
 import { ModelFacts } from './ModelFacts';
 import { getHeadLabels } from '@/lib/db/head-labels';
@@ -56,7 +57,11 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
   const headHrefPrefix = `${pagePath}/heads/`;
   const tableMetrics = metrics.map((m) => ({ id: m.id, title: m.title, summary: m.summary, range: m.range }));
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
-  const labels = badgesByHead(await getHeadLabels(run.id));
+  const table = headTablePage(rows, metricIds, initial, queryValue(searchParams, 'page'));
+  // Badges of the heads in the table only: the table is a client component, and its props ride in the page.
+  const allLabels = badgesByHead(await getHeadLabels(run.id));
+  const labels = Object.fromEntries(table.rows.filter((r) => allLabels[r.name]).map((r) => [r.name, allLabels[r.name]]));
+  const cells = heatmapCells(metricIds, rows, dims, { modelSlug: model.slug, runId: run.id });
 
   return (
     <>
@@ -108,7 +113,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
       ) : (
         <HeadTable
           metrics={tableMetrics}
-          rows={rows}
+          rows={table.rows}
+          paging={table.paging}
           nLayers={model.nLayers}
           pagePath={pagePath}
           headHrefPrefix={headHrefPrefix}
@@ -144,8 +150,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
             Click a cell to open the head; in a map, arrow keys move between cells.
           </p>
           <div className="heatmaps">
-            {tableMetrics.map((m) => (
-              <MetricHeatmap key={m.id} metric={m} grid={metricGrid(rows, m.id, dims)} headHrefPrefix={headHrefPrefix} />
+            {tableMetrics.map((m, i) => (
+              <MetricHeatmap key={m.id} metric={m} {...cells[i]} headHrefPrefix={headHrefPrefix} />
             ))}
           </div>
         </>

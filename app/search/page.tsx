@@ -1,128 +1,14 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { Breadcrumbs } from '@/app/components/Breadcrumbs';
-import { SearchBox } from '@/app/components/SearchBox';
-import { queryString } from '@/lib/format/paths';
-import { headers } from 'next/headers';
-import { ApiError, isStatementTimeout } from '@/lib/api/errors';
-import { rateLimit } from '@/lib/api/rate-limit';
-import { MAX_QUERY_LENGTH } from '@/lib/search/parse';
-import { searchQueryProblem, SEARCH_PER_MINUTE, withSearchSlot } from '@/lib/search/query-guard';
-import { runSearch, type SearchOutcome } from '@/lib/search/search';
+import { SearchView } from '@/app/components/SearchView';
 
-/** `/search?q=`: the search box's results (same search as /api/v1/search). */
-export const dynamic = 'force-dynamic';
+/**
+ * `/search`: the search form. With `?q=`, proxy.ts sends the request to the cached /with-query twin (one cache
+ * entry per normalised query until the next publish, lib/serve-cache/page-query.ts).
+ */
+export const revalidate = 60;
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+export const metadata: Metadata = { title: 'Search' };
 
-export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
-  const q = (await searchParams).q;
-  // eslint-disable-next-line no-control-regex
-  const shown = typeof q === 'string' ? q.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 60) : '';
-  return { title: shown ? `Search: ${shown}` : 'Search' };
-}
-
-const KIND_LABEL: Record<string, string> = { model: 'Model', head: 'Head', neuron: 'Neuron', metric: 'Metric', example: 'Example' };
-
-/** Results per page (links, readable without JavaScript; the API pages with a cursor). */
-const SEARCH_PAGE_SIZE = 50;
-
-/** `?page=` as a 1-based page number; anything else is page 1. */
-function pageNumber(raw: string | string[] | undefined): number {
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  return v && /^[1-9]\d{0,5}$/.test(v) ? Number(v) : 1;
-}
-
-/** The search under the same bounds as /api/v1/search (lib/search/query-guard.ts); a refusal is a message on the page. */
-async function boundedSearch(q: string): Promise<{ outcome: SearchOutcome | null; refused: string | null }> {
-  const problem = searchQueryProblem(q);
-  if (problem) return { outcome: null, refused: `This search ${problem}.` };
-  const limited = rateLimit({ headers: await headers() }, { bucket: 'search', perMinute: SEARCH_PER_MINUTE });
-  if (limited) return { outcome: null, refused: `Too many searches from your address: try again in ${limited.headers.get('Retry-After')} s.` };
-  try {
-    return { outcome: await withSearchSlot(() => runSearch(q)), refused: null };
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 503) return { outcome: null, refused: `The search is busy: ${err.message}.` };
-    if (isStatementTimeout(err)) return { outcome: null, refused: 'This search took longer than the server allows; use fewer or longer words.' };
-    throw err;
-  }
-}
-
-export default async function SearchPage({ searchParams }: Props) {
-  const params = await searchParams;
-  const raw = params.q;
-  const q = (Array.isArray(raw) ? raw[0] : raw)?.trim().slice(0, MAX_QUERY_LENGTH) ?? '';
-  const { outcome, refused } = q ? await boundedSearch(q) : { outcome: null, refused: null };
-  const total = outcome?.results.length ?? 0;
-  const pages = Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE));
-  const page = Math.min(pageNumber(params.page), pages);
-  const from = (page - 1) * SEARCH_PAGE_SIZE;
-  const shown = outcome?.results.slice(from, from + SEARCH_PAGE_SIZE) ?? [];
-  const pageHref = (p: number) => `/search${queryString({ q, page: p > 1 ? p : undefined })}`;
-  return (
-    <>
-      <Breadcrumbs items={[{ label: 'Search' }]} />
-      <h1>Search</h1>
-      <SearchBox defaultValue={q} />
-      {refused ? (
-        <p className="notice" role="alert" data-testid="search-refused">
-          {refused}
-        </p>
-      ) : null}
-      <p className="small muted">
-        A model name · <code>model:stories260K</code> · a head <code>L9H6</code>, <code>L9 H6</code> or <code>9.6</code> · a neuron{' '}
-        <code>L3N123</code> · a page address <code>/models/stories260K/heads/1.3</code> · a metric by any word of its name or its
-        initials (<code>entropy</code>, <code>dla</code>) · a threshold <code>induction &gt; 0.5</code> · words or &quot;quoted
-        phrases&quot; from top examples.
-      </p>
-      {outcome ? (
-        <>
-          {outcome.parsed.problems.length > 0 ? (
-            <ul className="notice" role="status" data-testid="search-problems">
-              {outcome.parsed.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          ) : null}
-          <p className="small" data-testid="search-count">
-            {total === 0 ? 'No results.' : `${total} result${total === 1 ? '' : 's'}${pages > 1 ? ` (${from + 1}–${from + shown.length} shown, page ${page} of ${pages})` : ''}.`}
-          </p>
-          <ol className="search-results" data-testid="search-results" start={from + 1}>
-            {shown.map((r) => (
-              <li key={r.url}>
-                <span className="small muted">{KIND_LABEL[r.kind]}</span> <Link href={r.url}>{r.title}</Link>
-                <div className="small muted">{r.description}</div>
-                {r.match ? (
-                  // Corpus text: rendered as a text node only.
-                  <div className="small search-match" data-testid="search-match">
-                    <a href={r.match.url}>{r.match.example}</a>: <q>{r.match.text}</q>
-                  </div>
-                ) : null}
-              </li>
-            ))}
-          </ol>
-          {pages > 1 ? (
-            <nav className="search-pager" aria-label="Result pages" data-testid="search-pager">
-              {page > 1 ? (
-                <Link href={pageHref(page - 1)} rel="prev">
-                  ← Previous {SEARCH_PAGE_SIZE}
-                </Link>
-              ) : null}{' '}
-              <span className="small muted">
-                Page {page} of {pages}
-              </span>{' '}
-              {page < pages ? (
-                <Link href={pageHref(page + 1)} rel="next" data-testid="search-next">
-                  Next {Math.min(SEARCH_PAGE_SIZE, total - from - SEARCH_PAGE_SIZE)} →
-                </Link>
-              ) : null}
-            </nav>
-          ) : null}
-          <p className="api-links">
-            As JSON: <a href={`/api/v1/search${queryString({ q })}`}>/api/v1/search{queryString({ q })}</a>
-          </p>
-        </>
-      ) : null}
-    </>
-  );
+export default function Page() {
+  return <SearchView params={{}} />;
 }

@@ -11,6 +11,8 @@ describe('responses', () => {
     const latest = sendJson(new Request('http://x/api'), { a: 1 }, { pinned: false });
     expect(latest.headers.get('cache-control')).toMatch(/^public, max-age=60/);
     expect(latest.headers.get('etag')).toBe(pinned.headers.get('etag'));
+    // Both may be kept by npm start's front cache until the next publish (lib/serve-cache/front-cache.mjs).
+    expect(latest.headers.get('x-headwiki-cacheable')).toBe('until-publish');
   });
 
   it('answers 304 when If-None-Match carries the same ETag', () => {

@@ -14,11 +14,18 @@ export interface RespondOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * Marks a response whose body can change only when a run is published (every response sent here: published runs'
+ * data and lists of them), so npm start's front cache may keep it until then (lib/serve-cache/front-cache.mjs).
+ */
+export const CACHEABLE_UNTIL_PUBLISH_HEADER = 'X-Headwiki-Cacheable';
+
 function cacheHeaders(body: string, pinned: boolean): Record<string, string> {
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
   return {
     ETag: etag,
     'Cache-Control': cacheControl(pinned),
+    [CACHEABLE_UNTIL_PUBLISH_HEADER]: 'until-publish',
     // Notebooks and Observable pages fetch this API from other origins.
     'Access-Control-Allow-Origin': '*',
   };

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma } from './client';
-import { getCompositionBaselines, getHeadComposition, getHeadCompositionFor, saveHeadComposition } from './head-composition';
+import { getCompositionBaselines, getHeadComposition, getHeadCompositionFor, getTopHeadComposition, saveHeadComposition } from './head-composition';
 import { getHeadLabels, saveHeadLabels, type HeadLabelValue } from './head-labels';
 import { upsertModel } from './models';
 import { createRun, publishRun } from './runs';
@@ -37,6 +37,8 @@ describe('HeadComposition, CompositionBaseline, HeadLabel', () => {
     await saveHeadLabels(run.id, [label]);
     expect(await getHeadComposition(run.id, 'k')).toEqual([scores[0]]);
     expect(await getHeadCompositionFor(run.id, 1, 0)).toEqual([scores[0]]);
+    expect(await getTopHeadComposition(run.id, 'k', 5)).toEqual([scores[0]]);
+    expect(await getTopHeadComposition(run.id, 'v', 5)).toEqual([]);
     expect(await getCompositionBaselines(run.id)).toEqual([{ kind: 'k', mean: 0.1, std: 0.01, draws: 200, seed: 1 }]);
     expect(await getHeadLabels(run.id, { layer: 1, head: 0 })).toEqual([label]);
 

@@ -67,6 +67,15 @@ export async function getHeadComposition(runId: string, kind?: CompositionKind):
   return rows as HeadCompositionValue[];
 }
 
+/** The `limit` highest scores of one kind, highest first (ties in model order). */
+export async function getTopHeadComposition(runId: string, kind: CompositionKind, limit: number): Promise<HeadCompositionValue[]> {
+  return getPrisma().$queryRaw<HeadCompositionValue[]>`
+    SELECT "kind", "srcLayer", "srcHead", "dstLayer", "dstHead", "value" FROM "HeadComposition"
+    WHERE "runId" = ${runId} AND "kind" = ${kind}
+    ORDER BY "value" DESC, "srcLayer", "srcHead", "dstLayer", "dstHead"
+    LIMIT ${limit}`;
+}
+
 /** Position of a score in (kind, src, dst) order: the keyset of a page. */
 export type CompositionKey = Omit<HeadCompositionValue, 'value'>;
 

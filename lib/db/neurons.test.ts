@@ -69,6 +69,9 @@ describe('neuron tables', () => {
     const next = await listNeuronStats(run.id, 'planted', 0, 'post', { sort: 'maxAct', dir: 'desc', limit: 10, after: { value: byMax[1].maxAct, neuron: 1 } });
     // Neuron 2 (max 2), then the dead neurons 3..7 (max 0) in index order: no row skipped or repeated.
     expect(next.map((r) => r.neuron)).toEqual([2, 3, 4, 5, 6, 7]);
+    // Numbered pages (the layer page): the same order, from an offset.
+    const page2 = await listNeuronStats(run.id, 'planted', 0, 'post', { sort: 'maxAct', dir: 'desc', limit: 3, offset: 3 });
+    expect(page2.map((r) => r.neuron)).toEqual([3, 4, 5]);
 
     await publishRun(run.id, 1);
     const rows = neuronWikiRows(wikis[0], tokenizer);

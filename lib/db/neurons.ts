@@ -202,9 +202,10 @@ export async function listNeuronStats(
   corpusSlug: string,
   layer: number,
   site: string,
-  opts: { sort: NeuronSortKey; dir: 'asc' | 'desc'; limit: number; after?: { value: number | null; neuron: number } },
+  /** `after` (keyset, the API) or `offset` (numbered pages, the layer page) picks where the page starts. */
+  opts: { sort: NeuronSortKey; dir: 'asc' | 'desc'; limit: number; after?: { value: number | null; neuron: number }; offset?: number },
 ): Promise<NeuronStatsRow[]> {
-  const { sort, dir, limit, after } = opts;
+  const { sort, dir, limit, after, offset } = opts;
   const where: Record<string, unknown> = { runId, corpusSlug, layer, site };
   if (after) {
     const cmp = dir === 'asc' ? 'gt' : 'lt';
@@ -216,6 +217,6 @@ export async function listNeuronStats(
   // `nulls` only exists for nullable columns (minimalRate); Postgres puts nulls last in asc, first in desc otherwise.
   const order = sort === 'minimalRate' ? { sort: dir, nulls: 'last' } : dir;
   const orderBy = sort === 'neuron' ? [{ neuron: dir }] : [{ [sort]: order }, { neuron: 'asc' as const }];
-  const rows = await getPrisma().neuronStats.findMany({ where, orderBy: orderBy as never, take: limit });
+  const rows = await getPrisma().neuronStats.findMany({ where, orderBy: orderBy as never, take: limit, ...(offset ? { skip: offset } : {}) });
   return rows.map((r) => toStatsRow(r));
 }

@@ -7,6 +7,8 @@
  * before a real run exists. The models' slugs start with `fake-` so nobody mistakes them for results.
  *
  *   npx tsx scripts/dev/seed-fake.ts            # prints DATABASE_URL, keeps Postgres up until Ctrl-C
+ *   npx tsx scripts/dev/seed-fake.ts --xl       # also a GPT-2-XL-sized run (48 × 25 heads, 6,400 neurons per layer),
+ *                                               # cloned from the bundled stories260K run, computed first (~3 min)
  *   HEADWIKI_FAKE_PG_PORT=54359 (default)       # port of the throw-away server
  */
 import fs from 'node:fs';
@@ -223,6 +225,12 @@ async function main() {
   try {
     await applyMigrations(pg.url, { log: (s) => console.log(`[seed-fake] ${s}`) });
     await seed();
+    if (process.argv.includes('--xl')) {
+      const { ensureBundledWiki } = await import('../lib/ensure-bundled-wiki');
+      const { seedFakeXl } = await import('./fake-xl');
+      await ensureBundledWiki({ log: (s) => console.log(`[seed-fake] ${s}`) });
+      await seedFakeXl({ log: (s) => console.log(`[seed-fake] ${s}`) });
+    }
   } catch (err) {
     console.error('[seed-fake] failed:', err);
     await pg.stop().catch(() => {});

@@ -4,18 +4,22 @@
  * Heads × heads matrix of one composition kind: rows are the earlier (writing) heads, columns the later
  * (reading) heads, cells only where srcLayer < dstLayer. Colour: d3 sequential scale from the random
  * baseline's mean (white) to the largest score; cells within 2σ of the baseline are hatched, so what
- * stands above random matrices is what is coloured. Cells are SVG links rendered on the server.
+ * stands above random matrices is what is coloured. Cells are SVG links rendered on the server; for a big
+ * model (lib/api/composition-view.ts) they are one image of the run instead, whose cells name themselves on
+ * hover and open the reading head on click (JavaScript; the table of strongest pairs links without it).
  */
 import { rovingGridKeyDown } from '../roving-grid';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import { interpolateOranges, scaleSequential } from 'd3';
 
 export interface CompositionMatrixProps {
   kind: 'q' | 'k' | 'v';
   nLayers: number;
   nHeads: number;
-  /** [srcLayer, srcHead, dstLayer, dstHead, value]. */
-  scores: [number, number, number, number, number][];
+  /** [srcLayer, srcHead, dstLayer, dstHead, value]: every pair, drawn as SVG cells (small models). */
+  scores?: [number, number, number, number, number][];
+  /** Instead of `scores`: the matrix as an image, and the highest score (the colour scale's top). */
+  image?: { href: string; max: number };
   baseline: { mean: number; std: number; draws: number } | null;
   /** Head links are `${headHrefPrefix}${layer}.${head}`. */
   headHrefPrefix: string;
@@ -23,17 +27,26 @@ export interface CompositionMatrixProps {
 
 const MARGIN = { top: 44, left: 52, right: 8, bottom: 8 };
 
-export function CompositionMatrix({ kind, nLayers, nHeads, scores, baseline, headHrefPrefix }: CompositionMatrixProps) {
+export function CompositionMatrix({ kind, nLayers, nHeads, scores, image, baseline, headHrefPrefix }: CompositionMatrixProps) {
   const n = nLayers * nHeads;
-  const cell = Math.max(4, Math.min(18, Math.floor(640 / Math.max(1, n))));
+  // Image cells may be under a pixel: the image is drawn at up to 720 px, whatever the model.
+  const cell = image ? Math.min(720, Math.max(n, 240)) / n : Math.max(4, Math.min(18, Math.floor(640 / Math.max(1, n))));
   const size = cell * n;
+  const labelEvery = Math.ceil(24 / (cell * nHeads)); // "L47" needs ~20 px
   const [hover, setHover] = useState<string | null>(null);
-  const max = useMemo(() => scores.reduce((m, s) => Math.max(m, s[4]), 0), [scores]);
+  const max = useMemo(() => image?.max ?? (scores ?? []).reduce((m, s) => Math.max(m, s[4]), 0), [scores, image]);
   const lo = baseline ? baseline.mean : 0;
   const color = useMemo(() => scaleSequential(interpolateOranges).domain([lo, Math.max(max, lo + 1e-9)]).clamp(true), [lo, max]);
   const significant = (v: number) => !baseline || v > baseline.mean + 2 * baseline.std;
   const name = (l: number, h: number) => `L${l}H${h}`;
   const index = (l: number, h: number) => l * nHeads + h;
+  const pairAt = (e: ReactMouseEvent<SVGRectElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const dst = Math.floor(((e.clientX - box.left) / box.width) * n);
+    const src = Math.floor(((e.clientY - box.top) / box.height) * n);
+    if (dst < 0 || src < 0 || dst >= n || src >= n || Math.floor(src / nHeads) >= Math.floor(dst / nHeads)) return null;
+    return { sl: Math.floor(src / nHeads), sh: src % nHeads, dl: Math.floor(dst / nHeads), dh: dst % nHeads };
+  };
 
   return (
     <figure className="composition-matrix" data-testid={`composition-matrix-${kind}`}>
@@ -51,7 +64,7 @@ export function CompositionMatrix({ kind, nLayers, nHeads, scores, baseline, hea
           writing head ↓
         </text>
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-          {Array.from({ length: nLayers }, (_, l) => (
+          {Array.from({ length: nLayers }, (_, l) => (l % labelEvery === 0 ? (
             <g key={l}>
               <text x={(l * nHeads + nHeads / 2) * cell} y={-6} textAnchor="middle" className="axis-tick">
                 L{l}
@@ -59,17 +72,37 @@ export function CompositionMatrix({ kind, nLayers, nHeads, scores, baseline, hea
               <text x={-6} y={(l * nHeads + nHeads / 2) * cell} textAnchor="end" dominantBaseline="middle" className="axis-tick">
                 L{l}
               </text>
-              {l > 0 ? (
+              {l > 0 && !image ? (
                 <>
                   <line x1={l * nHeads * cell} x2={l * nHeads * cell} y1={0} y2={size} stroke="#999" strokeWidth={0.5} />
                   <line y1={l * nHeads * cell} y2={l * nHeads * cell} x1={0} x2={size} stroke="#999" strokeWidth={0.5} />
                 </>
               ) : null}
             </g>
-          ))}
+          ) : null))}
+          {image ? (
+            <>
+              <image href={image.href} width={size} height={size} preserveAspectRatio="none" style={{ imageRendering: 'pixelated' }} data-testid="composition-image" />
+              <rect
+                width={size}
+                height={size}
+                fill="transparent"
+                style={{ cursor: 'pointer' }}
+                onMouseMove={(e) => {
+                  const p = pairAt(e);
+                  setHover(p ? `${name(p.sl, p.sh)} → ${name(p.dl, p.dh)}` : null);
+                }}
+                onMouseLeave={() => setHover(null)}
+                onClick={(e) => {
+                  const p = pairAt(e);
+                  if (p) window.location.assign(`${headHrefPrefix}${p.dl}.${p.dh}`);
+                }}
+              />
+            </>
+          ) : null}
           {/* One tab stop for the matrix; arrow keys move between cells (roving-grid.ts). */}
           <g onKeyDown={rovingGridKeyDown}>
-          {scores.map(([sl, sh, dl, dh, v], i) => {
+          {(scores ?? []).map(([sl, sh, dl, dh, v], i) => {
             const label = `${name(sl, sh)} → ${name(dl, dh)}: ${v.toFixed(3)}${baseline ? ` (${((v - baseline.mean) / baseline.std).toFixed(1)} σ above random)` : ''}`;
             return (
               <a

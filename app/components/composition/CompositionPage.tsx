@@ -1,13 +1,16 @@
 /**
  * The composition view of a model's run (`/models/{model}/composition`, pinned twin under /runs):
  * one heads × heads matrix per kind (Q, K, V), each against its random-matrix baseline, and the
- * strongest pairs as a table.
+ * strongest pairs as a table. A small model's matrices are SVG cells; past COMPOSITION_DOM_CELLS cells
+ * each matrix is one image of the run (composition/[file]/route.ts), and the page reads only the top pairs,
+ * so a 1,200-head model (2.1 M pairs) weighs what a 40-head one does.
  */
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { modelSlugSchema, runIdSchema } from '@/lib/api/params';
 import { resolveModelRun } from '@/lib/api/resolve-run';
-import { getCompositionBaselines, getHeadComposition, type CompositionKind } from '@/lib/db/head-composition';
+import { compositionImagePath, drawsCompositionCells } from '@/lib/api/composition-view';
+import { getCompositionBaselines, getHeadComposition, getTopHeadComposition, type CompositionKind } from '@/lib/db/head-composition';
 import { headName } from '@/lib/format/head-name';
 import { headPath, modelPath } from '@/lib/format/paths';
 import { Breadcrumbs } from '../Breadcrumbs';
@@ -20,14 +23,19 @@ const KINDS: { kind: CompositionKind; title: string; what: string }[] = [
   { kind: 'v', title: 'V-composition', what: "the earlier head's output feeds the later head's values: ‖W_OV¹ W_OV²‖ / (‖W_OV¹‖ ‖W_OV²‖)" },
 ];
 
-export async function CompositionPage({ modelSlug, runId }: { modelSlug: string; runId?: string }) {
+export async function CompositionPage({ modelSlug, runId }: { modelSlug: string; runId?: string; query?: Record<string, string> }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
   if (runId !== undefined && !runIdSchema.safeParse(runId).success) notFound();
   const resolved = await resolveModelRun(modelSlug, runId);
   if (resolved.status !== 'ok') notFound();
   const { model, run, pinned } = resolved;
   const pageRun = pinned ? run.id : undefined;
-  const [scores, baselines] = await Promise.all([getHeadComposition(run.id), getCompositionBaselines(run.id)]);
+  const dom = drawsCompositionCells(model.nLayers, model.nHeads);
+  const [scores, baselines, tops] = await Promise.all([
+    dom ? getHeadComposition(run.id) : Promise.resolve(null),
+    getCompositionBaselines(run.id),
+    Promise.all(KINDS.map(({ kind }) => getTopHeadComposition(run.id, kind, 5))),
+  ]);
   const headHrefPrefix = `${modelPath(model.slug, pageRun)}/heads/`;
 
   return (
@@ -48,13 +56,13 @@ export async function CompositionPage({ modelSlug, runId }: { modelSlug: string;
         {pinned ? ' (pinned)' : ' (latest)'}; weights as the run used them (weight processing: see the run page). API:{' '}
         <a href={`/api/v1/models/${model.slug}/composition?kind=k&run=${run.id}`}>JSON</a>.
       </p>
-      {scores.length === 0 ? (
+      {tops.every((t) => t.length === 0) ? (
         <p className="notice">This run stored no composition scores{model.nLayers < 2 ? ' (a one-layer model has no pairs)' : ''}.</p>
       ) : (
-        KINDS.map(({ kind, title, what }) => {
-          const rows = scores.filter((s) => s.kind === kind);
+        KINDS.map(({ kind, title, what }, k) => {
+          const rows = scores?.filter((s) => s.kind === kind);
           const baseline = baselines.find((b) => b.kind === kind) ?? null;
-          const top = [...rows].sort((a, b) => b.value - a.value).slice(0, 5);
+          const top = tops[k];
           return (
             <section key={kind} id={`${kind}-composition`}>
               <h2>{title}</h2>
@@ -63,7 +71,8 @@ export async function CompositionPage({ modelSlug, runId }: { modelSlug: string;
                 kind={kind}
                 nLayers={model.nLayers}
                 nHeads={model.nHeads}
-                scores={rows.map((r) => [r.srcLayer, r.srcHead, r.dstLayer, r.dstHead, r.value])}
+                scores={rows?.map((r) => [r.srcLayer, r.srcHead, r.dstLayer, r.dstHead, r.value])}
+                image={rows ? undefined : { href: compositionImagePath(model.slug, run.id, kind), max: top[0]?.value ?? 0 }}
                 baseline={baseline}
                 headHrefPrefix={headHrefPrefix}
               />

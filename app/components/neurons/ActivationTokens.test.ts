@@ -18,6 +18,17 @@ describe('ActivationTokens', () => {
     expect(html.match(/neuron-token-max/g)).toHaveLength(1);
   });
 
+  it('shows the from/to slice of shared arrays with positions and highlight relative to it', () => {
+    const pieces = ['a', 'b', 'c', 'd', 'e'];
+    const acts = [0.1, 0.2, 0.3, 0.4, 0.5];
+    const html = renderToStaticMarkup(createElement(ActivationTokens, { pieces, acts, scale: 1, from: 1, to: 4, highlight: 1, firstIndex: 11 }));
+    expect(html.match(/class="neuron-token( [^"]*)?"/g)).toHaveLength(3);
+    expect(html).toContain('position 11 · activation 0.2000');
+    expect(html).toContain('position 13 · activation 0.4000');
+    expect(html).not.toContain('0.5000');
+    expect(html).toMatch(/neuron-token-max"[^>]*title="&quot;c&quot; · position 12/);
+  });
+
   it('shades by activation relative to the scale', () => {
     expect(activationColor(2, 2)).toBe('rgba(234, 88, 12, 0.850)');
     expect(activationColor(0, 2)).toBe('rgba(234, 88, 12, 0.000)');

@@ -1,6 +1,7 @@
 /**
  * `/models/{model}/layers/{L}`: every neuron of a layer with its statistics, sortable by any column
- * (server-side, plain links: works without JavaScript), each row linking to the neuron page.
+ * (server-side, plain links: works without JavaScript), each row linking to the neuron page, in pages of
+ * NEURON_PAGE_SIZE (`?page=`), so a 6,400-neuron layer weighs what a 100-neuron one does.
  */
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -13,6 +14,7 @@ import { modelPath } from '@/lib/format/paths';
 import { formatToken } from '@/lib/format/token-display';
 import { inertText } from '@/lib/format/inert-text';
 import { Breadcrumbs } from '../Breadcrumbs';
+import { Pager } from '../Pager';
 import { CiteThis } from '../CiteThis';
 
 const COLUMNS: { key: NeuronSortKey; label: string; format: (v: number | null) => string }[] = [
@@ -27,6 +29,9 @@ const COLUMNS: { key: NeuronSortKey; label: string; format: (v: number | null) =
 ];
 
 const INDEX = /^(0|[1-9]\d{0,5})$/;
+
+/** Neurons per page of the layer table. */
+export const NEURON_PAGE_SIZE = 100;
 
 export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: { modelSlug: string; runId?: string; layerParam: string; query: Record<string, string | string[] | undefined> }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
@@ -45,7 +50,11 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
   const scan = await loadNeuronLayer(run, layer, site);
   if (!scan) notFound();
   const pageRun = pinned ? run.id : undefined;
-  const rows = await listNeuronStats(run.id, scan.primary.corpusSlug, layer, site, { sort, dir, limit: 100_000 });
+  const pages = Math.max(1, Math.ceil(scan.primary.nNeurons / NEURON_PAGE_SIZE));
+  const pageParam = first('page');
+  const page = Math.min(pages, pageParam && /^[1-9]\d{0,5}$/.test(pageParam) ? Number(pageParam) : 1);
+  const offset = (page - 1) * NEURON_PAGE_SIZE;
+  const rows = await listNeuronStats(run.id, scan.primary.corpusSlug, layer, site, { sort, dir, limit: NEURON_PAGE_SIZE, offset });
   const header = (key: NeuronSortKey, label: string) => {
     const active = key === sort;
     const nextDir = active ? (dir === 'asc' ? 'desc' : 'asc') : key === 'neuron' ? 'asc' : 'desc';
@@ -65,7 +74,7 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
         {model.displayName} · layer {layer} neurons
       </h1>
       <p className="small muted">
-        {rows.length} neurons of <code>blocks.{layer}.mlp.hook_{site}</code> on <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens) · run{' '}
+        {scan.primary.nNeurons} neurons{pages > 1 ? ` (${offset + 1}–${offset + rows.length} shown)` : ''} of <code>blocks.{layer}.mlp.hook_{site}</code> on <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens) · run{' '}
         <code>{run.id}</code> · <a href={apiLayerNeuronsPath(model.slug, layer, run.id, site)}>JSON</a> ·{' '}
         {layer > 0 ? <Link href={layerPath(model.slug, layer - 1, pageRun, { site })}>← layer {layer - 1}</Link> : null}{' '}
         {layer + 1 < model.nLayers ? <Link href={layerPath(model.slug, layer + 1, pageRun, { site })}>layer {layer + 1} →</Link> : null}
@@ -118,6 +127,7 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
           ))}
         </tbody>
       </table>
+      <Pager page={page} pages={pages} href={(p) => layerPath(model.slug, layer, pageRun, { site, sort, dir, page: p > 1 ? p : undefined })} label="Pages of neurons" testId="neuron-pager" />
 
       <CiteThis title={`${model.displayName} layer ${layer} MLP neurons`} pinnedPath={layerPath(model.slug, layer, run.id, { site })} run={run} />
     </>

@@ -13,6 +13,10 @@ export function NeuronExampleView({ ex, scale, label, sameAs }: { ex: StoredNeur
   const at = ex.position - ex.windowStart;
   const from = Math.max(0, at - SHORT_BEFORE);
   const to = Math.min(ex.tokens.length, at + SHORT_AFTER + 1);
+  // One array each for the short window and the full context (ActivationTokens is a client component: the page
+  // carries its props once), activations to the 4 decimals shown.
+  const acts = ex.acts.map((v) => Math.round(v * 1e4) / 1e4);
+  const short = { pieces: ex.tokens, acts, from, to, scale, highlight: at - from, firstIndex: ex.windowStart + from };
   if (sameAs) {
     return (
       <div className="neuron-example neuron-example-same" data-testid="neuron-example">
@@ -20,7 +24,7 @@ export function NeuronExampleView({ ex, scale, label, sameAs }: { ex: StoredNeur
           {label} <strong>{ex.value.toFixed(3)}</strong>
         </span>{' '}
         {from > 0 ? <span className="muted">…</span> : null}
-        <ActivationTokens pieces={ex.tokens.slice(from, to)} acts={ex.acts.slice(from, to)} scale={scale} highlight={at - from} firstIndex={ex.windowStart + from} />
+        <ActivationTokens {...short} />
         {to < ex.tokens.length ? <span className="muted">…</span> : null} <a href={sameAs.href} className="small">= {sameAs.label}</a>
       </div>
     );
@@ -34,11 +38,11 @@ export function NeuronExampleView({ ex, scale, label, sameAs }: { ex: StoredNeur
           {label} <strong>{ex.value.toFixed(3)}</strong>
         </span>{' '}
         {from > 0 ? <span className="muted">…</span> : null}
-        <ActivationTokens pieces={ex.tokens.slice(from, to)} acts={ex.acts.slice(from, to)} scale={scale} highlight={at - from} firstIndex={ex.windowStart + from} />
+        <ActivationTokens {...short} />
         {to < ex.tokens.length ? <span className="muted">…</span> : null}
       </summary>
       <div className="neuron-example-full" data-testid="neuron-example-full">
-        <ActivationTokens pieces={ex.tokens} acts={ex.acts} scale={scale} highlight={at} firstIndex={ex.windowStart} />
+        <ActivationTokens pieces={ex.tokens} acts={acts} scale={scale} highlight={at} firstIndex={ex.windowStart} />
         <p className="small muted">
           {where} · window of {ex.tokens.length} tokens from position {ex.windowStart}
           {minimal

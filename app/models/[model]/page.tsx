@@ -1,19 +1,29 @@
 import type { Metadata } from 'next';
-import { ModelPage } from '@/app/components/ModelPage';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-export const dynamic = 'force-dynamic';
-
-type Props = {
-  params: Promise<{ model: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model } = await params;
-  return { title: `${model} — attention heads` };
+/**
+ * `/models/{model}`: the model page of the latest published run.
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. The cache empties when any run is published
+ * (lib/serve-cache/response-cache-handler.mjs); 60 s bounds what a CDN in front keeps.
+ */
+export const revalidate = 60;
+export function generateStaticParams() {
+  return [];
 }
 
-export default async function Page({ params, searchParams }: Props) {
+type Props = { params: Promise<{ model: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
   const { model } = await params;
-  return <ModelPage modelSlug={model} searchParams={await searchParams} />;
+  return { kind: 'model', model };
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return pageViewMetadata(await viewOf(params));
+}
+
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

@@ -1,30 +1,29 @@
 import type { Metadata } from 'next';
-import { HeadPage } from '@/app/components/HeadPage';
-import { HeadEmbedCard } from '@/app/components/heads/HeadEmbedCard';
-import { parseHeadSlug } from '@/lib/format/head-name';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-export const dynamic = 'force-dynamic';
+/**
+ * `/models/{model}/heads/{L}.{H}` (`?embed=1`: the embeddable card; `?text=`: live, see app/live-query).
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. The cache empties when any run is published
+ * (lib/serve-cache/response-cache-handler.mjs); 60 s bounds what a CDN in front keeps.
+ */
+export const revalidate = 60;
+export function generateStaticParams() {
+  return [];
+}
 
-type Props = {
-  params: Promise<{ model: string; head: string }>;
-  /** `?embed=1`: the embeddable head card, without site chrome. */
-  searchParams: Promise<{ embed?: string | string[]; text?: string | string[] }>;
-};
+type Props = { params: Promise<{ model: string; head: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
+  const { model, head } = await params;
+  return { kind: 'head', model, head };
+}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model, head } = await params;
-  const ref = parseHeadSlug(head);
-  return { title: ref ? `${model} L${ref.layer}H${ref.head}` : model };
+  return pageViewMetadata(await viewOf(params));
 }
 
-export default async function Page({ params, searchParams }: Props) {
-  const { model, head } = await params;
-  const search = await searchParams;
-  if (search.embed === '1') return <HeadEmbedCard modelSlug={model} headParam={head} />;
-  return <HeadPage modelSlug={model} headParam={head} customText={firstOf(search.text)} />;
-}
-
-/** `?text=` of the no-JS custom-text form (the first, if repeated). */
-function firstOf(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

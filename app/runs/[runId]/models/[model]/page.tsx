@@ -1,20 +1,29 @@
 import type { Metadata } from 'next';
-import { ModelPage } from '@/app/components/ModelPage';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-/** `/runs/{runId}/models/{model}`: the model page pinned to one published run. */
-export const dynamic = 'force-dynamic';
-
-type Props = {
-  params: Promise<{ runId: string; model: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-};
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model, runId } = await params;
-  return { title: `${model} — attention heads (run ${runId})` };
+/**
+ * `/runs/{runId}/models/{model}`: the model page pinned to one published run.
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. A published run never changes; the cache still
+ * empties on every publish (the "newer run" line), see lib/serve-cache/response-cache-handler.mjs.
+ */
+export const revalidate = false;
+export function generateStaticParams() {
+  return [];
 }
 
-export default async function Page({ params, searchParams }: Props) {
-  const { runId, model } = await params;
-  return <ModelPage modelSlug={model} runId={runId} searchParams={await searchParams} />;
+type Props = { params: Promise<{ runId: string; model: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
+  const { model, runId } = await params;
+  return { kind: 'model', model, runId };
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return pageViewMetadata(await viewOf(params));
+}
+
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

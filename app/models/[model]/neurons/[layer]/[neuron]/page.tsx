@@ -1,21 +1,29 @@
 import type { Metadata } from 'next';
-import { NeuronPage } from '@/app/components/neurons/NeuronPage';
-import { NeuronEmbedCard } from '@/app/components/neurons/NeuronEmbedCard';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-export const dynamic = 'force-dynamic';
-
-type Props = { params: Promise<{ model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[]; probe?: string | string[]; embed?: string | string[] }> };
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model, layer, neuron } = await params;
-  return { title: `${model} L${layer}N${neuron}` };
+/**
+ * `/models/{model}/neurons/{L}/{N}` (`?probe=`: live, see app/live-query).
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. The cache empties when any run is published
+ * (lib/serve-cache/response-cache-handler.mjs); 60 s bounds what a CDN in front keeps.
+ */
+export const revalidate = 60;
+export function generateStaticParams() {
+  return [];
 }
 
-export default async function Page({ params, searchParams }: Props) {
+type Props = { params: Promise<{ model: string; layer: string; neuron: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
   const { model, layer, neuron } = await params;
-  const { site, probe, embed } = await searchParams;
-  const siteParam = Array.isArray(site) ? site[0] : site;
-  // `?embed=1`: the embeddable neuron card, without site chrome.
-  if (embed === '1') return <NeuronEmbedCard modelSlug={model} layerParam={layer} neuronParam={neuron} siteParam={siteParam} />;
-  return <NeuronPage modelSlug={model} layerParam={layer} neuronParam={neuron} siteParam={siteParam} probeParam={Array.isArray(probe) ? probe[0] : probe} />;
+  return { kind: 'neuron', model, layer, neuron };
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return pageViewMetadata(await viewOf(params));
+}
+
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

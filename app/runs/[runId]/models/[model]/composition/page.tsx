@@ -1,17 +1,29 @@
 import type { Metadata } from 'next';
-import { CompositionPage } from '@/app/components/composition/CompositionPage';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-/** `/runs/{runId}/models/{model}/composition`: the composition view pinned to one published run. */
-export const dynamic = 'force-dynamic';
+/**
+ * `/runs/{runId}/models/{model}/composition`: the composition view pinned to one published run.
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. A published run never changes; the cache still
+ * empties on every publish (the "newer run" line), see lib/serve-cache/response-cache-handler.mjs.
+ */
+export const revalidate = false;
+export function generateStaticParams() {
+  return [];
+}
 
 type Props = { params: Promise<{ runId: string; model: string }> };
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
+async function viewOf(params: Props['params']): Promise<PageView> {
   const { model, runId } = await params;
-  return { title: `${model} — composition between heads (run ${runId})` };
+  return { kind: 'composition', model, runId };
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return pageViewMetadata(await viewOf(params));
 }
 
 export default async function Page({ params }: Props) {
-  const { runId, model } = await params;
-  return <CompositionPage modelSlug={model} runId={runId} />;
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

@@ -1,31 +1,29 @@
 import type { Metadata } from 'next';
-import { HeadPage } from '@/app/components/HeadPage';
-import { HeadEmbedCard } from '@/app/components/heads/HeadEmbedCard';
-import { parseHeadSlug } from '@/lib/format/head-name';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-/** `/runs/{runId}/models/{model}/heads/{L}.{H}`: the head page pinned to one published run. */
-export const dynamic = 'force-dynamic';
+/**
+ * `/runs/{runId}/models/{model}/heads/{L}.{H}`: the head page pinned to one published run.
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. A published run never changes; the cache still
+ * empties on every publish (the "newer run" line), see lib/serve-cache/response-cache-handler.mjs.
+ */
+export const revalidate = false;
+export function generateStaticParams() {
+  return [];
+}
 
-type Props = {
-  params: Promise<{ runId: string; model: string; head: string }>;
-  /** `?embed=1`: the embeddable head card, without site chrome. */
-  searchParams: Promise<{ embed?: string | string[]; text?: string | string[] }>;
-};
+type Props = { params: Promise<{ runId: string; model: string; head: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
+  const { model, head, runId } = await params;
+  return { kind: 'head', model, head, runId };
+}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model, head, runId } = await params;
-  const ref = parseHeadSlug(head);
-  return { title: `${ref ? `${model} L${ref.layer}H${ref.head}` : model} (run ${runId})` };
+  return pageViewMetadata(await viewOf(params));
 }
 
-export default async function Page({ params, searchParams }: Props) {
-  const { runId, model, head } = await params;
-  const search = await searchParams;
-  if (search.embed === '1') return <HeadEmbedCard modelSlug={model} runId={runId} headParam={head} />;
-  return <HeadPage modelSlug={model} runId={runId} headParam={head} customText={firstOf(search.text)} />;
-}
-
-/** `?text=` of the no-JS custom-text form (the first, if repeated). */
-function firstOf(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

@@ -1,17 +1,29 @@
 import type { Metadata } from 'next';
-import { LayerNeuronsPage } from '@/app/components/neurons/LayerNeuronsPage';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-/** `/runs/{runId}/models/{model}/layers/{L}`: the layer's neurons pinned to one published run. */
-export const dynamic = 'force-dynamic';
-
-type Props = { params: Promise<{ runId: string; model: string; layer: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model, layer, runId } = await params;
-  return { title: `${model} layer ${layer} neurons (run ${runId})` };
+/**
+ * `/runs/{runId}/models/{model}/layers/{L}`: the layer's neurons pinned to one published run.
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. A published run never changes; the cache still
+ * empties on every publish (the "newer run" line), see lib/serve-cache/response-cache-handler.mjs.
+ */
+export const revalidate = false;
+export function generateStaticParams() {
+  return [];
 }
 
-export default async function Page({ params, searchParams }: Props) {
-  const { runId, model, layer } = await params;
-  return <LayerNeuronsPage modelSlug={model} runId={runId} layerParam={layer} query={await searchParams} />;
+type Props = { params: Promise<{ runId: string; model: string; layer: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
+  const { model, layer, runId } = await params;
+  return { kind: 'layer', model, layer, runId };
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return pageViewMetadata(await viewOf(params));
+}
+
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }

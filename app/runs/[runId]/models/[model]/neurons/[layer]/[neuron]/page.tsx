@@ -1,22 +1,29 @@
 import type { Metadata } from 'next';
-import { NeuronPage } from '@/app/components/neurons/NeuronPage';
-import { NeuronEmbedCard } from '@/app/components/neurons/NeuronEmbedCard';
+import { PageViewContent, pageViewMetadata } from '@/app/components/routing/PageView';
+import type { PageView } from '@/lib/serve-cache/page-query';
 
-/** `/runs/{runId}/models/{model}/neurons/{L}/{N}`: the neuron page pinned to one published run. */
-export const dynamic = 'force-dynamic';
-
-type Props = { params: Promise<{ runId: string; model: string; layer: string; neuron: string }>; searchParams: Promise<{ site?: string | string[]; probe?: string | string[]; embed?: string | string[] }> };
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { model, layer, neuron, runId } = await params;
-  return { title: `${model} L${layer}N${neuron} (run ${runId})` };
+/**
+ * `/runs/{runId}/models/{model}/neurons/{L}/{N}`: the neuron page pinned to one published run.
+ * Rendered once and cached (lib/serve-cache): no query string is read here; proxy.ts sends requests with
+ * parameters to the /with-query or /live-query twin. A published run never changes; the cache still
+ * empties on every publish (the "newer run" line), see lib/serve-cache/response-cache-handler.mjs.
+ */
+export const revalidate = false;
+export function generateStaticParams() {
+  return [];
 }
 
-export default async function Page({ params, searchParams }: Props) {
-  const { runId, model, layer, neuron } = await params;
-  const { site, probe, embed } = await searchParams;
-  const siteParam = Array.isArray(site) ? site[0] : site;
-  // `?embed=1`: the embeddable neuron card, without site chrome.
-  if (embed === '1') return <NeuronEmbedCard modelSlug={model} runId={runId} layerParam={layer} neuronParam={neuron} siteParam={siteParam} />;
-  return <NeuronPage modelSlug={model} runId={runId} layerParam={layer} neuronParam={neuron} siteParam={siteParam} probeParam={Array.isArray(probe) ? probe[0] : probe} />;
+type Props = { params: Promise<{ runId: string; model: string; layer: string; neuron: string }> };
+
+async function viewOf(params: Props['params']): Promise<PageView> {
+  const { model, layer, neuron, runId } = await params;
+  return { kind: 'neuron', model, layer, neuron, runId };
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return pageViewMetadata(await viewOf(params));
+}
+
+export default async function Page({ params }: Props) {
+  return <PageViewContent view={await viewOf(params)} query={{}} />;
 }
