@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDatabase, type TestDatabase } from '../../scripts/db/test-database';
+import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma } from '../db/client';
 import { upsertModel } from '../db/models';
 import { createRun, getLatestPublishedRun, publishRun } from '../db/runs';

@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../db/embedded-postgres';
-import { applyMigrations } from '../../db/migrate';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../../lib/postgres/embedded-postgres';
+import { applyMigrations } from '../../../lib/postgres/migrate';
 import { stateDir } from '../../lib/paths';
 
 function postmasterAlive(dataDir: string): boolean {
