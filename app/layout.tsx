@@ -29,11 +29,13 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <SearchBox />
           </div>
         </header>
-        <main className="site-main" id="main" tabIndex={-1}>{children}</main>
+        <main className="site-main" id="main" tabIndex={-1}>
+          {children}
+        </main>
         <footer className="site-footer">
           <div className="site-footer-inner">
-            headwiki — attention heads of transformer language models, with TransformerLens names and conventions.
-            Every number links to the run that produced it.
+            headwiki — attention heads of transformer language models, with TransformerLens names and conventions. Every number links to the
+            run that produced it.
           </div>
         </footer>
       </body>

@@ -11,9 +11,9 @@ export default async function Home() {
     <div>
       <h1>headwiki</h1>
       <p className="lede">
-        A wiki of attention heads. For every head of a transformer language model: how strongly it behaves as a
-        previous-token, duplicate-token or induction head, its attention pattern on real text, and the paper each measure
-        comes from — with TransformerLens names, so every number can be checked in a notebook.
+        A wiki of attention heads. For every head of a transformer language model: how strongly it behaves as a previous-token,
+        duplicate-token or induction head, its attention pattern on real text, and the paper each measure comes from — with TransformerLens
+        names, so every number can be checked in a notebook.
       </p>
       {models.length > 0 ? (
         <div className="card-links">

@@ -26,7 +26,17 @@ test('the run page says how the run was made, what it computed, and cites it', a
   await page.goto(`/runs/${runId}`);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(runId);
   const facts = page.getByTestId('run-facts');
-  for (const label of ['Model', 'Corpus', 'Weight processing & options', 'Metric versions', 'Code version', 'Seed', 'Created', 'Published', 'Took']) {
+  for (const label of [
+    'Model',
+    'Corpus',
+    'Weight processing & options',
+    'Metric versions',
+    'Code version',
+    'Seed',
+    'Created',
+    'Published',
+    'Took',
+  ]) {
     await expect(facts.getByText(label, { exact: true })).toBeVisible();
   }
   const metricsRow = page.getByTestId('run-tables').getByRole('row').filter({ hasText: 'head-metrics' });
@@ -91,7 +101,10 @@ test('the API page shows working examples, and the API speaks CORS, ETags and cu
   expect(doc.openapi).toBe('3.1.0');
   expect(Object.keys(doc.paths)).toContain('/api/v1/runs/{runId}/export/{file}');
 
-  const preflight = await request.fetch('/api/v1/models', { method: 'OPTIONS', headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET' } });
+  const preflight = await request.fetch('/api/v1/models', {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET' },
+  });
   expect(preflight.status()).toBe(204);
   expect(preflight.headers()['access-control-allow-origin']).toBe('*');
 
@@ -116,7 +129,7 @@ test('unknown runs are a proper 404 page', async ({ page }) => {
   expect(res?.status()).toBe(404);
 });
 
-test('the API page\'s curl examples run as printed (and the last one is a 304)', async ({ page }) => {
+test("the API page's curl examples run as printed (and the last one is a 304)", async ({ page }) => {
   await page.goto('/docs/api');
   const script = await page.getByTestId('curl-example').innerText();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-curl-'));
@@ -136,7 +149,10 @@ test('the API page\'s curl examples run as printed (and the last one is a 304)',
   }
 });
 
-test('the API page\'s Python/pandas example runs as printed (or, without pandas, parses and every URL it reads answers)', async ({ page, request }) => {
+test("the API page's Python/pandas example runs as printed (or, without pandas, parses and every URL it reads answers)", async ({
+  page,
+  request,
+}) => {
   // HEADWIKI_E2E_PYTHON: a Python with pandas and requests (e.g. a venv). Where there is none, the example is still
   // checked: Python parses it, and every URL it reads answers 200 with a body pandas would read.
   const python = process.env.HEADWIKI_E2E_PYTHON ?? 'python3';
@@ -145,7 +161,8 @@ test('the API page\'s Python/pandas example runs as printed (or, without pandas,
   if (spawnSync(python, ['-c', 'import pandas, requests']).status !== 0) {
     execFileSync(python, ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: example, timeout: 30_000 });
     const run = /RUN = "(\w+)"/.exec(example)![1];
-    const urls = [...example.matchAll(/f"\{BASE\}(\/api\/v1\/[^"]+)"/g)].map((m) => m[1].replaceAll('{RUN}', run))
+    const urls = [...example.matchAll(/f"\{BASE\}(\/api\/v1\/[^"]+)"/g)]
+      .map((m) => m[1].replaceAll('{RUN}', run))
       .map((url) => (url === '/api/v1/search' ? `${url}?q=${encodeURIComponent('induction > 0.5')}` : url)); // params= in the example
     expect(urls.length).toBeGreaterThanOrEqual(6);
     for (const url of urls) {
@@ -174,13 +191,16 @@ test('bulk export covers neurons and examples; the API documents every live endp
   const runId = await latestRunId(request);
   const run = await (await request.get(`/api/v1/runs/${runId}`)).json();
   const rows = Object.fromEntries(run.tables.map((t: { id: string; rows: number }) => [t.id, t.rows]));
-  for (const id of ['head-metrics', 'head-examples', 'neuron-stats', 'neuron-examples', 'head-labels', 'head-composition']) expect(rows[id], id).toBeGreaterThan(0);
+  for (const id of ['head-metrics', 'head-examples', 'neuron-stats', 'neuron-examples', 'head-labels', 'head-composition'])
+    expect(rows[id], id).toBeGreaterThan(0);
   const jsonl = await (await request.get(`/api/v1/runs/${runId}/export/neuron-examples.jsonl`)).text();
   expect(jsonl.trimEnd().split('\n')).toHaveLength(rows['neuron-examples']);
 
   const doc = await (await request.get('/api/v1/openapi.json')).json();
   expect(doc.paths['/api/v1/models/{model}/neurons/{layer}/{neuron}/probe'].post.requestBody).toBeTruthy();
-  expect(Object.keys(doc.paths['/api/v1/models/{model}/detect'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '413', '429', '503']));
+  expect(Object.keys(doc.paths['/api/v1/models/{model}/detect'].get.responses)).toEqual(
+    expect.arrayContaining(['200', '400', '413', '429', '503']),
+  );
   const preflight = await request.fetch('/api/v1/models/stories260K/attention', {
     method: 'OPTIONS',
     headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
@@ -194,8 +214,15 @@ test('search finds a neuron by name and by the text of its top examples', async 
   await page.getByTestId('search-results').getByRole('link', { name: 'stories260K L3N12' }).click();
   await expect(page).toHaveURL(/\/models\/stories260K\/neurons\/3\/12$/);
   // A word from a top example of L0N0 finds L0N0 (among others) through the neuron examples.
-  const ex = (await (await request.get('/api/v1/models/stories260K/neurons/0/0')).json()).examples.find((e: { kind: string }) => e.kind === 'top');
-  const words = (ex.tokens as string[]).map((t) => t.replace(/▁/g, ' ')).join('').trim().split(/\s+/).filter((w) => /^[a-z]{2,}$/i.test(w));
+  const ex = (await (await request.get('/api/v1/models/stories260K/neurons/0/0')).json()).examples.find(
+    (e: { kind: string }) => e.kind === 'top',
+  );
+  const words = (ex.tokens as string[])
+    .map((t) => t.replace(/▁/g, ' '))
+    .join('')
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /^[a-z]{2,}$/i.test(w));
   const word = words.sort((a, b) => b.length - a.length)[0];
   const api = await (await request.get(`/api/v1/search?limit=1000&q=${encodeURIComponent(`model:stories260K "${word}"`)}`)).json();
   expect(api.results.map((r: { url: string }) => r.url)).toContain('/models/stories260K/neurons/0/0');
@@ -218,7 +245,9 @@ test('text search pages its results and shows which example matched, as text', a
   await page.getByTestId('search-next').click();
   await expect(page).toHaveURL(/[?&]page=2/);
   await expect(page.getByTestId('search-results')).toHaveAttribute('start', '51');
-  await expect(page.getByTestId('search-results').locator(':scope > li').first().getByRole('link').first()).toHaveText(api.results[50].title);
+  await expect(page.getByTestId('search-results').locator(':scope > li').first().getByRole('link').first()).toHaveText(
+    api.results[50].title,
+  );
   // A page past the end shows the last page, not an error.
   expect((await request.get(`/search?q=little&page=99999`)).status()).toBe(200);
 });

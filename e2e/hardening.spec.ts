@@ -13,9 +13,18 @@ test('pages carry the security headers and run under their Content-Security-Poli
     if (/Content.Security.Policy/i.test(msg.text())) violations.push(msg.text());
   });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
-  const pages = ['/models/stories260K', '/models/stories260K/heads/1.3', '/models/stories260K/neurons/0/5', '/models/stories260K/composition', '/search?q=little', '/docs/api'];
+  const pages = [
+    '/models/stories260K',
+    '/models/stories260K/heads/1.3',
+    '/models/stories260K/neurons/0/5',
+    '/models/stories260K/composition',
+    '/search?q=little',
+    '/docs/api',
+  ];
   for (const path of pages) {
     const res = await page.goto(path);
     expect(res?.status()).toBe(200);
@@ -38,14 +47,18 @@ test('pages carry the security headers and run under their Content-Security-Poli
 });
 
 test('permalinks come from HEADWIKI_PUBLIC_URL, not from the Host header', async ({ request, baseURL }) => {
-  const html = await (await request.get('/models/stories260K', { headers: { Host: 'evil.example', 'X-Forwarded-Host': 'evil2.example' } })).text();
+  const html = await (
+    await request.get('/models/stories260K', { headers: { Host: 'evil.example', 'X-Forwarded-Host': 'evil2.example' } })
+  ).text();
   expect(html.includes('evil.example') || html.includes('evil2.example')).toBe(false);
   // playwright.config.ts sets HEADWIKI_PUBLIC_URL to the base URL.
   const permalink = /data-testid="permalink">([^<]*)</.exec(html)?.[1];
   expect(permalink).toMatch(new RegExp(`^${baseURL!.replace(/[.:/]/g, '\\$&')}/runs/r[0-9a-z]+/models/stories260K$`));
 });
 
-test('one live budget per client: at least 60 runs a minute, then 429 with Retry-After, shared by the API and the pages', async ({ request }) => {
+test('one live budget per client: at least 60 runs a minute, then 429 with Retry-After, shared by the API and the pages', async ({
+  request,
+}) => {
   const client = { 'X-Forwarded-For': '203.0.113.61' };
   const url = '/api/v1/models/stories260K/attention?text=Once%20upon&layer=1&head=3';
   let ok = 0;

@@ -73,9 +73,12 @@ test('API: composition, labels, every metric, custom detection pattern; bad inpu
 
   const metrics = await (await request.get('/api/v1/metrics')).json();
   const ids = metrics.metrics.map((m: { id: string }) => m.id);
-  for (const id of ['prefix_matching', 'copying_ov', 'copying_full', 'successor', 'direct_logit_attribution', 'induction_natural']) expect(ids).toContain(id);
+  for (const id of ['prefix_matching', 'copying_ov', 'copying_full', 'successor', 'direct_logit_attribution', 'induction_natural'])
+    expect(ids).toContain(id);
 
-  const detect = await request.get(`/api/v1/models/stories260K/detect?pattern=previous&text=${encodeURIComponent('Once upon a time, there was a little girl.')}`);
+  const detect = await request.get(
+    `/api/v1/models/stories260K/detect?pattern=previous&text=${encodeURIComponent('Once upon a time, there was a little girl.')}`,
+  );
   expect(detect.status()).toBe(200);
   const scored = await detect.json();
   expect(scored.heads).toHaveLength(40);

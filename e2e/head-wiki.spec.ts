@@ -17,7 +17,10 @@ test('models page lists the bundled model with its published run', async ({ page
   await expect(page.getByTestId('permalink')).toHaveAttribute('href', /\/runs\/[^/]+\/models\/stories260K/);
 });
 
-test('sorting the head table by induction puts the top induction head first, and its page agrees with the API', async ({ page, request }) => {
+test('sorting the head table by induction puts the top induction head first, and its page agrees with the API', async ({
+  page,
+  request,
+}) => {
   await page.goto('/models/stories260K');
   await page.getByTestId('sort-induction').click(); // descending first for metrics
   await expect(page.getByTestId('sort-induction').locator('xpath=..')).toHaveAttribute('aria-sort', 'descending');
@@ -62,7 +65,12 @@ test('bad input is a clear 4xx, never a 500', async ({ request, page }) => {
   const badSort = await request.get('/api/v1/models/stories260K/heads?sort=nonsense');
   expect(badSort.status()).toBe(400);
 
-  for (const url of ['/models/no-such-model', '/models/stories260K/heads/9.9', '/models/stories260K/heads/abc', '/runs/nope/models/stories260K']) {
+  for (const url of [
+    '/models/no-such-model',
+    '/models/stories260K/heads/9.9',
+    '/models/stories260K/heads/abc',
+    '/runs/nope/models/stories260K',
+  ]) {
     const res = await page.goto(url);
     expect(res?.status(), url).toBe(404);
   }

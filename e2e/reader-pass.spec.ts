@@ -160,7 +160,7 @@ test.describe('keyboard', () => {
     expect(await tabStops(page)).toBeLessThan(200); // was 1,961
   });
 
-  test('arrow keys move the query along the head page\'s token row', async ({ page }) => {
+  test("arrow keys move the query along the head page's token row", async ({ page }) => {
     await page.goto(HEAD);
     const row = page.getByTestId('attention-pattern').locator('.tokens');
     const tokens = row.locator('[data-pos]');
@@ -225,7 +225,7 @@ test.describe('reading', () => {
   });
 });
 
-test('the CLI publishes into the running site\'s database (no DATABASE_URL), and the site shows the new model', async ({ page }) => {
+test("the CLI publishes into the running site's database (no DATABASE_URL), and the site shows the new model", async ({ page }) => {
   test.setTimeout(240_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-e2e-cli-'));
   try {
@@ -233,7 +233,10 @@ test('the CLI publishes into the running site\'s database (no DATABASE_URL), and
     const env: NodeJS.ProcessEnv = { ...process.env, HEADWIKI_STATE_DIR: process.env.HEADWIKI_E2E_STATE_DIR ?? '.headwiki/e2e' };
     delete env.DATABASE_URL;
     const output = await new Promise<string>((resolve, reject) => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'publish', '--model', modelPath, '--max-texts', '20'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const cli = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'publish', '--model', modelPath, '--max-texts', '20'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
       cli.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -32,10 +32,14 @@ test.afterAll(async () => {
 
 /** Starts the CLI's `run` (it plans, starts its workers and follows the run) and resolves with the run id it prints. */
 function startCliRun(modelPath: string): Promise<string> {
-  cli = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'run', '--model', modelPath, '--workers', '2', '--shards', '3', '--max-texts', '20'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, HEADWIKI_QUEUE_POLL_S: '0.5', HEADWIKI_WORKER_HEARTBEAT_MS: '500' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  cli = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/cli.ts', 'run', '--model', modelPath, '--workers', '2', '--shards', '3', '--max-texts', '20'],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl, HEADWIKI_QUEUE_POLL_S: '0.5', HEADWIKI_WORKER_HEARTBEAT_MS: '500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -11,12 +11,28 @@ const SHOTS = process.env.HEADWIKI_E2E_STATE_DIR ?? '.headwiki/e2e';
 const PG_PORT = process.env.HEADWIKI_E2E_PG_PORT ?? '54339';
 
 function seedWide(again = false): string {
-  const out = execFileSync('npx', ['tsx', 'scripts/dev/seed-fake-xl.ts', '--slug', 'fake-wide', '--layers', '6', '--heads', '12', '--d-mlp', '300', ...(again ? ['--again'] : [])], {
-    env: { ...process.env, DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${PG_PORT}/headwiki` },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 240_000,
-  });
+  const out = execFileSync(
+    'npx',
+    [
+      'tsx',
+      'scripts/dev/seed-fake-xl.ts',
+      '--slug',
+      'fake-wide',
+      '--layers',
+      '6',
+      '--heads',
+      '12',
+      '--d-mlp',
+      '300',
+      ...(again ? ['--again'] : []),
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${PG_PORT}/headwiki` },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+    },
+  );
   return out.trim().split('\n').pop()!;
 }
 
@@ -26,7 +42,9 @@ test.beforeAll(() => {
 });
 
 async function inductionValues(page: Page): Promise<number[]> {
-  return page.$$eval('[data-testid="head-row"] td[data-metric="induction"]', (tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+  return page.$$eval('[data-testid="head-row"] td[data-metric="induction"]', (tds) =>
+    tds.map((td) => Number((td as HTMLElement).dataset.value)),
+  );
 }
 
 for (const width of [390, 1400]) {
@@ -142,7 +160,9 @@ test('pages come from the cache, revalidate with ETags, and follow a new publish
   expect(secondRun).not.toBe(firstRun);
   // Every server notices a publish within a second (lib/serve-cache/publish-generation.mjs).
   await expect.poll(async () => (await (await request.get(url)).text()).includes(secondRun), { timeout: 15_000 }).toBe(true);
-  await expect.poll(async () => (await (await request.get('/models/fake-wide')).text()).includes(secondRun), { timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(async () => (await (await request.get('/models/fake-wide')).text()).includes(secondRun), { timeout: 15_000 })
+    .toBe(true);
   // The first run's pinned page still shows the first run's numbers, now with a pointer to the newer one.
   const pinned = await (await request.get(`/runs/${firstRun}/models/fake-wide`)).text();
   expect(pinned).toContain('A newer run exists');

@@ -15,7 +15,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const KERNELS = [
-  { source: 'lib/metrics/streaming/wasm/observe-context.ts', module: 'lib/metrics/streaming/observe-context-wasm.ts', constant: 'OBSERVE_CONTEXT_WASM' },
+  {
+    source: 'lib/metrics/streaming/wasm/observe-context.ts',
+    module: 'lib/metrics/streaming/observe-context-wasm.ts',
+    constant: 'OBSERVE_CONTEXT_WASM',
+  },
 ];
 
 /** Compiles one AssemblyScript source; returns the .wasm bytes as base64. */
@@ -25,7 +29,11 @@ export function compileKernel(source: string): string {
     const out = path.join(dir, 'kernel.wasm');
     const asc = path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
     // stub runtime (no allocator, no GC), imported memory, SIMD; noAssert: the caller checks its arguments.
-    execFileSync(process.execPath, [asc, source, '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--enable', 'simd', '-o', out], { cwd: root, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [asc, source, '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--enable', 'simd', '-o', out],
+      { cwd: root, stdio: 'pipe' },
+    );
     return readFileSync(out).toString('base64');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,8 @@ const commands: Record<string, { summary: string; load: () => Promise<(argv: str
     load: async () => (await import('./cli/download')).downloadCommand,
   },
   detect: {
-    summary: 'score every head against a custom detection pattern: --model <name|path> --pattern <previous|duplicate|induction|bos|self|offset:k|JSON matrix> [--text "..."]',
+    summary:
+      'score every head against a custom detection pattern: --model <name|path> --pattern <previous|duplicate|induction|bos|self|offset:k|JSON matrix> [--text "..."]',
     load: async () => (await import('./cli/detect')).detectCommand,
   },
   publish: {
@@ -35,7 +36,9 @@ async function main() {
     process.exit(name && name !== 'help' && name !== '--help' ? 2 : 0);
   }
   try {
-    await (await command.load())(rest);
+    await (
+      await command.load()
+    )(rest);
   } catch (err) {
     console.error(`headwiki ${name}: ${err instanceof Error ? err.message : err}`);
     process.exit(1);

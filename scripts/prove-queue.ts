@@ -18,7 +18,14 @@ import { getRunProgress } from '@/lib/db/run-progress';
 import { headMetrics } from '@/lib/metrics/heads/registry';
 import { LABEL_RULES } from '@/lib/metrics/causal/label-rules';
 import { bundledCorpora, readDocuments } from '@/workers/corpus-files';
-import { proveDeathBeforeBegin, proveKill9, provePostgresRestart, proveSigterm, QueueCluster, type ProofRunSetup } from '@/workers/queue-testing/proofs';
+import {
+  proveDeathBeforeBegin,
+  proveKill9,
+  provePostgresRestart,
+  proveSigterm,
+  QueueCluster,
+  type ProofRunSetup,
+} from '@/workers/queue-testing/proofs';
 import { repoRoot } from './lib/paths';
 
 const { values } = parseArgs({
@@ -45,13 +52,17 @@ const setup: ProofRunSetup = {
   scanDocuments: int('scan-documents'),
   shards: int('shards'),
   seed: 7,
-  ...(values.metrics === 'labels' ? { metrics: headMetrics.filter((m) => [...LABEL_RULES.map((r) => r.metricId), 'copying_ov'].includes(m.id)) } : {}),
+  ...(values.metrics === 'labels'
+    ? { metrics: headMetrics.filter((m) => [...LABEL_RULES.map((r) => r.metricId), 'copying_ov'].includes(m.id)) }
+    : {}),
 };
 
 const cluster = await QueueCluster.start();
 let failures = 0;
 const report = (proof: string, checks: Record<string, boolean>, facts: Record<string, unknown>) => {
-  const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+  const failed = Object.entries(checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
   failures += failed.length;
   console.log(JSON.stringify({ proof, ok: failed.length === 0, ...(failed.length ? { failed } : {}), ...facts }));
 };
@@ -59,7 +70,13 @@ const t = () => Date.now();
 const secs = (t0: number) => Number(((Date.now() - t0) / 1000).toFixed(1));
 
 try {
-  console.log(JSON.stringify({ machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`, loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))), setup: { ...setup, documents: setup.documents.length, metrics: values.metrics } }));
+  console.log(
+    JSON.stringify({
+      machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`,
+      loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))),
+      setup: { ...setup, documents: setup.documents.length, metrics: values.metrics },
+    }),
+  );
   // The single-process answer (publishHeadWiki, as `npm start`), when every metric is computed.
   let t0 = t();
   const inProcessRunId = values.metrics === 'all' ? await cluster.publishInProcess(setup) : null;
@@ -73,9 +90,18 @@ try {
   const referenceSeconds = secs(t0);
   if (inProcessRunId) {
     const c = await cluster.compareRuns(referenceRunId, inProcessRunId);
-    report('one worker = one process', { published: reference.status === 'published', identical: c.differences.length === 0 }, {
-      inProcessRun: inProcessRunId, run: referenceRunId, inProcessSeconds, seconds: referenceSeconds, rows: c.rows, differences: c.differences,
-    });
+    report(
+      'one worker = one process',
+      { published: reference.status === 'published', identical: c.differences.length === 0 },
+      {
+        inProcessRun: inProcessRunId,
+        run: referenceRunId,
+        inProcessSeconds,
+        seconds: referenceSeconds,
+        rows: c.rows,
+        differences: c.differences,
+      },
+    );
   }
   cluster.startWorker();
   await cluster.ready();
@@ -84,44 +110,99 @@ try {
   const two = await cluster.waitForRun(twoId);
   const twoCompared = await cluster.compareRuns(twoId, referenceRunId);
   const twoWorkers = new Set((await getRunProgress(twoId))!.jobs.list.map((j) => j.workerId)).size;
-  report('two workers = one worker', { referencePublished: reference.status === 'published', published: two.status === 'published', identical: twoCompared.differences.length === 0, bothWorked: twoWorkers === 2 }, {
-    referenceRun: referenceRunId, run: twoId, referenceSeconds, seconds: secs(t0), workersUsed: twoWorkers, rows: twoCompared.rows, differences: twoCompared.differences,
-  });
+  report(
+    'two workers = one worker',
+    {
+      referencePublished: reference.status === 'published',
+      published: two.status === 'published',
+      identical: twoCompared.differences.length === 0,
+      bothWorked: twoWorkers === 2,
+    },
+    {
+      referenceRun: referenceRunId,
+      run: twoId,
+      referenceSeconds,
+      seconds: secs(t0),
+      workersUsed: twoWorkers,
+      rows: twoCompared.rows,
+      differences: twoCompared.differences,
+    },
+  );
 
   // (2) kill -9 inside a shard; a replacement worker is started at once.
   const killed = await proveKill9(cluster, setup, { replace: true });
   const killedCompared = await cluster.compareRuns(killed.runId, referenceRunId);
-  const released = cluster.allWorkers.some((w) => w.output.some((l) => l.includes(`${killed.killedJobKey}: worker`) && l.includes(`-${killed.killedPid}-`) && l.includes('stopped responding')));
-  report('kill -9 mid-shard', {
-    published: killed.run.status === 'published', identical: killedCompared.differences.length === 0, retried: killed.killedJob.attempts >= 2,
-    redoneElsewhere: !killed.killedJob.workerId?.includes(`-${killed.killedPid}-`), releasedByHeartbeat: released,
-  }, { run: killed.runId, killedJob: killed.killedJobKey, attempts: killed.killedJob.attempts, seconds: Number(killed.seconds.toFixed(1)), differences: killedCompared.differences });
+  const released = cluster.allWorkers.some((w) =>
+    w.output.some(
+      (l) => l.includes(`${killed.killedJobKey}: worker`) && l.includes(`-${killed.killedPid}-`) && l.includes('stopped responding'),
+    ),
+  );
+  report(
+    'kill -9 mid-shard',
+    {
+      published: killed.run.status === 'published',
+      identical: killedCompared.differences.length === 0,
+      retried: killed.killedJob.attempts >= 2,
+      redoneElsewhere: !killed.killedJob.workerId?.includes(`-${killed.killedPid}-`),
+      releasedByHeartbeat: released,
+    },
+    {
+      run: killed.runId,
+      killedJob: killed.killedJobKey,
+      attempts: killed.killedJob.attempts,
+      seconds: Number(killed.seconds.toFixed(1)),
+      differences: killedCompared.differences,
+    },
+  );
 
   // (2b) A worker dead right after taking a job, before marking it active.
   const ghost = await proveDeathBeforeBegin(cluster, setup);
   const ghostCompared = await cluster.compareRuns(ghost.runId, referenceRunId);
-  report('death between taking a job and starting it', {
-    published: ghost.run.status === 'published', identical: ghostCompared.differences.length === 0, doneOnceByALiveWorker: ghost.job.status === 'done' && ghost.job.attempts === 1 && !ghost.job.workerId?.includes('ghost'),
-  }, { run: ghost.runId, job: ghost.jobKey, seconds: Number(ghost.seconds.toFixed(1)), differences: ghostCompared.differences });
+  report(
+    'death between taking a job and starting it',
+    {
+      published: ghost.run.status === 'published',
+      identical: ghostCompared.differences.length === 0,
+      doneOnceByALiveWorker: ghost.job.status === 'done' && ghost.job.attempts === 1 && !ghost.job.workerId?.includes('ghost'),
+    },
+    { run: ghost.runId, job: ghost.jobKey, seconds: Number(ghost.seconds.toFixed(1)), differences: ghostCompared.differences },
+  );
 
   // (3) Postgres down mid-run.
   const downMs = int('down-ms');
   const restarted = await provePostgresRestart(cluster, setup, downMs);
   const restartCompared = await cluster.compareRuns(restarted.runId, referenceRunId);
-  report('Postgres restarted mid-run', {
-    published: restarted.run.status === 'published', identical: restartCompared.differences.length === 0,
-    midRun: restarted.jobsDoneAtRestart < restarted.jobsTotal, noWorkerLost: restarted.workersLost === 0,
-  }, {
-    run: restarted.runId, downMs, jobsDoneAtRestart: restarted.jobsDoneAtRestart, jobsTotal: restarted.jobsTotal, seconds: Number(restarted.seconds.toFixed(1)), differences: restartCompared.differences,
-  });
+  report(
+    'Postgres restarted mid-run',
+    {
+      published: restarted.run.status === 'published',
+      identical: restartCompared.differences.length === 0,
+      midRun: restarted.jobsDoneAtRestart < restarted.jobsTotal,
+      noWorkerLost: restarted.workersLost === 0,
+    },
+    {
+      run: restarted.runId,
+      downMs,
+      jobsDoneAtRestart: restarted.jobsDoneAtRestart,
+      jobsTotal: restarted.jobsTotal,
+      seconds: Number(restarted.seconds.toFixed(1)),
+      differences: restartCompared.differences,
+    },
+  );
 
   // SIGTERM inside a shard: the worker finishes it, then exits.
   const finished = await proveSigterm(cluster, setup, { replace: true });
   const finishedCompared = await cluster.compareRuns(finished.runId, referenceRunId);
-  report('SIGTERM finishes the current job', {
-    exit0: finished.exitCode === 0, jobDoneByIt: finished.job.status === 'done' && finished.job.attempts === 1 && finished.job.workerId === finished.stoppedWorkerId,
-    published: finished.run.status === 'published', identical: finishedCompared.differences.length === 0,
-  }, { run: finished.runId, job: finished.jobKey, attempts: finished.job.attempts, differences: finishedCompared.differences });
+  report(
+    'SIGTERM finishes the current job',
+    {
+      exit0: finished.exitCode === 0,
+      jobDoneByIt: finished.job.status === 'done' && finished.job.attempts === 1 && finished.job.workerId === finished.stoppedWorkerId,
+      published: finished.run.status === 'published',
+      identical: finishedCompared.differences.length === 0,
+    },
+    { run: finished.runId, job: finished.jobKey, attempts: finished.job.attempts, differences: finishedCompared.differences },
+  );
 
   // SIGTERM past the stop timeout (1 s, inside a neuron shard, which takes longer): the job goes back to the queue and
   // another worker takes it — and redoes it, or finds it already done when the stopping worker's computation, which
@@ -131,12 +212,21 @@ try {
   await cluster.ready();
   const releasedRun = await proveSigterm(cluster, setup, { replace: true, scan: 'neurons' });
   const releasedCompared = await cluster.compareRuns(releasedRun.runId, referenceRunId);
-  const takenOver = cluster.allWorkers.some((w) => w.output !== releasedRun.output && w.output.some((l) => l.includes(`${releasedRun.runId} ${releasedRun.jobKey}: `)));
-  report('SIGTERM past the stop timeout releases the job', {
-    exit0: releasedRun.exitCode === 0, releasedInLog: releasedRun.output.some((l) => l.includes(`released ${releasedRun.runId} ${releasedRun.jobKey}`)),
-    takenOverByAnotherWorker: takenOver, done: releasedRun.job.status === 'done',
-    published: releasedRun.run.status === 'published', identical: releasedCompared.differences.length === 0,
-  }, { run: releasedRun.runId, job: releasedRun.jobKey, attempts: releasedRun.job.attempts, differences: releasedCompared.differences });
+  const takenOver = cluster.allWorkers.some(
+    (w) => w.output !== releasedRun.output && w.output.some((l) => l.includes(`${releasedRun.runId} ${releasedRun.jobKey}: `)),
+  );
+  report(
+    'SIGTERM past the stop timeout releases the job',
+    {
+      exit0: releasedRun.exitCode === 0,
+      releasedInLog: releasedRun.output.some((l) => l.includes(`released ${releasedRun.runId} ${releasedRun.jobKey}`)),
+      takenOverByAnotherWorker: takenOver,
+      done: releasedRun.job.status === 'done',
+      published: releasedRun.run.status === 'published',
+      identical: releasedCompared.differences.length === 0,
+    },
+    { run: releasedRun.runId, job: releasedRun.jobKey, attempts: releasedRun.job.attempts, differences: releasedCompared.differences },
+  );
 } catch (err) {
   failures++;
   console.log(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));

@@ -29,7 +29,7 @@ async function main() {
     await ensureBundledWiki({ log });
     if (process.env.HEADWIKI_SKIP_BUILD !== '1') ensureNextBuild(repoRoot, log);
   } catch (err) {
-    console.error(`[headwiki] start failed: ${err instanceof Error ? err.stack ?? err.message : err}`);
+    console.error(`[headwiki] start failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
     await shutdown(1);
     return;
   }

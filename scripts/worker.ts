@@ -48,6 +48,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`[worker] failed to start: ${err instanceof Error ? err.stack ?? err.message : err}`);
+  console.error(`[worker] failed to start: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
   process.exit(1);
 });

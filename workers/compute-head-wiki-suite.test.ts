@@ -11,7 +11,7 @@ const texts = [
 ];
 
 describe('computeHeadWiki: the whole suite on the planted model (copying head included)', () => {
-  it("every registered metric, composition with its baseline, and exactly the planted labels", { timeout: 120_000 }, async () => {
+  it('every registered metric, composition with its baseline, and exactly the planted labels', { timeout: 120_000 }, async () => {
     const planted = buildPlantedModel({ copyingHead: true });
     const progress: string[] = [];
     const wiki = await computeHeadWiki({
@@ -47,6 +47,9 @@ describe('computeHeadWiki: the whole suite on the planted model (copying head in
       'induction:L1H1:confirmed',
       'previous_token:L0H1:confirmed',
     ]);
-    expect(wiki.notes).toMatchObject({ successorSequences: { usable: ['digits', 'letters_lower', 'letters_upper'] }, labelAblation: 'mean' });
+    expect(wiki.notes).toMatchObject({
+      successorSequences: { usable: ['digits', 'letters_lower', 'letters_upper'] },
+      labelAblation: 'mean',
+    });
   });
 });

@@ -131,8 +131,17 @@ describe('computeHeadWiki input and metric checks', () => {
     await expect(computeHeadWiki({ ...base, texts: ['abc'], metrics: [fake('short', [[1, 2, 3]])] })).rejects.toThrow(
       'head metric "short" returned 1 layers of [3] heads; expected 2 layers × 3 heads',
     );
-    await expect(computeHeadWiki({ ...base, texts: ['abc'], metrics: [fake('nan', [[1, 2, 3], [4, NaN, 6]])] })).rejects.toThrow(
-      'head metric "nan" gave NaN for L1H1; values must be finite',
-    );
+    await expect(
+      computeHeadWiki({
+        ...base,
+        texts: ['abc'],
+        metrics: [
+          fake('nan', [
+            [1, 2, 3],
+            [4, NaN, 6],
+          ]),
+        ],
+      }),
+    ).rejects.toThrow('head metric "nan" gave NaN for L1H1; values must be finite');
   });
 });

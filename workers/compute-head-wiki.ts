@@ -4,7 +4,12 @@ import type { ForwardRunner } from '@/lib/engine/types';
 import type { HeadMetricValue } from '@/lib/db/head-metrics';
 import type { HeadMetric, HeadMetricContext } from '@/lib/metrics/heads/types';
 import { headMetrics } from '@/lib/metrics/heads/registry';
-import { allCompositionScores, randomCompositionBaseline, BASELINE_DRAWS, COMPOSITION_KINDS } from '@/lib/metrics/composition/composition-scores';
+import {
+  allCompositionScores,
+  randomCompositionBaseline,
+  BASELINE_DRAWS,
+  COMPOSITION_KINDS,
+} from '@/lib/metrics/composition/composition-scores';
 import type { HeadCompositionValue, CompositionBaselineValue } from '@/lib/db/head-composition';
 import type { HeadLabelValue } from '@/lib/db/head-labels';
 import { confirmLabels } from '@/lib/metrics/causal/confirm-labels';
@@ -114,7 +119,8 @@ export async function computeHeadWiki(input: ComputeHeadWikiInput): Promise<Head
 }
 
 function assertPerHead(metricId: string, perHead: number[][], nLayers: number, nHeads: number): void {
-  const shapeOk = Array.isArray(perHead) && perHead.length === nLayers && perHead.every((row) => Array.isArray(row) && row.length === nHeads);
+  const shapeOk =
+    Array.isArray(perHead) && perHead.length === nLayers && perHead.every((row) => Array.isArray(row) && row.length === nHeads);
   if (!shapeOk) {
     const got = Array.isArray(perHead) ? `${perHead.length} layers of [${perHead.map((r) => r?.length).join(', ')}] heads` : typeof perHead;
     throw new Error(`head metric "${metricId}" returned ${got}; expected ${nLayers} layers × ${nHeads} heads`);
@@ -145,7 +151,9 @@ async function examplePatterns(
     const tensor = cache.get(hooks[layer]);
     const expected = [1, nHeads, seq, seq];
     if (!tensor || tensor.shape.join() !== expected.join()) {
-      throw new Error(`runner returned ${hooks[layer]} with shape [${tensor?.shape.join(', ') ?? 'missing'}]; expected [${expected.join(', ')}]`);
+      throw new Error(
+        `runner returned ${hooks[layer]} with shape [${tensor?.shape.join(', ') ?? 'missing'}]; expected [${expected.join(', ')}]`,
+      );
     }
     for (let head = 0; head < nHeads; head++) {
       // A copy, so the (possibly large) cache tensor can be freed.

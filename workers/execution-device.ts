@@ -13,7 +13,10 @@ export function intendedDevice(): string {
 }
 
 /** A runner on the chosen provider; `device` is the provider its first session actually started on. */
-export async function createWorkerRunner(model: CanonicalModel, log: (msg: string) => void = () => {}): Promise<{ runner: OnnxRunner; device: string }> {
+export async function createWorkerRunner(
+  model: CanonicalModel,
+  log: (msg: string) => void = () => {},
+): Promise<{ runner: OnnxRunner; device: string }> {
   const runner = await OnnxRunner.create(model, { log });
   return { runner, device: runner.activeProvider ?? intendedDevice() };
 }

@@ -12,11 +12,10 @@ describe('modelInfo', () => {
     expect(info.description).toContain('grouped-query attention');
   });
 
-  it('keeps the checkpoint\'s count after weight processing (a centred W_U is no longer W_Eᵀ)', async () => {
+  it("keeps the checkpoint's count after weight processing (a centred W_U is no longer W_Eᵀ)", async () => {
     const { model } = await resolveModel('stories260K');
     const processed = prepareModelForRun(model).model;
     expect(processed.weights.get('unembed.W_U')!.data[0]).not.toBe(model.weights.get('unembed.W_U')!.data[0]);
     expect(modelInfo(processed).nParams).toBe(260_032);
   });
-
 });

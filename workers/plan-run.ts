@@ -51,7 +51,8 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
   if (!Number.isInteger(input.shards) || input.shards < 1 || input.shards > 9999) {
     throw new Error(`planRun: shards must be an integer in 1..9999, got ${input.shards}`);
   }
-  if (!Number.isInteger(input.maxTexts) || input.maxTexts < 1) throw new Error(`planRun: maxTexts must be a positive integer, got ${input.maxTexts}`);
+  if (!Number.isInteger(input.maxTexts) || input.maxTexts < 1)
+    throw new Error(`planRun: maxTexts must be a positive integer, got ${input.maxTexts}`);
   if (input.corpus.documents.length === 0) throw new Error(`planRun: corpus "${input.corpus.slug}" has no documents`);
   const { model } = await resolveModel(input.modelRef);
   await upsertModel(modelInfo(model));
@@ -80,12 +81,25 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
   };
   const jobs: JobPayload[] = [];
   metricGroups(metrics).forEach((group, i) => {
-    jobs.push({ kind: 'head-metrics', ...common, jobKey: `head-metrics:${group.name}`, metricIds: group.metrics.map((m) => m.id), withExample: i === 0 });
+    jobs.push({
+      kind: 'head-metrics',
+      ...common,
+      jobKey: `head-metrics:${group.name}`,
+      metricIds: group.metrics.map((m) => m.id),
+      withExample: i === 0,
+    });
   });
   // Scans start with their calibration job; it enqueues the shards when done (they need its result).
   const shardRows: { jobKey: string; kind: string }[] = [];
   for (const scan of scans) {
-    const calibrate: CalibrateJob = { kind: 'calibrate', ...common, jobKey: calibrateJobKey(scan.id), scan: scan.id, shardCount: shards, maxDocuments: scanDocuments };
+    const calibrate: CalibrateJob = {
+      kind: 'calibrate',
+      ...common,
+      jobKey: calibrateJobKey(scan.id),
+      scan: scan.id,
+      shardCount: shards,
+      maxDocuments: scanDocuments,
+    };
     jobs.push(calibrate);
     shardRows.push(...shardJobsOf(calibrate).map((j) => ({ jobKey: j.jobKey, kind: j.kind })));
   }
@@ -109,4 +123,3 @@ export function metricGroups(metrics: readonly HeadMetric[]): { name: string; me
   for (const m of metrics) groups.set(m.needs, [...(groups.get(m.needs) ?? []), m]);
   return [...groups].map(([name, ms]) => ({ name, metrics: ms }));
 }
-

@@ -93,7 +93,16 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
       ...input.options,
       maxTexts: input.maxTexts,
       ...result.notes,
-      ...(examples ? { headExamples: { ...examples.options, documents: input.headExamples!.maxDocuments, contexts: examples.contexts, tokens: examples.tokens } } : {}),
+      ...(examples
+        ? {
+            headExamples: {
+              ...examples.options,
+              documents: input.headExamples!.maxDocuments,
+              contexts: examples.contexts,
+              tokens: examples.tokens,
+            },
+          }
+        : {}),
     },
     codeVersion: input.codeVersion,
     seed: input.seed,

@@ -14,14 +14,16 @@ describe('prepareModelForRun', () => {
     expect(JSON.parse(JSON.stringify(weightProcessing))).toEqual(weightProcessing); // storable in Run.options
 
     const tokens = [[1, 403, 407, 261, 378]];
-    const [before, after] = await Promise.all([original, model].map(async (m) => {
-      const runner = new OnnxRunner(m);
-      try {
-        return (await runner.run(tokens, ['logits'])).get('logits')!;
-      } finally {
-        await runner.dispose();
-      }
-    }));
+    const [before, after] = await Promise.all(
+      [original, model].map(async (m) => {
+        const runner = new OnnxRunner(m);
+        try {
+          return (await runner.run(tokens, ['logits'])).get('logits')!;
+        } finally {
+          await runner.dispose();
+        }
+      }),
+    );
     // Centring the unembedding shifts each position's logits by a constant: differences between tokens are kept.
     const V = 512;
     for (let p = 0; p < tokens[0].length; p++) {
@@ -36,7 +38,13 @@ describe('prepareModelForRun', () => {
   it('"none" leaves the weights as loaded; bad requests fail clearly', async () => {
     const original = await loadLlama2c(repoPath('data/models/stories260K/stories260K.bin'));
     const { model, weightProcessing } = prepareModelForRun(original, 'none');
-    expect(weightProcessing).toEqual({ fold_ln: false, center_writing_weights: false, center_unembed: false, fold_value_biases: false, skipped: {} });
+    expect(weightProcessing).toEqual({
+      fold_ln: false,
+      center_writing_weights: false,
+      center_unembed: false,
+      fold_value_biases: false,
+      skipped: {},
+    });
     expect(model.weights.get('unembed.W_U')).toBe(original.weights.get('unembed.W_U'));
     expect(() => parseWeightProcessingRequest('all')).toThrow(/"tl".*or "none"/);
   });

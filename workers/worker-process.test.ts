@@ -71,7 +71,11 @@ describe('runs on the work queue', { timeout: 120_000 }, () => {
     expect(progress.workers.map((w) => w.device)).toEqual(['cpu', 'cpu']);
     // The same TransformerLens weight processing as the in-process path, recorded with the run.
     const run = await getPrisma().run.findUniqueOrThrow({ where: { id: runId }, select: { options: true } });
-    expect((run.options as { weightProcessing?: unknown }).weightProcessing).toMatchObject({ fold_ln: true, center_unembed: true, fold_value_biases: true });
+    expect((run.options as { weightProcessing?: unknown }).weightProcessing).toMatchObject({
+      fold_ln: true,
+      center_unembed: true,
+      fold_value_biases: true,
+    });
   });
 
   it('(2) crashes: a worker killed with SIGKILL inside a shard, and one dead right after taking a job, in one run', async () => {
@@ -83,7 +87,11 @@ describe('runs on the work queue', { timeout: 120_000 }, () => {
     expect(result.killedJob.workerId).not.toContain(`-${result.killedPid}-`);
     await expectReferenceResults(result.runId);
     const logs = cluster.allWorkers.flatMap((w) => w.output).join('\n');
-    expect(logs).toMatch(new RegExp(`${result.killedJobKey.replace(/[/]/g, '\\/')}: worker \\S+-${result.killedPid}-\\S+ stopped responding; releasing its job`));
+    expect(logs).toMatch(
+      new RegExp(
+        `${result.killedJobKey.replace(/[/]/g, '\\/')}: worker \\S+-${result.killedPid}-\\S+ stopped responding; releasing its job`,
+      ),
+    );
     // The job the ghost took but never started (invisible to the RunJob rows): released from its heartbeat row, done once.
     expect(result.ghost!.job).toMatchObject({ status: 'done', attempts: 1 });
     expect(result.ghost!.job.workerId).not.toContain('ghost');

@@ -52,7 +52,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     onError: (err) => logOnce(`queue: ${err.message.split('\n')[0]}`),
   });
 
-  const heartbeat = new Heartbeat({ databaseUrl: options.databaseUrl, workerId: id, intervalMs: settings.heartbeatMs, onError: (m) => logOnce(`heartbeat: ${m}`) });
+  const heartbeat = new Heartbeat({
+    databaseUrl: options.databaseUrl,
+    workerId: id,
+    intervalMs: settings.heartbeatMs,
+    onError: (m) => logOnce(`heartbeat: ${m}`),
+  });
   const reaper = setInterval(() => void releaseOrphans(boss, id, settings, log), Math.max(1000, settings.heartbeatMs));
 
   let current: { runId: string; jobKey: string } | null = null;
@@ -70,7 +75,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       // The job's outcome is written to the queue here, retried while the database is unreachable: pg-boss'
       // own completion/failure after a handler is a single un-awaited query, and one lost to a Postgres restart
       // leaves the job "active" until it expires (hours). pg-boss' own call then finds it no longer active.
-      const settle = (what: string, fn: () => Promise<unknown>) => withDbRetry(`${payload.jobKey} ${what}`, fn, { log }).catch((e) => log(`${payload.jobKey} ${what}: ${e instanceof Error ? e.message : e}`));
+      const settle = (what: string, fn: () => Promise<unknown>) =>
+        withDbRetry(`${payload.jobKey} ${what}`, fn, { log }).catch((e) =>
+          log(`${payload.jobKey} ${what}: ${e instanceof Error ? e.message : e}`),
+        );
       try {
         const outcome = await runQueuedJob(payload, { boss, context, workerId: id, queueJobId: job.id, log });
         log(`${payload.runId} ${payload.jobKey}: ${outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -95,17 +103,21 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   );
 
   // pg-boss copies a job that failed its last attempt (or expired) here: the run fails with its error.
-  await boss.work<unknown>(FAILED_JOBS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds }, async ([job]) => {
-    const payload = parseJobPayload(job.data);
-    const reason = outputMessage(job.output) ?? 'unknown error';
-    const message = `job ${payload.jobKey} failed after ${job.retryLimit + 1} attempts: ${reason}`;
-    await recordRunJobError(payload.runId, payload.jobKey, reason, true);
-    const run = await getRun(payload.runId);
-    if (run?.status === 'running') {
-      await failRun(payload.runId, message);
-      log(`${payload.runId}: marked failed (${message})`);
-    }
-  });
+  await boss.work<unknown>(
+    FAILED_JOBS_QUEUE,
+    { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
+    async ([job]) => {
+      const payload = parseJobPayload(job.data);
+      const reason = outputMessage(job.output) ?? 'unknown error';
+      const message = `job ${payload.jobKey} failed after ${job.retryLimit + 1} attempts: ${reason}`;
+      await recordRunJobError(payload.runId, payload.jobKey, reason, true);
+      const run = await getRun(payload.runId);
+      if (run?.status === 'running') {
+        await failRun(payload.runId, message);
+        log(`${payload.runId}: marked failed (${message})`);
+      }
+    },
+  );
 
   log(`worker ${id} started (${device}); polling ${JOBS_QUEUE}`);
   return {

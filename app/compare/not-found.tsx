@@ -8,8 +8,8 @@ export default function CompareNotFound() {
       <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: 'Compare runs' }]} />
       <h1>Compare two runs</h1>
       <p className="notice" role="alert" data-testid="compare-problem">
-        A run asked for is not a published run. Run ids are letters, digits, &quot;_&quot; and &quot;-&quot; (e.g. r4xq9m2k7p0); every
-        run page, permalink and <a href="/api/v1/runs">/api/v1/runs</a> lists them.
+        A run asked for is not a published run. Run ids are letters, digits, &quot;_&quot; and &quot;-&quot; (e.g. r4xq9m2k7p0); every run
+        page, permalink and <a href="/api/v1/runs">/api/v1/runs</a> lists them.
       </p>
       <CompareForm a="" b="" />
     </>

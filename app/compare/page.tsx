@@ -50,8 +50,8 @@ export default async function ComparePage({ searchParams }: Props) {
         {crumbs}
         <h1>Compare two runs</h1>
         <p className="lede">
-          Two runs of one model (a recomputation with other options or code), or runs of two models with the same number of layers and heads.
-          Run ids are on each run page and in every permalink.
+          Two runs of one model (a recomputation with other options or code), or runs of two models with the same number of layers and
+          heads. Run ids are on each run page and in every permalink.
         </p>
         {problem ? (
           <p className="notice" role="alert" data-testid="compare-problem">
@@ -85,7 +85,8 @@ export default async function ComparePage({ searchParams }: Props) {
       </p>
       {comparison.onlyInA.length + comparison.onlyInB.length > 0 ? (
         <p className="small muted">
-          Not compared (only in one run): {[...comparison.onlyInA.map((id) => `${id} (a)`), ...comparison.onlyInB.map((id) => `${id} (b)`)].join(', ')}.
+          Not compared (only in one run):{' '}
+          {[...comparison.onlyInA.map((id) => `${id} (a)`), ...comparison.onlyInB.map((id) => `${id} (b)`)].join(', ')}.
         </p>
       ) : null}
 
@@ -154,7 +155,10 @@ export default async function ComparePage({ searchParams }: Props) {
         </>
       ) : null}
       <p className="api-links">
-        As JSON: <a href={`/api/v1/compare${queryString({ a: resolved.a.run.id, b: resolved.b.run.id })}`}>/api/v1/compare?a={resolved.a.run.id}&amp;b={resolved.b.run.id}</a>
+        As JSON:{' '}
+        <a href={`/api/v1/compare${queryString({ a: resolved.a.run.id, b: resolved.b.run.id })}`}>
+          /api/v1/compare?a={resolved.a.run.id}&amp;b={resolved.b.run.id}
+        </a>
       </p>
       <CompareForm a={a} b={b} />
       <CiteThis

@@ -239,8 +239,8 @@ function PatternMatrix({
   return (
     <figure className="pattern-matrix" style={{ margin: '1.2rem 0 0' }}>
       <figcaption className="small muted">
-        Pattern matrix <code>A[q, k]</code>: row = query position, column = key position; darker = more attention. Grey
-        triangle: future positions (causal mask).
+        Pattern matrix <code>A[q, k]</code>: row = query position, column = key position; darker = more attention. Grey triangle: future
+        positions (causal mask).
       </figcaption>
       <svg
         width={size + margin.left + margin.right}
@@ -252,7 +252,15 @@ function PatternMatrix({
           <rect width={size} height={size} fill="#fff" stroke="#c9cdd2" strokeWidth={0.5} />
           <path d={maskPath} fill="#f3f4f6" />
           {cells.map(({ q, k, a }) => (
-            <rect key={`${q}.${k}`} x={k * cell} y={q * cell} width={cell} height={cell} fill={ATTN_FILL} fillOpacity={clamp01(a).toFixed(3)} />
+            <rect
+              key={`${q}.${k}`}
+              x={k * cell}
+              y={q * cell}
+              width={cell}
+              height={cell}
+              fill={ATTN_FILL}
+              fillOpacity={clamp01(a).toFixed(3)}
+            />
           ))}
           {showLabels
             ? tokens.map((t, i) => (

@@ -27,7 +27,17 @@ import { toBadge } from '@/lib/api/head-labels-view';
 import { headSummary } from '@/lib/api/head-summary';
 
 /** `customText`: the page's `?text=` (the no-JS custom-text form), run live on the server. */
-export async function HeadPage({ modelSlug, runId, headParam, customText }: { modelSlug: string; runId?: string; headParam: string; customText?: string }) {
+export async function HeadPage({
+  modelSlug,
+  runId,
+  headParam,
+  customText,
+}: {
+  modelSlug: string;
+  runId?: string;
+  headParam: string;
+  customText?: string;
+}) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
   if (runId !== undefined && !runIdSchema.safeParse(runId).success) notFound();
   const ref = parseHeadSlug(safeDecode(headParam));
@@ -68,21 +78,28 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
   return (
     <>
       <Breadcrumbs
-        items={[
-          { label: 'Models', href: '/models' },
-          { label: model.displayName, href: modelPath(model.slug, pageRun) },
-          { label: name },
-        ]}
+        items={[{ label: 'Models', href: '/models' }, { label: model.displayName, href: modelPath(model.slug, pageRun) }, { label: name }]}
       />
       <nav className="head-nav" aria-label="Neighbouring heads">
-        <span>{prev ? <Link href={headPath(model.slug, prev.layer, prev.head, pageRun)} rel="prev">← {headName(prev.layer, prev.head)}</Link> : null}</span>
-        <span>{next ? <Link href={headPath(model.slug, next.layer, next.head, pageRun)} rel="next">{headName(next.layer, next.head)} →</Link> : null}</span>
+        <span>
+          {prev ? (
+            <Link href={headPath(model.slug, prev.layer, prev.head, pageRun)} rel="prev">
+              ← {headName(prev.layer, prev.head)}
+            </Link>
+          ) : null}
+        </span>
+        <span>
+          {next ? (
+            <Link href={headPath(model.slug, next.layer, next.head, pageRun)} rel="next">
+              {headName(next.layer, next.head)} →
+            </Link>
+          ) : null}
+        </span>
       </nav>
       <div className="head-title">
         <h1 data-testid="head-name">{name}</h1>
         <span className="muted">
-          layer {ref.layer}, head {ref.head} of{' '}
-          <Link href={modelPath(model.slug, pageRun)}>{model.displayName}</Link>
+          layer {ref.layer}, head {ref.head} of <Link href={modelPath(model.slug, pageRun)}>{model.displayName}</Link>
           {grouped ? (
             <>
               {' '}
@@ -107,9 +124,12 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         </ol>
       </nav>
       <p className="small muted">
-        Hook: <code>blocks.{ref.layer}.attn.hook_pattern[:, {ref.head}]</code> · run <code>{run.id}</code>
-        {pinned ? ' (pinned)' : ' (latest)'} ·{' '}
-        <a href={apiHeadPath(model.slug, ref.layer, ref.head, run.id)}>JSON</a>
+        Hook:{' '}
+        <code>
+          blocks.{ref.layer}.attn.hook_pattern[:, {ref.head}]
+        </code>{' '}
+        · run <code>{run.id}</code>
+        {pinned ? ' (pinned)' : ' (latest)'} · <a href={apiHeadPath(model.slug, ref.layer, ref.head, run.id)}>JSON</a>
       </p>
 
       <h2 id="labels">Labels</h2>
@@ -132,7 +152,9 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         <p className="notice">This run stored no head metrics.</p>
       ) : (
         <>
-          <p className="prose small muted">Open a metric for its definition and source. Rank 1 = the highest value among this model&apos;s heads.</p>
+          <p className="prose small muted">
+            Open a metric for its definition and source. Rank 1 = the highest value among this model&apos;s heads.
+          </p>
           <HeadMetricTable metrics={detail.metrics} />
         </>
       )}
@@ -151,7 +173,9 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
       <p className="small">
-        <Link href={`${modelPath(model.slug)}/attention${customText ? `?text=${encodeURIComponent(customText)}` : ''}`}>Every head of {model.displayName} on your text →</Link>
+        <Link href={`${modelPath(model.slug)}/attention${customText ? `?text=${encodeURIComponent(customText)}` : ''}`}>
+          Every head of {model.displayName} on your text →
+        </Link>
       </p>
 
       <h2 id="composition">Composition partners</h2>
@@ -161,7 +185,14 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
       </p>
 
       <h2 id="similar">Similar heads</h2>
-      <SimilarHeads rows={table.rows} metricIds={table.metrics.map((m) => m.id)} layer={ref.layer} head={ref.head} modelSlug={model.slug} pageRun={pageRun} />
+      <SimilarHeads
+        rows={table.rows}
+        metricIds={table.metrics.map((m) => m.id)}
+        layer={ref.layer}
+        head={ref.head}
+        modelSlug={model.slug}
+        pageRun={pageRun}
+      />
 
       {table.metrics.length > 0 ? (
         <>
@@ -184,7 +215,11 @@ export async function HeadPage({ modelSlug, runId, headParam, customText }: { mo
 
       <h2 id="cite">Cite and embed</h2>
       <EmbedSnippet path={`${headPath(model.slug, ref.layer, ref.head, run.id)}?embed=1`} title={`${model.displayName} ${name}`} />
-      <CiteThis title={`${model.displayName} attention head ${name}`} pinnedPath={headPath(model.slug, ref.layer, ref.head, run.id)} run={run} />
+      <CiteThis
+        title={`${model.displayName} attention head ${name}`}
+        pinnedPath={headPath(model.slug, ref.layer, ref.head, run.id)}
+        run={run}
+      />
     </>
   );
 }

@@ -125,7 +125,10 @@ function queryFromState(sorting: SortingState, columnFilters: ColumnFiltersState
 }
 
 function hrefFor(pagePath: string, q: HeadTableQuery, page?: number): string {
-  return pagePath + queryString({ sort: q.sort, dir: q.sort ? q.dir : undefined, layer: q.layer, min: q.min, page: page && page > 1 ? page : undefined });
+  return (
+    pagePath +
+    queryString({ sort: q.sort, dir: q.sort ? q.dir : undefined, layer: q.layer, min: q.min, page: page && page > 1 ? page : undefined })
+  );
 }
 
 /** What clicking a header does: a new column starts in its natural order, the sorted one flips. */
@@ -145,7 +148,18 @@ function arrow(q: HeadTableQuery, columnId: string): string {
   return q.dir === 'desc' ? '▼' : '▲';
 }
 
-export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHrefPrefix, initial, labels, thresholds, defaultColumns, paging }: HeadTableProps) {
+export function HeadTable({
+  metrics: allMetrics,
+  rows,
+  nLayers,
+  pagePath,
+  headHrefPrefix,
+  initial,
+  labels,
+  thresholds,
+  defaultColumns,
+  paging,
+}: HeadTableProps) {
   // One page of a bigger query: sorting and filtering are navigations, as without JavaScript.
   const serverPaged = paging !== undefined;
   // Column chooser: every metric stays sortable and filterable; only the visible ones are drawn.
@@ -305,7 +319,9 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
         <span className="filter-count" aria-live="polite" data-testid="head-count">
           {paging
             ? `${paging.matching === paging.total ? `${paging.total} heads` : `${paging.matching} of ${paging.total} heads`}${
-                paging.pages > 1 ? `, ${(paging.page - 1) * paging.pageSize + 1}–${(paging.page - 1) * paging.pageSize + rows.length} shown` : ''
+                paging.pages > 1
+                  ? `, ${(paging.page - 1) * paging.pageSize + 1}–${(paging.page - 1) * paging.pageSize + rows.length} shown`
+                  : ''
               }`
             : shown.length === rows.length
               ? `${rows.length} heads`
@@ -355,12 +371,30 @@ export function HeadTable({ metrics: allMetrics, rows, nLayers, pagePath, headHr
           </tbody>
         </table>
       </div>
-      {paging ? <Pager page={paging.page} pages={paging.pages} href={(p) => hrefFor(pagePath, query, p)} label="Pages of heads" testId="head-pager" /> : null}
+      {paging ? (
+        <Pager
+          page={paging.page}
+          pages={paging.pages}
+          href={(p) => hrefFor(pagePath, query, p)}
+          label="Pages of heads"
+          testId="head-pager"
+        />
+      ) : null}
     </div>
   );
 }
 
-function ValueCell({ metricId, value, range, labelled = false }: { metricId: string; value: number | null | undefined; range: [number, number]; labelled?: boolean }) {
+function ValueCell({
+  metricId,
+  value,
+  range,
+  labelled = false,
+}: {
+  metricId: string;
+  value: number | null | undefined;
+  range: [number, number];
+  labelled?: boolean;
+}) {
   if (value === null || value === undefined || Number.isNaN(value)) {
     return (
       <td className="num value-cell value-missing" title="no value in this run" data-metric={metricId}>

@@ -8,6 +8,7 @@
  * crosshair over the head's layer and column and a tooltip.
  */
 import { useEffect, useMemo, useRef } from 'react';
+import { useRouter } from 'next/navigation';
 import { pointer, select } from 'd3';
 import { heatmapStats, type Grid, type HeatmapStats } from '@/lib/api/heatmap-view';
 import { formatMetricValue } from '@/lib/format/numbers';
@@ -54,6 +55,7 @@ export function MetricHeatmap({ metric, grid, image, headHrefPrefix, highlight, 
   const color = metricColorScale(domain);
   // Image heatmaps are the big models': a few axis labels each (a page has one heatmap per metric).
   const labelEvery = Math.max(cell >= 14 ? 1 : Math.ceil(14 / cell), image ? Math.ceil(Math.max(nLayers, nHeads) / 8) : 1);
+  const router = useRouter();
   const svgRef = useRef<SVGSVGElement>(null);
   const overlayRef = useRef<SVGGElement>(null);
 
@@ -110,7 +112,7 @@ export function MetricHeatmap({ metric, grid, image, headHrefPrefix, highlight, 
         const [px, py] = pointer(event, cells.node());
         const head = Math.floor(px / cell);
         const layer = Math.floor(py / cell);
-        if (head >= 0 && head < nHeads && layer >= 0 && layer < nLayers) window.location.assign(`${headHrefPrefix}${layer}.${head}`);
+        if (head >= 0 && head < nHeads && layer >= 0 && layer < nLayers) router.push(`${headHrefPrefix}${layer}.${head}`);
       });
     }
     cells.on('focusin', (event: FocusEvent) => {
@@ -122,7 +124,7 @@ export function MetricHeatmap({ metric, grid, image, headHrefPrefix, highlight, 
       cells.on('pointermove', null).on('pointerleave', null).on('focusin', null).on('focusout', null).on('click', null);
       clear();
     };
-  }, [grid, cell, innerW, innerH, nHeads, nLayers, headHrefPrefix]);
+  }, [grid, cell, innerW, innerH, nHeads, nLayers, headHrefPrefix, router]);
 
   return (
     <figure className="heatmap" data-testid={`heatmap-${metric.id}`} aria-labelledby={`heatmap-title-${metric.id}`}>
@@ -131,10 +133,20 @@ export function MetricHeatmap({ metric, grid, image, headHrefPrefix, highlight, 
           {metric.title}
         </div>
         <span className="scale-toggle" role="group" aria-label="Colour scale (applies to every map)" data-ready={ready ? '' : undefined}>
-          <button type="button" aria-pressed={!stretched} onClick={() => setMode('full')} title="Colours over the metric's full range: comparable across models">
+          <button
+            type="button"
+            aria-pressed={!stretched}
+            onClick={() => setMode('full')}
+            title="Colours over the metric's full range: comparable across models"
+          >
             full range
           </button>
-          <button type="button" aria-pressed={stretched} onClick={() => setMode('model')} title="Colours stretched over this model's values">
+          <button
+            type="button"
+            aria-pressed={stretched}
+            onClick={() => setMode('model')}
+            title="Colours stretched over this model's values"
+          >
             this model
           </button>
         </span>

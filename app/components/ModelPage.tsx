@@ -82,8 +82,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         </p>
       ) : (
         <p className="small muted">
-          Showing the latest published run, <code>{run.id}</code> (published {formatDate(run.publishedAt)}). Use the permalink
-          below to cite these exact numbers.
+          Showing the latest published run, <code>{run.id}</code> (published {formatDate(run.publishedAt)}). Use the permalink below to cite
+          these exact numbers.
         </p>
       )}
       {problems.length > 0 ? (
@@ -105,8 +105,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
 
       <h2 id="heads">Heads</h2>
       <p className="prose">
-        One row per attention head, named <code>L&#123;layer&#125;H&#123;head&#125;</code> as in TransformerLens. Click a column
-        to sort; hover a metric&apos;s name for its definition in a sentence, or open a head for its attention pattern.
+        One row per attention head, named <code>L&#123;layer&#125;H&#123;head&#125;</code> as in TransformerLens. Click a column to sort;
+        hover a metric&apos;s name for its definition in a sentence, or open a head for its attention pattern.
       </p>
       {metrics.length === 0 ? (
         <p className="notice">This run stored no head metrics.</p>
@@ -128,7 +128,10 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
       <p className="api-links">
         Data: <a href={apiHeadsPath(model.slug, { runId: run.id })}>JSON</a> ·{' '}
         <a href={apiHeadsPath(model.slug, { runId: run.id, format: 'csv' })}>CSV</a>{' '}
-        <span className="muted">(reads directly with <code>pandas.read_csv</code>)</span> · Run{' '}
+        <span className="muted">
+          (reads directly with <code>pandas.read_csv</code>)
+        </span>{' '}
+        · Run{' '}
         <a href={`/runs/${run.id}`} data-testid="run-page-link">
           {run.id}
         </a>{' '}
@@ -144,10 +147,10 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         <>
           <h2 id="heatmaps">Heatmaps</h2>
           <p className="prose small muted">
-            Layers as rows, heads as columns. Colours span the metric&apos;s full range, so maps compare across models — except
-            maps whose values fill less than a quarter of it, stretched to this model&apos;s values so they do not look blank; the
-            legend under each map gives its scale, and <em>full range</em> / <em>this model</em> sets every map at once (remembered).
-            Click a cell to open the head; in a map, arrow keys move between cells.
+            Layers as rows, heads as columns. Colours span the metric&apos;s full range, so maps compare across models — except maps whose
+            values fill less than a quarter of it, stretched to this model&apos;s values so they do not look blank; the legend under each
+            map gives its scale, and <em>full range</em> / <em>this model</em> sets every map at once (remembered). Click a cell to open the
+            head; in a map, arrow keys move between cells.
           </p>
           <div className="heatmaps">
             {tableMetrics.map((m, i) => (

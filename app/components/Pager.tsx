@@ -4,7 +4,19 @@
  */
 import Link from 'next/link';
 
-export function Pager({ page, pages, href, label, testId = 'pager' }: { page: number; pages: number; href: (page: number) => string; label: string; testId?: string }) {
+export function Pager({
+  page,
+  pages,
+  href,
+  label,
+  testId = 'pager',
+}: {
+  page: number;
+  pages: number;
+  href: (page: number) => string;
+  label: string;
+  testId?: string;
+}) {
   if (pages <= 1) return null;
   const near = new Set([1, pages, page - 2, page - 1, page, page + 1, page + 2].filter((p) => p >= 1 && p <= pages));
   const shown = [...near].sort((a, b) => a - b);

@@ -7,7 +7,12 @@ import { flattenOptions } from '@/lib/format/flatten-options';
 import { modelPath } from '@/lib/format/paths';
 
 function timestamp(d: Date | null): string {
-  return d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—';
+  return d
+    ? d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+    : '—';
 }
 
 /** Long facts take the whole width of the grid. */
@@ -17,7 +22,12 @@ const WIDE = { gridColumn: '1 / -1' } as const;
 export function RunFacts({ run, model }: { run: RunInfo; model: ModelInfo }) {
   const options = flattenOptions(run.options);
   const facts: [string, ReactNode, boolean?][] = [
-    ['Model', <Link key="m" href={modelPath(model.slug)}>{model.displayName}</Link>],
+    [
+      'Model',
+      <Link key="m" href={modelPath(model.slug)}>
+        {model.displayName}
+      </Link>,
+    ],
     ['Corpus', run.corpusSlug ?? '—'],
     ['Code version', <code key="c">{run.codeVersion}</code>],
     ['Seed', <code key="s">{run.seed}</code>],

@@ -30,7 +30,8 @@ async function boundedSearch(q: string): Promise<{ outcome: SearchOutcome | null
     return { outcome: await withSearchSlot(() => runSearch(q)), refused: null };
   } catch (err) {
     if (err instanceof ApiError && err.status === 503) return { outcome: null, refused: `The search is busy: ${err.message}.` };
-    if (isStatementTimeout(err)) return { outcome: null, refused: 'This search took longer than the server allows; use fewer or longer words.' };
+    if (isStatementTimeout(err))
+      return { outcome: null, refused: 'This search took longer than the server allows; use fewer or longer words.' };
     throw err;
   }
 }
@@ -61,9 +62,9 @@ export async function SearchView({ params }: { params: Record<string, string | s
       ) : null}
       <p className="small muted">
         A model name · <code>model:stories260K</code> · a head <code>L9H6</code>, <code>L9 H6</code> or <code>9.6</code> · a neuron{' '}
-        <code>L3N123</code> · a page address <code>/models/stories260K/heads/1.3</code> · a metric by any word of its name or its
-        initials (<code>entropy</code>, <code>dla</code>) · a threshold <code>induction &gt; 0.5</code> · words or &quot;quoted
-        phrases&quot; from top examples.
+        <code>L3N123</code> · a page address <code>/models/stories260K/heads/1.3</code> · a metric by any word of its name or its initials (
+        <code>entropy</code>, <code>dla</code>) · a threshold <code>induction &gt; 0.5</code> · words or &quot;quoted phrases&quot; from top
+        examples.
       </p>
       {outcome ? (
         <>
@@ -75,7 +76,9 @@ export async function SearchView({ params }: { params: Record<string, string | s
             </ul>
           ) : null}
           <p className="small" data-testid="search-count">
-            {total === 0 ? 'No results.' : `${total} result${total === 1 ? '' : 's'}${pages > 1 ? ` (${from + 1}–${from + shown.length} shown, page ${page} of ${pages})` : ''}.`}
+            {total === 0
+              ? 'No results.'
+              : `${total} result${total === 1 ? '' : 's'}${pages > 1 ? ` (${from + 1}–${from + shown.length} shown, page ${page} of ${pages})` : ''}.`}
           </p>
           <ol className="search-results" data-testid="search-results" start={from + 1}>
             {shown.map((r) => (

@@ -15,9 +15,13 @@ export function metricColorScale(range: [number, number]): MetricColorScale {
   const [lo, hi] = Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[1] > range[0] ? range : [0, 1];
   const diverging = lo < 0 && hi > 0;
   const base = diverging
-    ? scaleDiverging((t: number) => interpolateRdBu(1 - t)).domain([lo, 0, hi]).clamp(true)
+    ? scaleDiverging((t: number) => interpolateRdBu(1 - t))
+        .domain([lo, 0, hi])
+        .clamp(true)
     : // Start slightly above white so that a 0 cell is still visible against the page.
-      scaleSequential((t: number) => interpolateBlues(0.04 + 0.96 * t)).domain([lo, hi]).clamp(true);
+      scaleSequential((t: number) => interpolateBlues(0.04 + 0.96 * t))
+        .domain([lo, hi])
+        .clamp(true);
   const scale = ((v: number) => base(v)) as MetricColorScale;
   scale.domain = [lo, hi];
   scale.diverging = diverging;

@@ -5,7 +5,8 @@ import { HEAD_PAGE_SIZE, headTablePage } from './head-table-page';
 /** A model's rows with a planted metric: induction = layer + head / 100. */
 function rows(nLayers: number, nHeads: number): HeadRow[] {
   const out: HeadRow[] = [];
-  for (let l = 0; l < nLayers; l++) for (let h = 0; h < nHeads; h++) out.push({ layer: l, head: h, name: `L${l}H${h}`, values: { induction: l + h / 100 } });
+  for (let l = 0; l < nLayers; l++)
+    for (let h = 0; h < nHeads; h++) out.push({ layer: l, head: h, name: `L${l}H${h}`, values: { induction: l + h / 100 } });
   return out;
 }
 

@@ -15,8 +15,8 @@ export default function MetricsPage() {
       <Breadcrumbs items={[{ label: 'Metrics' }]} />
       <h1>Head metrics</h1>
       <p className="lede">
-        What each column of the head tables measures. Every value is stored with the metric&apos;s version, so a change to a
-        definition never silently changes published numbers.
+        What each column of the head tables measures. Every value is stored with the metric&apos;s version, so a change to a definition
+        never silently changes published numbers.
       </p>
       <dl className="metric-defs prose">
         {metrics.map((m) => (
@@ -40,10 +40,10 @@ export default function MetricsPage() {
       <h2 id="labels">Labels and how they are tested</h2>
       <p className="prose">
         A head is <em>claimed</em> to have a label when its score reaches the label&apos;s threshold; the claim is then tested by
-        mean-ablating the head (replacing its output with its mean) and measuring an effect. <strong>✓ confirmed</strong>: the
-        effect reached its threshold. <strong>? not confirmed</strong>: it did not. <strong>– untestable here</strong>: the model
-        gives no way to measure it — a previous-token head in the last layer, or in a model with no later head whose induction
-        score could drop by the threshold.
+        mean-ablating the head (replacing its output with its mean) and measuring an effect. <strong>✓ confirmed</strong>: the effect
+        reached its threshold. <strong>? not confirmed</strong>: it did not. <strong>– untestable here</strong>: the model gives no way to
+        measure it — a previous-token head in the last layer, or in a model with no later head whose induction score could drop by the
+        threshold.
       </p>
       <table className="data-table prose" data-testid="label-rules">
         <thead>

@@ -15,8 +15,8 @@ export default async function ModelsPage() {
       <Breadcrumbs items={[{ label: 'Models' }]} />
       <h1>Models</h1>
       <p className="lede">
-        Every model with its attention heads measured. Open a model for its head table and heatmaps; each number links to the
-        published run that produced it.
+        Every model with its attention heads measured. Open a model for its head table and heatmaps; each number links to the published run
+        that produced it.
       </p>
       {models.length === 0 ? (
         <p className="notice">
@@ -48,7 +48,11 @@ export default async function ModelsPage() {
                     <Link className="model-name" href={modelPath(m.slug)}>
                       {m.displayName}
                     </Link>
-                    {m.description ? <div className="small muted" style={{ fontWeight: 400 }}>{m.description}</div> : null}
+                    {m.description ? (
+                      <div className="small muted" style={{ fontWeight: 400 }}>
+                        {m.description}
+                      </div>
+                    ) : null}
                   </th>
                   <td>{m.architecture}</td>
                   <td className="num">

@@ -14,7 +14,10 @@ function routeFiles(): { path: string; methods: string[] }[] {
       const abs = path.join(dir, entry.name);
       if (entry.isDirectory()) visit(abs);
       else if (entry.name === 'route.ts') {
-        const rel = path.relative(path.join(API_DIR, '..'), dir).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, '{$1}'));
+        const rel = path
+          .relative(path.join(API_DIR, '..'), dir)
+          .split(path.sep)
+          .map((s) => s.replace(/^\[(.+)\]$/, '{$1}'));
         const src = fs.readFileSync(abs, 'utf8');
         const methods = [...src.matchAll(/export (?:const|async function) (GET|POST|PUT|DELETE|PATCH)\b/g)].map((m) => m[1]).sort();
         out.push({ path: `/${rel.join('/')}`, methods });
@@ -27,7 +30,9 @@ function routeFiles(): { path: string; methods: string[] }[] {
 
 describe('the API route table', () => {
   it('lists exactly the route files under app/api and the methods they export', () => {
-    expect([...API_ROUTES].map((r) => ({ path: r.path, methods: [...r.methods].sort() })).sort((a, b) => a.path.localeCompare(b.path))).toEqual(routeFiles());
+    expect(
+      [...API_ROUTES].map((r) => ({ path: r.path, methods: [...r.methods].sort() })).sort((a, b) => a.path.localeCompare(b.path)),
+    ).toEqual(routeFiles());
   });
 
   it('agrees with the OpenAPI endpoint list', () => {

@@ -50,7 +50,10 @@ export interface TrustedProxies {
 export function parseTrustedProxies(spec: string | undefined): TrustedProxies {
   const list = new BlockList();
   let size = 0;
-  for (const entry of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [addr, bits, extra] = entry.split('/');
     const ip = normalizeAddress(addr);
     const family = ip ? (isIP(ip) === 4 ? 'ipv4' : 'ipv6') : null;

@@ -6,7 +6,12 @@ import { COMPOSITION_EMPTY, COMPOSITION_HATCH } from './composition-view';
  * `values[src * n + dst]` (NaN where there is no pair) → n × n PNG: rows the writing head, columns the reading head;
  * scores within 2σ of the random baseline in the hatch grey, as CompositionMatrix draws them.
  */
-export function compositionPng(values: Float32Array, n: number, baseline: { mean: number; std: number } | null, color: (v: number) => string): Buffer {
+export function compositionPng(
+  values: Float32Array,
+  n: number,
+  baseline: { mean: number; std: number } | null,
+  color: (v: number) => string,
+): Buffer {
   const rgb = new Uint8Array(n * n * 3);
   const empty = parseColor(COMPOSITION_EMPTY);
   const hatch = parseColor(COMPOSITION_HATCH);

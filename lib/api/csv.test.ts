@@ -19,9 +19,15 @@ describe('csv', () => {
   });
 
   it('writes a header and rows, newline-terminated', () => {
-    expect(toCsv(['layer', 'head', 'name', 'induction'], [[0, 1, 'L0H1', 0.5], [1, 0, 'L1H0', null]])).toBe(
-      'layer,head,name,induction\n0,1,L0H1,0.5\n1,0,L1H0,\n',
-    );
+    expect(
+      toCsv(
+        ['layer', 'head', 'name', 'induction'],
+        [
+          [0, 1, 'L0H1', 0.5],
+          [1, 0, 'L1H0', null],
+        ],
+      ),
+    ).toBe('layer,head,name,induction\n0,1,L0H1,0.5\n1,0,L1H0,\n');
   });
 
   it('rejects rows of the wrong width and an empty header', () => {

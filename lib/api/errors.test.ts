@@ -47,7 +47,9 @@ describe('api errors', () => {
     const res = jsonError(503, 'busy', { retryAfterSeconds: 4.2 });
     expect(res.headers.get('retry-after')).toBe('5');
     expect(jsonError(400, 'x').headers.get('retry-after')).toBeNull();
-    const cancelled = Object.assign(new Error('query failed'), { cause: { originalCode: '57014', message: 'canceling statement due to statement timeout' } });
+    const cancelled = Object.assign(new Error('query failed'), {
+      cause: { originalCode: '57014', message: 'canceling statement due to statement timeout' },
+    });
     const timeout = errorResponse(cancelled);
     expect(timeout.status).toBe(503);
     expect(timeout.headers.get('retry-after')).toBe('10');

@@ -32,7 +32,15 @@ vi.mock('@/lib/db/head-metrics', () => ({
 }));
 vi.mock('@/lib/db/head-patterns', () => ({
   getHeadPattern: async (_run: string, layer: number, head: number) =>
-    layer === 1 && head === 2 ? { tokens: ['<s>', '▁a'], pattern: [[1, 0], [0.25, 0.75]] } : null,
+    layer === 1 && head === 2
+      ? {
+          tokens: ['<s>', '▁a'],
+          pattern: [
+            [1, 0],
+            [0.25, 0.75],
+          ],
+        }
+      : null,
 }));
 
 const { headExists, loadHeadDetail, loadHeadTable } = await import('./head-data');
@@ -58,7 +66,13 @@ describe('head data', () => {
     expect(induction.rankedHeads).toBe(8);
     const prev = d.metrics.find((m) => m.id === 'previous_token')!;
     expect(prev.rank).toBe(2); // ties with six others behind L0H1
-    expect(d.pattern).toEqual({ tokens: ['<s>', '▁a'], pattern: [[1, 0], [0.25, 0.75]] });
+    expect(d.pattern).toEqual({
+      tokens: ['<s>', '▁a'],
+      pattern: [
+        [1, 0],
+        [0.25, 0.75],
+      ],
+    });
     expect((await loadHeadDetail(model, run, 0, 0)).pattern).toBeNull();
   });
 

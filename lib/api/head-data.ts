@@ -19,7 +19,11 @@ export interface HeadTableData {
 export async function loadHeadTable(model: ModelInfo, run: RunInfo): Promise<HeadTableData> {
   const values = await getHeadMetrics(run.id);
   const metrics = metricsInRun(headMetrics, values);
-  const rows = buildHeadRows(values, { nLayers: model.nLayers, nHeads: model.nHeads }, metrics.map((m) => m.id));
+  const rows = buildHeadRows(
+    values,
+    { nLayers: model.nLayers, nHeads: model.nHeads },
+    metrics.map((m) => m.id),
+  );
   return { metrics, rows };
 }
 

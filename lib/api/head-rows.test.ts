@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HeadMetricValue } from '@/lib/db/head-metrics';
-import {
-  buildHeadRows,
-  filterHeadRows,
-  flattenHeadRow,
-  headRowsToCsv,
-  metricGrid,
-  rankHeads,
-  sortHeadRows,
-} from './head-rows';
+import { buildHeadRows, filterHeadRows, flattenHeadRow, headRowsToCsv, metricGrid, rankHeads, sortHeadRows } from './head-rows';
 
 const ids = ['previous_token', 'induction'];
 const dims = { nLayers: 2, nHeads: 2 };
@@ -36,7 +28,9 @@ describe('head rows', () => {
   });
 
   it('rejects values outside the model and metric ids that shadow columns', () => {
-    expect(() => buildHeadRows([v(2, 0, 'induction', 1)], dims, ids)).toThrow(/L2H0 \(induction\) is outside the model's 2 layers × 2 heads/);
+    expect(() => buildHeadRows([v(2, 0, 'induction', 1)], dims, ids)).toThrow(
+      /L2H0 \(induction\) is outside the model's 2 layers × 2 heads/,
+    );
     expect(() => buildHeadRows([], dims, ['layer'])).toThrow(/collides/);
   });
 

@@ -15,11 +15,24 @@ const badge = (over: Partial<HeadBadge>): HeadBadge => ({
   detail: '',
   ...over,
 });
-const metric = (id: string, rank: number | null, value: number | null = 0.5, rankedHeads = 40): SummaryMetric => ({ id, title: id, value, rank, rankedHeads });
+const metric = (id: string, rank: number | null, value: number | null = 0.5, rankedHeads = 40): SummaryMetric => ({
+  id,
+  title: id,
+  value,
+  rank,
+  rankedHeads,
+});
 
 describe('head summary', () => {
   it('says what the labels claim and whether ablation backs them, confirmed first', () => {
-    const s = headSummary('L0H1', [badge({ label: 'copying', title: 'Copying head', status: 'not_confirmed', metricId: 'copying_full', score: 0.9, threshold: 0.7 }), badge({})], []);
+    const s = headSummary(
+      'L0H1',
+      [
+        badge({ label: 'copying', title: 'Copying head', status: 'not_confirmed', metricId: 'copying_full', score: 0.9, threshold: 0.7 }),
+        badge({}),
+      ],
+      [],
+    );
     expect(s[0]).toBe('L0H1 is a previous-token head (previous_token 0.980 ≥ 0.3), confirmed by ablation (effect +0.930 score).');
     expect(s[1]).toBe('L0H1 scores as a copying head (copying_full 0.900 ≥ 0.7), but ablating it does not confirm it.');
     expect(headSummary('L4H0', [badge({ status: 'untestable', effect: null })], [])[0]).toMatch(/untestable in this model/);

@@ -45,7 +45,9 @@ export function headSummary(name: string, badges: readonly HeadBadge[], metrics:
   else out.push(...ordered.map((b) => labelSentence(name, b)));
   const top = standoutMetrics(metrics);
   if (top.length > 0) {
-    out.push(`It ranks ${top.map((m) => `${formatRank(m.rank!, m.rankedHeads)} on ${m.title} (${formatMetricValue(m.value)})`).join(', ')}.`);
+    out.push(
+      `It ranks ${top.map((m) => `${formatRank(m.rank!, m.rankedHeads)} on ${m.title} (${formatMetricValue(m.value)})`).join(', ')}.`,
+    );
   } else if (metrics.some((m) => m.rank !== null)) {
     out.push("None of its scores is among the model's highest (top 3 or top 10 % of heads).");
   }

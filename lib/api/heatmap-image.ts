@@ -13,4 +13,3 @@ export function heatmapPng(grid: Grid, color: (v: number) => string): Buffer {
   );
   return encodeRgbPng(nHeads, nLayers, rgb);
 }
-

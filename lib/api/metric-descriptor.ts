@@ -40,24 +40,20 @@ export function metricsInRun(registry: readonly HeadMetric[], values: readonly H
   const storedVersion = new Map<string, number>();
   for (const v of values) if (!storedVersion.has(v.metricId)) storedVersion.set(v.metricId, v.metricVersion);
 
-  const known = registry
-    .filter((m) => storedVersion.has(m.id))
-    .map((m) => ({ ...describeMetric(m), version: storedVersion.get(m.id)! }));
+  const known = registry.filter((m) => storedVersion.has(m.id)).map((m) => ({ ...describeMetric(m), version: storedVersion.get(m.id)! }));
   const registryIds = new Set(registry.map((m) => m.id));
   const orphans = [...storedVersion.keys()]
     .filter((id) => !registryIds.has(id))
     .sort()
-    .map(
-      (id): MetricDescriptor => ({
-        id,
-        title: id,
-        summary: `Metric "${id}" is no longer in this version of headwiki's registry.`,
-        definition: '',
-        citation: { text: '', url: '' },
-        range: [Number.NaN, Number.NaN],
-        version: storedVersion.get(id)!,
-        currentVersion: null,
-      }),
-    );
+    .map((id): MetricDescriptor => ({
+      id,
+      title: id,
+      summary: `Metric "${id}" is no longer in this version of headwiki's registry.`,
+      definition: '',
+      citation: { text: '', url: '' },
+      range: [Number.NaN, Number.NaN],
+      version: storedVersion.get(id)!,
+      currentVersion: null,
+    }));
   return [...known, ...orphans];
 }

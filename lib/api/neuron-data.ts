@@ -16,7 +16,9 @@ import {
 } from '@/lib/db/neurons';
 import { topOverlap, type TopOverlap } from '@/lib/metrics/neurons/top-overlap';
 
-export const siteSchema = z.enum(['post', 'pre', 'mid'], { error: 'must be "post", "pre" or "mid" (TransformerLens mlp.hook_post/hook_pre/hook_mid)' });
+export const siteSchema = z.enum(['post', 'pre', 'mid'], {
+  error: 'must be "post", "pre" or "mid" (TransformerLens mlp.hook_post/hook_pre/hook_mid)',
+});
 export const neuronSortSchema = z.enum(NEURON_SORT_KEYS, { error: `must be one of ${NEURON_SORT_KEYS.join(', ')}` });
 
 export interface NeuronLayerScan {
@@ -58,8 +60,16 @@ export async function loadNeuronDetail(run: RunInfo, scan: NeuronLayerScan, neur
   if (!stats) return null;
   const others = await Promise.all(
     scan.others.map(async (o) => {
-      const [otherStats, all] = await Promise.all([getNeuronStats(run.id, o.corpusSlug, o.layer, o.site, neuron), getNeuronExamples(run.id, o.corpusSlug, o.layer, o.site, neuron)]);
-      return { corpusSlug: o.corpusSlug, stats: otherStats, examples: all.filter((e) => e.kind === 'top'), diverse: all.filter((e) => e.kind === 'diverse') };
+      const [otherStats, all] = await Promise.all([
+        getNeuronStats(run.id, o.corpusSlug, o.layer, o.site, neuron),
+        getNeuronExamples(run.id, o.corpusSlug, o.layer, o.site, neuron),
+      ]);
+      return {
+        corpusSlug: o.corpusSlug,
+        stats: otherStats,
+        examples: all.filter((e) => e.kind === 'top'),
+        diverse: all.filter((e) => e.kind === 'diverse'),
+      };
     }),
   );
   return { layer: scan, stats, examples, others };
@@ -75,14 +85,22 @@ export interface SiteView {
   overlap: TopOverlap;
 }
 
-export async function loadSiteViews(run: RunInfo, scan: NeuronLayerScan, neuron: number, current: StoredNeuronExample[]): Promise<SiteView[]> {
+export async function loadSiteViews(
+  run: RunInfo,
+  scan: NeuronLayerScan,
+  neuron: number,
+  current: StoredNeuronExample[],
+): Promise<SiteView[]> {
   if (scan.sites.length < 2) return [];
   const { corpusSlug, layer } = scan.primary;
   const place = (e: StoredNeuronExample) => ({ contextId: e.contextId, token: e.tokenIds[e.position - e.windowStart] });
   const mine = current.filter((e) => e.kind === 'top').map(place);
   const views = await Promise.all(
     scan.sites.map(async (site) => {
-      const [stats, examples] = await Promise.all([getNeuronStats(run.id, corpusSlug, layer, site, neuron), getNeuronExamples(run.id, corpusSlug, layer, site, neuron)]);
+      const [stats, examples] = await Promise.all([
+        getNeuronStats(run.id, corpusSlug, layer, site, neuron),
+        getNeuronExamples(run.id, corpusSlug, layer, site, neuron),
+      ]);
       if (!stats) return null;
       const theirs = examples.filter((e) => e.kind === 'top').map(place);
       return { site, maxAct: stats.maxAct, density: stats.density, topTokenShare: stats.topTokenShare, overlap: topOverlap(mine, theirs) };
@@ -117,7 +135,12 @@ export function neuronJson(detail: NeuronDetail) {
   return {
     stats,
     baseline: { directions: layer.primary.baseline.directions, comparison: baselineComparison(stats, layer.primary.baseline) },
-    scan: { corpus: layer.primary.corpusSlug, contexts: layer.primary.contexts, tokens: layer.primary.tokens, options: layer.primary.options },
+    scan: {
+      corpus: layer.primary.corpusSlug,
+      contexts: layer.primary.contexts,
+      tokens: layer.primary.tokens,
+      options: layer.primary.options,
+    },
     examples,
     otherCorpora: others.map((o) => ({ corpus: o.corpusSlug, stats: o.stats, top: o.examples })),
   };

@@ -23,12 +23,22 @@ export function probeSites(model: ModelInfo): readonly NeuronSite[] {
 }
 
 /** Throws ApiError 400/413 on bad input; LiveErrors become ApiErrors with their status (503 busy, 504 slow, ...). */
-export async function probeNeuron(model: ModelInfo, layer: number, neuron: number, site: NeuronSite, text: string): Promise<NeuronProbeResult> {
+export async function probeNeuron(
+  model: ModelInfo,
+  layer: number,
+  neuron: number,
+  site: NeuronSite,
+  text: string,
+): Promise<NeuronProbeResult> {
   if (text.length > LIVE_LIMITS.maxChars) {
-    throw new ApiError(413, `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`, {
-      limitTokens: LIVE_LIMITS.maxTokens,
-      limitChars: LIVE_LIMITS.maxChars,
-    });
+    throw new ApiError(
+      413,
+      `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`,
+      {
+        limitTokens: LIVE_LIMITS.maxTokens,
+        limitChars: LIVE_LIMITS.maxChars,
+      },
+    );
   }
   const sites = probeSites(model);
   if (!sites.includes(site)) throw badRequest(`site: ${model.slug}'s MLP has no hook_${site}; its neuron sites are ${sites.join(', ')}`);

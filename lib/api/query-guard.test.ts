@@ -10,6 +10,8 @@ describe('rejectUnknownParams', () => {
     expect(() => rejectUnknownParams(new URLSearchParams('sotr=induction&x=1&x=2'), ['sort', 'run'])).toThrow(
       'unknown query parameters: sotr, x; this endpoint takes: sort, run',
     );
-    expect(() => rejectUnknownParams(new URLSearchParams('a=1'), [])).toThrow('unknown query parameter: a; this endpoint takes no parameters');
+    expect(() => rejectUnknownParams(new URLSearchParams('a=1'), [])).toThrow(
+      'unknown query parameter: a; this endpoint takes no parameters',
+    );
   });
 });

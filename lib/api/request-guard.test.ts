@@ -51,7 +51,10 @@ describe('readJsonBody', () => {
 
   it('parses JSON, refuses malformed JSON (400) and bodies over the limit (413) without a Content-Length', async () => {
     expect(await readJsonBody(streamed('{"text": "a"}'), '{}')).toEqual({ text: 'a' });
-    await expect(readJsonBody(streamed('{"text"'), '{"text": "x"}')).rejects.toMatchObject({ status: 400, message: 'body: expected JSON such as {"text": "x"}' });
+    await expect(readJsonBody(streamed('{"text"'), '{"text": "x"}')).rejects.toMatchObject({
+      status: 400,
+      message: 'body: expected JSON such as {"text": "x"}',
+    });
     await expect(readJsonBody(streamed(`{"text": "${'a'.repeat(2 * MAX_BODY_BYTES)}"}`), '{}')).rejects.toMatchObject({ status: 413 });
   });
 });

@@ -25,9 +25,13 @@ export function refuseApiRequest(method: string, pathname: string, headers: Head
   }
   const length = headers.get('content-length');
   if (length !== null && /^\d+$/.test(length.trim()) && Number(length) > MAX_BODY_BYTES) {
-    return jsonError(413, `request body too large: ${Number(length).toLocaleString('en-US')} bytes; the API reads at most ${MAX_BODY_BYTES.toLocaleString('en-US')}`, {
-      limitBytes: MAX_BODY_BYTES,
-    });
+    return jsonError(
+      413,
+      `request body too large: ${Number(length).toLocaleString('en-US')} bytes; the API reads at most ${MAX_BODY_BYTES.toLocaleString('en-US')}`,
+      {
+        limitBytes: MAX_BODY_BYTES,
+      },
+    );
   }
   return null;
 }

@@ -54,7 +54,7 @@ describe('resolveModelRun', () => {
     expect(await resolveModelRun('stories260K', 'rOld')).toMatchObject({ status: 'ok', run: { id: 'rOld' }, pinned: true });
   });
 
-  it('treats unpublished runs and other models\' runs as absent', async () => {
+  it("treats unpublished runs and other models' runs as absent", async () => {
     expect((await resolveModelRun('stories260K', 'rRunning')).status).toBe('unknown-run');
     expect((await resolveModelRun('stories260K', 'rOther')).status).toBe('unknown-run');
     expect((await resolveModelRun('stories260K', 'rNope')).status).toBe('unknown-run');

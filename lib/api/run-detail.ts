@@ -33,7 +33,11 @@ export function runPagePath(runId: string): string {
 export async function loadRunDetail(runId: string): Promise<RunDetail | null> {
   const run = await getPublishedRun(runId);
   if (!run) return null;
-  const [model, counts, latest] = await Promise.all([getModel(run.modelSlug), countRunTables(run.id), getLatestPublishedRun(run.modelSlug)]);
+  const [model, counts, latest] = await Promise.all([
+    getModel(run.modelSlug),
+    countRunTables(run.id),
+    getLatestPublishedRun(run.modelSlug),
+  ]);
   if (!model) return null;
   return {
     run,

@@ -12,7 +12,12 @@ export interface SimilarHead {
   distance: number;
 }
 
-export function similarHeads(rows: readonly HeadRow[], metricIds: readonly string[], target: { layer: number; head: number }, k = 5): SimilarHead[] {
+export function similarHeads(
+  rows: readonly HeadRow[],
+  metricIds: readonly string[],
+  target: { layer: number; head: number },
+  k = 5,
+): SimilarHead[] {
   const me = rows.find((r) => r.layer === target.layer && r.head === target.head);
   if (!me) return [];
   const stats = metricIds

@@ -69,5 +69,11 @@ export async function getCorpus(slug: string): Promise<CorpusInfo | null> {
     include: { documents: { orderBy: { index: 'asc' }, select: { text: true } } },
   });
   if (!corpus) return null;
-  return { slug: corpus.slug, name: corpus.name, source: corpus.source, license: corpus.license, documents: corpus.documents.map((d) => d.text) };
+  return {
+    slug: corpus.slug,
+    name: corpus.name,
+    source: corpus.source,
+    license: corpus.license,
+    documents: corpus.documents.map((d) => d.text),
+  };
 }

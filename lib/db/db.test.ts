@@ -183,12 +183,10 @@ describe('runs', () => {
     await expect(
       createRun({ modelSlug: 'm-run2', corpusSlug: 'nope', options: {}, codeVersion: 'v', seed: 0, metricVersions: {} }),
     ).rejects.toThrow('unknown corpus "nope"');
-    await expect(createRun({ modelSlug: 'm-run2', options: {}, codeVersion: 'v', seed: 1.5, metricVersions: {} })).rejects.toThrow(
-      /seed/,
+    await expect(createRun({ modelSlug: 'm-run2', options: {}, codeVersion: 'v', seed: 1.5, metricVersions: {} })).rejects.toThrow(/seed/);
+    await expect(createRun({ modelSlug: 'm-run2', options: { n: 1n }, codeVersion: 'v', seed: 1, metricVersions: {} })).rejects.toThrow(
+      /createRun: options must be JSON-serialisable: .*BigInt/,
     );
-    await expect(
-      createRun({ modelSlug: 'm-run2', options: { n: 1n }, codeVersion: 'v', seed: 1, metricVersions: {} }),
-    ).rejects.toThrow(/createRun: options must be JSON-serialisable: .*BigInt/);
   });
 
   it('publishes once, records the duration, and refuses everything afterwards', async () => {
@@ -238,9 +236,9 @@ describe('runs', () => {
         /UPDATE on "HeadMetric" refused/,
       );
       await expect(c.query(`DELETE FROM "HeadMetric" WHERE "runId" = $1`, [run.id])).rejects.toThrow(refused);
-      await expect(
-        c.query(`INSERT INTO "HeadMetric" VALUES ($1, 0, 0, 'induction', 2, 1)`, [run.id]),
-      ).rejects.toThrow(/INSERT on "HeadMetric" refused/);
+      await expect(c.query(`INSERT INTO "HeadMetric" VALUES ($1, 0, 0, 'induction', 2, 1)`, [run.id])).rejects.toThrow(
+        /INSERT on "HeadMetric" refused/,
+      );
       await expect(c.query(`DELETE FROM "HeadPattern" WHERE "runId" = $1`, [run.id])).rejects.toThrow(refused);
       await expect(c.query(`UPDATE "RunExampleText" SET tokens = '{x,y}' WHERE "runId" = $1`, [run.id])).rejects.toThrow(refused);
       const e = await c.query(`UPDATE "Run" SET seed = 7 WHERE id = $1`, [run.id]).catch((err: { code?: string }) => err);
@@ -289,7 +287,8 @@ describe('head metrics', () => {
     const rows = [];
     for (let layer = 0; layer < 32; layer++)
       for (let head = 0; head < 32; head++)
-        for (const [metricId, metricVersion] of Object.entries(METRICS)) rows.push({ layer, head, metricId, metricVersion, value: layer + head / 100 });
+        for (const [metricId, metricVersion] of Object.entries(METRICS))
+          rows.push({ layer, head, metricId, metricVersion, value: layer + head / 100 });
     await saveHeadMetrics(run.id, rows);
     const saved = await getHeadMetrics(run.id);
     expect(saved).toHaveLength(2048);
@@ -301,7 +300,9 @@ describe('head metrics', () => {
     const run = await newRun('m-metrics-bad');
     const row = { layer: 0, head: 0, metricId: 'prev_token', metricVersion: 1, value: 0 };
     await expect(saveHeadMetrics(run.id, [{ ...row, value: NaN }])).rejects.toThrow(/0\.value: must be a finite number/);
-    await expect(saveHeadMetrics(run.id, [row, { ...row, head: 1, value: -Infinity }])).rejects.toThrow(/1\.value: must be a finite number/);
+    await expect(saveHeadMetrics(run.id, [row, { ...row, head: 1, value: -Infinity }])).rejects.toThrow(
+      /1\.value: must be a finite number/,
+    );
     await expect(saveHeadMetrics(run.id, [{ ...row, layer: 2 }])).rejects.toThrow('L2H0 is outside the model (2 layers × 4 heads)');
     await expect(saveHeadMetrics(run.id, [row, row])).rejects.toThrow('L0H0 prev_token appears twice in one call');
     await expect(saveHeadMetrics(run.id, [{ ...row, metricVersion: 3 }])).rejects.toThrow(
@@ -361,9 +362,9 @@ describe('head patterns', () => {
       'pattern has 9 values, expected 2×2 = 4 for the 2-token example text',
     );
     await expect(saveHeadPatterns(run.id, [{ layer: 0, head: 4, pattern: p4 }])).rejects.toThrow(/outside the model/);
-    await expect(
-      saveHeadPatterns(run.id, [{ layer: 0, head: 0, pattern: [0, 0, 0, 0] as unknown as Float32Array }]),
-    ).rejects.toThrow('pattern must be a Float32Array');
+    await expect(saveHeadPatterns(run.id, [{ layer: 0, head: 0, pattern: [0, 0, 0, 0] as unknown as Float32Array }])).rejects.toThrow(
+      'pattern must be a Float32Array',
+    );
     await saveHeadPatterns(run.id, [{ layer: 0, head: 0, pattern: p4 }]);
     await expect(saveExampleText(run.id, { tokenIds: [1, 2, 3], tokens: ['a', 'b', 'c'] })).rejects.toThrow(
       /already has patterns for a 2-token text/,
@@ -374,7 +375,10 @@ describe('head patterns', () => {
     await upsertModel(tinyModel('m-gpt2ish', { nLayers: 12, nHeads: 12, nKvHeads: 12 }));
     const run = await newRun('m-gpt2ish');
     const seq = 128;
-    await saveExampleText(run.id, { tokenIds: Array.from({ length: seq }, (_, i) => i), tokens: Array.from({ length: seq }, (_, i) => `t${i}`) });
+    await saveExampleText(run.id, {
+      tokenIds: Array.from({ length: seq }, (_, i) => i),
+      tokens: Array.from({ length: seq }, (_, i) => `t${i}`),
+    });
     const rows = [];
     for (let layer = 0; layer < 12; layer++)
       for (let head = 0; head < 12; head++) {

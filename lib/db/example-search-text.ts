@@ -51,14 +51,32 @@ export function searchTextRows(
     .filter((e) => SEARCHED_KINDS[unit.unitKind].has(e.kind))
     .map((e) => {
       const text = examplePlainText(e.tokens);
-      return { runId, unitKind: unit.unitKind, layer: unit.layer, site: unit.site ?? '', unit: unit.unit, corpusSlug: unit.corpusSlug ?? '', exampleKind: e.kind, rank: e.rank, text, folded: foldCase(text) };
+      return {
+        runId,
+        unitKind: unit.unitKind,
+        layer: unit.layer,
+        site: unit.site ?? '',
+        unit: unit.unit,
+        corpusSlug: unit.corpusSlug ?? '',
+        exampleKind: e.kind,
+        rank: e.rank,
+        text,
+        folded: foldCase(text),
+      };
     });
 }
 
 /** Inside the examples' transaction: replaces these heads' rows (a retried job re-saves its heads). */
-export async function replaceHeadSearchTexts(tx: Prisma.TransactionClient, runId: string, heads: { layer: number; head: number }[], rows: ExampleSearchTextRow[]): Promise<void> {
+export async function replaceHeadSearchTexts(
+  tx: Prisma.TransactionClient,
+  runId: string,
+  heads: { layer: number; head: number }[],
+  rows: ExampleSearchTextRow[],
+): Promise<void> {
   if (heads.length > 0) {
-    await tx.exampleSearchText.deleteMany({ where: { runId, unitKind: 'head', OR: heads.map(({ layer, head }) => ({ layer, unit: head })) } });
+    await tx.exampleSearchText.deleteMany({
+      where: { runId, unitKind: 'head', OR: heads.map(({ layer, head }) => ({ layer, unit: head })) },
+    });
   }
   await insertSearchTexts(tx, rows);
 }

@@ -2,7 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDatabase, type TestDatabase } from '../postgres/test-database';
 import { closePrisma } from './client';
-import { getCompositionBaselines, getHeadComposition, getHeadCompositionFor, getTopHeadComposition, saveHeadComposition } from './head-composition';
+import {
+  getCompositionBaselines,
+  getHeadComposition,
+  getHeadCompositionFor,
+  getTopHeadComposition,
+  saveHeadComposition,
+} from './head-composition';
 import { getHeadLabels, saveHeadLabels, type HeadLabelValue } from './head-labels';
 import { upsertModel } from './models';
 import { createRun, publishRun } from './runs';
@@ -12,8 +18,22 @@ beforeAll(async () => {
   db = await startTestDatabase();
   process.env.DATABASE_URL = db.url;
   await upsertModel({
-    slug: 'comp-model', displayName: 'Comp', architecture: 'llama', nLayers: 2, nHeads: 2, nKvHeads: 2, dModel: 8, dHead: 4,
-    dMlp: 0, dVocab: 16, nCtx: 32, nParams: 100, source: 'test', license: 'MIT', description: '', config: {},
+    slug: 'comp-model',
+    displayName: 'Comp',
+    architecture: 'llama',
+    nLayers: 2,
+    nHeads: 2,
+    nKvHeads: 2,
+    dModel: 8,
+    dHead: 4,
+    dMlp: 0,
+    dVocab: 16,
+    nCtx: 32,
+    nParams: 100,
+    source: 'test',
+    license: 'MIT',
+    description: '',
+    config: {},
   });
 }, 120_000);
 afterAll(async () => {
@@ -22,8 +42,18 @@ afterAll(async () => {
 });
 
 const label: HeadLabelValue = {
-  layer: 1, head: 0, label: 'induction', metricId: 'induction', score: 0.6, threshold: 0.3, status: 'confirmed',
-  effect: 2.5, effectThreshold: 0.1, effectUnit: 'nats', detail: 'Loss 1 → 3.5 nats.', ablation: 'mean',
+  layer: 1,
+  head: 0,
+  label: 'induction',
+  metricId: 'induction',
+  score: 0.6,
+  threshold: 0.3,
+  status: 'confirmed',
+  effect: 2.5,
+  effectThreshold: 0.1,
+  effectUnit: 'nats',
+  detail: 'Loss 1 → 3.5 nats.',
+  ablation: 'mean',
 };
 
 describe('HeadComposition, CompositionBaseline, HeadLabel', () => {
@@ -49,12 +79,12 @@ describe('HeadComposition, CompositionBaseline, HeadLabel', () => {
 
   it('rejects bad rows with a clear message', async () => {
     const run = await createRun({ modelSlug: 'comp-model', options: {}, codeVersion: 't', seed: 1, metricVersions: {} });
-    await expect(saveHeadComposition(run.id, [{ kind: 'k', srcLayer: 1, srcHead: 0, dstLayer: 1, dstHead: 0, value: 1 }], [])).rejects.toThrow(
-      /srcLayer < dstLayer/,
-    );
-    await expect(saveHeadComposition(run.id, [{ kind: 'k', srcLayer: 0, srcHead: 0, dstLayer: 2, dstHead: 0, value: 1 }], [])).rejects.toThrow(
-      /outside the model/,
-    );
+    await expect(
+      saveHeadComposition(run.id, [{ kind: 'k', srcLayer: 1, srcHead: 0, dstLayer: 1, dstHead: 0, value: 1 }], []),
+    ).rejects.toThrow(/srcLayer < dstLayer/);
+    await expect(
+      saveHeadComposition(run.id, [{ kind: 'k', srcLayer: 0, srcHead: 0, dstLayer: 2, dstHead: 0, value: 1 }], []),
+    ).rejects.toThrow(/outside the model/);
     await expect(saveHeadLabels(run.id, [{ ...label, effect: Number.NaN }])).rejects.toThrow(/effect/);
   });
 });

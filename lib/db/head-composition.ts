@@ -28,17 +28,26 @@ const kindSchema = z.enum(['q', 'k', 'v']);
 const finite = z.number({ error: 'must be a finite number' }).refine(Number.isFinite, 'must be a finite number');
 const rowsSchema = z.array(
   z
-    .object({ kind: kindSchema, srcLayer: nonNegativeInt32, srcHead: nonNegativeInt32, dstLayer: nonNegativeInt32, dstHead: nonNegativeInt32, value: finite })
+    .object({
+      kind: kindSchema,
+      srcLayer: nonNegativeInt32,
+      srcHead: nonNegativeInt32,
+      dstLayer: nonNegativeInt32,
+      dstHead: nonNegativeInt32,
+      value: finite,
+    })
     .refine((r) => r.srcLayer < r.dstLayer, 'composition needs srcLayer < dstLayer'),
 );
-const baselineSchema = z.array(
-  z.object({ kind: kindSchema, mean: finite, std: finite, draws: nonNegativeInt32, seed: z.number().int() }),
-);
+const baselineSchema = z.array(z.object({ kind: kindSchema, mean: finite, std: finite, draws: nonNegativeInt32, seed: z.number().int() }));
 
 const CHUNK = 10_000;
 
 /** Saves (or overwrites, for a retried job) a running run's composition scores and baselines. */
-export async function saveHeadComposition(runId: string, rows: HeadCompositionValue[], baselines: CompositionBaselineValue[]): Promise<void> {
+export async function saveHeadComposition(
+  runId: string,
+  rows: HeadCompositionValue[],
+  baselines: CompositionBaselineValue[],
+): Promise<void> {
   parseInput(runIdSchema, runId, 'saveHeadComposition');
   const values = parseInput(rowsSchema, rows, 'saveHeadComposition');
   const base = parseInput(baselineSchema, baselines, 'saveHeadComposition');
@@ -46,7 +55,9 @@ export async function saveHeadComposition(runId: string, rows: HeadCompositionVa
     const dims = await lockRunForWriting(tx, runId, 'saveHeadComposition');
     const outside = values.find((r) => r.dstLayer >= dims.nLayers || r.srcHead >= dims.nHeads || r.dstHead >= dims.nHeads);
     if (outside) {
-      throw new Error(`saveHeadComposition: L${outside.srcLayer}H${outside.srcHead} → L${outside.dstLayer}H${outside.dstHead} is outside the model`);
+      throw new Error(
+        `saveHeadComposition: L${outside.srcLayer}H${outside.srcHead} → L${outside.dstLayer}H${outside.dstHead} is outside the model`,
+      );
     }
     await tx.headComposition.deleteMany({ where: { runId } });
     await tx.compositionBaseline.deleteMany({ where: { runId } });
@@ -104,7 +115,13 @@ export async function listHeadComposition(
 /** Scores where the head is the source (downstream partners) or the destination (upstream partners). */
 export async function getHeadCompositionFor(runId: string, layer: number, head: number): Promise<HeadCompositionValue[]> {
   const rows = await getPrisma().headComposition.findMany({
-    where: { runId, OR: [{ srcLayer: layer, srcHead: head }, { dstLayer: layer, dstHead: head }] },
+    where: {
+      runId,
+      OR: [
+        { srcLayer: layer, srcHead: head },
+        { dstLayer: layer, dstHead: head },
+      ],
+    },
     select: { kind: true, srcLayer: true, srcHead: true, dstLayer: true, dstHead: true, value: true },
   });
   return rows as HeadCompositionValue[];

@@ -49,7 +49,21 @@ function example(kind: StoredHeadExample['kind'], rank: number): StoredHeadExamp
     tokens: ['▁a', '<0x0A>', '▁b', 'c'],
     acts: [0.5, 1.5, 2.5, 3.5],
     // Row i is destination windowStart + i; BOS (0) outside the window is kept.
-    attention: [[[0, 0.75], [1, 0.25]], [[1, 0.5], [2, 0.5]], [[0, 0.25], [3, 0.75]], [[2, 1]]],
+    attention: [
+      [
+        [0, 0.75],
+        [1, 0.25],
+      ],
+      [
+        [1, 0.5],
+        [2, 0.5],
+      ],
+      [
+        [0, 0.25],
+        [3, 0.75],
+      ],
+      [[2, 1]],
+    ],
   };
 }
 const stats = {

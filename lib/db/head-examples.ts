@@ -56,18 +56,32 @@ const MAX_ROWS_PER_INSERT = 2000;
 /** Saves every head's examples and stats of a running run (overwrites those heads' earlier rows: retried jobs). */
 export async function saveHeadExamples(runId: string, heads: HeadExamplesToSave[], sourcesPerRow: number): Promise<void> {
   parseInput(runIdSchema, runId, 'saveHeadExamples');
-  if (!Number.isInteger(sourcesPerRow) || sourcesPerRow < 1) throw new Error(`saveHeadExamples: sourcesPerRow must be ≥ 1, got ${sourcesPerRow}`);
+  if (!Number.isInteger(sourcesPerRow) || sourcesPerRow < 1)
+    throw new Error(`saveHeadExamples: sourcesPerRow must be ≥ 1, got ${sourcesPerRow}`);
   await getPrisma().$transaction(async (tx) => {
     const dims = await lockRunForWriting(tx, runId, 'saveHeadExamples');
     const exampleRows = [];
     const statRows = [];
     for (const h of heads) {
-      if (!Number.isInteger(h.layer) || !Number.isInteger(h.head) || h.layer < 0 || h.head < 0 || h.layer >= dims.nLayers || h.head >= dims.nHeads) {
+      if (
+        !Number.isInteger(h.layer) ||
+        !Number.isInteger(h.head) ||
+        h.layer < 0 ||
+        h.head < 0 ||
+        h.layer >= dims.nLayers ||
+        h.head >= dims.nHeads
+      ) {
         throw new Error(`saveHeadExamples: L${h.layer}H${h.head} is outside the model (${dims.nLayers} layers × ${dims.nHeads} heads)`);
       }
       for (const ex of h.examples) {
-        if (ex.tokenIds.length !== ex.acts.length || ex.tokenIds.length !== ex.attention.length || ex.tokenIds.length !== ex.tokens.length) {
-          throw new Error(`saveHeadExamples: L${h.layer}H${h.head} ${ex.kind} #${ex.rank}: tokenIds, acts and attention rows must have one entry per window token`);
+        if (
+          ex.tokenIds.length !== ex.acts.length ||
+          ex.tokenIds.length !== ex.attention.length ||
+          ex.tokenIds.length !== ex.tokens.length
+        ) {
+          throw new Error(
+            `saveHeadExamples: L${h.layer}H${h.head} ${ex.kind} #${ex.rank}: tokenIds, acts and attention rows must have one entry per window token`,
+          );
         }
         if (ex.tokens.some((t) => t.includes('\u0000'))) {
           throw new Error(`saveHeadExamples: L${h.layer}H${h.head} ${ex.kind} #${ex.rank}: a token piece contains a NUL character`);
@@ -134,8 +148,20 @@ export async function getHeadExamples(
 
 /** A HeadExample row as stored → the example pages, the API and bulk export read (float32 bytes unpacked). */
 export function decodeHeadExampleRow(r: {
-  kind: string; rank: number; value: number; quantile: number | null; contextId: number; docIndex: number; position: number;
-  windowStart: number; tokenIds: number[]; tokens: string[]; acts: Uint8Array; sourcesPerRow: number; attnSources: number[]; attnWeights: Uint8Array;
+  kind: string;
+  rank: number;
+  value: number;
+  quantile: number | null;
+  contextId: number;
+  docIndex: number;
+  position: number;
+  windowStart: number;
+  tokenIds: number[];
+  tokens: string[];
+  acts: Uint8Array;
+  sourcesPerRow: number;
+  attnSources: number[];
+  attnWeights: Uint8Array;
 }): StoredHeadExample {
   const weights = leBytesToFloat32(r.attnWeights);
   const attention: [number, number][][] = [];

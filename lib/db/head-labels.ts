@@ -56,8 +56,18 @@ export async function getHeadLabels(runId: string, head?: { layer: number; head:
     where: { runId, ...(head ? { layer: head.layer, head: head.head } : {}) },
     orderBy: [{ layer: 'asc' }, { head: 'asc' }, { label: 'asc' }],
     select: {
-      layer: true, head: true, label: true, metricId: true, score: true, threshold: true, status: true,
-      effect: true, effectThreshold: true, effectUnit: true, detail: true, ablation: true,
+      layer: true,
+      head: true,
+      label: true,
+      metricId: true,
+      score: true,
+      threshold: true,
+      status: true,
+      effect: true,
+      effectThreshold: true,
+      effectUnit: true,
+      detail: true,
+      ablation: true,
     },
   });
   return rows as HeadLabelValue[];

@@ -53,7 +53,14 @@ async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string
 async function publishedRunOf(slug: string, corpus: string) {
   await upsertModel(model(slug));
   await upsertCorpus({ slug: corpus, name: corpus, source: 'test', license: 'CC0', documents: ['one', 'two'] });
-  const run = await createRun({ modelSlug: slug, corpusSlug: corpus, options: {}, codeVersion: 't', seed: 1, metricVersions: { induction: 1 } });
+  const run = await createRun({
+    modelSlug: slug,
+    corpusSlug: corpus,
+    options: {},
+    codeVersion: 't',
+    seed: 1,
+    metricVersions: { induction: 1 },
+  });
   await saveHeadMetrics(run.id, [{ layer: 0, head: 0, metricId: 'induction', metricVersion: 1, value: 0.5 }]);
   await publishRun(run.id, 1);
   return run;
@@ -78,7 +85,11 @@ describe('immutability of published data (triggers)', () => {
     await upsertModel(model('pub-model'));
     // Registered again with other details (another folder, other weight processing): the published row stays.
     await upsertModel(model('pub-model', { description: 'new words', source: '/elsewhere/ckpt', nParams: 999 }));
-    expect(await getModel('pub-model')).toMatchObject({ description: 'a test model', nParams: 1000, source: 'local checkpoint "my-model"' });
+    expect(await getModel('pub-model')).toMatchObject({
+      description: 'a test model',
+      nParams: 1000,
+      source: 'local checkpoint "my-model"',
+    });
   });
 
   it('refuses changes to a used corpus and its documents', async () => {
@@ -131,7 +142,12 @@ describe('immutability of published data (triggers)', () => {
          AND c.relname <> 'QueueWorker'
        GROUP BY c.relname ORDER BY c.relname`);
     expect(rows.length).toBeGreaterThanOrEqual(17);
-    for (const r of rows) expect({ table: r.table_name, row: r.row_trigger, truncate: r.truncate_trigger }).toEqual({ table: r.table_name, row: true, truncate: true });
+    for (const r of rows)
+      expect({ table: r.table_name, row: r.row_trigger, truncate: r.truncate_trigger }).toEqual({
+        table: r.table_name,
+        row: true,
+        truncate: true,
+      });
   });
 });
 

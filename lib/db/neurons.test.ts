@@ -30,7 +30,19 @@ afterAll(async () => {
 
 describe('packActs', () => {
   it('round-trips activations within half a quantisation step', () => {
-    const ex = { kind: 'top' as const, rank: 0, value: 3, contextId: 0, docIndex: 0, chunk: 0, position: 1, windowStart: 0, tokenIds: [0, 1, 2], tokens: ['a', 'b', 'c'], acts: [0, -1.5, 3.25] };
+    const ex = {
+      kind: 'top' as const,
+      rank: 0,
+      value: 3,
+      contextId: 0,
+      docIndex: 0,
+      chunk: 0,
+      position: 1,
+      windowStart: 0,
+      tokenIds: [0, 1, 2],
+      tokens: ['a', 'b', 'c'],
+      acts: [0, -1.5, 3.25],
+    };
     const { meta, bytes } = packActs([ex, { ...ex, acts: [0, 0, 0] }]);
     expect(bytes.byteLength).toBe(12);
     const [a, b] = unpackActs(meta, bytes);
@@ -42,7 +54,13 @@ describe('packActs', () => {
 describe('neuron tables', () => {
   it('saves a scan, reads it back, sorts and paginates, and refuses changes after publishing', async () => {
     const documents = ['xx marks the spot', 'quiet zebras', 'a box of wax', 'nothing', 'xylophone'];
-    const wikis = await computeNeuronWiki({ model, runner, tokenizer, corpora: [{ slug: 'planted', documents }], options: { contextLength: 16, k: 3, randomDirections: 4 } });
+    const wikis = await computeNeuronWiki({
+      model,
+      runner,
+      tokenizer,
+      corpora: [{ slug: 'planted', documents }],
+      options: { contextLength: 16, k: 3, randomDirections: 4 },
+    });
     await upsertModel(modelInfo(model));
     const run = await createRun({ modelSlug: model.cfg.model_name, options: {}, codeVersion: 't', seed: 0, metricVersions: {} });
     await saveNeuronWiki(run.id, wikis, tokenizer);
@@ -66,7 +84,12 @@ describe('neuron tables', () => {
 
     const byMax = await listNeuronStats(run.id, 'planted', 0, 'post', { sort: 'maxAct', dir: 'desc', limit: 2 });
     expect(byMax.map((r) => r.neuron)).toEqual([0, 1]);
-    const next = await listNeuronStats(run.id, 'planted', 0, 'post', { sort: 'maxAct', dir: 'desc', limit: 10, after: { value: byMax[1].maxAct, neuron: 1 } });
+    const next = await listNeuronStats(run.id, 'planted', 0, 'post', {
+      sort: 'maxAct',
+      dir: 'desc',
+      limit: 10,
+      after: { value: byMax[1].maxAct, neuron: 1 },
+    });
     // Neuron 2 (max 2), then the dead neurons 3..7 (max 0) in index order: no row skipped or repeated.
     expect(next.map((r) => r.neuron)).toEqual([2, 3, 4, 5, 6, 7]);
     // Numbered pages (the layer page): the same order, from an offset.

@@ -92,7 +92,10 @@ export interface NeuronToSave {
 }
 
 /** int16 little-endian with one scale per example: |error| ≤ scale / 2 = max|act| / 65534. */
-export function packActs(examples: StoredNeuronExample[]): { meta: (Omit<StoredNeuronExample, 'acts'> & { scale: number; n: number })[]; bytes: Uint8Array<ArrayBuffer> } {
+export function packActs(examples: StoredNeuronExample[]): {
+  meta: (Omit<StoredNeuronExample, 'acts'> & { scale: number; n: number })[];
+  bytes: Uint8Array<ArrayBuffer>;
+} {
   const total = examples.reduce((a, e) => a + e.acts.length, 0);
   const bytes = new Uint8Array(total * 2);
   const view = new DataView(bytes.buffer);
@@ -109,7 +112,10 @@ export function packActs(examples: StoredNeuronExample[]): { meta: (Omit<StoredN
   return { meta, bytes };
 }
 
-export function unpackActs(meta: (Omit<StoredNeuronExample, 'acts'> & { scale: number; n: number })[], bytes: Uint8Array): StoredNeuronExample[] {
+export function unpackActs(
+  meta: (Omit<StoredNeuronExample, 'acts'> & { scale: number; n: number })[],
+  bytes: Uint8Array,
+): StoredNeuronExample[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   return meta.map(({ scale, n, ...rest }) => {
@@ -127,10 +133,16 @@ export async function saveNeuronCorpus(runId: string, layers: NeuronLayerRow[], 
   await getPrisma().$transaction(async (tx) => {
     const dims = await lockRunForWriting(tx, runId, 'saveNeuronCorpus');
     for (const l of layers) {
-      if (!Number.isInteger(l.layer) || l.layer < 0 || l.layer >= dims.nLayers) throw new Error(`saveNeuronCorpus: layer ${l.layer} is outside the model (${dims.nLayers} layers)`);
+      if (!Number.isInteger(l.layer) || l.layer < 0 || l.layer >= dims.nLayers)
+        throw new Error(`saveNeuronCorpus: layer ${l.layer} is outside the model (${dims.nLayers} layers)`);
     }
     await tx.neuronLayerStats.createMany({
-      data: layers.map((l) => ({ ...l, runId, baseline: JSON.parse(JSON.stringify(l.baseline)), options: JSON.parse(JSON.stringify(l.options)) })),
+      data: layers.map((l) => ({
+        ...l,
+        runId,
+        baseline: JSON.parse(JSON.stringify(l.baseline)),
+        options: JSON.parse(JSON.stringify(l.options)),
+      })),
     });
     for (let i = 0; i < neurons.length; i += 1000) {
       const chunk = neurons.slice(i, i + 1000);
@@ -154,24 +166,42 @@ export async function saveNeuronCorpus(runId: string, layers: NeuronLayerRow[], 
       await tx.neuronExamples.createMany({
         data: chunk.map(({ stats: s, examples }) => {
           for (const e of examples) {
-            if (e.tokens.some((t) => t.includes('\u0000'))) throw new Error(`saveNeuronCorpus: L${s.layer}N${s.neuron}: a token piece contains a NUL character`);
+            if (e.tokens.some((t) => t.includes('\u0000')))
+              throw new Error(`saveNeuronCorpus: L${s.layer}N${s.neuron}: a token piece contains a NUL character`);
           }
           const { meta, bytes } = packActs(examples);
-          return { runId, corpusSlug: s.corpusSlug, layer: s.layer, site: s.site, neuron: s.neuron, examples: JSON.parse(JSON.stringify(meta)), acts: bytes };
+          return {
+            runId,
+            corpusSlug: s.corpusSlug,
+            layer: s.layer,
+            site: s.site,
+            neuron: s.neuron,
+            examples: JSON.parse(JSON.stringify(meta)),
+            acts: bytes,
+          };
         }),
       });
       // Text search's copy of the top examples' plain text, in the same transaction (lib/db/example-search-text.ts).
       await insertSearchTexts(
         tx,
-        chunk.flatMap(({ stats: s, examples }) => searchTextRows(runId, { unitKind: 'neuron', layer: s.layer, site: s.site, unit: s.neuron, corpusSlug: s.corpusSlug }, examples)),
+        chunk.flatMap(({ stats: s, examples }) =>
+          searchTextRows(runId, { unitKind: 'neuron', layer: s.layer, site: s.site, unit: s.neuron, corpusSlug: s.corpusSlug }, examples),
+        ),
       );
     }
   }, LONG_TRANSACTION);
 }
 
 export async function getNeuronLayers(runId: string): Promise<NeuronLayerRow[]> {
-  const rows = await getPrisma().neuronLayerStats.findMany({ where: { runId }, orderBy: [{ corpusSlug: 'asc' }, { layer: 'asc' }, { site: 'asc' }] });
-  return rows.map(({ runId: _r, ...r }) => ({ ...r, baseline: r.baseline as unknown as BaselineJson, options: r.options as Record<string, unknown> }));
+  const rows = await getPrisma().neuronLayerStats.findMany({
+    where: { runId },
+    orderBy: [{ corpusSlug: 'asc' }, { layer: 'asc' }, { site: 'asc' }],
+  });
+  return rows.map(({ runId: _r, ...r }) => ({
+    ...r,
+    baseline: r.baseline as unknown as BaselineJson,
+    options: r.options as Record<string, unknown>,
+  }));
 }
 
 function toStatsRow(r: Record<string, unknown>): NeuronStatsRow {
@@ -179,18 +209,44 @@ function toStatsRow(r: Record<string, unknown>): NeuronStatsRow {
   return rest;
 }
 
-export async function getNeuronStats(runId: string, corpusSlug: string, layer: number, site: string, neuron: number): Promise<NeuronStatsRow | null> {
-  const row = await getPrisma().neuronStats.findUnique({ where: { runId_corpusSlug_layer_site_neuron: { runId, corpusSlug, layer, site, neuron } } });
+export async function getNeuronStats(
+  runId: string,
+  corpusSlug: string,
+  layer: number,
+  site: string,
+  neuron: number,
+): Promise<NeuronStatsRow | null> {
+  const row = await getPrisma().neuronStats.findUnique({
+    where: { runId_corpusSlug_layer_site_neuron: { runId, corpusSlug, layer, site, neuron } },
+  });
   return row ? toStatsRow(row) : null;
 }
 
-export async function getNeuronExamples(runId: string, corpusSlug: string, layer: number, site: string, neuron: number): Promise<StoredNeuronExample[]> {
-  const row = await getPrisma().neuronExamples.findUnique({ where: { runId_corpusSlug_layer_site_neuron: { runId, corpusSlug, layer, site, neuron } } });
+export async function getNeuronExamples(
+  runId: string,
+  corpusSlug: string,
+  layer: number,
+  site: string,
+  neuron: number,
+): Promise<StoredNeuronExample[]> {
+  const row = await getPrisma().neuronExamples.findUnique({
+    where: { runId_corpusSlug_layer_site_neuron: { runId, corpusSlug, layer, site, neuron } },
+  });
   if (!row) return [];
   return unpackActs(row.examples as unknown as Parameters<typeof unpackActs>[0], row.acts);
 }
 
-export const NEURON_SORT_KEYS = ['neuron', 'maxAct', 'mean', 'variance', 'skewness', 'kurtosis', 'density', 'topTokenShare', 'minimalRate'] as const;
+export const NEURON_SORT_KEYS = [
+  'neuron',
+  'maxAct',
+  'mean',
+  'variance',
+  'skewness',
+  'kurtosis',
+  'density',
+  'topTokenShare',
+  'minimalRate',
+] as const;
 export type NeuronSortKey = (typeof NEURON_SORT_KEYS)[number];
 
 /**
@@ -212,11 +268,21 @@ export async function listNeuronStats(
     if (sort === 'neuron') where.neuron = { [cmp]: after.neuron };
     // Nulls sort last in both directions: after a null, only later nulls remain.
     else if (after.value === null) Object.assign(where, { [sort]: null, neuron: { gt: after.neuron } });
-    else where.OR = [{ [sort]: { [cmp]: after.value } }, { [sort]: after.value, neuron: { gt: after.neuron } }, ...(sort === 'minimalRate' ? [{ minimalRate: null }] : [])];
+    else
+      where.OR = [
+        { [sort]: { [cmp]: after.value } },
+        { [sort]: after.value, neuron: { gt: after.neuron } },
+        ...(sort === 'minimalRate' ? [{ minimalRate: null }] : []),
+      ];
   }
   // `nulls` only exists for nullable columns (minimalRate); Postgres puts nulls last in asc, first in desc otherwise.
   const order = sort === 'minimalRate' ? { sort: dir, nulls: 'last' } : dir;
   const orderBy = sort === 'neuron' ? [{ neuron: dir }] : [{ [sort]: order }, { neuron: 'asc' as const }];
-  const rows = await getPrisma().neuronStats.findMany({ where, orderBy: orderBy as never, take: limit, ...(offset ? { skip: offset } : {}) });
+  const rows = await getPrisma().neuronStats.findMany({
+    where,
+    orderBy: orderBy as never,
+    take: limit,
+    ...(offset ? { skip: offset } : {}),
+  });
   return rows.map((r) => toStatsRow(r));
 }

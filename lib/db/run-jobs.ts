@@ -121,7 +121,9 @@ export async function publishRunFromJobs(runId: string): Promise<RunInfo> {
       select: { jobKey: true, status: true },
     });
     if (pending.length > 0) {
-      throw new Error(`publishRunFromJobs: run ${runId} has unfinished jobs: ${pending.map((j) => `${j.jobKey} (${j.status})`).join(', ')}`);
+      throw new Error(
+        `publishRunFromJobs: run ${runId} has unfinished jobs: ${pending.map((j) => `${j.jobKey} (${j.status})`).join(', ')}`,
+      );
     }
     await tx.$executeRaw`
       UPDATE "RunJob" SET status = 'done', error = NULL, "finishedAt" = (now() AT TIME ZONE 'UTC'), "updatedAt" = (now() AT TIME ZONE 'UTC')

@@ -14,7 +14,10 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, fn: s
 /** URL-safe identifiers: model slugs (`gpt2-small`, `stories15M`), corpus slugs. */
 export const slugSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'must be 1-100 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 /** Run ids as createRun makes them, 'r' + 10 base32 characters; also accepts other short URL-safe ids. */
 export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a run id like "r0123456789"');

@@ -12,7 +12,9 @@ class CountingRunner implements ForwardRunner {
   async run(tokens: number[][], hooks: HookName[]): Promise<ActivationCache> {
     this.calls++;
     this.maxPositions = Math.max(this.maxPositions, tokens.length * tokens[0].length);
-    return new Map(hooks.map((h) => [h, { shape: [tokens.length, tokens[0].length, 1], data: new Float32Array(tokens.length * tokens[0].length) }]));
+    return new Map(
+      hooks.map((h) => [h, { shape: [tokens.length, tokens[0].length, 1], data: new Float32Array(tokens.length * tokens[0].length) }]),
+    );
   }
 }
 
@@ -47,7 +49,12 @@ describe('runInBatches keeps memory bounded by batch × context, not corpus size
       const pulled = { count: 0 };
       let consumedWindows = 0;
       let maxAhead = 0;
-      for await (const batch of runInBatches(runner, corpus(docs, 1, pulled), { batchSize: 4, contextLength: 16, padId: 0, hooks: ['logits'], bos: 1 }, stats)) {
+      for await (const batch of runInBatches(
+        runner,
+        corpus(docs, 1, pulled),
+        { batchSize: 4, contextLength: 16, padId: 0, hooks: ['logits'], bos: 1 },
+        stats,
+      )) {
         consumedWindows += batch.windows.length;
         // Documents pulled but not yet handed back in a batch: never more than one batch's worth.
         maxAhead = Math.max(maxAhead, stats.windows - consumedWindows);
@@ -68,10 +75,20 @@ describe('runInBatches gives each window the values it gets alone', () => {
   const runner = new OnnxRunner(randomModel({ d_vocab: 40 }, { seed: 3 }));
   afterAll(() => runner.dispose());
 
-  it('right-padding never changes a window\'s own positions', async () => {
-    const docs = [[5, 6, 7, 8, 9, 10, 11], [12, 13], [14, 15, 16, 17, 18]];
+  it("right-padding never changes a window's own positions", async () => {
+    const docs = [
+      [5, 6, 7, 8, 9, 10, 11],
+      [12, 13],
+      [14, 15, 16, 17, 18],
+    ];
     const hook = 'blocks.1.hook_resid_post';
-    for await (const { windows, cache, seqLen } of runInBatches(runner, docs, { batchSize: 3, contextLength: 6, padId: 0, hooks: [hook], bos: 1 })) {
+    for await (const { windows, cache, seqLen } of runInBatches(runner, docs, {
+      batchSize: 3,
+      contextLength: 6,
+      padId: 0,
+      hooks: [hook],
+      bos: 1,
+    })) {
       const t = cache.get(hook)!;
       const D = t.shape[2];
       for (const [b, w] of windows.entries()) {

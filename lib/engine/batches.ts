@@ -55,7 +55,12 @@ export function newBatchStats(): BatchStats {
 }
 
 /** Cuts one document into windows of at most contextLength tokens (BOS counted). */
-export function* documentWindows(document: number, tokens: readonly number[], contextLength: number, bos: number | null = null): Generator<TokenWindow> {
+export function* documentWindows(
+  document: number,
+  tokens: readonly number[],
+  contextLength: number,
+  bos: number | null = null,
+): Generator<TokenWindow> {
   const room = contextLength - (bos === null ? 0 : 1);
   if (!Number.isInteger(room) || room < 1) throw new Error(`contextLength ${contextLength} leaves no room for tokens`);
   for (let start = 0; start < tokens.length; start += room) {
@@ -72,14 +77,17 @@ export async function* runInBatches(
 ): AsyncGenerator<ForwardBatch> {
   const { batchSize, contextLength, padId, hooks } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isInteger(contextLength) || contextLength < 1) throw new Error(`contextLength must be a positive integer, got ${contextLength}`);
+  if (!Number.isInteger(contextLength) || contextLength < 1)
+    throw new Error(`contextLength must be a positive integer, got ${contextLength}`);
   let held: TokenWindow[] = [];
 
   const flush = async (): Promise<ForwardBatch> => {
     const windows = held;
     held = [];
     const seqLen = Math.max(...windows.map((w) => w.tokens.length));
-    const tokens = windows.map((w) => (w.tokens.length === seqLen ? w.tokens : [...w.tokens, ...new Array(seqLen - w.tokens.length).fill(padId)]));
+    const tokens = windows.map((w) =>
+      w.tokens.length === seqLen ? w.tokens : [...w.tokens, ...new Array(seqLen - w.tokens.length).fill(padId)],
+    );
     stats.batches++;
     stats.maxBatchPositions = Math.max(stats.maxBatchPositions, windows.length * seqLen);
     return { windows, seqLen, cache: await runner.run(tokens, hooks, options.runOptions) };

@@ -14,9 +14,16 @@ describe('chooseExecutionProviders', () => {
   });
 
   it('HEADWIKI_EXECUTION_PROVIDERS gives an explicit list when HEADWIKI_EP is unset; HEADWIKI_EP wins over it', () => {
-    expect(chooseExecutionProviders({ setting: '', list: 'cuda, CPU', backends: ['cpu'], hasNvidiaDevice: false })).toEqual(['cuda', 'cpu']);
-    expect(chooseExecutionProviders({ setting: 'cpu', list: 'cuda,cpu', backends: ['cpu', 'cuda'], hasNvidiaDevice: true })).toEqual(['cpu']);
-    expect(() => chooseExecutionProviders({ setting: '', list: 'cuda,tpu' })).toThrow(/HEADWIKI_EXECUTION_PROVIDERS must be .* got "cuda,tpu"/);
+    expect(chooseExecutionProviders({ setting: '', list: 'cuda, CPU', backends: ['cpu'], hasNvidiaDevice: false })).toEqual([
+      'cuda',
+      'cpu',
+    ]);
+    expect(chooseExecutionProviders({ setting: 'cpu', list: 'cuda,cpu', backends: ['cpu', 'cuda'], hasNvidiaDevice: true })).toEqual([
+      'cpu',
+    ]);
+    expect(() => chooseExecutionProviders({ setting: '', list: 'cuda,tpu' })).toThrow(
+      /HEADWIKI_EXECUTION_PROVIDERS must be .* got "cuda,tpu"/,
+    );
   });
 
   it('rejects an unknown setting with a clear message', () => {
@@ -31,23 +38,41 @@ describe('createSessionWithFallback', () => {
   it('falls back to the CPU with one log line when the CUDA session cannot be created', async () => {
     const attempts: string[][] = [];
     const logs: string[] = [];
-    const result = await createSessionWithFallback(new Uint8Array(), {}, ['cuda', 'cpu'], (m) => logs.push(m), async (_b, o) => {
-      attempts.push(o.executionProviders as string[]);
-      if ((o.executionProviders as string[])[0] === 'cuda') throw new Error('Failed to load shared library');
-      return fakeSession;
-    });
+    const result = await createSessionWithFallback(
+      new Uint8Array(),
+      {},
+      ['cuda', 'cpu'],
+      (m) => logs.push(m),
+      async (_b, o) => {
+        attempts.push(o.executionProviders as string[]);
+        if ((o.executionProviders as string[])[0] === 'cuda') throw new Error('Failed to load shared library');
+        return fakeSession;
+      },
+    );
     expect(result).toEqual({ session: fakeSession, provider: 'cpu' });
     expect(attempts).toEqual([['cuda', 'cpu'], ['cpu']]);
     expect(logs).toEqual(['execution provider cuda failed (Failed to load shared library); using the CPU']);
   });
 
   it('uses CUDA when it works, and does not fall back when CUDA was forced', async () => {
-    const ok = await createSessionWithFallback(new Uint8Array(), {}, ['cuda', 'cpu'], () => {}, async () => fakeSession);
+    const ok = await createSessionWithFallback(
+      new Uint8Array(),
+      {},
+      ['cuda', 'cpu'],
+      () => {},
+      async () => fakeSession,
+    );
     expect(ok.provider).toBe('cuda');
     await expect(
-      createSessionWithFallback(new Uint8Array(), {}, ['cuda'], () => {}, async () => {
-        throw new Error('no CUDA');
-      }),
+      createSessionWithFallback(
+        new Uint8Array(),
+        {},
+        ['cuda'],
+        () => {},
+        async () => {
+          throw new Error('no CUDA');
+        },
+      ),
     ).rejects.toThrow('no CUDA');
   });
 

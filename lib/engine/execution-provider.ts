@@ -38,10 +38,15 @@ export function parseExecutionProviderSetting(value: string | undefined): Execut
 
 /** HEADWIKI_EXECUTION_PROVIDERS: providers in order, e.g. `cuda,cpu` (a list ending in `cpu` falls back to it). */
 export function parseExecutionProviderList(value: string): string[] {
-  const list = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = list.filter((p) => p !== 'cpu' && p !== 'cuda');
   if (list.length === 0 || unknown.length > 0) {
-    throw new Error(`HEADWIKI_EXECUTION_PROVIDERS must be a comma-separated list of cpu and cuda (e.g. "cuda,cpu"); got ${JSON.stringify(value)}`);
+    throw new Error(
+      `HEADWIKI_EXECUTION_PROVIDERS must be a comma-separated list of cpu and cuda (e.g. "cuda,cpu"); got ${JSON.stringify(value)}`,
+    );
   }
   return [...new Set(list)];
 }

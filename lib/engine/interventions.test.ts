@@ -40,7 +40,15 @@ function withHeadOutputZeroed(model: CanonicalModel, layer: number, head: number
 
 const gpt2Like = randomModel({ n_layers: 2, normalization_type: 'LN', act_fn: 'gelu_new' }, { seed: 21 });
 const llamaLike = randomModel(
-  { n_layers: 2, normalization_type: 'RMS', positional_embedding_type: 'rotary', rotary_dim: 4, gated_mlp: true, act_fn: 'silu', n_key_value_heads: 2 },
+  {
+    n_layers: 2,
+    normalization_type: 'RMS',
+    positional_embedding_type: 'rotary',
+    rotary_dim: 4,
+    gated_mlp: true,
+    act_fn: 'silu',
+    n_key_value_heads: 2,
+  },
   { seed: 22, biases: false },
 );
 const batch = randomTokens(5, 2, 9, 40);
@@ -70,14 +78,16 @@ describe('zero ablation', () => {
 });
 
 describe('mean ablation', () => {
-  it('replaces the head\'s z with the given mean, and the rest of the forward pass reads it', async () => {
+  it("replaces the head's z with the given mean, and the rest of the forward pass reads it", async () => {
     const runner = onnx(gpt2Like);
     const hooks = ['blocks.0.attn.hook_z', 'blocks.0.hook_attn_out'];
     const clean = await runner.run(batch, hooks);
     const mean = meanOverBatchAndPositions(clean.get('blocks.0.attn.hook_z')!); // [head, d_head]
     expect(mean.shape).toEqual([4, 4]);
     const headMean = { shape: [4], data: mean.data.slice(4, 8) }; // head 1's mean, [d_head]
-    const got = await runner.run(batch, hooks, { interventions: [{ hook: 'blocks.0.attn.hook_z', kind: 'mean', head: 1, value: headMean }] });
+    const got = await runner.run(batch, hooks, {
+      interventions: [{ hook: 'blocks.0.attn.hook_z', kind: 'mean', head: 1, value: headMean }],
+    });
 
     const z = got.get('blocks.0.attn.hook_z')!;
     const zClean = clean.get('blocks.0.attn.hook_z')!;
@@ -102,7 +112,7 @@ describe('mean ablation', () => {
 });
 
 describe('activation patching', () => {
-  it('patching a clean run\'s resid_pre into a corrupted run at all positions reproduces the clean logits', async () => {
+  it("patching a clean run's resid_pre into a corrupted run at all positions reproduces the clean logits", async () => {
     const runner = onnx(llamaLike);
     const cleanTokens = randomTokens(1, 2, 8, 40);
     const corrupted = randomTokens(2, 2, 8, 40);
@@ -124,7 +134,12 @@ describe('activation patching', () => {
         { hook: 'blocks.0.mlp.hook_post', kind: 'zero', neuron: 3 },
         { hook: 'blocks.1.mlp.hook_post', kind: 'mean', neuron: 7, positions: [0, 8], value: 0.25 },
         { hook: 'blocks.1.attn.hook_result', kind: 'zero', head: 3, positions: [4] },
-        { hook: 'blocks.0.hook_resid_post', kind: 'mean', value: { shape: [model.cfg.d_model], data: new Float32Array(model.cfg.d_model).fill(0.1) }, positions: [1] },
+        {
+          hook: 'blocks.0.hook_resid_post',
+          kind: 'mean',
+          value: { shape: [model.cfg.d_model], data: new Float32Array(model.cfg.d_model).fill(0.1) },
+          positions: [1],
+        },
       ];
       const hooks = ['logits', 'blocks.1.attn.hook_pattern', 'blocks.0.attn.hook_v'];
       const got = await onnx(model).run(batch, hooks, { interventions });
@@ -148,7 +163,7 @@ describe('activation patching', () => {
     const v = got.get('blocks.0.attn.hook_v')!;
     for (let b = 0; b < 2; b++)
       for (let t = 0; t < T; t++)
-        for (let c = 0; c < 4; c++) expect(z.data[((b * T + t) * 4 + 2) * 4 + c]).toBeCloseTo(v.data[((b * T) * 4 + 2) * 4 + c], 5);
+        for (let c = 0; c < 4; c++) expect(z.data[((b * T + t) * 4 + 2) * 4 + c]).toBeCloseTo(v.data[(b * T * 4 + 2) * 4 + c], 5);
   });
 });
 
@@ -172,12 +187,18 @@ describe('causal check on the planted circuit', () => {
     const clean = inductionScore((await runner.run(tokens, [hook])).get(hook)!);
     const prev = planted.heads.previousToken;
     const ablated = inductionScore(
-      (await runner.run(tokens, [hook], { interventions: [{ hook: `blocks.${prev.layer}.attn.hook_z`, kind: 'zero', head: prev.head }] })).get(hook)!,
+      (
+        await runner.run(tokens, [hook], { interventions: [{ hook: `blocks.${prev.layer}.attn.hook_z`, kind: 'zero', head: prev.head }] })
+      ).get(hook)!,
     );
     // Ablating the duplicate-token head instead leaves induction intact.
     const dup = planted.heads.duplicateToken;
     const control = inductionScore(
-      (await runner.run(tokens, [hook], { interventions: [{ hook: `blocks.${dup.layer}.attn.hook_result`, kind: 'zero', head: dup.head }] })).get(hook)!,
+      (
+        await runner.run(tokens, [hook], {
+          interventions: [{ hook: `blocks.${dup.layer}.attn.hook_result`, kind: 'zero', head: dup.head }],
+        })
+      ).get(hook)!,
     );
     // (Not 1: the large attention scale still leaks a little onto near-matches of the random token vectors.)
     expect(clean).toBeGreaterThan(0.85);
@@ -193,7 +214,11 @@ describe('bad interventions fail clearly', () => {
     ['neuron on a head hook', { hook: 'blocks.0.attn.hook_z', kind: 'zero', neuron: 1 }, /has no neuron axis/],
     ['position past the end', { hook: 'blocks.0.mlp.hook_post', kind: 'zero', positions: [9] }, /position 9 is not in 0\.\.8/],
     ['mean without a value', { hook: 'blocks.0.mlp.hook_post', kind: 'mean' }, /needs a value/],
-    ['value that does not broadcast', { hook: 'blocks.0.mlp.hook_post', kind: 'patch', value: { shape: [5], data: new Float32Array(5) } }, /does not broadcast/],
+    [
+      'value that does not broadcast',
+      { hook: 'blocks.0.mlp.hook_post', kind: 'patch', value: { shape: [5], data: new Float32Array(5) } },
+      /does not broadcast/,
+    ],
     ['unknown hook', { hook: 'blocks.7.attn.hook_z', kind: 'zero' }, /unknown hook/],
     ['hook_pos_embed', { hook: 'hook_pos_embed', kind: 'zero' }, /not read by the forward pass/],
   ];

@@ -90,7 +90,10 @@ export function buildInterventionTensors(
   seqLen: number,
   logitsWidth = cfg.d_vocab,
 ): Map<HookName, InterventionTensors> {
-  assertKnownHooks(cfg, interventions.map((iv) => iv.hook));
+  assertKnownHooks(
+    cfg,
+    interventions.map((iv) => iv.hook),
+  );
   const out = new Map<HookName, InterventionTensors>();
   interventions.forEach((iv, ivIndex) => {
     const where = `intervention ${ivIndex} (${iv.kind} on ${iv.hook})`;
@@ -143,7 +146,12 @@ export function buildInterventionTensors(
 }
 
 /** A reader of `value` at a multi-index of the hook's shape, NumPy-broadcast (value's shape a trailing part of it, 1s allowed). */
-function broadcastSource(value: Tensor | number | undefined, shape: number[], where: string, kind: InterventionKind): (index: number[]) => number {
+function broadcastSource(
+  value: Tensor | number | undefined,
+  shape: number[],
+  where: string,
+  kind: InterventionKind,
+): (index: number[]) => number {
   if (value === undefined) throw new Error(`${where}: ${kind} needs a value`);
   if (typeof value === 'number') {
     if (kind === 'patch') throw new Error(`${where}: patch needs a tensor (the source run's activations), not a number`);
@@ -178,7 +186,8 @@ export function meanOverBatchAndPositions(t: Tensor): Tensor {
 /** Applies one sequence's slice of the intervention tensors in place (used by the plain-TS reference forward). */
 export function applyInterventionInPlace(t: InterventionTensors, sequence: number, data: Float32Array): void {
   const perSequence = t.keep.length / t.shape[0];
-  if (data.length !== perSequence) throw new Error(`intervention: hook value has ${data.length} values per sequence, expected ${perSequence}`);
+  if (data.length !== perSequence)
+    throw new Error(`intervention: hook value has ${data.length} values per sequence, expected ${perSequence}`);
   const off = sequence * perSequence;
   for (let i = 0; i < perSequence; i++) if (!t.keep[off + i]) data[i] = t.replacement[off + i];
 }

@@ -39,7 +39,9 @@ describe('memory estimate', () => {
     expect(estimateActivationBytes(cfg, fits, 1024, hooks)).toBeLessThanOrEqual(0.9 * memory.available);
     expect(() => assertBatchFits(cfg, fits, 1024, hooks, undefined, memory)).not.toThrow();
     expect(() => assertBatchFits(cfg, 64, 1024, hooks, undefined, memory)).toThrow(
-      new RegExp(`wide: a forward of 64 × 1024 tokens with 3 hooks needs about [\\d.]+ GiB of activations, but only 2\\.0 GiB of this machine's 24\\.0 GiB is available; use a batch of at most ${fits} sequences`),
+      new RegExp(
+        `wide: a forward of 64 × 1024 tokens with 3 hooks needs about [\\d.]+ GiB of activations, but only 2\\.0 GiB of this machine's 24\\.0 GiB is available; use a batch of at most ${fits} sequences`,
+      ),
     );
   });
 
@@ -48,7 +50,9 @@ describe('memory estimate', () => {
     // 2,000 sequences of 4,096 tokens with a pattern: a terabyte of attention weights.
     const row = new Array<number>(4096).fill(1);
     const tokens = Array.from({ length: 2000 }, () => row);
-    await expect(runner.run(tokens, ['logits', 'blocks.0.attn.hook_pattern'])).rejects.toThrow(/needs about [\d.]+ GiB of activations.*available/);
+    await expect(runner.run(tokens, ['logits', 'blocks.0.attn.hook_pattern'])).rejects.toThrow(
+      /needs about [\d.]+ GiB of activations.*available/,
+    );
     expect(runner.buildCount).toBe(0);
   });
 
@@ -58,7 +62,10 @@ describe('memory estimate', () => {
     fs.mkdirSync(dir);
     const V = 2 ** 20;
     const D = 2 ** 20;
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'gpt2', n_embd: D, n_head: 1024, n_layer: 1, vocab_size: V, n_positions: 8 }));
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ model_type: 'gpt2', n_embd: D, n_head: 1024, n_layer: 1, vocab_size: V, n_positions: 8 }),
+    );
     const bytes = V * D * 2;
     let json = JSON.stringify({ 'transformer.wte.weight': { dtype: 'F16', shape: [V, D], data_offsets: [0, bytes] } });
     json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
@@ -68,6 +75,8 @@ describe('memory estimate', () => {
     const file = path.join(dir, 'model.safetensors');
     fs.writeFileSync(file, start);
     fs.truncateSync(file, start.byteLength + bytes);
-    await expect(loadHfFolder(dir)).rejects.toThrow(/huge \(.*huge\) needs about 4096\.\d GiB of memory to load \(4096\.0 GiB of float32 weights .*available; refusing before the machine swaps/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /huge \(.*huge\) needs about 4096\.\d GiB of memory to load \(4096\.0 GiB of float32 weights .*available; refusing before the machine swaps/,
+    );
   });
 });

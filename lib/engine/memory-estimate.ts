@@ -25,7 +25,13 @@ export interface ForwardMemoryEstimate {
   totalBytes: number;
 }
 
-export function estimateActivationBytes(cfg: ModelConfig, batch: number, pos: number, hooks: HookName[], logitsWidth = cfg.d_vocab): number {
+export function estimateActivationBytes(
+  cfg: ModelConfig,
+  batch: number,
+  pos: number,
+  hooks: HookName[],
+  logitsWidth = cfg.d_vocab,
+): number {
   const { d_model: D, n_heads: H, n_key_value_heads: Hkv, d_head: dh, d_mlp: M } = cfg;
   const tokens = batch * pos;
   const layer = tokens * (8 * D + 4 * (H + 2 * Hkv) * dh + 4 * M) + 3 * batch * H * pos * pos + 2 * D * (H + 2 * Hkv) * dh;
@@ -37,16 +43,31 @@ export function estimateActivationBytes(cfg: ModelConfig, batch: number, pos: nu
   return 4 * (layer + hooked);
 }
 
-export function estimateForwardMemory(cfg: ModelConfig, weightBytes: number, batch: number, pos: number, hooks: HookName[], logitsWidth?: number): ForwardMemoryEstimate {
+export function estimateForwardMemory(
+  cfg: ModelConfig,
+  weightBytes: number,
+  batch: number,
+  pos: number,
+  hooks: HookName[],
+  logitsWidth?: number,
+): ForwardMemoryEstimate {
   const activationBytes = estimateActivationBytes(cfg, batch, pos, hooks, logitsWidth);
-  return { weightBytes, activationBytes, runtimeBytes: RUNTIME_ALLOWANCE_BYTES, totalBytes: weightBytes + activationBytes + RUNTIME_ALLOWANCE_BYTES };
+  return {
+    weightBytes,
+    activationBytes,
+    runtimeBytes: RUNTIME_ALLOWANCE_BYTES,
+    totalBytes: weightBytes + activationBytes + RUNTIME_ALLOWANCE_BYTES,
+  };
 }
 
 /** Memory the process can still take: the OS's available memory, capped by a cgroup limit when there is one. */
 export function availableMemoryBytes(): { available: number; total: number } {
   const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
   const total = constrained && constrained > 0 && constrained < os.totalmem() ? constrained : os.totalmem();
-  const available = Math.min(os.freemem(), constrained && constrained > 0 ? Math.max(0, constrained - process.memoryUsage.rss()) : Infinity);
+  const available = Math.min(
+    os.freemem(),
+    constrained && constrained > 0 ? Math.max(0, constrained - process.memoryUsage.rss()) : Infinity,
+  );
   return { available, total };
 }
 
@@ -72,7 +93,12 @@ export function assertWeightsFit(what: string, weightBytes: number, memory = ava
  * process, so the available memory already excludes them), naming the largest batch that would fit.
  */
 export function assertBatchFits(
-  cfg: ModelConfig, batch: number, pos: number, hooks: HookName[], logitsWidth?: number, memory = availableMemoryBytes(),
+  cfg: ModelConfig,
+  batch: number,
+  pos: number,
+  hooks: HookName[],
+  logitsWidth?: number,
+  memory = availableMemoryBytes(),
 ): void {
   const needed = estimateActivationBytes(cfg, batch, pos, hooks, logitsWidth);
   if (needed <= HEADROOM * memory.available) return;
@@ -80,7 +106,9 @@ export function assertBatchFits(
   throw new Error(
     `${cfg.model_name}: a forward of ${batch} × ${pos} tokens with ${new Set(hooks).size} hooks needs about ${gib(needed)} of activations, ` +
       `but only ${gib(memory.available)} of this machine's ${gib(memory.total)} is available; ` +
-      (fits > 0 ? `use a batch of at most ${fits} sequences of ${pos} tokens` : `even one sequence of ${pos} tokens does not fit: use shorter contexts or fewer hooks`),
+      (fits > 0
+        ? `use a batch of at most ${fits} sequences of ${pos} tokens`
+        : `even one sequence of ${pos} tokens does not fit: use shorter contexts or fewer hooks`),
   );
 }
 

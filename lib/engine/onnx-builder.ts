@@ -25,9 +25,12 @@ const ELEM_TYPE_CODE: Record<ElemType, number> = {
 };
 
 function valueInfo(name: string, elemType: ElemType, dims: Dim[] | null): onnxProto.onnx.IValueInfoProto {
-  const shape = dims === null ? undefined : {
-    dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
-  };
+  const shape =
+    dims === null
+      ? undefined
+      : {
+          dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        };
   return { name, type: { tensorType: { elemType: ELEM_TYPE_CODE[elemType], shape } } };
 }
 
@@ -205,7 +208,11 @@ export class OnnxGraphBuilder {
    * Drops every node and initializer that no graph output depends on. The graph code builds the
    * whole forward pass; pruning is what makes a graph asking only for early hooks stop early.
    */
-  private pruned(): { nodes: onnxProto.onnx.INodeProto[]; initializers: onnxProto.onnx.ITensorProto[]; inputs: onnxProto.onnx.IValueInfoProto[] } {
+  private pruned(): {
+    nodes: onnxProto.onnx.INodeProto[];
+    initializers: onnxProto.onnx.ITensorProto[];
+    inputs: onnxProto.onnx.IValueInfoProto[];
+  } {
     const needed = new Set(this.outputs.map((o) => o.name as string));
     const kept: onnxProto.onnx.INodeProto[] = [];
     // Nodes are appended in topological order, so one backward sweep finds everything needed.

@@ -63,7 +63,9 @@ const NOT_INTERVENABLE_SITES = new Set(['hook_pos_embed']);
 export function assertIntervenable(hooks: HookName[]): void {
   const bad = hooks.filter((h) => NOT_INTERVENABLE_SITES.has(h));
   if (bad.length > 0) {
-    throw new Error(`cannot intervene on ${bad.join(', ')}: its value is not read by the forward pass (intervene on blocks.0.hook_resid_pre instead)`);
+    throw new Error(
+      `cannot intervene on ${bad.join(', ')}: its value is not read by the forward pass (intervene on blocks.0.hook_resid_pre instead)`,
+    );
   }
 }
 
@@ -155,8 +157,20 @@ class GraphContext {
     this.cfg = model.cfg;
     this.logitsWidth = model.cfg.d_vocab;
     this.tokens = this.b.input('tokens', 'int64', ['batch', 'pos']);
-    const seqLen = this.b.op('Gather', [this.b.op('Shape', [this.tokens]), this.b.int64Constant([1], true)], { axis: 0 }, undefined, 'seq_len');
-    this.positions = this.b.op('Range', [this.b.int64Constant([0], true), seqLen, this.b.int64Constant([1], true)], {}, undefined, 'positions');
+    const seqLen = this.b.op(
+      'Gather',
+      [this.b.op('Shape', [this.tokens]), this.b.int64Constant([1], true)],
+      { axis: 0 },
+      undefined,
+      'seq_len',
+    );
+    this.positions = this.b.op(
+      'Range',
+      [this.b.int64Constant([0], true), seqLen, this.b.int64Constant([1], true)],
+      {},
+      undefined,
+      'positions',
+    );
   }
 
   /** A required weight, checked against its expected shape. */
@@ -203,7 +217,8 @@ class GraphContext {
       const cols = this.b.op('Unsqueeze', [this.positions, this.b.int64Constant([0])], {}, undefined, 'k_positions');
       let allowed = this.b.op('GreaterOrEqual', [rows, cols], {}, undefined, 'causal_allowed');
       // Local attention (GPT-Neo, sliding windows): also key > query - window.
-      if (window > 0) allowed = this.b.op('And', [allowed, this.b.op('Less', [this.b.op('Sub', [rows, cols]), this.b.int64Constant([window])])]);
+      if (window > 0)
+        allowed = this.b.op('And', [allowed, this.b.op('Less', [this.b.op('Sub', [rows, cols]), this.b.int64Constant([window])])]);
       mask = this.b.op('Where', [allowed, this.b.floatConstant(0), this.b.floatConstant(-Infinity)], {}, undefined, 'causal_mask');
       this.maskNames.set(window, mask);
     }
@@ -313,7 +328,14 @@ function buildBlock(ctx: GraphContext, layer: number, residPre: string): string 
  * `{prefix}.hook_normalized` after scale and bias for LayerNorm, before the weight for RMSNorm.
  * `weightsRequired: false` is for SoLU's inner LayerNorm, which may have no weights.
  */
-function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: ModelConfig['normalization_type'], size: number, weightsRequired = true): string {
+function buildNorm(
+  ctx: GraphContext,
+  prefix: string,
+  x: string,
+  normalization: ModelConfig['normalization_type'],
+  size: number,
+  weightsRequired = true,
+): string {
   const { b, cfg } = ctx;
   if (normalization === null) return x;
   // LNPre / RMSPre (TransformerLens after fold_ln): the same norm with its weights folded away; none are read.
@@ -333,16 +355,33 @@ function buildNorm(ctx: GraphContext, prefix: string, x: string, normalization: 
     const inputs = [x, wRef, bRef];
     const attrs = { axis: -1, epsilon: { float: cfg.eps } };
     if (!ctx.requested.has(scaleHook)) return b.op('LayerNormalization', inputs, attrs, normalizedHook);
-    const [normalized, , invStd] = b.multiOp('LayerNormalization', inputs, [b.claimName(normalizedHook), b.name(`${prefix}/mean`), b.name(`${prefix}/inv_std`)], attrs);
+    const [normalized, , invStd] = b.multiOp(
+      'LayerNormalization',
+      inputs,
+      [b.claimName(normalizedHook), b.name(`${prefix}/mean`), b.name(`${prefix}/inv_std`)],
+      attrs,
+    );
     b.op('Reciprocal', [invStd], {}, scaleHook);
     return normalized;
   }
 
-  const centred = kind === 'LN'
-    ? b.op('Sub', [x, b.op('ReduceMean', [x], { axes: [-1], keepdims: 1 }, undefined, `${prefix}/mean`)], {}, undefined, `${prefix}/centred`)
-    : x;
-  const meanSquare = b.op('ReduceMean', [b.op('Mul', [centred, centred], {}, undefined, `${prefix}/square`)],
-    { axes: [-1], keepdims: 1 }, undefined, `${prefix}/mean_square`);
+  const centred =
+    kind === 'LN'
+      ? b.op(
+          'Sub',
+          [x, b.op('ReduceMean', [x], { axes: [-1], keepdims: 1 }, undefined, `${prefix}/mean`)],
+          {},
+          undefined,
+          `${prefix}/centred`,
+        )
+      : x;
+  const meanSquare = b.op(
+    'ReduceMean',
+    [b.op('Mul', [centred, centred], {}, undefined, `${prefix}/square`)],
+    { axes: [-1], keepdims: 1 },
+    undefined,
+    `${prefix}/mean_square`,
+  );
   const scale = b.op('Sqrt', [b.op('Add', [meanSquare, eps], {}, undefined, `${prefix}/variance_eps`)], {}, scaleHook);
   const normalized = b.op('Div', [centred, scale], {}, kind === 'RMS' ? normalizedHook : undefined, `${prefix}/normalized`);
   const last = kind === 'LN' && !bias ? normalizedHook : undefined;
@@ -377,12 +416,25 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
   if (biases.some((t) => t)) {
     const pieces = parts.map((part, i) => {
       const t = biases[i];
-      return t ? ctx.weightRef(`${p}.b_${part.which}`, t) : ctx.init(`${p}.b_${part.which}/zeros`, new Float32Array(part.n * dh), [part.n, dh]);
+      return t
+        ? ctx.weightRef(`${p}.b_${part.which}`, t)
+        : ctx.init(`${p}.b_${part.which}/zeros`, new Float32Array(part.n * dh), [part.n, dh]);
     });
-    const bias = b.op('Reshape', [b.op('Concat', pieces, { axis: 0 }, undefined, `${p}/b_QKV_heads`), b.int64Constant([N])], {}, undefined, `${p}/b_QKV`);
+    const bias = b.op(
+      'Reshape',
+      [b.op('Concat', pieces, { axis: 0 }, undefined, `${p}/b_QKV_heads`), b.int64Constant([N])],
+      {},
+      undefined,
+      `${p}/b_QKV`,
+    );
     all = b.op('Add', [all, bias], {}, undefined, `${p}/qkv_biased`);
   }
-  const [q, k, v] = b.multiOp('Split', [all, b.int64Constant(widths)], ['q', 'k', 'v'].map((n) => b.name(`${p}/${n}_flat`)), { axis: -1 });
+  const [q, k, v] = b.multiOp(
+    'Split',
+    [all, b.int64Constant(widths)],
+    ['q', 'k', 'v'].map((n) => b.name(`${p}/${n}_flat`)),
+    { axis: -1 },
+  );
   return { q, k, v };
 }
 
@@ -390,8 +442,13 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
 function assembledQkv(ctx: GraphContext, p: string, parts: { which: string; n: number }[], N: number): string {
   const { b, cfg } = ctx;
   const { d_head: dh, d_model: D } = cfg;
-  const stacked = b.op('Concat', parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]))),
-    { axis: 0 }, undefined, `${p}/W_QKV_heads`); // [H + 2·Hkv, D, dh]
+  const stacked = b.op(
+    'Concat',
+    parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]))),
+    { axis: 0 },
+    undefined,
+    `${p}/W_QKV_heads`,
+  ); // [H + 2·Hkv, D, dh]
   const columns = b.op('Transpose', [stacked], { perm: [1, 0, 2] }, undefined, `${p}/W_QKV_columns`); // [D, H + 2·Hkv, dh]
   return b.op('Reshape', [columns, b.int64Constant([D, N])], {}, undefined, `${p}/W_QKV`);
 }
@@ -419,11 +476,21 @@ function applyRotary(ctx: GraphContext, flat: string, nHeads: number, hint: stri
     b.op('Slice', [heads, b.int64Constant([from]), b.int64Constant([to]), b.int64Constant([3])], {}, undefined, `${hint}_slice`);
   const pieces = [slice(half, rd), slice(0, half)];
   if (rd < dh) pieces.push(slice(rd, dh));
-  const swapped = b.op('Reshape', [b.op('Concat', pieces, { axis: 3 }, undefined, `${hint}_swapped_heads`), b.int64Constant([0, 0, nHeads * dh])],
-    {}, undefined, `${hint}_swapped`);
+  const swapped = b.op(
+    'Reshape',
+    [b.op('Concat', pieces, { axis: 3 }, undefined, `${hint}_swapped_heads`), b.int64Constant([0, 0, nHeads * dh])],
+    {},
+    undefined,
+    `${hint}_swapped`,
+  );
   const { cos, sinSigned } = ctx.rotaryRows(nHeads);
-  return b.op('Add', [b.op('Mul', [flat, cos], {}, undefined, `${hint}_cos`), b.op('Mul', [swapped, sinSigned], {}, undefined, `${hint}_sin`)],
-    {}, undefined, hint);
+  return b.op(
+    'Add',
+    [b.op('Mul', [flat, cos], {}, undefined, `${hint}_cos`), b.op('Mul', [swapped, sinSigned], {}, undefined, `${hint}_sin`)],
+    {},
+    undefined,
+    hint,
+  );
 }
 
 /** Multi-head (or grouped-query) causal self-attention; returns hook_attn_out. */
@@ -461,11 +528,12 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   if (group > 1) rawScores = b.op('Reshape', [rawScores, b.int64Constant([0, H, -1, 0])], {}, undefined, `${p}/raw_scores_heads`);
 
   // TransformerLens masks with -inf before hook_attn_scores.
-  const window = cfg.attn_types?.[layer] === 'local' ? cfg.window_size ?? 0 : 0;
+  const window = cfg.attn_types?.[layer] === 'local' ? (cfg.window_size ?? 0) : 0;
   const scores = b.op('Add', [rawScores, ctx.causalMask(window)], {}, `${p}.hook_attn_scores`);
   const pattern = b.op('Softmax', [scores], { axis: -1 }, `${p}.hook_pattern`);
 
-  const patternGrouped = group > 1 ? b.op('Reshape', [pattern, b.int64Constant([0, Hkv, -1, 0])], {}, undefined, `${p}/pattern_grouped`) : pattern;
+  const patternGrouped =
+    group > 1 ? b.op('Reshape', [pattern, b.int64Constant([0, Hkv, -1, 0])], {}, undefined, `${p}/pattern_grouped`) : pattern;
   let zHeads = b.op('MatMul', [patternGrouped, vHeads], {}, undefined, `${p}/z_heads`);
   if (group > 1) zHeads = b.op('Reshape', [zHeads, b.int64Constant([0, H, -1, dh])], {}, undefined, `${p}/z_heads_ungrouped`);
   const z = b.op('Transpose', [zHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_z`); // [batch, pos, head, d_head]
@@ -476,7 +544,9 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   // Per-head outputs (without b_O, as TransformerLens): [batch, head, pos, d_head] @ [head, d_head, d_model].
   // With hook_z intervened, hook_z (not zHeads) is what the heads output.
   const W_O_flat = b.op('Reshape', [W_O_heads, b.int64Constant([H * dh, cfg.d_model])], {}, undefined, `${p}/W_O_flat`);
-  const zForResult = ctx.intervened.has(`${p}.hook_z`) ? b.op('Transpose', [z], { perm: [0, 2, 1, 3] }, undefined, `${p}/z_heads_intervened`) : zHeads;
+  const zForResult = ctx.intervened.has(`${p}.hook_z`)
+    ? b.op('Transpose', [z], { perm: [0, 2, 1, 3] }, undefined, `${p}/z_heads_intervened`)
+    : zHeads;
   const resultHeads = b.op('MatMul', [zForResult, W_O_heads], {}, undefined, `${p}/result_heads`);
   const result = b.op('Transpose', [resultHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_result`);
 
@@ -484,7 +554,13 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   // Normally one MatMul over all heads; an intervened hook_result is summed over heads instead (the same sum).
   let out = ctx.intervened.has(`${p}.hook_result`)
     ? b.op('ReduceSum', [result, b.int64Constant([2])], { keepdims: 0 }, b_O ? undefined : outHook, `${p}/out`)
-    : b.op('MatMul', [b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`), W_O_flat], {}, b_O ? undefined : outHook, `${p}/out`);
+    : b.op(
+        'MatMul',
+        [b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`), W_O_flat],
+        {},
+        b_O ? undefined : outHook,
+        `${p}/out`,
+      );
   if (b_O) out = b.op('Add', [out, ctx.weightRef(`${p}.b_O`, b_O)], {}, outHook);
   return out;
 }
@@ -501,7 +577,8 @@ function activation(ctx: GraphContext, x: string, hint: string, out: string): st
       return op('Mul', [x, op('Sigmoid', [x])], out);
     case 'gelu': // 0.5·x·(1 + erf(x/√2))
       return op('Mul', [op('Mul', [x, c(0.5)]), op('Add', [op('Erf', [op('Mul', [x, c(Math.SQRT1_2)])]), c(1)])], out);
-    case 'gelu_new': { // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+    case 'gelu_new': {
+      // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
       const cube = op('Mul', [op('Mul', [x, x]), x]);
       const inner = op('Mul', [op('Add', [x, op('Mul', [cube, c(0.044715)])]), c(Math.sqrt(2 / Math.PI))]);
       return op('Mul', [op('Mul', [x, c(0.5)]), op('Add', [op('Tanh', [inner]), c(1)])], out);
@@ -529,7 +606,13 @@ function buildMlp(ctx: GraphContext, layer: number, x: string): string {
     const W_gate = ctx.weight(`${p}.W_gate`, [cfg.d_model, cfg.d_mlp]);
     const pre = b.op('MatMul', [x, ctx.weightRef(`${p}.W_gate`, W_gate)], {}, `${p}.hook_pre`);
     const preLinear = b.op('MatMul', [x, W_in_init], {}, `${p}.hook_pre_linear`);
-    const product = b.op('Mul', [activation(ctx, pre, `${p}/act`, `${p}/act_gate`), preLinear], {}, b_in ? undefined : `${p}.hook_post`, `${p}/gated`);
+    const product = b.op(
+      'Mul',
+      [activation(ctx, pre, `${p}/act`, `${p}/act_gate`), preLinear],
+      {},
+      b_in ? undefined : `${p}.hook_post`,
+      `${p}/gated`,
+    );
     post = b_in ? addBiasIn(product, `${p}.hook_post`) : product;
   } else {
     const mm = b.op('MatMul', [x, W_in_init], {}, b_in ? undefined : `${p}.hook_pre`, `${p}/in`);

@@ -63,10 +63,7 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
   afterAll(() => runner.dispose());
 
   it('agrees on logits and every hook to 1e-4', async () => {
-    const tokens = [
-      [1, 403, 407, 261, 378, 395, 270, 289, 300, 310, 400, 13],
-      randomBatch(7, 1, 12, 512)[0],
-    ];
+    const tokens = [[1, 403, 407, 261, 378, 395, 270, 289, 300, 310, 400, 13], randomBatch(7, 1, 12, 512)[0]];
     const diffs = await compareAllHooks(model, tokens);
     expect(diffs.size).toBe(allHookNames(model.cfg).length);
     expect(diffs.size).toBe(1 + 5 * 21 + 3); // hook_embed, 5 × 21 block hooks, ln_final scale and normalized, logits
@@ -84,7 +81,7 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
     expect(logits.data[argmax]).toBeCloseTo(17.0235, 3);
   });
 
-  it('greedy decoding from BOS for 200 steps reproduces llama2.c\'s expected output', async () => {
+  it("greedy decoding from BOS for 200 steps reproduces llama2.c's expected output", async () => {
     const tokenizer = await loadLlama2cTokenizer(stories260KFile('tok512.bin'));
     const expected = fs.readFileSync(stories260KFile('stories260K.expected.txt'), 'utf8');
     const tokens = [model.cfg.bos_token_id];
@@ -102,7 +99,10 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
 
   it('returns only the requested hooks, with TransformerLens shapes, from a graph pruned to what they need', async () => {
     const cache = await runner.run(
-      [[1, 403, 407], [1, 20, 30]],
+      [
+        [1, 403, 407],
+        [1, 20, 30],
+      ],
       ['blocks.0.attn.hook_pattern', 'blocks.1.attn.hook_k', 'blocks.0.ln1.hook_scale'],
     );
     expect([...cache.keys()]).toEqual(['blocks.0.attn.hook_pattern', 'blocks.1.attn.hook_k', 'blocks.0.ln1.hook_scale']);
@@ -130,7 +130,10 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
     const hook = 'blocks.1.mlp.hook_post';
     const d = model.cfg.d_mlp;
     const rng = makeRng(3);
-    const tokens = [[1, 403, 407, 261], [1, 20, 30, 40]];
+    const tokens = [
+      [1, 403, 407, 261],
+      [1, 20, 30, 40],
+    ];
     const plain = (await runner.run(tokens, [hook])).get(hook)!;
     for (const columns of [3, 5]) {
       const matrix = Float32Array.from({ length: d * columns }, () => rng.next() - 0.5);
@@ -149,9 +152,9 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
         }
       }
     }
-    await expect(runner.run(tokens, [hook], { projections: [{ hook: 'blocks.0.mlp.hook_post', matrix: new Float32Array(d), columns: 1 }] })).rejects.toThrow(
-      /must also be requested/,
-    );
+    await expect(
+      runner.run(tokens, [hook], { projections: [{ hook: 'blocks.0.mlp.hook_post', matrix: new Float32Array(d), columns: 1 }] }),
+    ).rejects.toThrow(/must also be requested/);
     await expect(runner.run(tokens, [hook], { projections: [{ hook, matrix: new Float32Array(d + 1), columns: 1 }] })).rejects.toThrow(
       new RegExp(`expected ${d} × 1`),
     );
@@ -164,7 +167,12 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
       const results = await Promise.all(hookSets.map((hooks) => small.run([[1, 403, 407]], hooks)));
       expect(small.cachedSessions).toBe(2);
       expect(small.buildCount).toBe(4);
-      expect(results.map((r) => [...r.values()][0].shape)).toEqual([[1, 3, 512], [1, 3, 64], [1, 3, 64], [1, 3, 64]]);
+      expect(results.map((r) => [...r.values()][0].shape)).toEqual([
+        [1, 3, 512],
+        [1, 3, 64],
+        [1, 3, 64],
+        [1, 3, 64],
+      ]);
       // The evicted hook set is rebuilt on demand and gives the same numbers.
       const again = await small.run([[1, 403, 407]], ['logits']);
       expect(Array.from(again.get('logits')!.data)).toEqual(Array.from(results[0].get('logits')!.data));
@@ -199,33 +207,36 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
   });
 });
 
-describe.skipIf(withoutSharedData('models/attn-only-2l'))('OnnxRunner on attn-only-2l (trained TransformerLens state dict: LN, learned positions, biases)', () => {
-  it('matches the logits PyTorch computed (reference.json) and the ReferenceRunner on every hook', async () => {
-    const dir = sharedDataPath('models/attn-only-2l');
-    const reference = JSON.parse(fs.readFileSync(`${dir}/reference.json`, 'utf8')) as {
-      token_ids: number[];
-      argmax_per_position: number[];
-      last_logits: number[];
-    };
-    const model = await loadTransformerLensSafetensors(dir);
-    const runner = new OnnxRunner(model);
-    try {
-      const logits = (await runner.run([reference.token_ids], ['logits'])).get('logits')!;
-      const P = reference.token_ids.length;
-      expect(logits.shape).toEqual([1, P, 512]);
-      const last = { shape: [512], data: logits.data.slice((P - 1) * 512) };
-      expect(maxAbsDiff({ shape: [512], data: Float32Array.from(reference.last_logits) }, last)).toBeLessThan(1e-4);
-      const argmax = Array.from({ length: P }, (_, p) => {
-        const row = logits.data.subarray(p * 512, (p + 1) * 512);
-        return row.indexOf(Math.max(...row));
-      });
-      expect(argmax).toEqual(reference.argmax_per_position);
-    } finally {
-      await runner.dispose();
-    }
-    expectAllBelow(await compareAllHooks(model, [reference.token_ids.slice(0, 12), reference.token_ids.slice(8, 20)]), 1e-4);
-  });
-});
+describe.skipIf(withoutSharedData('models/attn-only-2l'))(
+  'OnnxRunner on attn-only-2l (trained TransformerLens state dict: LN, learned positions, biases)',
+  () => {
+    it('matches the logits PyTorch computed (reference.json) and the ReferenceRunner on every hook', async () => {
+      const dir = sharedDataPath('models/attn-only-2l');
+      const reference = JSON.parse(fs.readFileSync(`${dir}/reference.json`, 'utf8')) as {
+        token_ids: number[];
+        argmax_per_position: number[];
+        last_logits: number[];
+      };
+      const model = await loadTransformerLensSafetensors(dir);
+      const runner = new OnnxRunner(model);
+      try {
+        const logits = (await runner.run([reference.token_ids], ['logits'])).get('logits')!;
+        const P = reference.token_ids.length;
+        expect(logits.shape).toEqual([1, P, 512]);
+        const last = { shape: [512], data: logits.data.slice((P - 1) * 512) };
+        expect(maxAbsDiff({ shape: [512], data: Float32Array.from(reference.last_logits) }, last)).toBeLessThan(1e-4);
+        const argmax = Array.from({ length: P }, (_, p) => {
+          const row = logits.data.subarray(p * 512, (p + 1) * 512);
+          return row.indexOf(Math.max(...row));
+        });
+        expect(argmax).toEqual(reference.argmax_per_position);
+      } finally {
+        await runner.dispose();
+      }
+      expectAllBelow(await compareAllHooks(model, [reference.token_ids.slice(0, 12), reference.token_ids.slice(8, 20)]), 1e-4);
+    });
+  },
+);
 
 describe('OnnxRunner vs ReferenceRunner on random-weight models of every architecture option', () => {
   const cases: Array<[string, Partial<ModelConfig>, { biases?: boolean }]> = [
@@ -238,15 +249,35 @@ describe('OnnxRunner vs ReferenceRunner on random-weight models of every archite
     ['attention-only, LN, learned positions, 3 layers', { attn_only: true, d_mlp: 0, act_fn: null, n_layers: 3 }, {}],
     [
       'GPT-NeoX style: parallel attention + MLP, partial rotary (4 of 8), gelu',
-      { parallel_attn_mlp: true, positional_embedding_type: 'rotary', d_head: 8, n_heads: 2, n_key_value_heads: 2, rotary_dim: 4, act_fn: 'gelu' },
+      {
+        parallel_attn_mlp: true,
+        positional_embedding_type: 'rotary',
+        d_head: 8,
+        n_heads: 2,
+        n_key_value_heads: 2,
+        rotary_dim: 4,
+        act_fn: 'gelu',
+      },
       {},
     ],
     [
       'partial rotary (2 of 8) with multi-query attention (4 heads share 1), no norm, relu',
-      { positional_embedding_type: 'rotary', d_head: 8, rotary_dim: 2, rotary_base: 100, n_key_value_heads: 1, normalization_type: null, act_fn: 'relu' },
+      {
+        positional_embedding_type: 'rotary',
+        d_head: 8,
+        rotary_dim: 2,
+        rotary_base: 100,
+        n_key_value_heads: 1,
+        normalization_type: null,
+        act_fn: 'relu',
+      },
       {},
     ],
-    ['gated gelu with b_in (TransformerLens adds it after the product), RMS', { gated_mlp: true, act_fn: 'gelu', normalization_type: 'RMS' }, {}],
+    [
+      'gated gelu with b_in (TransformerLens adds it after the product), RMS',
+      { gated_mlp: true, act_fn: 'gelu', normalization_type: 'RMS' },
+      {},
+    ],
     ['SoLU (solu_ln) with its inner LayerNorm', { act_fn: 'solu_ln', d_mlp: 20 }, {}],
   ];
 
@@ -262,7 +293,14 @@ describe('OnnxRunner vs ReferenceRunner on random-weight models of every archite
   it('asking for one hook at a time (pruned graphs, fused LayerNorm) gives the same values as the reference', async () => {
     for (const cfg of [
       { n_layers: 1 },
-      { n_layers: 1, normalization_type: 'RMS', positional_embedding_type: 'rotary', n_key_value_heads: 2, gated_mlp: true, act_fn: 'silu' },
+      {
+        n_layers: 1,
+        normalization_type: 'RMS',
+        positional_embedding_type: 'rotary',
+        n_key_value_heads: 2,
+        gated_mlp: true,
+        act_fn: 'silu',
+      },
     ] as Partial<ModelConfig>[]) {
       const model = randomModel(cfg, { seed: 9 });
       const tokens = randomBatch(11, 2, 6, model.cfg.d_vocab);

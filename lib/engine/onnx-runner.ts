@@ -97,7 +97,10 @@ export class OnnxRunner implements ForwardRunner {
   private readonly weightStorageOption?: WeightStorage;
   private readonly fusedQkv: boolean;
 
-  constructor(readonly model: CanonicalModel, options: OnnxRunnerOptions = {}) {
+  constructor(
+    readonly model: CanonicalModel,
+    options: OnnxRunnerOptions = {},
+  ) {
     checkSupportedConfig(model.cfg);
     this.maxCachedSessions = options.maxCachedSessions ?? 8;
     if (!Number.isInteger(this.maxCachedSessions) || this.maxCachedSessions < 1) {
@@ -166,10 +169,12 @@ export class OnnxRunner implements ForwardRunner {
     }
     const projections = options.projections ?? [];
     const projected = checkProjections(projections, hooks, (hook) => {
-      const dims = hook === 'logits' ? [this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab] : hookDims(this.model.cfg, hook);
+      const dims =
+        hook === 'logits' ? [this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab] : hookDims(this.model.cfg, hook);
       return dims[dims.length - 1] as number;
     });
-    for (const p of projections) feeds[projectionMatrixName(p.hook)] = new ort.Tensor('float32', p.matrix, [p.matrix.length / p.columns, p.columns]);
+    for (const p of projections)
+      feeds[projectionMatrixName(p.hook)] = new ort.Tensor('float32', p.matrix, [p.matrix.length / p.columns, p.columns]);
     const entry = this.entry(hooks, intervened, projected);
     entry.inFlight++;
     try {
@@ -181,7 +186,8 @@ export class OnnxRunner implements ForwardRunner {
       const seqLen = tokens[0].length;
       const fetches: Record<string, ort.Tensor> = {};
       for (const hook of new Set(hooks)) fetches[hook] = outputTensor(this.outputDims(hook, batch, seqLen));
-      for (const p of projections) fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
+      for (const p of projections)
+        fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
       await session.run(feeds, fetches);
       for (const [name, t] of Object.entries(fetches)) cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
       return cache;
@@ -229,11 +235,22 @@ export class OnnxRunner implements ForwardRunner {
     return created;
   }
 
-  private async createSession(hooks: HookName[], interventions: HookName[], projections: HookName[], entry: CachedSession): Promise<ort.InferenceSession> {
+  private async createSession(
+    hooks: HookName[],
+    interventions: HookName[],
+    projections: HookName[],
+    entry: CachedSession,
+  ): Promise<ort.InferenceSession> {
     const t0 = performance.now();
     const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
     this.weightStorage = weights;
-    const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, weights, fusedQkvInput: this.fusedQkv });
+    const { bytes, weightInputs } = buildOnnxModel(this.model, {
+      hooks,
+      interventions,
+      projections,
+      weights,
+      fusedQkvInput: this.fusedQkv,
+    });
     entry.bytes = bytes.byteLength;
     entry.weightInputs = weightInputs;
     const t1 = performance.now();

@@ -39,11 +39,29 @@ const BASE: ModelConfig = {
 const VARIANTS: Record<string, { cfg: Partial<ModelConfig>; biases: boolean }> = {
   gpt2_like: { cfg: {}, biases: true },
   neox_like: {
-    cfg: { positional_embedding_type: 'rotary', rotary_dim: 2, rotary_base: 100, parallel_attn_mlp: true, act_fn: 'gelu_new', n_heads: 2, n_key_value_heads: 1, d_head: 4 },
+    cfg: {
+      positional_embedding_type: 'rotary',
+      rotary_dim: 2,
+      rotary_base: 100,
+      parallel_attn_mlp: true,
+      act_fn: 'gelu_new',
+      n_heads: 2,
+      n_key_value_heads: 1,
+      d_head: 4,
+    },
     biases: true,
   },
   llama_like: {
-    cfg: { normalization_type: 'RMS', positional_embedding_type: 'rotary', rotary_dim: 2, act_fn: 'silu', gated_mlp: true, n_heads: 4, n_key_value_heads: 2, d_head: 2 },
+    cfg: {
+      normalization_type: 'RMS',
+      positional_embedding_type: 'rotary',
+      rotary_dim: 2,
+      act_fn: 'silu',
+      gated_mlp: true,
+      n_heads: 4,
+      n_key_value_heads: 2,
+      d_head: 2,
+    },
     biases: false,
   },
   no_norm_relu: { cfg: { normalization_type: null, act_fn: 'relu', n_layers: 1 }, biases: true },
@@ -103,7 +121,14 @@ function handBuilt(variant: keyof typeof VARIANTS): { cfg: ModelConfig; weights:
   const { d_model: D, n_heads: H, n_key_value_heads: KV, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
   const weights: WeightMap = new Map();
   const put = (name: string, shape: number[], kind: 'mat' | 'norm' | 'bias' = 'mat') =>
-    weights.set(name, { shape, data: hashValues(name, shape.reduce((a, b) => a * b, 1), kind) });
+    weights.set(name, {
+      shape,
+      data: hashValues(
+        name,
+        shape.reduce((a, b) => a * b, 1),
+        kind,
+      ),
+    });
   const norm = cfg.normalization_type;
   put('embed.W_E', [V, D]);
   if (cfg.positional_embedding_type === 'standard') put('pos_embed.W_pos', [cfg.n_ctx, D]);
@@ -199,14 +224,25 @@ describe('ReferenceRunner hooks follow TransformerLens', () => {
     expect(hooks('solu')).toContain('blocks.0.mlp.hook_mid');
     expect(hooks('no_norm_relu')).not.toContain('ln_final.hook_normalized');
     expect(hooks('attn_only')).toEqual([
-      'hook_embed', 'hook_pos_embed',
+      'hook_embed',
+      'hook_pos_embed',
       ...[0, 1].flatMap((l) => [
-        `blocks.${l}.hook_resid_pre`, `blocks.${l}.ln1.hook_scale`, `blocks.${l}.ln1.hook_normalized`,
-        `blocks.${l}.attn.hook_q`, `blocks.${l}.attn.hook_k`, `blocks.${l}.attn.hook_v`,
-        `blocks.${l}.attn.hook_attn_scores`, `blocks.${l}.attn.hook_pattern`, `blocks.${l}.attn.hook_z`,
-        `blocks.${l}.attn.hook_result`, `blocks.${l}.hook_attn_out`, `blocks.${l}.hook_resid_post`,
+        `blocks.${l}.hook_resid_pre`,
+        `blocks.${l}.ln1.hook_scale`,
+        `blocks.${l}.ln1.hook_normalized`,
+        `blocks.${l}.attn.hook_q`,
+        `blocks.${l}.attn.hook_k`,
+        `blocks.${l}.attn.hook_v`,
+        `blocks.${l}.attn.hook_attn_scores`,
+        `blocks.${l}.attn.hook_pattern`,
+        `blocks.${l}.attn.hook_z`,
+        `blocks.${l}.attn.hook_result`,
+        `blocks.${l}.hook_attn_out`,
+        `blocks.${l}.hook_resid_post`,
       ]),
-      'ln_final.hook_scale', 'ln_final.hook_normalized', 'logits',
+      'ln_final.hook_scale',
+      'ln_final.hook_normalized',
+      'logits',
     ]);
   });
 
@@ -251,11 +287,16 @@ describe('ReferenceRunner hooks follow TransformerLens', () => {
 
     // resid_post = resid_mid + mlp_out; resid_mid = resid_pre + attn_out; attn_out = Σ_h result (no b_O here).
     const add = (a: Float32Array, b: Float32Array) => a.map((x, i) => x + b[i]);
-    expect(maxAbsDiff(add(get('blocks.0.hook_resid_pre').data, get('blocks.0.hook_attn_out').data), get('blocks.0.hook_resid_mid').data)).toBeLessThan(1e-6);
-    expect(maxAbsDiff(add(get('blocks.1.hook_resid_mid').data, get('blocks.1.hook_mlp_out').data), get('blocks.1.hook_resid_post').data)).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(add(get('blocks.0.hook_resid_pre').data, get('blocks.0.hook_attn_out').data), get('blocks.0.hook_resid_mid').data),
+    ).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(add(get('blocks.1.hook_resid_mid').data, get('blocks.1.hook_mlp_out').data), get('blocks.1.hook_resid_post').data),
+    ).toBeLessThan(1e-6);
     const result = get('blocks.1.attn.hook_result').data;
     const summed = new Float32Array(2 * 5 * 8);
-    for (let bp = 0; bp < 10; bp++) for (let h = 0; h < 4; h++) for (let d = 0; d < 8; d++) summed[bp * 8 + d] += result[(bp * 4 + h) * 8 + d];
+    for (let bp = 0; bp < 10; bp++)
+      for (let h = 0; h < 4; h++) for (let d = 0; d < 8; d++) summed[bp * 8 + d] += result[(bp * 4 + h) * 8 + d];
     expect(maxAbsDiff(summed, get('blocks.1.hook_attn_out').data)).toBeLessThan(1e-6);
 
     // RMSNorm: hook_normalized is before the weight (TransformerLens), so logits = (normalized * w) @ W_U.
@@ -277,7 +318,10 @@ describe('ReferenceRunner hooks follow TransformerLens', () => {
 
   it('LayerNorm: hook_normalized includes w and b; hook_scale is sqrt(var + eps)', async () => {
     const model = handBuilt('gpt2_like');
-    const cache = await new ReferenceRunner(model).run([TOKENS[0]], ['blocks.0.hook_resid_pre', 'blocks.0.ln1.hook_scale', 'blocks.0.ln1.hook_normalized']);
+    const cache = await new ReferenceRunner(model).run(
+      [TOKENS[0]],
+      ['blocks.0.hook_resid_pre', 'blocks.0.ln1.hook_scale', 'blocks.0.ln1.hook_normalized'],
+    );
     const x = Array.from(cache.get('blocks.0.hook_resid_pre')!.data.subarray(0, 8));
     const mean = x.reduce((a, b) => a + b) / 8;
     const scale = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / 8 + 1e-5);
@@ -348,7 +392,9 @@ describe('ReferenceRunner errors name what was wrong', () => {
     expect(() => new ReferenceRunner(model)).toThrow(/missing blocks.1.mlp.W_out \[12, 8\]/);
     expect(() => new ReferenceRunner(model)).toThrow(/blocks.0.attn.W_Q has shape \[2, 8, 3\] \(48 values\), expected \[2, 8, 4\]/);
     const bad = handBuilt('gpt2_like');
-    expect(() => new ReferenceRunner({ ...bad, cfg: { ...bad.cfg, act_fn: 'swish' as ModelConfig['act_fn'] } })).toThrow(/unsupported act_fn "swish"/);
+    expect(() => new ReferenceRunner({ ...bad, cfg: { ...bad.cfg, act_fn: 'swish' as ModelConfig['act_fn'] } })).toThrow(
+      /unsupported act_fn "swish"/,
+    );
   });
 });
 

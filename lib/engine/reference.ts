@@ -74,7 +74,9 @@ export class ReferenceRunner implements ForwardRunner {
     const list = options.interventions ?? [];
     const unsupported = list.filter((iv) => /hook_attn_scores|hook_pattern|hook_scale|hook_normalized|^hook_pos_embed$/.test(iv.hook));
     if (unsupported.length > 0) {
-      throw new Error(`ReferenceRunner: interventions on ${unsupported.map((iv) => iv.hook).join(', ')} are not supported here (the ONNX engine supports them)`);
+      throw new Error(
+        `ReferenceRunner: interventions on ${unsupported.map((iv) => iv.hook).join(', ')} are not supported here (the ONNX engine supports them)`,
+      );
     }
     return buildInterventionTensors(this.cfg, list, batch, seqLen, this.dVocabOut);
   }
@@ -103,11 +105,15 @@ export class ReferenceRunner implements ForwardRunner {
     tokens.forEach((sequence, b) => {
       if (!Array.isArray(sequence) || sequence.length === 0) throw new Error(`ReferenceRunner: sequence ${b} is empty`);
       if (sequence.length !== length) {
-        throw new Error(`ReferenceRunner: sequences must have equal lengths (sequence 0 has ${length}, sequence ${b} has ${sequence.length})`);
+        throw new Error(
+          `ReferenceRunner: sequences must have equal lengths (sequence 0 has ${length}, sequence ${b} has ${sequence.length})`,
+        );
       }
       sequence.forEach((id, p) => {
         if (!Number.isInteger(id) || id < 0 || id >= this.cfg.d_vocab) {
-          throw new Error(`ReferenceRunner: token ${JSON.stringify(id)} at sequence ${b}, position ${p} is not an id in 0..${this.cfg.d_vocab - 1}`);
+          throw new Error(
+            `ReferenceRunner: token ${JSON.stringify(id)} at sequence ${b}, position ${p} is not an id in 0..${this.cfg.d_vocab - 1}`,
+          );
         }
       });
     });
@@ -119,7 +125,14 @@ export class ReferenceRunner implements ForwardRunner {
   private emptyKvCache(): KvCache {
     const { n_layers, n_ctx, n_key_value_heads, d_head } = this.cfg;
     // Grown on demand: most runs use far fewer positions than n_ctx.
-    return { length: 0, keys: new Array(n_layers).fill(null), values: new Array(n_layers).fill(null), capacity: 0, maxPositions: n_ctx, rowSize: n_key_value_heads * d_head };
+    return {
+      length: 0,
+      keys: new Array(n_layers).fill(null),
+      values: new Array(n_layers).fill(null),
+      capacity: 0,
+      maxPositions: n_ctx,
+      rowSize: n_key_value_heads * d_head,
+    };
   }
 
   private w(name: string): Float32Array {
@@ -193,7 +206,8 @@ export class ReferenceRunner implements ForwardRunner {
     const kind = this.cfg.normalization_type;
     if (kind === null) return x;
     // LNPre / RMSPre: weights folded into the readers (fold_ln), the norm only centres and scales.
-    if (kind === 'LNPre' || kind === 'RMSPre') return normalize(kind === 'LNPre' ? 'LN' : 'RMS', x, rows, size, null, null, this.cfg.eps, prefix, rec);
+    if (kind === 'LNPre' || kind === 'RMSPre')
+      return normalize(kind === 'LNPre' ? 'LN' : 'RMS', x, rows, size, null, null, this.cfg.eps, prefix, rec);
     return normalize(kind, x, rows, size, this.w(`${prefix}.w`), this.optional(`${prefix}.b`), this.cfg.eps, prefix, rec);
   }
 
@@ -395,7 +409,15 @@ export function linear(
 }
 
 /** x [T, D] with per-head W [n, D, dh] and bias [n, dh] → [T, n, dh]. */
-function projectHeads(x: Float32Array, T: number, D: number, W: Float32Array, n: number, dh: number, bias: Float32Array | null): Float32Array {
+function projectHeads(
+  x: Float32Array,
+  T: number,
+  D: number,
+  W: Float32Array,
+  n: number,
+  dh: number,
+  bias: Float32Array | null,
+): Float32Array {
   const out = new Float32Array(T * n * dh);
   for (let h = 0; h < n; h++) {
     const perHead = linear(x, T, D, W, h * D * dh, dh, bias ? bias.subarray(h * dh, (h + 1) * dh) : null);
@@ -409,7 +431,15 @@ function projectHeads(x: Float32Array, T: number, D: number, W: Float32Array, n:
  * dimensions of each head, dimension j pairs with j + rotary_dim/2 and turns by angle pos / base^(2j/rotary_dim).
  * Dimensions past rotary_dim pass through (partial rotary, Pythia).
  */
-export function applyRotary(x: Float32Array, T: number, n: number, dh: number, rotaryDim: number, base: number, startPos: number): Float32Array {
+export function applyRotary(
+  x: Float32Array,
+  T: number,
+  n: number,
+  dh: number,
+  rotaryDim: number,
+  base: number,
+  startPos: number,
+): Float32Array {
   const out = x.slice();
   const half = rotaryDim / 2;
   for (let t = 0; t < T; t++) {
@@ -552,7 +582,8 @@ function validateConfig(cfg: ModelConfig): void {
   for (const key of ['n_layers', 'd_model', 'n_heads', 'd_head', 'n_key_value_heads', 'd_vocab', 'n_ctx'] as const) {
     if (!Number.isInteger(cfg[key]) || cfg[key] <= 0) fail(`${key} = ${cfg[key]} must be a positive integer`);
   }
-  if (cfg.n_heads % cfg.n_key_value_heads !== 0) fail(`n_heads ${cfg.n_heads} is not a multiple of n_key_value_heads ${cfg.n_key_value_heads}`);
+  if (cfg.n_heads % cfg.n_key_value_heads !== 0)
+    fail(`n_heads ${cfg.n_heads} is not a multiple of n_key_value_heads ${cfg.n_key_value_heads}`);
   if (cfg.positional_embedding_type === 'rotary') {
     if (!(cfg.rotary_dim > 0 && cfg.rotary_dim <= cfg.d_head && cfg.rotary_dim % 2 === 0)) {
       fail(`rotary_dim ${cfg.rotary_dim} must be even and in 2..d_head (${cfg.d_head})`);
@@ -623,7 +654,9 @@ function validateWeights(cfg: ModelConfig, weights: WeightMap): number {
   expect('unembed.W_U', [D, dVocabOut]);
   expect('unembed.b_U', [dVocabOut], false);
   if (problems.length > 0) {
-    throw new Error(`ReferenceRunner: weights of ${cfg.model_name} do not match its config: ${problems.slice(0, 8).join('; ')}${problems.length > 8 ? `; and ${problems.length - 8} more` : ''}`);
+    throw new Error(
+      `ReferenceRunner: weights of ${cfg.model_name} do not match its config: ${problems.slice(0, 8).join('; ')}${problems.length > 8 ? `; and ${problems.length - 8} more` : ''}`,
+    );
   }
   return dVocabOut;
 }

@@ -14,10 +14,21 @@ function tokens(seed: number, batch: number, pos: number, vocab: number): number
 
 const shapes: Array<[string, Partial<ModelConfig>]> = [
   ['GPT-2-like (LN, standard positions, biases)', { d_model: 32, n_heads: 4, d_head: 8, d_mlp: 64 }],
-  ['Llama-like (RMS, rotary, GQA 4/2, SwiGLU)', {
-    normalization_type: 'RMS', positional_embedding_type: 'rotary', rotary_dim: 4, n_key_value_heads: 2, gated_mlp: true, act_fn: 'silu',
-  }],
-  ['NeoX-like (parallel attention, partial rotary)', { positional_embedding_type: 'rotary', rotary_dim: 2, parallel_attn_mlp: true, act_fn: 'gelu' }],
+  [
+    'Llama-like (RMS, rotary, GQA 4/2, SwiGLU)',
+    {
+      normalization_type: 'RMS',
+      positional_embedding_type: 'rotary',
+      rotary_dim: 4,
+      n_key_value_heads: 2,
+      gated_mlp: true,
+      act_fn: 'silu',
+    },
+  ],
+  [
+    'NeoX-like (parallel attention, partial rotary)',
+    { positional_embedding_type: 'rotary', rotary_dim: 2, parallel_attn_mlp: true, act_fn: 'gelu' },
+  ],
 ];
 
 describe('weights as graph inputs', () => {
@@ -30,11 +41,12 @@ describe('weights as graph inputs', () => {
     const initializers = new OnnxRunner(model, { weightStorage: 'initializers' });
     try {
       const [a, f, b] = await Promise.all([inputs.run(batch, hooks), fused.run(batch, hooks), initializers.run(batch, hooks)]);
-      const unequal = (got: typeof a) => hooks.filter((h) => {
-        const x = got.get(h)!.data;
-        const y = b.get(h)!.data;
-        return x.length !== y.length || x.some((v, i) => !Object.is(v, y[i]));
-      });
+      const unequal = (got: typeof a) =>
+        hooks.filter((h) => {
+          const x = got.get(h)!.data;
+          const y = b.get(h)!.data;
+          return x.length !== y.length || x.some((v, i) => !Object.is(v, y[i]));
+        });
       expect(unequal(a)).toEqual([]);
       expect(unequal(f)).toEqual([]);
     } finally {

@@ -10,9 +10,9 @@ export const headCompositionExport: ExportTable<CompositionKey> = {
   description: 'Q/K/V composition score of every earlier → later head pair (see the composition page for the random baseline).',
   columns: [
     { name: 'kind', description: 'q, k or v.' },
-    { name: 'src_layer', description: 'Earlier head\'s layer.' },
+    { name: 'src_layer', description: "Earlier head's layer." },
     { name: 'src_head', description: 'Earlier head.' },
-    { name: 'dst_layer', description: 'Later head\'s layer.' },
+    { name: 'dst_layer', description: "Later head's layer." },
     { name: 'dst_head', description: 'Later head.' },
     { name: 'value', description: 'Composition score.' },
   ],
@@ -20,7 +20,14 @@ export const headCompositionExport: ExportTable<CompositionKey> = {
   count: (runId) => getPrisma().headComposition.count({ where: { runId } }),
   async readPage(runId, after, take) {
     const rows = await listHeadComposition(runId, { after, limit: take });
-    return rows.map((r) => ({ kind: r.kind, src_layer: r.srcLayer, src_head: r.srcHead, dst_layer: r.dstLayer, dst_head: r.dstHead, value: r.value }));
+    return rows.map((r) => ({
+      kind: r.kind,
+      src_layer: r.srcLayer,
+      src_head: r.srcHead,
+      dst_layer: r.dstLayer,
+      dst_head: r.dstHead,
+      value: r.value,
+    }));
   },
   keyOf: (row) => ({
     kind: row.kind as CompositionKey['kind'],
@@ -43,7 +50,7 @@ export const headLabelsExport: ExportTable<LabelKey> = {
     { name: 'name', description: 'L{layer}H{head}.' },
     { name: 'label', description: 'previous_token, induction, duplicate_token, copying.' },
     { name: 'metric', description: 'Metric the claim is based on.' },
-    { name: 'score', description: 'The head\'s score on that metric.' },
+    { name: 'score', description: "The head's score on that metric." },
     { name: 'threshold', description: 'Score needed to claim the label.' },
     { name: 'status', description: 'confirmed, not_confirmed or untestable.' },
     { name: 'effect', description: 'Measured ablation effect (empty: untestable).' },

@@ -12,13 +12,13 @@ export const headExamplesExport: ExportTable<HeadExampleKey> = {
   title: 'Head examples',
   description:
     'Every stored example of every head (top by output norm, top by attention, quantile samples): the token window, the ranking value ' +
-    'on every token and the head\'s best sources from every token.',
+    "on every token and the head's best sources from every token.",
   columns: [
     { name: 'layer', description: 'Layer, 0-based.' },
     { name: 'head', description: 'Head, 0-based.' },
     { name: 'name', description: 'L{layer}H{head}.' },
     { name: 'kind', description: 'top_norm, top_attention or quantile.' },
-    { name: 'rank', description: 'Rank within the kind (0 = best); for quantile samples, the quantile\'s index.' },
+    { name: 'rank', description: "Rank within the kind (0 = best); for quantile samples, the quantile's index." },
     { name: 'quantile', description: 'Quantile samples: which quantile (empty otherwise).' },
     { name: 'value', description: 'Ranking value at the destination token (‖hook_result‖ or max non-BOS attention).' },
     { name: 'doc_index', description: 'Document index in the corpus.' },
@@ -38,8 +38,22 @@ export const headExamplesExport: ExportTable<HeadExampleKey> = {
       : Prisma.empty;
     const rows = await getPrisma().$queryRaw<
       {
-        layer: number; head: number; kind: string; rank: number; value: number; quantile: number | null; contextId: number; docIndex: number;
-        position: number; windowStart: number; tokenIds: number[]; tokens: string[]; acts: Uint8Array; sourcesPerRow: number; attnSources: number[]; attnWeights: Uint8Array;
+        layer: number;
+        head: number;
+        kind: string;
+        rank: number;
+        value: number;
+        quantile: number | null;
+        contextId: number;
+        docIndex: number;
+        position: number;
+        windowStart: number;
+        tokenIds: number[];
+        tokens: string[];
+        acts: Uint8Array;
+        sourcesPerRow: number;
+        attnSources: number[];
+        attnWeights: Uint8Array;
       }[]
     >`
       SELECT "layer", "head", "kind", "rank", "value", "quantile", "contextId", "docIndex", "position", "windowStart", "tokenIds", "tokens",

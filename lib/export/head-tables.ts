@@ -64,7 +64,8 @@ export const exampleTokensExport: ExportTable<number> = {
     if (!ex) return [];
     const start = after === undefined ? 0 : after + 1;
     const rows: ExportRow[] = [];
-    for (let i = start; i < Math.min(ex.tokenIds.length, start + take); i++) rows.push({ position: i, token_id: ex.tokenIds[i], token: ex.tokens[i] });
+    for (let i = start; i < Math.min(ex.tokenIds.length, start + take); i++)
+      rows.push({ position: i, token_id: ex.tokenIds[i], token: ex.tokens[i] });
     return rows;
   },
   keyOf: (row) => row.position as number,
@@ -75,7 +76,7 @@ type HeadKey = { layer: number; head: number };
 export const headPatternsExport: ExportTable<HeadKey> = {
   id: 'head-patterns',
   title: 'Attention patterns',
-  description: 'Each head\'s attention pattern on the example text: pattern[q][k] as a JSON array of rows (float32 values).',
+  description: "Each head's attention pattern on the example text: pattern[q][k] as a JSON array of rows (float32 values).",
   columns: [
     { name: 'layer', description: 'Layer, 0-based.' },
     { name: 'head', description: 'Head, 0-based.' },

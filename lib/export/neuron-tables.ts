@@ -14,24 +14,48 @@ function afterNeuron(after: NeuronKey | undefined): Prisma.Sql {
 }
 
 const keyColumns = [
-  { name: 'corpus', description: 'Corpus the statistics were computed on (the run\'s corpus, or a comparison corpus).' },
+  { name: 'corpus', description: "Corpus the statistics were computed on (the run's corpus, or a comparison corpus)." },
   { name: 'layer', description: 'Layer, 0-based.' },
   { name: 'site', description: 'post (mlp.hook_post), pre or mid.' },
   { name: 'neuron', description: 'Neuron, 0-based.' },
 ];
 
-const neuronKeyOf = (row: ExportRow): NeuronKey => ({ corpus: row.corpus as string, layer: row.layer as number, site: row.site as string, neuron: row.neuron as number });
+const neuronKeyOf = (row: ExportRow): NeuronKey => ({
+  corpus: row.corpus as string,
+  layer: row.layer as number,
+  site: row.site as string,
+  neuron: row.neuron as number,
+});
 
 interface StatsRow {
-  corpusSlug: string; layer: number; site: string; neuron: number; count: number; maxAct: number; minAct: number; mean: number;
-  variance: number; skewness: number; kurtosis: number; density: number; topTokenShare: number; minimalRate: number | null;
-  histLo: number; histHi: number; histogram: number[]; quantileLevels: number[]; quantiles: number[]; effects: unknown; comparison: unknown; warning: string | null;
+  corpusSlug: string;
+  layer: number;
+  site: string;
+  neuron: number;
+  count: number;
+  maxAct: number;
+  minAct: number;
+  mean: number;
+  variance: number;
+  skewness: number;
+  kurtosis: number;
+  density: number;
+  topTokenShare: number;
+  minimalRate: number | null;
+  histLo: number;
+  histHi: number;
+  histogram: number[];
+  quantileLevels: number[];
+  quantiles: number[];
+  effects: unknown;
+  comparison: unknown;
+  warning: string | null;
 }
 
 export const neuronStatsExport: ExportTable<NeuronKey> = {
   id: 'neuron-stats',
   title: 'Neuron statistics',
-  description: 'Every MLP neuron\'s activation statistics on each corpus of the run, with its histogram, quantiles and weight effects.',
+  description: "Every MLP neuron's activation statistics on each corpus of the run, with its histogram, quantiles and weight effects.",
   columns: [
     ...keyColumns,
     { name: 'count', description: 'Tokens seen.' },
@@ -43,7 +67,10 @@ export const neuronStatsExport: ExportTable<NeuronKey> = {
     { name: 'kurtosis', description: 'Kurtosis (not excess).' },
     { name: 'density', description: 'Share of tokens with activation > 0.' },
     { name: 'top_token_share', description: 'Share of top examples whose max token is the most common one.' },
-    { name: 'minimal_rate', description: 'Share of top examples with a shorter suffix keeping ≥ 50 % of the activation (empty: not computed).' },
+    {
+      name: 'minimal_rate',
+      description: 'Share of top examples with a shorter suffix keeping ≥ 50 % of the activation (empty: not computed).',
+    },
     { name: 'quantile_levels', description: 'Quantile levels (JSON).' },
     { name: 'quantiles', description: 'Activation at each level (JSON).' },
     { name: 'hist_lo', description: 'Histogram lower edge.' },
@@ -96,9 +123,9 @@ export const neuronExamplesExport: ExportTable<NeuronKey> = {
   columns: [
     ...keyColumns,
     { name: 'kind', description: 'top, diverse, quantile or random.' },
-    { name: 'rank', description: 'Rank within the kind (0 = best); for quantile samples, the quantile\'s index.' },
+    { name: 'rank', description: "Rank within the kind (0 = best); for quantile samples, the quantile's index." },
     { name: 'quantile', description: 'Quantile samples: which quantile (empty otherwise).' },
-    { name: 'value', description: 'Activation at the example\'s token.' },
+    { name: 'value', description: "Activation at the example's token." },
     { name: 'doc_index', description: 'Document index in the corpus.' },
     { name: 'chunk', description: 'Context (chunk) of the document.' },
     { name: 'position', description: 'Token position in its context (0 = BOS).' },
@@ -120,7 +147,9 @@ export const neuronExamplesExport: ExportTable<NeuronKey> = {
     // An empty result must mean the end (groupedRows): skip over neurons that kept no examples.
     let from = after;
     for (;;) {
-      const rows = await getPrisma().$queryRaw<{ corpusSlug: string; layer: number; site: string; neuron: number; examples: unknown; acts: Uint8Array }[]>`
+      const rows = await getPrisma().$queryRaw<
+        { corpusSlug: string; layer: number; site: string; neuron: number; examples: unknown; acts: Uint8Array }[]
+      >`
         SELECT "corpusSlug", "layer", "site", "neuron", "examples", "acts" FROM "NeuronExamples"
         WHERE "runId" = ${runId} ${afterNeuron(from)}
         ORDER BY "corpusSlug", "layer", "site", "neuron" LIMIT ${take}`;

@@ -30,7 +30,13 @@ export function parseExportFile(file: string): { table: ExportTable<unknown>; fo
   return { table, format: m[2] as ExportFormat };
 }
 
-export function exportResponse(request: Request, runId: string, modelSlug: string, table: ExportTable<unknown>, format: ExportFormat): Response {
+export function exportResponse(
+  request: Request,
+  runId: string,
+  modelSlug: string,
+  table: ExportTable<unknown>,
+  format: ExportFormat,
+): Response {
   const etag = `"${createHash('sha1').update(`export:${EXPORT_VERSION}:${runId}:${table.id}:${format}`).digest('base64url')}"`;
   const headers: Record<string, string> = {
     ETag: etag,

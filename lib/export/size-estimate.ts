@@ -21,7 +21,8 @@ export async function estimateExportSizes(table: ExportTable<unknown>, runId: st
   const sample = await table.readPage(runId, undefined, Math.min(SAMPLE_ROWS, table.pageSize));
   if (sample.length === 0) return { csv: header, jsonl: 0 };
   const encoder = new TextEncoder();
-  const mean = (format: ExportFormat) => sample.reduce((s, row) => s + encoder.encode(formatRow(table, row, format)).length, 0) / sample.length;
+  const mean = (format: ExportFormat) =>
+    sample.reduce((s, row) => s + encoder.encode(formatRow(table, row, format)).length, 0) / sample.length;
   return { csv: Math.round(header + mean('csv') * rows), jsonl: Math.round(mean('jsonl') * rows) };
 }
 

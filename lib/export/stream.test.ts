@@ -20,7 +20,8 @@ function fakeTable(n: number, pageSize: number) {
       reads.push({ after, take });
       const start = after === undefined ? 0 : after + 1;
       const rows: ExportRow[] = [];
-      for (let i = start; i < Math.min(n, start + take); i++) rows.push({ i, text: i === 1 ? 'a, "quoted"\nline' : `t${i}`, acts: [i, 0.5] });
+      for (let i = start; i < Math.min(n, start + take); i++)
+        rows.push({ i, text: i === 1 ? 'a, "quoted"\nline' : `t${i}`, acts: [i, 0.5] });
       return rows;
     },
     keyOf: (row) => row.i as number,
@@ -37,7 +38,12 @@ describe('exportStream', () => {
     const { table, reads } = fakeTable(5, 2);
     const csv = await readAll(exportStream(table as ExportTable<unknown>, 'r1', 'csv'));
     expect(csv).toBe(
-      'i,text,acts\n' + '0,t0,"[0,0.5]"\n' + '1,"a, ""quoted""\nline","[1,0.5]"\n' + '2,t2,"[2,0.5]"\n' + '3,t3,"[3,0.5]"\n' + '4,t4,"[4,0.5]"\n',
+      'i,text,acts\n' +
+        '0,t0,"[0,0.5]"\n' +
+        '1,"a, ""quoted""\nline","[1,0.5]"\n' +
+        '2,t2,"[2,0.5]"\n' +
+        '3,t3,"[3,0.5]"\n' +
+        '4,t4,"[4,0.5]"\n',
     );
     // Pages of 2 after keys undefined, 1, 3: never more than one page held.
     expect(reads).toEqual([
@@ -71,7 +77,10 @@ describe('exportStream', () => {
       id: 'grouped',
       title: 'Grouped',
       description: 'test',
-      columns: [{ name: 'key', description: '' }, { name: 'part', description: '' }],
+      columns: [
+        { name: 'key', description: '' },
+        { name: 'part', description: '' },
+      ],
       pageSize: 2,
       groupedRows: true,
       count: async () => 9,

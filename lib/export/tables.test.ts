@@ -29,7 +29,12 @@ afterAll(async () => {
 
 async function jsonl(table: ExportTable<unknown>): Promise<ExportRow[]> {
   const text = await new Response(exportStream(table, RUN, 'jsonl')).text();
-  return text.length === 0 ? [] : text.trimEnd().split('\n').map((l) => JSON.parse(l));
+  return text.length === 0
+    ? []
+    : text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
 }
 
 const byId = (id: string) => tables.find((t) => t.id === id)!;
@@ -76,6 +81,11 @@ describe('export tables', () => {
     const headExamples = await jsonl(byId('head-examples'));
     const h = headExamples.find((r) => r.name === 'L1H3' && r.kind === 'top_norm' && r.rank === 0)!;
     expect(h.tokens).toEqual(['▁Once', '▁upon', '▁a', '▁time']);
-    expect(h.attention).toEqual([0, 1, 2, 3].map((i) => [[i, expect.closeTo(0.9, 6)], [0, expect.closeTo(0.1, 6)]]));
+    expect(h.attention).toEqual(
+      [0, 1, 2, 3].map((i) => [
+        [i, expect.closeTo(0.9, 6)],
+        [0, expect.closeTo(0.1, 6)],
+      ]),
+    );
   });
 });

@@ -11,7 +11,7 @@ export type Folded<T> = { kind: 'one'; row: T } | { kind: 'tie'; score: number; 
 
 export function foldTies<T extends { score: number }>(rows: readonly T[], digits = 3, minTie = MIN_TIE): Folded<T>[] {
   const out: Folded<T>[] = [];
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const shown = rows[i].score.toFixed(digits);
     let j = i + 1;
     while (j < rows.length && rows[j].score.toFixed(digits) === shown) j++;

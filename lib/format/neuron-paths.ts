@@ -14,7 +14,12 @@ export function neuronPath(model: string, layer: number, neuron: number, runId?:
   return `${modelPath(model, runId)}/neurons/${layer}/${neuron}${siteQuery(site)}`;
 }
 
-export function layerPath(model: string, layer: number, runId?: string, opts: { site?: string; sort?: string; dir?: string; page?: number } = {}): string {
+export function layerPath(
+  model: string,
+  layer: number,
+  runId?: string,
+  opts: { site?: string; sort?: string; dir?: string; page?: number } = {},
+): string {
   return `${modelPath(model, runId)}/layers/${layer}${siteQuery(opts.site, { sort: opts.sort, dir: opts.dir, page: opts.page })}`;
 }
 

@@ -32,7 +32,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** `rgb`: width × height × 3 bytes, rows top to bottom. */
 export function encodeRgbPng(width: number, height: number, rgb: Uint8Array): Buffer {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new RangeError(`encodeRgbPng: bad size ${width}×${height}`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new RangeError(`encodeRgbPng: bad size ${width}×${height}`);
   if (rgb.length !== width * height * 3) throw new RangeError(`encodeRgbPng: ${rgb.length} bytes for ${width}×${height} RGB`);
   const stride = width * 3;
   // Every scanline starts with its filter byte (0: none).

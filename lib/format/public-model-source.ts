@@ -15,6 +15,9 @@ export function publicModelSource(source: string): string {
   // Bundled checkpoints are recorded relative to the repository (lib/models/registry.ts).
   if (/^data\/[A-Za-z0-9._/-]+$/.test(s) && !s.split('/').includes('..')) return s;
   if (!/[\\/]/.test(s) && !s.startsWith('~') && !/^[A-Za-z]:/.test(s)) return s; // a bare name
-  const name = s.split(/[\\/]+/).filter((part) => part !== '' && part !== '.' && part !== '..' && part !== '~').pop();
+  const name = s
+    .split(/[\\/]+/)
+    .filter((part) => part !== '' && part !== '.' && part !== '..' && part !== '~')
+    .pop();
   return name ? `local checkpoint "${name}"` : 'local checkpoint';
 }

@@ -28,7 +28,7 @@ describe('formatToken', () => {
     expect(formatToken('<|endoftext|>')).toEqual({ text: '<|endoftext|>', kind: 'special', title: '<|endoftext|> (special token)' });
   });
 
-  it("maps GPT-2 byte-level whitespace (Ġ, Ċ) to visible marks", () => {
+  it('maps GPT-2 byte-level whitespace (Ġ, Ċ) to visible marks', () => {
     expect(displayToken('Ġthe')).toBe('␣the');
     expect(displayToken('ĊĊ')).toBe('↵↵');
   });

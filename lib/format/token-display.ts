@@ -28,10 +28,10 @@ const SPECIAL_TOKEN = /^<\|?\/?[A-Za-z_][\w.-]*\|?>$/;
  * (byte b < 33 → U+0100 + b); map the three that occur in text back to visible marks.
  */
 const GPT2_WHITESPACE: Record<string, string> = {
-  'Ġ': VISIBLE_SPACE, // byte 0x20
-  'Ċ': VISIBLE_NEWLINE, // byte 0x0A
-  'ĉ': VISIBLE_TAB, // byte 0x09
-  'č': '␍', // byte 0x0D
+  Ġ: VISIBLE_SPACE, // byte 0x20
+  Ċ: VISIBLE_NEWLINE, // byte 0x0A
+  ĉ: VISIBLE_TAB, // byte 0x09
+  č: '␍', // byte 0x0D
 };
 
 /** A single byte, legible: whitespace as marks, printable ASCII as itself, anything else as `\xHH`. */

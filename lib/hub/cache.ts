@@ -19,7 +19,8 @@ export function checkRepoId(repo: string): string {
 }
 
 export function checkRevision(revision: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(revision) || revision.includes('..')) throw new Error(`${JSON.stringify(revision)} is not a revision (branch, tag or commit)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(revision) || revision.includes('..'))
+    throw new Error(`${JSON.stringify(revision)} is not a revision (branch, tag or commit)`);
   return revision;
 }
 

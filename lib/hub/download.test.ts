@@ -70,11 +70,16 @@ describe('downloadHfModel / downloadFile against a local server', () => {
     const dir = await downloadHfModel('someone/tiny-gpt2', { endpoint, cacheDir, token: 'hf_test', onProgress: (p) => progress.push(p) });
     expect(dir).toBe(repoCacheDir('someone/tiny-gpt2', 'main', cacheDir));
     expect(fs.readdirSync(dir).sort()).toEqual([
-      '.headwiki-complete', 'config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json', 'vocab.json',
+      '.headwiki-complete',
+      'config.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+      'model.safetensors.index.json',
+      'vocab.json',
     ]);
     const loaded = await loadHfFolder(dir);
     expect(loaded.weights.get('blocks.1.mlp.W_out')!.data).toEqual(model.weights.get('blocks.1.mlp.W_out')!.data);
-    expect(requests.filter((r) => r.authorization !== "Bearer hf_test")).toEqual([]);
+    expect(requests.filter((r) => r.authorization !== 'Bearer hf_test')).toEqual([]);
     expect(progress.filter((p) => p.done).map((p) => p.file)).toContain('model-00002-of-00002.safetensors');
     // A second call finds the finished download in the cache and asks the server nothing.
     const before = requests.length;
@@ -110,32 +115,40 @@ describe('downloadHfModel / downloadFile against a local server', () => {
     expect(await downloadFile('nobody/nothing', 'tokenizer.json', { endpoint, cacheDir }, { optional: true })).toBeNull();
     fs.mkdirSync(path.join(served, 'someone/no-weights'), { recursive: true });
     fs.writeFileSync(path.join(served, 'someone/no-weights/config.json'), '{}');
-    await expect(downloadHfModel('someone/no-weights', { endpoint, cacheDir })).rejects.toThrow(/neither model.safetensors nor model.safetensors.index.json/);
+    await expect(downloadHfModel('someone/no-weights', { endpoint, cacheDir })).rejects.toThrow(
+      /neither model.safetensors nor model.safetensors.index.json/,
+    );
     await expect(downloadHfModel('../../etc', { endpoint, cacheDir })).rejects.toThrow(/is not a Hugging Face repo id/);
     await expect(downloadFile('someone/big', '../x', { endpoint, cacheDir })).rejects.toThrow(/is not a plain file name/);
   });
 
-  it.skipIf(withoutSharedData('tokenizers/gpt2'))('official names: gpt2-small fetches openai-community/gpt2, stories15M the llama2.c file; resolveModel then finds them', async () => {
-    const cacheDir = path.join(tmp, 'cache4');
-    const model = randomModel({ rotary_dim: 0 }, { seed: 5 });
-    model.weights.delete('unembed.b_U');
-    await writeHfFolder(path.join(served, 'openai-community/gpt2'), model, gpt2Family);
-    for (const f of ['vocab.json', 'merges.txt']) fs.copyFileSync(sharedDataPath(`tokenizers/gpt2/${f}`), path.join(served, 'openai-community/gpt2', f));
-    const gpt2 = await downloadModel('gpt2-small', { endpoint, cacheDir });
-    expect(gpt2).toMatchObject({ name: 'gpt2-small', dir: repoCacheDir('openai-community/gpt2', 'main', cacheDir) });
-    const resolved = await resolveModel('gpt2-small', { cacheDir });
-    expect(resolved.tokenizer.encode('Hello world')).toEqual([15496, 995]);
-    expect(resolved.model.weights.get('embed.W_E')!.data).toEqual(model.weights.get('embed.W_E')!.data);
+  it.skipIf(withoutSharedData('tokenizers/gpt2'))(
+    'official names: gpt2-small fetches openai-community/gpt2, stories15M the llama2.c file; resolveModel then finds them',
+    async () => {
+      const cacheDir = path.join(tmp, 'cache4');
+      const model = randomModel({ rotary_dim: 0 }, { seed: 5 });
+      model.weights.delete('unembed.b_U');
+      await writeHfFolder(path.join(served, 'openai-community/gpt2'), model, gpt2Family);
+      for (const f of ['vocab.json', 'merges.txt'])
+        fs.copyFileSync(sharedDataPath(`tokenizers/gpt2/${f}`), path.join(served, 'openai-community/gpt2', f));
+      const gpt2 = await downloadModel('gpt2-small', { endpoint, cacheDir });
+      expect(gpt2).toMatchObject({ name: 'gpt2-small', dir: repoCacheDir('openai-community/gpt2', 'main', cacheDir) });
+      const resolved = await resolveModel('gpt2-small', { cacheDir });
+      expect(resolved.tokenizer.encode('Hello world')).toEqual([15496, 995]);
+      expect(resolved.model.weights.get('embed.W_E')!.data).toEqual(model.weights.get('embed.W_E')!.data);
 
-    // stories15M: here the bundled stories260K file stands in for it (same format, smaller).
-    fs.mkdirSync(path.join(served, 'karpathy/tinyllamas'), { recursive: true });
-    fs.copyFileSync(repoPath('data/models/stories260K/stories260K.bin'), path.join(served, 'karpathy/tinyllamas/stories15M.bin'));
-    const stories = await downloadModel('stories15M', { endpoint, cacheDir });
-    expect(stories.files).toMatch(/put llama2.c's tokenizer.bin .* beside it/);
-    await expect(resolveModel('stories15M', { cacheDir })).rejects.toThrow(/no tokenizer found beside it/);
-    fs.copyFileSync(repoPath('data/models/stories260K/tok512.bin'), path.join(stories.dir, 'tokenizer.bin'));
-    expect((await resolveModel('stories15M', { cacheDir })).model.cfg.model_name).toBe('stories15M');
-    await expect(downloadModel('solu-1l', { endpoint, cacheDir })).rejects.toThrow(/only as a PyTorch pickle/);
-    await expect(downloadModel('not-a-model', { endpoint, cacheDir })).rejects.toThrow(/not a known TransformerLens model name; give a hub repo id as hf:owner\/name/);
-  });
+      // stories15M: here the bundled stories260K file stands in for it (same format, smaller).
+      fs.mkdirSync(path.join(served, 'karpathy/tinyllamas'), { recursive: true });
+      fs.copyFileSync(repoPath('data/models/stories260K/stories260K.bin'), path.join(served, 'karpathy/tinyllamas/stories15M.bin'));
+      const stories = await downloadModel('stories15M', { endpoint, cacheDir });
+      expect(stories.files).toMatch(/put llama2.c's tokenizer.bin .* beside it/);
+      await expect(resolveModel('stories15M', { cacheDir })).rejects.toThrow(/no tokenizer found beside it/);
+      fs.copyFileSync(repoPath('data/models/stories260K/tok512.bin'), path.join(stories.dir, 'tokenizer.bin'));
+      expect((await resolveModel('stories15M', { cacheDir })).model.cfg.model_name).toBe('stories15M');
+      await expect(downloadModel('solu-1l', { endpoint, cacheDir })).rejects.toThrow(/only as a PyTorch pickle/);
+      await expect(downloadModel('not-a-model', { endpoint, cacheDir })).rejects.toThrow(
+        /not a known TransformerLens model name; give a hub repo id as hf:owner\/name/,
+      );
+    },
+  );
 });

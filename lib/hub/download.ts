@@ -32,7 +32,10 @@ export interface DownloadProgress {
 }
 
 export class HubError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -56,7 +59,10 @@ export async function downloadHfModel(repo: string, opts: DownloadOptions = {}):
   const single = fs.existsSync(cachedIndex) ? null : await downloadFile(repo, 'model.safetensors', opts, { optional: true });
   if (!single) {
     const index = await downloadFile(repo, 'model.safetensors.index.json', opts, { optional: true });
-    if (!index) throw new HubError(`${repo}: the repo has neither model.safetensors nor model.safetensors.index.json (headwiki reads safetensors weights only)`);
+    if (!index)
+      throw new HubError(
+        `${repo}: the repo has neither model.safetensors nor model.safetensors.index.json (headwiki reads safetensors weights only)`,
+      );
     const weightMap = JSON.parse(await fsp.readFile(index, 'utf8')).weight_map ?? {};
     for (const shard of new Set(Object.values(weightMap) as string[])) await downloadFile(repo, shard, opts);
   }
@@ -64,10 +70,15 @@ export async function downloadHfModel(repo: string, opts: DownloadOptions = {}):
   return dir;
 }
 
-
 /** Downloads one file into the repo's cache folder (skipped when already complete); returns its path, or null for an optional file the repo lacks. */
-export async function downloadFile(repo: string, file: string, opts: DownloadOptions = {}, how: { optional?: boolean } = {}): Promise<string | null> {
-  if (file !== path.basename(file) || file.startsWith('.') || !/^[A-Za-z0-9._-]+$/.test(file)) throw new HubError(`${JSON.stringify(file)} is not a plain file name`);
+export async function downloadFile(
+  repo: string,
+  file: string,
+  opts: DownloadOptions = {},
+  how: { optional?: boolean } = {},
+): Promise<string | null> {
+  if (file !== path.basename(file) || file.startsWith('.') || !/^[A-Za-z0-9._-]+$/.test(file))
+    throw new HubError(`${JSON.stringify(file)} is not a plain file name`);
   const dir = targetDir(repo, opts);
   const dest = path.join(dir, file);
   if (fs.existsSync(dest)) {
@@ -126,7 +137,9 @@ export async function downloadFile(repo: string, file: string, opts: DownloadOpt
     opts.onProgress?.({ file, received, total, done: true });
     return dest;
   }
-  throw new HubError(`${url}: download failed after ${attempts} attempts (${(lastError as Error)?.message ?? lastError}); run the command again to resume`);
+  throw new HubError(
+    `${url}: download failed after ${attempts} attempts (${(lastError as Error)?.message ?? lastError}); run the command again to resume`,
+  );
 }
 
 function targetDir(repo: string, opts: DownloadOptions): string {

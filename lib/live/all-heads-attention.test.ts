@@ -5,7 +5,8 @@ import { GRID_MAX_TOKENS, liveAllHeadsAttention } from './all-heads-attention';
 const engine = new LiveEngine();
 afterAll(() => engine.close());
 const bundled = async (slug: string) => slug;
-const call = (text: string, pattern?: string) => liveAllHeadsAttention({ modelSlug: 'stories260K', text, nLayers: 5, pattern, engine, resolveSource: bundled });
+const call = (text: string, pattern?: string) =>
+  liveAllHeadsAttention({ modelSlug: 'stories260K', text, nLayers: 5, pattern, engine, resolveSource: bundled });
 
 describe('liveAllHeadsAttention (the head grid)', () => {
   it("gives every head's causal pattern, and ranks heads against a detection pattern as their patterns say", async () => {

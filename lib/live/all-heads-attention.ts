@@ -22,7 +22,9 @@ export interface LiveAllHeads {
  * `pattern` (a rule: previous, duplicate, induction, bos, self, offset:k, or a JSON lower-triangular matrix) also
  * scores every head against it, as GET /api/v1/models/{model}/detect does; a bad pattern is a LiveError('input').
  */
-export async function liveAllHeadsAttention(input: Omit<LiveForwardInput, 'hooks'> & { nLayers: number; pattern?: string }): Promise<LiveAllHeads> {
+export async function liveAllHeadsAttention(
+  input: Omit<LiveForwardInput, 'hooks'> & { nLayers: number; pattern?: string },
+): Promise<LiveAllHeads> {
   let spec;
   try {
     spec = input.pattern === undefined ? undefined : parsePatternSpec(input.pattern);
@@ -32,7 +34,10 @@ export async function liveAllHeadsAttention(input: Omit<LiveForwardInput, 'hooks
   const hooks = Array.from({ length: input.nLayers }, (_, l) => `blocks.${l}.attn.hook_pattern`);
   const result = await liveForward({ ...input, hooks });
   if (result.tokens.length > GRID_MAX_TOKENS) {
-    throw new LiveError('too_long', `text too long for the all-heads grid: ${result.tokens.length} tokens; it draws at most ${GRID_MAX_TOKENS} (a head page takes longer texts)`);
+    throw new LiveError(
+      'too_long',
+      `text too long for the all-heads grid: ${result.tokens.length} tokens; it draws at most ${GRID_MAX_TOKENS} (a head page takes longer texts)`,
+    );
   }
   const patterns = hooks.map((hook) => {
     const { shape, data } = result.activations[hook];
@@ -51,7 +56,9 @@ export async function liveAllHeadsAttention(input: Omit<LiveForwardInput, 'hooks
   const scores = hooks.map((hook) => {
     const { shape, data } = result.activations[hook];
     const [, nHeads, seq] = shape;
-    return Array.from({ length: nHeads }, (_, h) => headSimilarityScore(data.subarray(h * seq * seq, (h + 1) * seq * seq), detection, seq, TL_DETECT_HEAD_DEFAULTS));
+    return Array.from({ length: nHeads }, (_, h) =>
+      headSimilarityScore(data.subarray(h * seq * seq, (h + 1) * seq * seq), detection, seq, TL_DETECT_HEAD_DEFAULTS),
+    );
   });
   return { tokens: result.tokens, patterns, scores };
 }

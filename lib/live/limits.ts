@@ -26,7 +26,8 @@ export type LiveLimits = { -readonly [K in keyof typeof LIVE_LIMITS]: number };
  * Live runs a client may make per minute: one budget (the `live` rate-limit bucket, lib/api/live-budget.ts) for every
  * live feature, pages and API alike; over it, 429 with Retry-After. HEADWIKI_LIVE_PER_MINUTE overrides it.
  */
-export const LIVE_REQUESTS_PER_MINUTE = Number(process.env.HEADWIKI_LIVE_PER_MINUTE) > 0 ? Number(process.env.HEADWIKI_LIVE_PER_MINUTE) : 60;
+export const LIVE_REQUESTS_PER_MINUTE =
+  Number(process.env.HEADWIKI_LIVE_PER_MINUTE) > 0 ? Number(process.env.HEADWIKI_LIVE_PER_MINUTE) : 60;
 
 /** Seconds a client refused as busy (a full queue, a wait too long) is told to wait before retrying. */
 export const LIVE_BUSY_RETRY_AFTER_S = 5;

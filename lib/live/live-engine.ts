@@ -59,9 +59,13 @@ export class LiveEngine {
         if (i < 0) return;
         this.queue.splice(i, 1);
         reject(
-          new LiveError('busy', `live inference is busy: the request waited ${this.limits.queueTimeoutMs} ms without starting; try again later`, {
-            retryAfterSeconds: LIVE_BUSY_RETRY_AFTER_S,
-          }),
+          new LiveError(
+            'busy',
+            `live inference is busy: the request waited ${this.limits.queueTimeoutMs} ms without starting; try again later`,
+            {
+              retryAfterSeconds: LIVE_BUSY_RETRY_AFTER_S,
+            },
+          ),
         );
       }, this.limits.queueTimeoutMs);
       this.queue.push(pending);
@@ -179,7 +183,9 @@ function repoRoot(): string {
   const candidates = [here && path.resolve(/* turbopackIgnore: true */ here, '../..'), process.env.HEADWIKI_ROOT, process.cwd()].filter(
     (d): d is string => !!d,
   );
-  const root = candidates.find((dir) => fs.existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ dir, 'lib', 'live', 'worker-main.ts')));
+  const root = candidates.find((dir) =>
+    fs.existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ dir, 'lib', 'live', 'worker-main.ts')),
+  );
   if (!root) throw new Error(`live inference: lib/live/worker-main.ts not found in ${candidates.join(' or ')}`);
   return root;
 }

@@ -64,7 +64,9 @@ describe('liveForward (worker process)', () => {
     expect(hook.status).toBe(400);
     expect(hook.message).toMatch(/unknown hook/);
     // The worker survived the bad requests.
-    expect((await liveForward({ modelSlug: 'stories260K', text: 'Hi', hooks: ['logits'], engine, resolveSource: bundled })).tokenIds[0]).toBe(1);
+    expect(
+      (await liveForward({ modelSlug: 'stories260K', text: 'Hi', hooks: ['logits'], engine, resolveSource: bundled })).tokenIds[0],
+    ).toBe(1);
   });
 
   it('reports an unknown model as 404', async () => {

@@ -13,7 +13,8 @@ function writeCheckpoint(header: number[], seed: number): { bytes: Uint8Array; f
   const [dim, hidden, layers, heads, kvHeads, vocab, seq] = header;
   const hs = dim / heads;
   const V = Math.abs(vocab);
-  const count = V * dim + layers * (2 * dim + 2 * dim * dim + 2 * kvHeads * hs * dim + 3 * hidden * dim) + dim + seq * hs + (vocab < 0 ? V * dim : 0);
+  const count =
+    V * dim + layers * (2 * dim + 2 * dim * dim + 2 * kvHeads * hs * dim + 3 * hidden * dim) + dim + seq * hs + (vocab < 0 ? V * dim : 0);
   const rng = makeRng(seed);
   const floats = Float32Array.from({ length: count }, () => (rng.next() - 0.5) * 0.5);
   const bytes = new Uint8Array(28 + 4 * count);
@@ -39,7 +40,15 @@ describe('llama2.c checkpoints of other sizes', () => {
     const [dim, hidden, layers, heads, kvHeads, vocab] = header;
     const V = Math.abs(vocab);
     const hs = dim / heads;
-    expect(model.cfg).toMatchObject({ d_model: dim, d_mlp: hidden, n_layers: layers, n_heads: heads, n_key_value_heads: kvHeads, d_vocab: V, d_head: hs });
+    expect(model.cfg).toMatchObject({
+      d_model: dim,
+      d_mlp: hidden,
+      n_layers: layers,
+      n_heads: heads,
+      n_key_value_heads: kvHeads,
+      d_vocab: V,
+      d_head: hs,
+    });
     // W_V of the last layer, kv head 1 (or 0), column 2 = wv row (head·hs + 2), unpermuted.
     const kv = kvHeads - 1;
     const wvStart = V * dim + layers * dim + layers * dim * dim + layers * kvHeads * hs * dim + (layers - 1) * kvHeads * hs * dim;
@@ -48,7 +57,12 @@ describe('llama2.c checkpoints of other sizes', () => {
     // W_U: the classifier after freq_cis when vocab < 0, else the embedding.
     const clsStart = vocab < 0 ? floats.length - V * dim : 0;
     const W_U = model.weights.get('unembed.W_U')!;
-    for (const [v, d] of [[0, 0], [V - 1, dim - 1], [5, 3]]) expect(W_U.data[d * V + v]).toBe(floats[clsStart + v * dim + d]);
+    for (const [v, d] of [
+      [0, 0],
+      [V - 1, dim - 1],
+      [5, 3],
+    ])
+      expect(W_U.data[d * V + v]).toBe(floats[clsStart + v * dim + d]);
 
     const tokens = [[1, 7, 3, 30, 2, 11, 4, 9]];
     const want = (await new ReferenceRunner(model).run(tokens, ['logits'])).get('logits')!;

@@ -62,21 +62,35 @@ describe('loadLlama2c on stories260K', () => {
     expect(Array.from(w('embed.W_E').data.subarray(0, 4))).toEqual(
       [-0.29474878311157227, 0.5618956089019775, 0.1754225343465805, 0.34057360887527466].map(Math.fround),
     );
-    expect(Array.from(w('blocks.0.ln1.w').data.subarray(0, 3))).toEqual([0.9722429513931274, 0.6754933595657349, 0.8203195333480835].map(Math.fround));
+    expect(Array.from(w('blocks.0.ln1.w').data.subarray(0, 3))).toEqual(
+      [0.9722429513931274, 0.6754933595657349, 0.8203195333480835].map(Math.fround),
+    );
     const W_Q = w('blocks.0.attn.W_Q').data; // [head, d_model, d_head]
     // Canonical column 0 of head 0 is llama2.c output row 0; column 4 (= d_head/2) is row 1 (its rotary partner).
-    expect([W_Q[0 * 8 + 0], W_Q[1 * 8 + 0], W_Q[2 * 8 + 0]]).toEqual([0.04439278692007065, 0.07974770665168762, -0.008925346657633781].map(Math.fround));
-    expect([W_Q[0 * 8 + 4], W_Q[1 * 8 + 4], W_Q[2 * 8 + 4]]).toEqual([0.22455421090126038, 0.12866616249084473, -0.0612839013338089].map(Math.fround));
+    expect([W_Q[0 * 8 + 0], W_Q[1 * 8 + 0], W_Q[2 * 8 + 0]]).toEqual(
+      [0.04439278692007065, 0.07974770665168762, -0.008925346657633781].map(Math.fround),
+    );
+    expect([W_Q[0 * 8 + 4], W_Q[1 * 8 + 4], W_Q[2 * 8 + 4]]).toEqual(
+      [0.22455421090126038, 0.12866616249084473, -0.0612839013338089].map(Math.fround),
+    );
     // Shared classifier: W_U = W_Eᵀ.
     const W_E = w('embed.W_E').data;
     const W_U = w('unembed.W_U').data;
-    for (const [v, d] of [[0, 0], [7, 63], [511, 5]]) expect(W_U[d * 512 + v]).toBe(W_E[v * 64 + d]);
+    for (const [v, d] of [
+      [0, 0],
+      [7, 63],
+      [511, 5],
+    ])
+      expect(W_U[d * 512 + v]).toBe(W_E[v * 64 + d]);
   });
 
   it('permuted W_Q/W_K with rotate_half give the same attention scores as llama2.c interleaved RoPE', async () => {
     const model = await loadLlama2c(BIN);
     const raw = new Float32Array(fs.readFileSync(BIN).buffer.slice(28));
-    const D = 64, hs = 8, kvDim = 32, layer = 2;
+    const D = 64,
+      hs = 8,
+      kvDim = 32,
+      layer = 2;
     const wqOffset = 512 * D + 5 * D + layer * D * D;
     const wkOffset = 512 * D + 5 * D + 5 * D * D + layer * kvDim * D;
     const x = Array.from({ length: D }, (_, i) => Math.sin(0.3 * i + 1));
@@ -97,14 +111,16 @@ describe('loadLlama2c on stories260K', () => {
     const canonicalProject = (name: string, heads: number) => {
       const W = model.weights.get(name)!.data;
       const out = new Float32Array(heads * hs);
-      for (let h = 0; h < heads; h++) for (let c = 0; c < hs; c++) out[h * hs + c] = x.reduce((s, xi, i) => s + W[(h * D + i) * hs + c] * xi, 0);
+      for (let h = 0; h < heads; h++)
+        for (let c = 0; c < hs; c++) out[h * hs + c] = x.reduce((s, xi, i) => s + W[(h * D + i) * hs + c] * xi, 0);
       return out;
     };
     const qCanon = applyRotary(canonicalProject(`blocks.${layer}.attn.W_Q`, 8), 1, 8, hs, hs, 10000, 7);
     const kCanon = applyRotary(canonicalProject(`blocks.${layer}.attn.W_K`, 4), 1, 4, hs, hs, 10000, 3);
     for (let h = 0; h < 8; h++) {
       const g = Math.floor(h / 2); // llama2.c: kv head h / kv_mul
-      let scoreRaw = 0, scoreCanon = 0;
+      let scoreRaw = 0,
+        scoreCanon = 0;
       for (let c = 0; c < hs; c++) {
         scoreRaw += qRaw[h * hs + c] * kRaw[g * hs + c];
         scoreCanon += qCanon[h * hs + c] * kCanon[g * hs + c];

@@ -182,7 +182,11 @@ function toCanonicalWeights(h: Llama2cHeader, raw: Map<string, Float32Array>): W
     put(`${b}.ln1.w`, [D], get('rms_att').slice(l * D, (l + 1) * D));
     put(`${b}.attn.W_Q`, [h.nHeads, D, hs], splitHeads(get('wq').subarray(l * D * D, (l + 1) * D * D), h.nHeads, hs, D, perm));
     put(`${b}.attn.W_K`, [h.nKvHeads, D, hs], splitHeads(get('wk').subarray(l * kvDim * D, (l + 1) * kvDim * D), h.nKvHeads, hs, D, perm));
-    put(`${b}.attn.W_V`, [h.nKvHeads, D, hs], splitHeads(get('wv').subarray(l * kvDim * D, (l + 1) * kvDim * D), h.nKvHeads, hs, D, identity));
+    put(
+      `${b}.attn.W_V`,
+      [h.nKvHeads, D, hs],
+      splitHeads(get('wv').subarray(l * kvDim * D, (l + 1) * kvDim * D), h.nKvHeads, hs, D, identity),
+    );
     put(`${b}.attn.W_O`, [h.nHeads, hs, D], transpose(get('wo').subarray(l * D * D, (l + 1) * D * D), D, D));
     put(`${b}.ln2.w`, [D], get('rms_ffn').slice(l * D, (l + 1) * D));
     // SwiGLU: w2(silu(w1 x) * w3 x). TransformerLens' GatedMLP: act(x W_gate) * (x W_in).

@@ -15,7 +15,10 @@ import type { CanonicalModel } from './types';
  * the llama2.c file named by config.json's `tokenizer` (this project's models, SentencePiece-encoded, so runs of
  * spaces collapse), `tokenizer.json`, GPT-2's `vocab.json` + `merges.txt`, a llama2.c `tokenizer.bin`.
  */
-export async function loadModelFolder(dir: string, opts: { name?: string; license?: string } = {}): Promise<{ model: CanonicalModel; tokenizer: Tokenizer }> {
+export async function loadModelFolder(
+  dir: string,
+  opts: { name?: string; license?: string } = {},
+): Promise<{ model: CanonicalModel; tokenizer: Tokenizer }> {
   const configPath = path.join(dir, 'config.json');
   if (!fs.existsSync(configPath) || !(fs.existsSync(path.join(dir, SINGLE_FILE)) || fs.existsSync(path.join(dir, INDEX_FILE)))) {
     throw new Error(`${dir}: a model folder needs config.json and model.safetensors (or ${INDEX_FILE} and its shards)`);
@@ -36,8 +39,10 @@ async function loadFolderTokenizer(dir: string, config: Record<string, unknown>,
   if (typeof config.tokenizer === 'string' && fs.existsSync(/* turbopackIgnore: true */ file(`${path.basename(config.tokenizer)}.bin`))) {
     return loadLlama2cTokenizer(file(`${path.basename(config.tokenizer)}.bin`), { collapseSpaces: true });
   }
-  if (fs.existsSync(/* turbopackIgnore: true */ file('tokenizer.json'))) return loadHfTokenizer(dir, { bosId: model.cfg.bos_token_id, eosId: model.cfg.eos_token_id });
-  if (fs.existsSync(/* turbopackIgnore: true */ file('vocab.json')) && fs.existsSync(/* turbopackIgnore: true */ file('merges.txt'))) return loadGpt2Tokenizer(dir);
+  if (fs.existsSync(/* turbopackIgnore: true */ file('tokenizer.json')))
+    return loadHfTokenizer(dir, { bosId: model.cfg.bos_token_id, eosId: model.cfg.eos_token_id });
+  if (fs.existsSync(/* turbopackIgnore: true */ file('vocab.json')) && fs.existsSync(/* turbopackIgnore: true */ file('merges.txt')))
+    return loadGpt2Tokenizer(dir);
   for (const name of ['tokenizer.bin', 'tok512.bin']) {
     if (fs.existsSync(/* turbopackIgnore: true */ file(name))) return loadLlama2cTokenizer(file(name), { collapseSpaces: true });
   }

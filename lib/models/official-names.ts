@@ -26,18 +26,68 @@ export interface OfficialModel {
   file?: string;
 }
 
-const gpt2 = (name: string, repo: string, aliases: string[] = []): OfficialModel => ({ name, aliases, repo, architecture: 'gpt2', layout: 'hf-safetensors' });
+const gpt2 = (name: string, repo: string, aliases: string[] = []): OfficialModel => ({
+  name,
+  aliases,
+  repo,
+  architecture: 'gpt2',
+  layout: 'hf-safetensors',
+});
 const pythia = (size: string): OfficialModel[] => [
-  { name: `EleutherAI/pythia-${size}`, aliases: [`pythia-${size}`], repo: `EleutherAI/pythia-${size}`, architecture: 'gpt_neox', layout: 'hf-safetensors' },
-  { name: `EleutherAI/pythia-${size}-deduped`, aliases: [`pythia-${size}-deduped`], repo: `EleutherAI/pythia-${size}-deduped`, architecture: 'gpt_neox', layout: 'hf-safetensors' },
+  {
+    name: `EleutherAI/pythia-${size}`,
+    aliases: [`pythia-${size}`],
+    repo: `EleutherAI/pythia-${size}`,
+    architecture: 'gpt_neox',
+    layout: 'hf-safetensors',
+  },
+  {
+    name: `EleutherAI/pythia-${size}-deduped`,
+    aliases: [`pythia-${size}-deduped`],
+    repo: `EleutherAI/pythia-${size}-deduped`,
+    architecture: 'gpt_neox',
+    layout: 'hf-safetensors',
+  },
 ];
-const neo = (size: string, aliases: string[]): OfficialModel => ({ name: `EleutherAI/gpt-neo-${size}`, aliases: [`gpt-neo-${size}`, ...aliases], repo: `EleutherAI/gpt-neo-${size}`, architecture: 'gpt_neo', layout: 'hf-safetensors' });
-const tinyStories = (size: string): OfficialModel => ({ name: `roneneldan/TinyStories-${size}`, aliases: [`tiny-stories-${size}`], repo: `roneneldan/TinyStories-${size}`, architecture: 'gpt_neo', layout: 'hf-safetensors' });
-const stories = (size: string): OfficialModel => ({ name: `stories${size}`, aliases: [], repo: 'karpathy/tinyllamas', architecture: 'llama2c', layout: 'llama2c', file: `stories${size}.bin` });
-const toy = (name: string, repo: string, aliases: string[]): OfficialModel => ({ name, aliases, repo, architecture: 'transformer_lens', layout: 'pytorch-only' });
+const neo = (size: string, aliases: string[]): OfficialModel => ({
+  name: `EleutherAI/gpt-neo-${size}`,
+  aliases: [`gpt-neo-${size}`, ...aliases],
+  repo: `EleutherAI/gpt-neo-${size}`,
+  architecture: 'gpt_neo',
+  layout: 'hf-safetensors',
+});
+const tinyStories = (size: string): OfficialModel => ({
+  name: `roneneldan/TinyStories-${size}`,
+  aliases: [`tiny-stories-${size}`],
+  repo: `roneneldan/TinyStories-${size}`,
+  architecture: 'gpt_neo',
+  layout: 'hf-safetensors',
+});
+const stories = (size: string): OfficialModel => ({
+  name: `stories${size}`,
+  aliases: [],
+  repo: 'karpathy/tinyllamas',
+  architecture: 'llama2c',
+  layout: 'llama2c',
+  file: `stories${size}.bin`,
+});
+const toy = (name: string, repo: string, aliases: string[]): OfficialModel => ({
+  name,
+  aliases,
+  repo,
+  architecture: 'transformer_lens',
+  layout: 'pytorch-only',
+});
 
 export const OFFICIAL_MODELS: OfficialModel[] = [
-  { name: 'stories260K', aliases: [], repo: 'karpathy/tinyllamas', architecture: 'llama2c', layout: 'bundled', file: 'stories260K/stories260K.bin' },
+  {
+    name: 'stories260K',
+    aliases: [],
+    repo: 'karpathy/tinyllamas',
+    architecture: 'llama2c',
+    layout: 'bundled',
+    file: 'stories260K/stories260K.bin',
+  },
   stories('15M'),
   stories('42M'),
   stories('110M'),
@@ -52,8 +102,20 @@ export const OFFICIAL_MODELS: OfficialModel[] = [
   ...['1M', '3M', '8M', '28M', '33M'].map(tinyStories),
   ...['14m', '31m', '70m', '160m', '410m', '1b', '1.4b', '2.8b', '6.9b', '12b'].flatMap(pythia),
   { name: 'llama-7b', aliases: ['llama-7b-hf'], repo: 'huggyllama/llama-7b', architecture: 'llama', layout: 'hf-safetensors' },
-  { name: 'meta-llama/Llama-2-7b-hf', aliases: ['Llama-2-7b', 'llama-2-7b'], repo: 'meta-llama/Llama-2-7b-hf', architecture: 'llama', layout: 'hf-safetensors' },
-  { name: 'mistralai/Mistral-7B-v0.1', aliases: ['mistral-7b'], repo: 'mistralai/Mistral-7B-v0.1', architecture: 'mistral', layout: 'hf-safetensors' },
+  {
+    name: 'meta-llama/Llama-2-7b-hf',
+    aliases: ['Llama-2-7b', 'llama-2-7b'],
+    repo: 'meta-llama/Llama-2-7b-hf',
+    architecture: 'llama',
+    layout: 'hf-safetensors',
+  },
+  {
+    name: 'mistralai/Mistral-7B-v0.1',
+    aliases: ['mistral-7b'],
+    repo: 'mistralai/Mistral-7B-v0.1',
+    architecture: 'mistral',
+    layout: 'hf-safetensors',
+  },
   toy('NeelNanda/Attn_Only_1L512W_C4_Code', 'NeelNanda/Attn_Only_1L512W_C4_Code', ['attn-only-1l', 'attn-only-1layer']),
   toy('NeelNanda/Attn_Only_2L512W_C4_Code', 'NeelNanda/Attn_Only_2L512W_C4_Code', ['attn-only-2l', 'attn-only-2layer']),
   toy('NeelNanda/GELU_1L512W_C4_Code', 'NeelNanda/GELU_1L512W_C4_Code', ['gelu-1l', 'gelu-1layer']),

@@ -59,10 +59,19 @@ function maxDiffUpToRowConstant(a: Tensor, b: Tensor): { constantPart: number; r
 const ARCHITECTURES: Record<string, Partial<ModelConfig>> = {
   'GPT-2-like (LN, learned positions, gelu_new)': { normalization_type: 'LN', positional_embedding_type: 'standard', act_fn: 'gelu_new' },
   'NeoX/Pythia-like (LN, parallel attn+MLP, partial rotary)': {
-    normalization_type: 'LN', positional_embedding_type: 'rotary', rotary_dim: 2, parallel_attn_mlp: true, act_fn: 'gelu',
+    normalization_type: 'LN',
+    positional_embedding_type: 'rotary',
+    rotary_dim: 2,
+    parallel_attn_mlp: true,
+    act_fn: 'gelu',
   },
   'Llama-like (RMS, rotary, SwiGLU, GQA 4/2)': {
-    normalization_type: 'RMS', positional_embedding_type: 'rotary', rotary_dim: 4, gated_mlp: true, act_fn: 'silu', n_key_value_heads: 2,
+    normalization_type: 'RMS',
+    positional_embedding_type: 'rotary',
+    rotary_dim: 4,
+    gated_mlp: true,
+    act_fn: 'silu',
+    n_key_value_heads: 2,
   },
   'SoLU (LN, solu_ln with mlp.ln)': { normalization_type: 'LN', act_fn: 'solu_ln', n_layers: 3 },
 };
@@ -115,7 +124,14 @@ describe('processWeights gives TransformerLens conventions', () => {
     expect(model.cfg.normalization_type).toBe('LNPre');
     expect([...model.weights.keys()].filter((k) => /ln(1|2|_final)\.(w|b)$/.test(k))).toEqual([]);
     const w = (k: string) => model.weights.get(k)!;
-    for (const writer of ['embed.W_E', 'pos_embed.W_pos', 'blocks.0.attn.W_O', 'blocks.1.attn.b_O', 'blocks.1.mlp.W_out', 'blocks.0.mlp.b_out']) {
+    for (const writer of [
+      'embed.W_E',
+      'pos_embed.W_pos',
+      'blocks.0.attn.W_O',
+      'blocks.1.attn.b_O',
+      'blocks.1.mlp.W_out',
+      'blocks.0.mlp.b_out',
+    ]) {
       expect(maxAbsValue(meanAlongLast(w(writer)))).toBeLessThan(1e-6);
     }
     // Readers: mean over d_model (axis -2 of W_Q [head, d_model, d_head]) is zero.
@@ -159,7 +175,10 @@ describe('processWeights gives TransformerLens conventions', () => {
 describe('processWeights on a hand-computed case', () => {
   it('folds ln1 into W_Q / b_Q, centres, and folds b_V through W_O into b_O', () => {
     // d_model 2, one head of d_head 1, one attention-only layer.
-    const model = randomModel({ n_layers: 1, d_model: 2, n_heads: 1, d_head: 1, n_key_value_heads: 1, attn_only: true, d_vocab: 3 }, { seed: 1 });
+    const model = randomModel(
+      { n_layers: 1, d_model: 2, n_heads: 1, d_head: 1, n_key_value_heads: 1, attn_only: true, d_vocab: 3 },
+      { seed: 1 },
+    );
     const set = (name: string, shape: number[], values: number[]) => model.weights.set(name, { shape, data: Float32Array.from(values) });
     set('blocks.0.ln1.w', [2], [2, 3]);
     set('blocks.0.ln1.b', [2], [1, -1]);
@@ -187,7 +206,7 @@ describe('processWeights in place', () => {
   it.each([
     ['LN with biases', { d_model: 16 }],
     ['RMS gated', { normalization_type: 'RMS' as const, gated_mlp: true, act_fn: 'silu' as const }],
-  ])('%s: the same weights as the copying version, written into the model\'s own arrays', (_, cfg) => {
+  ])("%s: the same weights as the copying version, written into the model's own arrays", (_, cfg) => {
     const copied = processWeights(randomModel(cfg, { seed: 8 }));
     const source = randomModel(cfg, { seed: 8 });
     const arrays = new Map([...source.weights].map(([name, t]) => [name, t.data]));
@@ -195,7 +214,8 @@ describe('processWeights in place', () => {
     expect(inPlace.model.cfg).toEqual(copied.model.cfg);
     expect(inPlace.applied).toEqual(copied.applied);
     expect([...inPlace.model.weights.keys()].sort()).toEqual([...copied.model.weights.keys()].sort());
-    for (const [name, t] of copied.model.weights) expect(Array.from(inPlace.model.weights.get(name)!.data), name).toEqual(Array.from(t.data));
+    for (const [name, t] of copied.model.weights)
+      expect(Array.from(inPlace.model.weights.get(name)!.data), name).toEqual(Array.from(t.data));
     // Every matrix is the loaded array, rewritten: no second copy of the weights was made.
     const matrices = [...inPlace.model.weights].filter(([name]) => /\.W_/.test(name)); // biases are small, rebuilt
     expect(matrices.length).toBeGreaterThan(5);

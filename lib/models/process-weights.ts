@@ -70,7 +70,8 @@ export function processWeights(
       cfg = foldLayerNorm(cfg, weights, inPlace);
       applied.fold_ln = true;
     } else {
-      applied.skipped.fold_ln = cfg.normalization_type === null ? 'the model has no normalization' : `already folded (${cfg.normalization_type})`;
+      applied.skipped.fold_ln =
+        cfg.normalization_type === null ? 'the model has no normalization' : `already folded (${cfg.normalization_type})`;
     }
   }
   if (want.center_writing_weights) {
@@ -169,7 +170,14 @@ function addToBias(weights: WeightMap, name: string, shape: number[], extra: Flo
  * Folds one norm (`{norm}.w`, `{norm}.b`) into the weights that read its output. `readers` are
  * [weight name, bias name, d_model axis of the weight]; the bias has the weight's shape without that axis.
  */
-function foldNormInto(weights: WeightMap, norm: string, readers: [string, string, number][], withBias: boolean, center: boolean, inPlace = false): void {
+function foldNormInto(
+  weights: WeightMap,
+  norm: string,
+  readers: [string, string, number][],
+  withBias: boolean,
+  center: boolean,
+  inPlace = false,
+): void {
   const w = weights.get(`${norm}.w`);
   const b = withBias ? weights.get(`${norm}.b`) : undefined;
   for (const [wName, bName, axis] of readers) {
@@ -194,7 +202,14 @@ export function foldLayerNorm(cfg: ModelConfig, weights: WeightMap, inPlace = fa
   const isLN = cfg.normalization_type === 'LN';
   for (let l = 0; l < cfg.n_layers; l++) {
     const a = `blocks.${l}.attn`;
-    foldNormInto(weights, `blocks.${l}.ln1`, ['Q', 'K', 'V'].map((x) => [`${a}.W_${x}`, `${a}.b_${x}`, -2] as [string, string, number]), isLN, isLN, inPlace);
+    foldNormInto(
+      weights,
+      `blocks.${l}.ln1`,
+      ['Q', 'K', 'V'].map((x) => [`${a}.W_${x}`, `${a}.b_${x}`, -2] as [string, string, number]),
+      isLN,
+      isLN,
+      inPlace,
+    );
     if (cfg.attn_only) continue;
     const m = `blocks.${l}.mlp`;
     // A gated MLP adds b_in after the product (TransformerLens), so no norm bias can go there: processWeights

@@ -70,11 +70,15 @@ export async function resolveModel(nameOrPath: string, opts: { cacheDir?: string
       case 'bundled':
         return resolveBundled(official.name, BUNDLED[official.name]);
       case 'pytorch-only':
-        throw new Error(`${what}: the hub has it only as a PyTorch pickle, which headwiki does not read. Save its state dict as model.safetensors with its config.json and give the folder's path.`);
+        throw new Error(
+          `${what}: the hub has it only as a PyTorch pickle, which headwiki does not read. Save its state dict as model.safetensors with its config.json and give the folder's path.`,
+        );
       case 'llama2c': {
         const file = path.join(repoCacheDir(official.repo, 'main', opts.cacheDir), official.file!);
         if (!fs.existsSync(file)) {
-          throw new Error(`${what} is not downloaded yet: run \`npm run headwiki -- download ${slug}\`, or give the path of a local ${official.file}.`);
+          throw new Error(
+            `${what} is not downloaded yet: run \`npm run headwiki -- download ${slug}\`, or give the path of a local ${official.file}.`,
+          );
         }
         const model = await loadLlama2c(file, { name: slug });
         return { model, tokenizer: await loadLlama2cTokenizer(findTokenizer(path.dirname(file), file)) };
@@ -129,8 +133,12 @@ function findTokenizer(dir: string, forWhat: string, preferred: string[] = []): 
  */
 function repoRoot(): string {
   // turbopackIgnore: run-time paths; without it `next build` traces the whole repository into the server bundle.
-  const candidates = [moduleDir() && path.resolve(/* turbopackIgnore: true */ moduleDir()!, '../..'), process.cwd()].filter((d): d is string => !!d);
-  const root = candidates.find((dir) => fs.existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ dir, 'data', 'models')));
+  const candidates = [moduleDir() && path.resolve(/* turbopackIgnore: true */ moduleDir()!, '../..'), process.cwd()].filter(
+    (d): d is string => !!d,
+  );
+  const root = candidates.find((dir) =>
+    fs.existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ dir, 'data', 'models')),
+  );
   if (!root) throw new Error(`Bundled models not found: no data/models folder in ${candidates.join(' or ')}`);
   return root;
 }

@@ -30,13 +30,17 @@ export async function openSafetensorsFolder(dir: string, opts: { chunkBytes?: nu
   const single = path.join(dir, SINGLE_FILE);
   const index = path.join(dir, INDEX_FILE);
   if (await exists(single)) return new LazySafetensors([new SafetensorsFileReader(single, opts.chunkBytes)]);
-  if (!(await exists(index))) throw new Error(`${dir}: no ${SINGLE_FILE} and no ${INDEX_FILE} (sharded checkpoint); PyTorch .bin weights are not supported, convert them to safetensors`);
+  if (!(await exists(index)))
+    throw new Error(
+      `${dir}: no ${SINGLE_FILE} and no ${INDEX_FILE} (sharded checkpoint); PyTorch .bin weights are not supported, convert them to safetensors`,
+    );
   const shards = shardsOf(await readJson(index), index);
   const readers: SafetensorsFileReader[] = [];
   try {
     for (const [shard, names] of shards) {
       const file = path.join(dir, shard);
-      if (!(await exists(file))) throw new Error(`${index}: shard ${shard} is missing (it holds ${names.length} tensors, e.g. ${names[0]})`);
+      if (!(await exists(file)))
+        throw new Error(`${index}: shard ${shard} is missing (it holds ${names.length} tensors, e.g. ${names[0]})`);
       const reader = new SafetensorsFileReader(file, opts.chunkBytes);
       readers.push(reader);
       for (const name of names) {
@@ -61,7 +65,9 @@ export function shardsOf(index: unknown, file: string): Map<string, string[]> {
   for (const [name, shard] of Object.entries(weightMap)) {
     // Shards are plain file names beside the index; anything else could read outside the folder.
     if (typeof shard !== 'string' || shard !== path.basename(shard) || !shard.endsWith('.safetensors')) {
-      throw new Error(`${file}: weight_map entry ${JSON.stringify(name)} names ${JSON.stringify(shard)}, not a .safetensors file beside the index`);
+      throw new Error(
+        `${file}: weight_map entry ${JSON.stringify(name)} names ${JSON.stringify(shard)}, not a .safetensors file beside the index`,
+      );
     }
     const list = shards.get(shard) ?? [];
     list.push(name);
@@ -88,5 +94,8 @@ export async function readJson(file: string): Promise<Record<string, unknown>> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then((s) => s.isFile(), () => false);
+  return fs.stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

@@ -26,7 +26,11 @@ function randomTensor(seed: number, shape: number[]): Tensor {
 }
 
 describe('SafetensorsFileReader (ranged reads)', () => {
-  const tensors: Array<[string, Tensor]> = [['a', randomTensor(1, [7, 5])], ['b', randomTensor(2, [13])], ['c', randomTensor(3, [3, 4, 2])]];
+  const tensors: Array<[string, Tensor]> = [
+    ['a', randomTensor(1, [7, 5])],
+    ['b', randomTensor(2, [13])],
+    ['c', randomTensor(3, [3, 4, 2])],
+  ];
 
   it.each<WritableDtype>(['F32', 'F16', 'BF16'])('%s: reading in 8- and 6-byte chunks gives what parsing the whole file gives', (dtype) => {
     const bytes = serializeSafetensors(tensors, { dtype });
@@ -50,9 +54,15 @@ describe('SafetensorsFileReader (ranged reads)', () => {
   it('the streaming writer writes what serializeSafetensors writes, byte for byte', () => {
     for (const dtype of ['F32', 'F16', 'BF16'] as WritableDtype[]) {
       const file = path.join(tmp, `stream-${dtype}.safetensors`);
-      const written = writeSafetensorsStream(file, tensors.map(([name, t]) => ({ name, shape: t.shape })), (s) => tensors.find(([n]) => n === s.name)![1].data, {
-        dtype, metadata: { format: 'pt' },
-      });
+      const written = writeSafetensorsStream(
+        file,
+        tensors.map(([name, t]) => ({ name, shape: t.shape })),
+        (s) => tensors.find(([n]) => n === s.name)![1].data,
+        {
+          dtype,
+          metadata: { format: 'pt' },
+        },
+      );
       const expected = serializeSafetensors(tensors, { dtype, metadata: { format: 'pt' } });
       expect(written).toBe(expected.byteLength);
       expect(Buffer.compare(fs.readFileSync(file), Buffer.from(expected))).toBe(0);
@@ -78,7 +88,10 @@ describe('SafetensorsFileReader (ranged reads)', () => {
     const file = path.join(tmp, 'big.safetensors');
     const gap = 3 * 2 ** 30;
     const t = randomTensor(9, [6]);
-    const header = { pad: { dtype: 'F32', shape: [gap / 4], data_offsets: [0, gap] }, t: { dtype: 'F32', shape: [6], data_offsets: [gap, gap + 24] } };
+    const header = {
+      pad: { dtype: 'F32', shape: [gap / 4], data_offsets: [0, gap] },
+      t: { dtype: 'F32', shape: [6], data_offsets: [gap, gap + 24] },
+    };
     let json = JSON.stringify(header);
     json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
     const start = new Uint8Array(8 + json.length);
@@ -117,7 +130,10 @@ async function logits(model: CanonicalModel, tokens: number[][]): Promise<Float3
 describe('16-bit checkpoints', () => {
   const cases = [
     { family: gpt2Family, cfg: { d_model: 32, n_heads: 4, d_head: 8, d_mlp: 64, act_fn: 'gelu_new' as const } },
-    { family: gptNeoxFamily, cfg: { positional_embedding_type: 'rotary' as const, rotary_dim: 2, parallel_attn_mlp: true, act_fn: 'gelu' as const } },
+    {
+      family: gptNeoxFamily,
+      cfg: { positional_embedding_type: 'rotary' as const, rotary_dim: 2, parallel_attn_mlp: true, act_fn: 'gelu' as const },
+    },
   ];
   it.each(cases.flatMap((c) => (['F16', 'BF16'] as WritableDtype[]).map((dtype) => ({ ...c, dtype }))))(
     '$family.modelTypes.0 $dtype: float32 logits within tolerance of the float32 model, dtype recorded',

@@ -15,7 +15,10 @@ export class SafetensorsFileReader {
   private readonly dataStart: number;
   private fd: number | null;
 
-  constructor(readonly file: string, private readonly chunkBytes = DEFAULT_CHUNK_BYTES) {
+  constructor(
+    readonly file: string,
+    private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
+  ) {
     if (!(chunkBytes >= 1)) throw new Error(`SafetensorsFileReader: chunkBytes must be positive, got ${chunkBytes}`);
     this.fd = fs.openSync(file, 'r');
     try {
@@ -71,7 +74,8 @@ export class SafetensorsFileReader {
     let done = 0;
     while (done < target.byteLength) {
       const n = fs.readSync(this.fd, target, done, target.byteLength - done, position + done);
-      if (n === 0) throw new Error(`${this.file}: unexpected end of file at byte ${position + done} (the file was truncated while being read)`);
+      if (n === 0)
+        throw new Error(`${this.file}: unexpected end of file at byte ${position + done} (the file was truncated while being read)`);
       done += n;
     }
   }

@@ -36,7 +36,7 @@ export function writeSafetensorsStream(
     new DataView(length.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
     let position = 0;
     const write = (bytes: Uint8Array) => {
-      for (let done = 0; done < bytes.byteLength; ) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
+      for (let done = 0; done < bytes.byteLength;) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
       position += bytes.byteLength;
     };
     write(length);
@@ -44,7 +44,8 @@ export function writeSafetensorsStream(
     for (const spec of specs) {
       const data = make(spec);
       const count = spec.shape.reduce((a, b) => a * b, 1);
-      if (data.length !== count) throw new Error(`writeSafetensorsStream: ${spec.name} has ${data.length} values, its shape needs ${count}`);
+      if (data.length !== count)
+        throw new Error(`writeSafetensorsStream: ${spec.name} has ${data.length} values, its shape needs ${count}`);
       if (dtype === 'F32') {
         write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         continue;

@@ -35,11 +35,14 @@ export function bytesPerValue(dtype: string): number {
 
 /** The 8-byte header length, checked against the file's size. */
 export function headerLengthOf(first8: Uint8Array, fileBytes: number, file: string): number {
-  if (fileBytes < 8 || first8.byteLength < 8) throw new Error(`${file}: not a safetensors file: ${fileBytes} bytes, shorter than the 8-byte header length`);
+  if (fileBytes < 8 || first8.byteLength < 8)
+    throw new Error(`${file}: not a safetensors file: ${fileBytes} bytes, shorter than the 8-byte header length`);
   const headerLength = Number(new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES) throw new Error(`${file}: not a safetensors file: header length ${headerLength} is absurd`);
   if (8 + headerLength > fileBytes) {
-    throw new Error(`${file}: truncated safetensors header: it declares ${headerLength} bytes but the file has only ${fileBytes - 8} after the length`);
+    throw new Error(
+      `${file}: truncated safetensors header: it declares ${headerLength} bytes but the file has only ${fileBytes - 8} after the length`,
+    );
   }
   return headerLength;
 }
@@ -52,7 +55,8 @@ export function parseSafetensorsHeader(json: Uint8Array, dataLength: number, fil
   } catch (e) {
     throw new Error(`${file}: safetensors header is not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${file}: safetensors header is not a JSON object`);
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw new Error(`${file}: safetensors header is not a JSON object`);
   const entries = new Map<string, SafetensorsEntry>();
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
@@ -66,7 +70,12 @@ export function parseSafetensorsHeader(json: Uint8Array, dataLength: number, fil
       throw fail(`dtype ${JSON.stringify(dtype)} is not supported (F32, F16, BF16, F64)`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw fail(`bad shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[1] < offsets[0]) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isInteger(o) && o >= 0) ||
+      offsets[1] < offsets[0]
+    ) {
       throw fail(`bad data_offsets ${JSON.stringify(offsets)}`);
     }
     const count = shape.reduce((a, b) => a * b, 1);

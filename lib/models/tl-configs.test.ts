@@ -17,10 +17,30 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function hookedTransformerConfig(model: CanonicalModel, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const c = model.cfg;
   return {
-    model_name: c.model_name, n_layers: c.n_layers, d_model: c.d_model, n_ctx: c.n_ctx, d_head: c.d_head, n_heads: c.n_heads,
-    d_mlp: c.d_mlp, d_vocab: c.d_vocab, d_vocab_out: c.d_vocab, act_fn: c.act_fn, attn_only: false, normalization_type: c.normalization_type,
-    positional_embedding_type: c.positional_embedding_type, eps: c.eps, original_architecture: null, n_key_value_heads: null, rotary_dim: null,
-    parallel_attn_mlp: false, attn_types: null, use_attn_scale: true, final_rms: false, gated_mlp: false, default_prepend_bos: true, ...extra,
+    model_name: c.model_name,
+    n_layers: c.n_layers,
+    d_model: c.d_model,
+    n_ctx: c.n_ctx,
+    d_head: c.d_head,
+    n_heads: c.n_heads,
+    d_mlp: c.d_mlp,
+    d_vocab: c.d_vocab,
+    d_vocab_out: c.d_vocab,
+    act_fn: c.act_fn,
+    attn_only: false,
+    normalization_type: c.normalization_type,
+    positional_embedding_type: c.positional_embedding_type,
+    eps: c.eps,
+    original_architecture: null,
+    n_key_value_heads: null,
+    rotary_dim: null,
+    parallel_attn_mlp: false,
+    attn_types: null,
+    use_attn_scale: true,
+    final_rms: false,
+    gated_mlp: false,
+    default_prepend_bos: true,
+    ...extra,
   };
 }
 
@@ -34,13 +54,17 @@ async function writeTlFolder(name: string, model: CanonicalModel, config: Record
 
 async function expectSameForward(loaded: CanonicalModel, original: CanonicalModel, hooks: string[]): Promise<void> {
   for (const [name, t] of original.weights) expect(loaded.weights.get(name)?.data, name).toEqual(t.data);
-  const tokens = [[3, 1, 4, 1, 5, 9, 2, 6], [2, 7, 1, 8, 2, 8, 1, 8]];
+  const tokens = [
+    [3, 1, 4, 1, 5, 9, 2, 6],
+    [2, 7, 1, 8, 2, 8, 1, 8],
+  ];
   const want = await new ReferenceRunner(original).run(tokens, hooks);
   const runner = new OnnxRunner(loaded);
   try {
     const got = await runner.run(tokens, hooks);
     for (const hook of hooks) {
-      const a = want.get(hook)!.data, b = got.get(hook)!.data;
+      const a = want.get(hook)!.data,
+        b = got.get(hook)!.data;
       let worst = 0;
       for (let i = 0; i < a.length; i++) worst = Math.max(worst, a[i] === b[i] ? 0 : Math.abs(a[i] - b[i]));
       expect(worst, hook).toBeLessThan(1e-4);
@@ -65,13 +89,22 @@ describe('TransformerLens state dicts (HookedTransformerConfig names)', () => {
     const loaded = await loadTransformerLensSafetensors(await writeTlFolder('gelu', model, hookedTransformerConfig(model)));
     expect(loaded.cfg.act_fn).toBe('gelu');
     await expectSameForward(loaded, model, ['blocks.0.mlp.hook_post', 'logits']);
-    const tanh = await loadTransformerLensSafetensors(await writeTlFolder('gelu-tanh', model, hookedTransformerConfig(model, { act_fn: 'gelu_pytorch_tanh' })));
+    const tanh = await loadTransformerLensSafetensors(
+      await writeTlFolder('gelu-tanh', model, hookedTransformerConfig(model, { act_fn: 'gelu_pytorch_tanh' })),
+    );
     expect(tanh.cfg.act_fn).toBe('gelu_new');
   });
 
   it('GPT-Neo converted by TransformerLens: use_attn_scale false, attn_types and window_size', async () => {
-    const model = randomModel({ model_name: 'neo-tiny', rotary_dim: 0, use_attn_scale: false, attn_types: ['local', 'global'], window_size: 2 }, { seed: 13 });
-    const dir = await writeTlFolder('neo', model, hookedTransformerConfig(model, { use_attn_scale: false, attn_types: ['local', 'global'], window_size: 2 }));
+    const model = randomModel(
+      { model_name: 'neo-tiny', rotary_dim: 0, use_attn_scale: false, attn_types: ['local', 'global'], window_size: 2 },
+      { seed: 13 },
+    );
+    const dir = await writeTlFolder(
+      'neo',
+      model,
+      hookedTransformerConfig(model, { use_attn_scale: false, attn_types: ['local', 'global'], window_size: 2 }),
+    );
     const loaded = await loadTransformerLensSafetensors(dir);
     expect(loaded.cfg).toMatchObject({ use_attn_scale: false, attn_types: ['local', 'global'], window_size: 2 });
     await expectSameForward(loaded, model, ['blocks.0.attn.hook_pattern', 'logits']);

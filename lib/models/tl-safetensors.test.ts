@@ -91,7 +91,9 @@ describe('parseSafetensors', () => {
   it('names the file and tensor when the header or data is truncated or inconsistent', () => {
     const good = safetensorsBytes({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32);
     expect(() => parseSafetensors(good.subarray(0, 5), 'tiny.st')).toThrow(/tiny.st: not a safetensors file: 5 bytes/);
-    expect(() => parseSafetensors(good.subarray(0, 20), 'cut-header.st')).toThrow(/cut-header.st: truncated safetensors header: it declares \d+ bytes but the file has only 12/);
+    expect(() => parseSafetensors(good.subarray(0, 20), 'cut-header.st')).toThrow(
+      /cut-header.st: truncated safetensors header: it declares \d+ bytes but the file has only 12/,
+    );
     expect(() => parseSafetensors(good.subarray(0, good.length - 4), 'cut-data.st')).toThrow(
       /cut-data.st: tensor w: truncated data: it ends at byte 16 of the data section, which has only 12 bytes/,
     );
@@ -105,15 +107,20 @@ describe('parseSafetensors', () => {
     expect(() => parseSafetensors(notJson, 'x.st')).toThrow(/x.st: safetensors header is not valid JSON/);
   });
 
-  it.skipIf(withoutSharedData('models/attn-only-2l'))('a truncated model.safetensors fails to load with its path in the message', async () => {
-    const dir = path.join(tmp, 'cut-model');
-    fs.mkdirSync(dir);
-    const src = sharedDataPath('models/attn-only-2l');
-    fs.copyFileSync(path.join(src, 'config.json'), path.join(dir, 'config.json'));
-    const bytes = fs.readFileSync(path.join(src, 'model.safetensors'));
-    fs.writeFileSync(path.join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
-    await expect(loadTransformerLensSafetensors(dir)).rejects.toThrow(`${path.join(dir, 'model.safetensors')}: tensor unembed.b_U: truncated data`);
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ n_layers: 0 }));
-    await expect(loadTransformerLensSafetensors(dir)).rejects.toThrow(/config.json: n_heads must be a positive integer/);
-  });
+  it.skipIf(withoutSharedData('models/attn-only-2l'))(
+    'a truncated model.safetensors fails to load with its path in the message',
+    async () => {
+      const dir = path.join(tmp, 'cut-model');
+      fs.mkdirSync(dir);
+      const src = sharedDataPath('models/attn-only-2l');
+      fs.copyFileSync(path.join(src, 'config.json'), path.join(dir, 'config.json'));
+      const bytes = fs.readFileSync(path.join(src, 'model.safetensors'));
+      fs.writeFileSync(path.join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
+      await expect(loadTransformerLensSafetensors(dir)).rejects.toThrow(
+        `${path.join(dir, 'model.safetensors')}: tensor unembed.b_U: truncated data`,
+      );
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ n_layers: 0 }));
+      await expect(loadTransformerLensSafetensors(dir)).rejects.toThrow(/config.json: n_heads must be a positive integer/);
+    },
+  );
 });

@@ -34,14 +34,20 @@ export async function loadTransformerLensSafetensors(dir: string, opts: { name?:
   return {
     cfg,
     weights,
-    source: { path: dir, format: 'transformer_lens-safetensors', ...(dtype ? { dtype } : {}), ...(opts.license ? { license: opts.license } : {}) },
+    source: {
+      path: dir,
+      format: 'transformer_lens-safetensors',
+      ...(dtype ? { dtype } : {}),
+      ...(opts.license ? { license: opts.license } : {}),
+    },
   };
 }
 
 export function configFromTransformerLens(raw: Record<string, unknown>, file: string, fallbackName: string): ModelConfig {
   const int = (key: string, fallback?: number): number => {
     const v = raw[key] ?? fallback;
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${file}: ${key} must be a positive integer, got ${JSON.stringify(raw[key])}`);
+    if (!Number.isInteger(v) || (v as number) <= 0)
+      throw new Error(`${file}: ${key} must be a positive integer, got ${JSON.stringify(raw[key])}`);
     return v as number;
   };
   const attnOnly = raw.attn_only === true;
@@ -95,10 +101,18 @@ export function configFromTransformerLens(raw: Record<string, unknown>, file: st
 /** HookedTransformerConfig act_fn names; the tanh approximations are all gelu_new. */
 function tlActFn(value: unknown, file: string): ModelConfig['act_fn'] {
   const map: Record<string, ModelConfig['act_fn']> = {
-    relu: 'relu', gelu: 'gelu', gelu_new: 'gelu_new', gelu_fast: 'gelu_new', gelu_pytorch_tanh: 'gelu_new', silu: 'silu', solu_ln: 'solu_ln',
+    relu: 'relu',
+    gelu: 'gelu',
+    gelu_new: 'gelu_new',
+    gelu_fast: 'gelu_new',
+    gelu_pytorch_tanh: 'gelu_new',
+    silu: 'silu',
+    solu_ln: 'solu_ln',
   };
   if (typeof value !== 'string' || !(value in map)) {
-    throw new Error(`${file}: act_fn ${JSON.stringify(value ?? null)} is not supported (${Object.keys(map).join(', ')}); attention-only models set attn_only: true`);
+    throw new Error(
+      `${file}: act_fn ${JSON.stringify(value ?? null)} is not supported (${Object.keys(map).join(', ')}); attention-only models set attn_only: true`,
+    );
   }
   return map[value];
 }
@@ -116,7 +130,10 @@ function tlAttnTypes(value: unknown, nLayers: number, file: string): Array<'glob
 function withNormWeights(cfg: ModelConfig, tensors: Map<string, Tensor>, rawNormalization: unknown): WeightMap {
   if (rawNormalization !== 'LNPre' && rawNormalization !== 'RMSPre') return tensors;
   const ones = () => ({ shape: [cfg.d_model], data: new Float32Array(cfg.d_model).fill(1) });
-  const prefixes = ['ln_final', ...Array.from({ length: cfg.n_layers }, (_, l) => [`blocks.${l}.ln1`, ...(cfg.attn_only ? [] : [`blocks.${l}.ln2`])]).flat()];
+  const prefixes = [
+    'ln_final',
+    ...Array.from({ length: cfg.n_layers }, (_, l) => [`blocks.${l}.ln1`, ...(cfg.attn_only ? [] : [`blocks.${l}.ln2`])]).flat(),
+  ];
   for (const p of prefixes) if (!tensors.has(`${p}.w`)) tensors.set(`${p}.w`, ones());
   return tensors;
 }

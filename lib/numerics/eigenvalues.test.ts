@@ -28,7 +28,11 @@ function determinant(m: number[], n: number): number {
 
 describe('eigenvalues (Hessenberg + Francis QR, float64)', () => {
   it('a diagonal matrix: its diagonal', () => {
-    expect(sorted(eigenvalues([3, 0, 0, 0, -1, 0, 0, 0, 2], 3))).toEqual([[-1, 0], [2, 0], [3, 0]]);
+    expect(sorted(eigenvalues([3, 0, 0, 0, -1, 0, 0, 0, 2], 3))).toEqual([
+      [-1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
   });
 
   it('a 90° rotation: ±i', () => {

@@ -91,8 +91,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     postgresFlags: [
       // Only TCP on loopback: no socket files in /tmp that a crashed run could leave behind, and a
       // clear failure when the port is taken (with 'localhost', ::1 alone could succeed).
-      '-c', `listen_addresses=${HOST}`,
-      '-c', 'unix_socket_directories=',
+      '-c',
+      `listen_addresses=${HOST}`,
+      '-c',
+      'unix_socket_directories=',
       ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: onServerOutput,
@@ -260,7 +262,10 @@ function isPostmasterOf(command: string, dataDir: string): boolean {
 
 async function terminate(pid: number) {
   // SIGINT = fast shutdown (rolls back open transactions, consistent on disk); SIGQUIT = immediate.
-  for (const [signal, waitMs] of [['SIGINT', 15_000], ['SIGQUIT', 5_000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGINT', 15_000],
+    ['SIGQUIT', 5_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {
@@ -282,8 +287,7 @@ async function assertPortFree(port: number) {
       reject(
         e.code === 'EADDRINUSE'
           ? new Error(
-              `Port ${port} on ${HOST} is already in use (another Postgres or service listens there). ` +
-                'Stop it or choose another port.',
+              `Port ${port} on ${HOST} is already in use (another Postgres or service listens there). ` + 'Stop it or choose another port.',
             )
           : new Error(`Cannot listen on ${HOST}:${port}: ${e.message}`),
       );

@@ -295,7 +295,8 @@ function engineError(
   if (panicMessage) return new Error(`Schema engine panicked while ${what}: ${panicMessage}`);
   let message = typeof e === 'string' ? e : ((e as { message?: string })?.message ?? JSON.stringify(e));
   // Errors raised inside the adapter are parked in its registry; show the database's own words.
-  const registry = (adapterFactory as unknown as { errorRegistry?: { consumeError(id: number): { error: unknown } | undefined } }).errorRegistry;
+  const registry = (adapterFactory as unknown as { errorRegistry?: { consumeError(id: number): { error: unknown } | undefined } })
+    .errorRegistry;
   const idMatch = /error id\s*[#:=]?\s*(\d+)/i.exec(message);
   if (registry && idMatch) {
     const parked = registry.consumeError(Number(idMatch[1]));

@@ -38,7 +38,12 @@ const scanFields = {
 export const calibrateJob = z.object({ kind: z.literal('calibrate'), ...common, ...scanFields });
 
 /** One shard of a corpus scan (neuron examples, head examples): a contiguous range of documents. */
-export const corpusShardJob = z.object({ kind: z.literal('corpus-shard'), ...common, ...scanFields, shardIndex: z.number().int().nonnegative() });
+export const corpusShardJob = z.object({
+  kind: z.literal('corpus-shard'),
+  ...common,
+  ...scanFields,
+  shardIndex: z.number().int().nonnegative(),
+});
 
 /** Merge every staged result and publish the run (enqueued when the last other job is done). */
 export const finalizeJob = z.object({
@@ -58,7 +63,9 @@ export type JobPayload = z.infer<typeof jobPayload>;
 export function parseJobPayload(data: unknown): JobPayload {
   const parsed = jobPayload.safeParse(data);
   if (!parsed.success) {
-    throw new Error(`malformed job payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `malformed job payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -39,14 +39,23 @@ describe('job ids', () => {
 describe('shard ranges', () => {
   it('cover every document exactly once, in order, as evenly as possible', () => {
     const ranges = [0, 1, 2].map((i) => shardRange(10, i, 3));
-    expect(ranges).toEqual([{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
+    expect(ranges).toEqual([
+      { start: 0, end: 3 },
+      { start: 3, end: 6 },
+      { start: 6, end: 10 },
+    ]);
     expect(shardRange(2, 1, 1 + 1)).toEqual({ start: 1, end: 2 });
     expect(() => shardRange(10, 3, 3)).toThrow(/not a valid shard/);
   });
 });
 
 describe('ETA', () => {
-  const job = (status: string, tokensDone: number, tokensTotal: number, kind = 'corpus-shard') => ({ status, tokensDone, tokensTotal, kind });
+  const job = (status: string, tokensDone: number, tokensTotal: number, kind = 'corpus-shard') => ({
+    status,
+    tokensDone,
+    tokensTotal,
+    kind,
+  });
   it('extrapolates from tokens when every scan job counted its tokens', () => {
     // 25% of the tokens in 30 s → 90 s to go.
     expect(estimateEta([job('done', 100, 100), job('queued', 0, 300)], 30)).toBeCloseTo(90);
@@ -57,7 +66,9 @@ describe('ETA', () => {
   });
   it('once every token is read, goes by jobs (finalize still to run is not "0 s left")', () => {
     // 3 of 4 jobs done in 30 s → 10 s to go.
-    expect(estimateEta([job('done', 100, 100), job('done', 50, 50), job('done', 0, 0, 'head-metrics'), job('active', 0, 0, 'finalize')], 30)).toBeCloseTo(10);
+    expect(
+      estimateEta([job('done', 100, 100), job('done', 50, 50), job('done', 0, 0, 'head-metrics'), job('active', 0, 0, 'finalize')], 30),
+    ).toBeCloseTo(10);
   });
 });
 
@@ -79,12 +90,46 @@ describe('payloads and transient errors', () => {
 
 describe('comparing two runs’ tables (the queue proofs’ judge)', () => {
   it('names a missing, doubled or different row, compares bytes, and flags an empty reference', () => {
-    const want = { A: [{ x: 1, b: Buffer.from([1, 2]) }, { x: 2, b: Buffer.from([3]) }], B: [] as unknown[] };
-    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }, { x: 2, b: Buffer.from([3]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual([]);
-    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual(['A: 1 rows, the reference has 2']);
+    const want = {
+      A: [
+        { x: 1, b: Buffer.from([1, 2]) },
+        { x: 2, b: Buffer.from([3]) },
+      ],
+      B: [] as unknown[],
+    };
+    expect(
+      compareRunTables(
+        {
+          A: [
+            { x: 1, b: Buffer.from([1, 2]) },
+            { x: 2, b: Buffer.from([3]) },
+          ],
+          B: [],
+        },
+        want,
+        { mayBeEmpty: ['B'] },
+      ),
+    ).toEqual([]);
+    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual([
+      'A: 1 rows, the reference has 2',
+    ]);
     expect(compareRunTables({ A: [...want.A, want.A[1]], B: [] }, want, { mayBeEmpty: ['B'] })).toEqual(['A: 3 rows, the reference has 2']);
-    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 9]) }, want.A[1]], B: [] }, want, { mayBeEmpty: ['B'] })[0]).toMatch(/^A: row 0 differs: .*"0109".* vs .*"0102"/);
-    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 2]) }, { x: 2.0000000000000004, b: Buffer.from([3]) }], B: [] }, want, { mayBeEmpty: ['B'] })).toHaveLength(1);
+    expect(compareRunTables({ A: [{ x: 1, b: Buffer.from([1, 9]) }, want.A[1]], B: [] }, want, { mayBeEmpty: ['B'] })[0]).toMatch(
+      /^A: row 0 differs: .*"0109".* vs .*"0102"/,
+    );
+    expect(
+      compareRunTables(
+        {
+          A: [
+            { x: 1, b: Buffer.from([1, 2]) },
+            { x: 2.0000000000000004, b: Buffer.from([3]) },
+          ],
+          B: [],
+        },
+        want,
+        { mayBeEmpty: ['B'] },
+      ),
+    ).toHaveLength(1);
     expect(compareRunTables({ A: want.A, B: [] }, want)).toEqual(['B: the reference run has no rows']);
   });
 });

@@ -10,7 +10,12 @@ export interface IncrementalRunner {
  * argmax of the last position's logits (the first maximum on ties, like llama2.c's sample_argmax).
  * Returns the generated ids only, stopping before any id in `stopAt` (llama2.c stops at BOS).
  */
-export function greedyDecode(runner: IncrementalRunner, prompt: number[], maxNewTokens: number, opts: { stopAt?: number[] } = {}): number[] {
+export function greedyDecode(
+  runner: IncrementalRunner,
+  prompt: number[],
+  maxNewTokens: number,
+  opts: { stopAt?: number[] } = {},
+): number[] {
   if (prompt.length === 0) throw new Error('greedyDecode: prompt must hold at least one token (e.g. BOS)');
   const stopAt = new Set(opts.stopAt ?? []);
   const sequence = runner.startSequence();

@@ -4,9 +4,13 @@ import { makeRng, randomTokens } from './random';
 describe('makeRng (mulberry32)', () => {
   it('produces the reference mulberry32 sequence (checked against an independent Python port)', () => {
     const a = makeRng(42);
-    expect([a.next(), a.next(), a.next(), a.next()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099, 0.6697340414393693]);
+    expect([a.next(), a.next(), a.next(), a.next()]).toEqual([
+      0.6011037519201636, 0.44829055899754167, 0.8524657934904099, 0.6697340414393693,
+    ]);
     const b = makeRng(0);
-    expect([b.next(), b.next(), b.next(), b.next()]).toEqual([0.26642920868471265, 0.0003297457005828619, 0.2232720274478197, 0.1462021479383111]);
+    expect([b.next(), b.next(), b.next(), b.next()]).toEqual([
+      0.26642920868471265, 0.0003297457005828619, 0.2232720274478197, 0.1462021479383111,
+    ]);
   });
 
   it('is reproducible per seed and differs between seeds', () => {

@@ -37,7 +37,8 @@ export function makeRng(seed: number): Rng {
 /** n token ids drawn uniformly from 0..vocabSize-1 minus `excluded` (e.g. a tokenizer's specialIds). */
 export function randomTokens(rng: Rng, n: number, vocabSize: number, excluded: ReadonlySet<number> = new Set()): number[] {
   if (!Number.isInteger(n) || n < 0) throw new Error(`randomTokens: n must be a non-negative integer, got ${n}`);
-  if (!Number.isInteger(vocabSize) || vocabSize <= 0) throw new Error(`randomTokens: vocabSize must be a positive integer, got ${vocabSize}`);
+  if (!Number.isInteger(vocabSize) || vocabSize <= 0)
+    throw new Error(`randomTokens: vocabSize must be a positive integer, got ${vocabSize}`);
   const allowed: number[] = [];
   for (let id = 0; id < vocabSize; id++) if (!excluded.has(id)) allowed.push(id);
   if (allowed.length === 0) throw new Error(`randomTokens: every id in 0..${vocabSize - 1} is excluded`);

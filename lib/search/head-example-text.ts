@@ -20,7 +20,12 @@ export const headExampleTextSearch: TextSearchProvider = {
   async search(phrase, scope, limit) {
     if (scope.length === 0 || phrase.trim().length < 2) return [];
     const byRun = new Map(scope.map((s) => [s.run.id, s.model]));
-    const hits = await searchUnitTexts('head', scope.map((s) => ({ runId: s.run.id, corpus: null })), likePattern(foldCase(phrase)), limit);
+    const hits = await searchUnitTexts(
+      'head',
+      scope.map((s) => ({ runId: s.run.id, corpus: null })),
+      likePattern(foldCase(phrase)),
+      limit,
+    );
     return hits.map((r): SearchResult => {
       const model = byRun.get(r.runId)!;
       const url = headPath(model.slug, r.layer, r.unit);

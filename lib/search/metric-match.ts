@@ -10,7 +10,11 @@ export interface MetricName {
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/[-\s]+/g, '_');
-const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 /** How well `w` (normalised) names the metric: lower is better, null = not at all. */
 function score(w: string, m: MetricName): number | null {

@@ -15,7 +15,12 @@ export const neuronExampleTextSearch: TextSearchProvider = {
   async search(phrase, scope, limit) {
     if (scope.length === 0 || phrase.trim().length < 2) return [];
     const byRun = new Map(scope.map((s) => [s.run.id, s.model]));
-    const hits = await searchUnitTexts('neuron', scope.map((s) => ({ runId: s.run.id, corpus: s.run.corpusSlug ?? null })), likePattern(foldCase(phrase)), limit);
+    const hits = await searchUnitTexts(
+      'neuron',
+      scope.map((s) => ({ runId: s.run.id, corpus: s.run.corpusSlug ?? null })),
+      likePattern(foldCase(phrase)),
+      limit,
+    );
     return hits.map((r): SearchResult => {
       const model = byRun.get(r.runId)!;
       const url = neuronPath(model.slug, r.layer, r.unit, undefined, r.site);

@@ -87,12 +87,15 @@ export function parseSearchQuery(raw: string): ParsedQuery {
     } else if (/^model:/i.test(token)) {
       const name = token.slice(6);
       if (!MODEL.test(name)) parsed.problems.push(`model: "${name}" is not a model name`);
-      else if (parsed.model && parsed.model !== name) parsed.problems.push(`model: given twice ("${parsed.model}", "${name}"); the first is used`);
+      else if (parsed.model && parsed.model !== name)
+        parsed.problems.push(`model: given twice ("${parsed.model}", "${name}"); the first is used`);
       else parsed.model = name;
     } else if (/^[<>=]/.test(token) || /[<>=]$/.test(token)) {
       parsed.problems.push(`"${token}": a threshold is written "metric > number", e.g. "induction > 0.5"`);
     } else if (NUMBER.test(token)) {
-      parsed.problems.push(`"${token}": a number alone matches nothing; write a head as L9H6 or 9.6, a threshold as "induction > ${token}"`);
+      parsed.problems.push(
+        `"${token}": a number alone matches nothing; write a head as L9H6 or 9.6, a threshold as "induction > ${token}"`,
+      );
     } else {
       parsed.text.push(token);
     }
@@ -105,7 +108,10 @@ function joinSpacedNames(q: string): string {
   const parts = q.split('"');
   for (let i = 0; i < parts.length; i += 2) {
     parts[i] = parts[i]
-      .replace(/\blayer\s*(\d{1,6})\s*,?\s*(head|neuron)\s*(\d{1,6})\b/gi, (_a, l: string, kind: string, n: string) => `L${l}${kind.toLowerCase() === 'head' ? 'H' : 'N'}${n}`)
+      .replace(
+        /\blayer\s*(\d{1,6})\s*,?\s*(head|neuron)\s*(\d{1,6})\b/gi,
+        (_a, l: string, kind: string, n: string) => `L${l}${kind.toLowerCase() === 'head' ? 'H' : 'N'}${n}`,
+      )
       .replace(/\b([Ll]\d{1,6})\s+([HhNn]\d{1,6})\b/g, '$1$2');
   }
   return parts.join('"');

@@ -59,7 +59,13 @@ export async function withSearchSlot<T>(search: () => Promise<T>, opts: { concur
         const i = slots.waiting.indexOf(wake);
         if (i >= 0) slots.waiting.splice(i, 1);
         const retryAfterSeconds = Math.ceil((opts.waitMs ?? SEARCH_QUEUE_WAIT_MS) / 1000);
-        reject(new ApiError(503, `search is busy (${slots.running} searches running, ${slots.waiting.length} waiting); retry in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+        reject(
+          new ApiError(
+            503,
+            `search is busy (${slots.running} searches running, ${slots.waiting.length} waiting); retry in ${retryAfterSeconds} s`,
+            { retryAfterSeconds },
+          ),
+        );
       }, opts.waitMs ?? SEARCH_QUEUE_WAIT_MS);
       slots.waiting.push(wake);
     });

@@ -23,7 +23,7 @@ afterAll(async () => {
 const urls = async (q: string) => (await runSearch(q)).results.map((r) => r.url);
 
 describe('runSearch', () => {
-  it('finds heads above a metric threshold on each model\'s latest run, best first', async () => {
+  it("finds heads above a metric threshold on each model's latest run, best first", async () => {
     const out = await runSearch('induction > 0.5');
     const heads = out.results.filter((r) => r.kind === 'head');
     expect(heads.map((r) => r.title)).toEqual(['other-shape L1H3', 'stories260K L1H3', 'stories260K L2H5']);
@@ -32,7 +32,10 @@ describe('runSearch', () => {
   });
 
   it('combines a threshold with a model scope, and several thresholds with AND', async () => {
-    expect(await urls('model:stories260K induction >= 0.9')).toEqual(['/models/stories260K/heads/1.3', '/models/stories260K?sort=induction&min=0.9']);
+    expect(await urls('model:stories260K induction >= 0.9')).toEqual([
+      '/models/stories260K/heads/1.3',
+      '/models/stories260K?sort=induction&min=0.9',
+    ]);
     const both = (await runSearch('stories260K induction > 0.5 prev < 0.5')).results.filter((r) => r.kind === 'head');
     expect(both.map((r) => r.title)).toEqual(['stories260K L1H3', 'stories260K L2H5']);
   });
@@ -79,7 +82,11 @@ describe('runSearch', () => {
     expect(examples).toHaveLength(5 * 8);
     expect(examples[0].description).toBe('"upon a" appears in 6 of its top examples');
     // The head page lists top-attention examples first: the first match is there.
-    expect(examples[0].match).toEqual({ example: 'top attention example #1', text: 'Once upon a time', url: `${examples[0].url}#examples-attention` });
+    expect(examples[0].match).toEqual({
+      example: 'top attention example #1',
+      text: 'Once upon a time',
+      url: `${examples[0].url}#examples-attention`,
+    });
     const headHits = (await runSearch('"UPON A TIME"')).results.filter((r) => r.kind === 'example' && r.url.includes('/heads/'));
     expect(headHits).toHaveLength(5 * 8 + 2 * 4);
     expect((await runSearch('"100%_"')).results).toEqual([]); // LIKE wildcards are literal
@@ -91,7 +98,11 @@ describe('runSearch', () => {
     // Two top examples on each of the fixture's two corpora (the run records no corpus, so both count).
     expect(out.results[0].description).toBe('"dragon" appears in 4 of its top examples');
     // Which example matched: the first top example, with an excerpt and a link to its anchor on the neuron page.
-    expect(out.results[0].match).toEqual({ example: 'top example #1', text: '<s> the dragon slept', url: '/models/stories260K/neurons/1/5#top-1' });
+    expect(out.results[0].match).toEqual({
+      example: 'top example #1',
+      text: '<s> the dragon slept',
+      url: '/models/stories260K/neurons/1/5#top-1',
+    });
     // Ties in hits: by run id (stories260K's latest run r8ck… before rothershape0).
     expect(await urls('"the dragon slept"')).toEqual(['/models/stories260K/neurons/1/5', '/models/other-shape/neurons/1/5']);
     expect((await runSearch('"dragon woke"')).results).toEqual([]);

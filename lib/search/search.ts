@@ -25,7 +25,12 @@ export interface SearchOutcome {
 
 /** The metric a user typed in a threshold: the best of the metrics the word names (metric-match.ts). */
 export function resolveMetric(word: string, ids: readonly string[], titles: ReadonlyMap<string, string>): string | null {
-  return matchMetrics(word, ids.map((id) => ({ id, title: titles.get(id) ?? id })))[0] ?? null;
+  return (
+    matchMetrics(
+      word,
+      ids.map((id) => ({ id, title: titles.get(id) ?? id })),
+    )[0] ?? null
+  );
 }
 
 function neuronPath(model: string, layer: number, neuron: number, runId?: string): string {
@@ -60,7 +65,11 @@ export async function runSearch(q: string): Promise<SearchOutcome> {
   const onlyModels = parsed.heads.length + parsed.neurons.length + parsed.thresholds.length + text.length === 0;
   for (const m of models) {
     const hay = `${m.slug} ${m.displayName}`.toLowerCase();
-    if (named.has(m.slug) || (onlyModels && parsed.model?.toLowerCase() === m.slug.toLowerCase()) || text.some((w) => hay.includes(w.toLowerCase()))) {
+    if (
+      named.has(m.slug) ||
+      (onlyModels && parsed.model?.toLowerCase() === m.slug.toLowerCase()) ||
+      text.some((w) => hay.includes(w.toLowerCase()))
+    ) {
       results.push({
         kind: 'model',
         title: m.displayName,
@@ -77,7 +86,12 @@ export async function runSearch(q: string): Promise<SearchOutcome> {
     for (const m of withRuns) {
       if (ref.layer < m.nLayers && ref.head < m.nHeads) {
         found = true;
-        results.push({ kind: 'head', title: `${m.slug} ${headName(ref.layer, ref.head)}`, description: `Head ${ref.head} of layer ${ref.layer}`, url: headPath(m.slug, ref.layer, ref.head) });
+        results.push({
+          kind: 'head',
+          title: `${m.slug} ${headName(ref.layer, ref.head)}`,
+          description: `Head ${ref.head} of layer ${ref.layer}`,
+          url: headPath(m.slug, ref.layer, ref.head),
+        });
       }
     }
     if (!found) parsed.problems.push(`${headName(ref.layer, ref.head)}: no model in scope has this head`);
@@ -87,7 +101,12 @@ export async function runSearch(q: string): Promise<SearchOutcome> {
     for (const m of withRuns) {
       if (ref.layer < m.nLayers && ref.neuron < m.dMlp) {
         found = true;
-        results.push({ kind: 'neuron', title: `${m.slug} L${ref.layer}N${ref.neuron}`, description: `MLP neuron ${ref.neuron} of layer ${ref.layer}`, url: neuronPath(m.slug, ref.layer, ref.neuron) });
+        results.push({
+          kind: 'neuron',
+          title: `${m.slug} L${ref.layer}N${ref.neuron}`,
+          description: `MLP neuron ${ref.neuron} of layer ${ref.layer}`,
+          url: neuronPath(m.slug, ref.layer, ref.neuron),
+        });
       }
     }
     if (!found) parsed.problems.push(`L${ref.layer}N${ref.neuron}: no model in scope has this neuron`);
@@ -97,8 +116,16 @@ export async function runSearch(q: string): Promise<SearchOutcome> {
   const registryIds = headMetrics.map((m) => m.id);
   const titles = new Map(headMetrics.map((m) => [m.id, m.title]));
   for (const word of text) {
-    for (const id of matchMetrics(word, registryIds.map((mid) => ({ id: mid, title: titles.get(mid) ?? mid })))) {
-      results.push({ kind: 'metric', title: titles.get(id) ?? id, description: `Metric ${id}: definition and citation`, url: `/metrics#${id}` });
+    for (const id of matchMetrics(
+      word,
+      registryIds.map((mid) => ({ id: mid, title: titles.get(mid) ?? mid })),
+    )) {
+      results.push({
+        kind: 'metric',
+        title: titles.get(id) ?? id,
+        description: `Metric ${id}: definition and citation`,
+        url: `/metrics#${id}`,
+      });
     }
   }
 

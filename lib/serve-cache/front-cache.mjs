@@ -37,7 +37,12 @@ export class FrontCache {
   async handle(req, res, next) {
     // The client router's flight requests (RSC headers, `_rsc=`) stay with Next: same URL, other body.
     // Next's build files (/_next/…) are never ISR responses: no point copying them.
-    if (req.method !== 'GET' || req.url.startsWith('/_next/') || ROUTER_HEADERS.some((h) => req.headers[h] !== undefined) || /[?&]_rsc=/.test(req.url)) {
+    if (
+      req.method !== 'GET' ||
+      req.url.startsWith('/_next/') ||
+      ROUTER_HEADERS.some((h) => req.headers[h] !== undefined) ||
+      /[?&]_rsc=/.test(req.url)
+    ) {
       return next(req, res);
     }
     const gen = await this.generation.current();
@@ -88,7 +93,11 @@ export class FrontCache {
     let headArgs = {};
     const keep = (chunk, encoding) => {
       if (chunk === undefined || chunk === null || typeof chunk === 'function' || bytes > MAX_ENTRY_BYTES) return;
-      const b = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk);
+      const b = Buffer.isBuffer(chunk)
+        ? chunk
+        : typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
+          : Buffer.from(chunk);
       bytes += b.length;
       chunks.push(b);
     };

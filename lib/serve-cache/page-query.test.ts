@@ -12,7 +12,15 @@ describe('parseViewPath', () => {
   });
 
   it('leaves every other path alone', () => {
-    for (const p of ['/models', '/models/m/runs', '/runs/r', '/runs/r/models/m/heatmaps/x.png', '/api/v1/models', '/models/m/heads', '/models/%E0%A4%A/heads/1.2']) {
+    for (const p of [
+      '/models',
+      '/models/m/runs',
+      '/runs/r',
+      '/runs/r/models/m/heatmaps/x.png',
+      '/api/v1/models',
+      '/models/m/heads',
+      '/models/%E0%A4%A/heads/1.2',
+    ]) {
       expect(parseViewPath(p), p).toBeNull();
     }
   });
@@ -34,7 +42,9 @@ describe('queryRewrite', () => {
 
   it('sends live inference to the uncached twin with its query intact', () => {
     expect(queryRewrite('/models/m/heads/1.3', '?text=hello')).toBe('/live-query/models/m/heads/1.3?text=hello');
-    expect(queryRewrite('/runs/r/models/m/neurons/0/5', '?probe=x&site=pre')).toBe('/live-query/runs/r/models/m/neurons/0/5?probe=x&site=pre');
+    expect(queryRewrite('/runs/r/models/m/neurons/0/5', '?probe=x&site=pre')).toBe(
+      '/live-query/runs/r/models/m/neurons/0/5?probe=x&site=pre',
+    );
     // An empty text is no live request.
     expect(queryRewrite('/models/m/heads/1.3', '?text=&embed=1')).toMatch(/^\/with-query\//);
   });

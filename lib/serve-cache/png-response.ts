@@ -8,6 +8,10 @@ import { cacheControl } from '@/lib/api/respond';
 export function pngResponse(png: Buffer): Response {
   return new Response(new Uint8Array(png), {
     status: 200,
-    headers: { 'Content-Type': 'image/png', 'Cache-Control': cacheControl(true), ETag: `"${createHash('sha1').update(png).digest('base64url')}"` },
+    headers: {
+      'Content-Type': 'image/png',
+      'Cache-Control': cacheControl(true),
+      ETag: `"${createHash('sha1').update(png).digest('base64url')}"`,
+    },
   });
 }

@@ -12,7 +12,12 @@ function manualGeneration(start = 'g1') {
   return { set: (v: string) => (value = v), source: new PublishGeneration(async () => value, { intervalMs: 0 }) };
 }
 
-const page = (html: string) => ({ kind: 'APP_PAGE', html, rscData: Buffer.from(html), headers: { 'x-next-cache-tags': '_N_T_/layout,_N_T_/models/m' } });
+const page = (html: string) => ({
+  kind: 'APP_PAGE',
+  html,
+  rscData: Buffer.from(html),
+  headers: { 'x-next-cache-tags': '_N_T_/layout,_N_T_/models/m' },
+});
 
 describe('GenerationCache', () => {
   it('serves an entry while the publish generation it was rendered under lasts', async () => {

@@ -237,7 +237,11 @@ export function plantedTokenizer(): Tokenizer {
       });
       return opts?.bos ? [bosId, ...ids] : ids;
     },
-    decode: (ids) => ids.filter((id) => id !== bosId && id !== eosId).map(piece).join(''),
+    decode: (ids) =>
+      ids
+        .filter((id) => id !== bosId && id !== eosId)
+        .map(piece)
+        .join(''),
     piece,
   };
 }

@@ -47,7 +47,10 @@ describe.skipIf(withoutSharedData('tokenizers/gpt2'))('GPT-2 byte-level BPE (voc
     const folder = path.join(tmp, 'gpt2-json');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(gpt2TokenizerJson(vocab, merges)));
-    fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<|endoftext|>', eos_token: { content: '<|endoftext|>' } }));
+    fs.writeFileSync(
+      path.join(folder, 'tokenizer_config.json'),
+      JSON.stringify({ bos_token: '<|endoftext|>', eos_token: { content: '<|endoftext|>' } }),
+    );
     const fromJson = await loadHfTokenizer(folder);
     const text = "The quick brown fox's 3 jumps—over 12,000 lazy dogs!";
     expect(fromJson.encode(text, { bos: true })).toEqual(tok.encode(text, { bos: true }));

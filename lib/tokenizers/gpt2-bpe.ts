@@ -58,8 +58,11 @@ export async function loadGpt2Tokenizer(dir: string): Promise<HfTokenizer> {
   } catch (e) {
     throw new Error(`${vocabFile}: cannot read a GPT-2 vocabulary (${(e as Error).message})`, { cause: e });
   }
-  const merges = parseMerges(await fs.readFile(mergesFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new Error(`${mergesFile}: cannot read (${e.code ?? e.message})`);
-  }), mergesFile);
+  const merges = parseMerges(
+    await fs.readFile(mergesFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`${mergesFile}: cannot read (${e.code ?? e.message})`);
+    }),
+    mergesFile,
+  );
   return new HfTokenizer(gpt2TokenizerJson(vocab, merges), { source: vocabFile });
 }

@@ -28,7 +28,8 @@ export class HfTokenizer implements Tokenizer {
 
   constructor(tokenizerJson: Record<string, unknown>, opts: HfTokenizerOptions = {}) {
     const source = opts.source ?? 'tokenizer.json';
-    if (!tokenizerJson || typeof tokenizerJson.model !== 'object') throw new Error(`${source}: not a Hugging Face tokenizer.json (no "model" object)`);
+    if (!tokenizerJson || typeof tokenizerJson.model !== 'object')
+      throw new Error(`${source}: not a Hugging Face tokenizer.json (no "model" object)`);
     const config = opts.config ?? {};
     try {
       this.impl = new HfTokenizerImpl(tokenizerJson, config);
@@ -69,7 +70,10 @@ export async function loadHfTokenizer(dir: string, opts: Omit<HfTokenizerOptions
   const file = path.join(dir, 'tokenizer.json');
   const json = await readJsonObject(file);
   const configFile = path.join(dir, 'tokenizer_config.json');
-  const config = await fs.stat(configFile).then(() => readJsonObject(configFile), () => ({}));
+  const config = await fs.stat(configFile).then(
+    () => readJsonObject(configFile),
+    () => ({}),
+  );
   return new HfTokenizer(json, { ...opts, config, source: file });
 }
 

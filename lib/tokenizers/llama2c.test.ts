@@ -25,7 +25,7 @@ function naiveLlama2cEncode(file: string, text: string): number[] {
   const bytes = fs.readFileSync(file);
   const vocab: string[] = [];
   const scores: number[] = [];
-  for (let off = 4; off < bytes.length; ) {
+  for (let off = 4; off < bytes.length;) {
     scores.push(bytes.readFloatLE(off));
     const len = bytes.readInt32LE(off + 4);
     vocab.push(bytes.subarray(off + 8, off + 8 + len).toString('utf8'));
@@ -40,7 +40,9 @@ function naiveLlama2cEncode(file: string, text: string): number[] {
     else for (const b of Buffer.from(ch, 'utf8')) tokens.push(b + 3);
   }
   for (;;) {
-    let bestScore = -1e10, bestId = -1, bestIdx = -1;
+    let bestScore = -1e10,
+      bestId = -1,
+      bestIdx = -1;
     for (let i = 0; i < tokens.length - 1; i++) {
       const id = lookup.get(vocab[tokens[i]] + vocab[tokens[i + 1]]);
       if (id !== undefined && scores[id] > bestScore) {
@@ -89,7 +91,10 @@ describe.skipIf(withoutSharedData(...LLAMA2_DATA))('llama2.c tokenizer with the 
     for (const text of [
       fs.readFileSync(sharedDataPath('corpora/tinyshakespeare/input.txt'), 'utf8').slice(0, 1500),
       fs.readFileSync(sharedDataPath('corpora/wikitext-2-raw/wiki.test.raw'), 'utf8').slice(3000, 4500),
-      JSON.parse(fs.readFileSync(sharedDataPath('corpora/python-stdlib/python311_stdlib.jsonl'), 'utf8').split('\n')[0]).text.slice(0, 1500),
+      JSON.parse(fs.readFileSync(sharedDataPath('corpora/python-stdlib/python311_stdlib.jsonl'), 'utf8').split('\n')[0]).text.slice(
+        0,
+        1500,
+      ),
     ]) {
       expect(tok.encode(text)).toEqual(naiveLlama2cEncode(file, text));
     }
@@ -175,7 +180,9 @@ describe('tokenizer.bin validation', () => {
     const truncated = path.join(tmp, 'truncated.bin');
     fs.writeFileSync(truncated, bytes.subarray(0, bytes.length - 3));
     await expect(loadLlama2cTokenizer(truncated)).rejects.toThrow(`${truncated}: truncated inside token 511`);
-    expect(() => Llama2cTokenizer.fromBytes(new Uint8Array([0, 0, 0, 0]), 'zero.bin')).toThrow(/zero.bin: not a llama2.c tokenizer: max_token_length 0/);
+    expect(() => Llama2cTokenizer.fromBytes(new Uint8Array([0, 0, 0, 0]), 'zero.bin')).toThrow(
+      /zero.bin: not a llama2.c tokenizer: max_token_length 0/,
+    );
     expect(() => Llama2cTokenizer.fromBytes(bytes.subarray(0, 300), 'short.bin')).toThrow(/short.bin: truncated/);
     const firstTokens = Buffer.from(bytes.subarray(0, 4 + 3 * 8 + 5 + 5 + 6));
     expect(() => Llama2cTokenizer.fromBytes(firstTokens, 'few.bin')).toThrow(/few.bin: only 3 tokens/);

@@ -75,12 +75,15 @@ export class Llama2cTokenizer implements Tokenizer {
     let offset = 4;
     while (offset < bytes.byteLength) {
       const id = pieces.length;
-      if (offset + 8 > bytes.byteLength) throw new Error(`${file}: truncated at token ${id} (byte ${offset} of ${bytes.byteLength}): no room for its score and length`);
+      if (offset + 8 > bytes.byteLength)
+        throw new Error(`${file}: truncated at token ${id} (byte ${offset} of ${bytes.byteLength}): no room for its score and length`);
       const score = view.getFloat32(offset, true);
       const length = view.getInt32(offset + 4, true);
       offset += 8;
-      if (length < 0 || length > maxTokenLength) throw new Error(`${file}: token ${id} has length ${length}, outside 0..max_token_length ${maxTokenLength}`);
-      if (offset + length > bytes.byteLength) throw new Error(`${file}: truncated inside token ${id}: needs ${length} bytes at byte ${offset}, file has ${bytes.byteLength}`);
+      if (length < 0 || length > maxTokenLength)
+        throw new Error(`${file}: token ${id} has length ${length}, outside 0..max_token_length ${maxTokenLength}`);
+      if (offset + length > bytes.byteLength)
+        throw new Error(`${file}: truncated inside token ${id}: needs ${length} bytes at byte ${offset}, file has ${bytes.byteLength}`);
       let piece: string;
       try {
         piece = utf8.decode(bytes.subarray(offset, offset + length));
@@ -135,7 +138,8 @@ export class Llama2cTokenizer implements Tokenizer {
   }
 
   piece(id: number): string {
-    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new Error(`piece: id ${JSON.stringify(id)} is not in 0..${this.vocabSize - 1}`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize)
+      throw new Error(`piece: id ${JSON.stringify(id)} is not in 0..${this.vocabSize - 1}`);
     if (id === BOS_ID) return '<s>';
     if (id === EOS_ID) return '</s>';
     return this.pieces[id].replace(/ /g, '\u2581');

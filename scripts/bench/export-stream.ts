@@ -40,24 +40,68 @@ try {
   for (let l0 = 0; l0 < L; l0 += 50) {
     const rows = [];
     for (let l = l0; l < Math.min(L, l0 + 50); l++)
-      for (let h = 0; h < H; h++) for (let m = 0; m < M; m++) rows.push({ layer: l, head: h, metricId: `m${m}`, metricVersion: 1, value: Math.sin(l * 7 + h * 3 + m) });
+      for (let h = 0; h < H; h++)
+        for (let m = 0; m < M; m++)
+          rows.push({ layer: l, head: h, metricId: `m${m}`, metricVersion: 1, value: Math.sin(l * 7 + h * 3 + m) });
     await saveHeadMetrics(run.id, rows);
   }
   const stat = { values: [1], mean: 1, std: 0 };
   for (let layer = 0; layer < NL; layer++) {
     const neurons = Array.from({ length: N }, (_, neuron) => ({
       stats: {
-        corpusSlug: 'bench', layer, site: 'post', neuron, count: 1e5, maxAct: 1 + Math.sin(neuron), minAct: -0.1, mean: 0.1, variance: 0.2, skewness: 1,
-        kurtosis: 4, density: 0.1, topTokenShare: 0.3, histLo: -0.1, histHi: 2, histogram: Array.from({ length: 52 }, (_, i) => i),
-        quantileLevels: [0.25, 0.5, 0.75, 0.9, 0.95], quantiles: [0, 0.1, 0.2, 0.5, 1], minimalRate: 0.5, comparison: null, warning: null,
+        corpusSlug: 'bench',
+        layer,
+        site: 'post',
+        neuron,
+        count: 1e5,
+        maxAct: 1 + Math.sin(neuron),
+        minAct: -0.1,
+        mean: 0.1,
+        variance: 0.2,
+        skewness: 1,
+        kurtosis: 4,
+        density: 0.1,
+        topTokenShare: 0.3,
+        histLo: -0.1,
+        histHi: 2,
+        histogram: Array.from({ length: 52 }, (_, i) => i),
+        quantileLevels: [0.25, 0.5, 0.75, 0.9, 0.95],
+        quantiles: [0, 0.1, 0.2, 0.5, 1],
+        minimalRate: 0.5,
+        comparison: null,
+        warning: null,
         effects: { logitTop: [{ token: 1, piece: '▁a', score: 1 }], logitBottom: [], inputTop: [] },
       },
       examples: Array.from({ length: 12 }, (_, rank) => ({
-        kind: 'top' as const, rank, value: 2 - rank / 10, contextId: rank, docIndex: rank, chunk: 0, position: 20, windowStart: 0,
-        tokenIds: Array.from({ length: 32 }, (_, i) => i), tokens: Array.from({ length: 32 }, (_, i) => `▁w${i}`), acts: Array.from({ length: 32 }, (_, i) => Math.sin(i + rank)),
+        kind: 'top' as const,
+        rank,
+        value: 2 - rank / 10,
+        contextId: rank,
+        docIndex: rank,
+        chunk: 0,
+        position: 20,
+        windowStart: 0,
+        tokenIds: Array.from({ length: 32 }, (_, i) => i),
+        tokens: Array.from({ length: 32 }, (_, i) => `▁w${i}`),
+        acts: Array.from({ length: 32 }, (_, i) => Math.sin(i + rank)),
       })),
     }));
-    await saveNeuronCorpus(run.id, [{ corpusSlug: 'bench', layer, site: 'post', nNeurons: N, contexts: 100, tokens: 1e5, baseline: { directions: 1, stats: { max: stat } }, options: {} }], neurons);
+    await saveNeuronCorpus(
+      run.id,
+      [
+        {
+          corpusSlug: 'bench',
+          layer,
+          site: 'post',
+          nNeurons: N,
+          contexts: 100,
+          tokens: 1e5,
+          baseline: { directions: 1, stats: { max: stat } },
+          options: {},
+        },
+      ],
+      neurons,
+    );
   }
   await publishRun(run.id, 1);
 
@@ -78,7 +122,14 @@ try {
     const seconds = (performance.now() - t0) / 1000;
     gc?.();
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    return { label, rows, MB: +(bytes / 1e6).toFixed(1), seconds: +seconds.toFixed(2), rowsPerSec: Math.round(rows / seconds), liveHeapGrowthMB: +((heapPeak - heap0) / 1e6).toFixed(1) };
+    return {
+      label,
+      rows,
+      MB: +(bytes / 1e6).toFixed(1),
+      seconds: +seconds.toFixed(2),
+      rowsPerSec: Math.round(rows / seconds),
+      liveHeapGrowthMB: +((heapPeak - heap0) / 1e6).toFixed(1),
+    };
   }
 
   // Each side is measured twice, alternating (stream, baseline, stream, baseline); the faster of each counts,
@@ -86,27 +137,29 @@ try {
   const best = <T extends { seconds: number }>(a: T, b: T) => (a.seconds <= b.seconds ? a : b);
   for (const id of (process.env.TABLES ?? 'head-metrics,neuron-stats,neuron-examples').split(',')) {
     const table = findExportTable(id)!;
-    const streamOnce = () => measure('stream', async (tick) => {
-      let bytes = 0;
-      let lines = 0;
-      const reader = exportStream(table, run.id, format).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        bytes += value.length;
-        for (let i = value.indexOf(10); i >= 0; i = value.indexOf(10, i + 1)) lines++;
-        tick();
-      }
-      return { bytes, rows: lines - (format === 'csv' ? 1 : 0) };
-    });
+    const streamOnce = () =>
+      measure('stream', async (tick) => {
+        let bytes = 0;
+        let lines = 0;
+        const reader = exportStream(table, run.id, format).getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.length;
+          for (let i = value.indexOf(10); i >= 0; i = value.indexOf(10, i + 1)) lines++;
+          tick();
+        }
+        return { bytes, rows: lines - (format === 'csv' ? 1 : 0) };
+      });
     // Baseline: the whole table in one read (a page as large as the table), formatted into one string.
-    const baselineOnce = () => measure('baseline', async (tick) => {
-      const all = await table.readPage(run.id, undefined, 1e9);
-      tick(true);
-      const held = all.map((r) => formatRow(table, r, format)).join('');
-      tick(true); // rows and text both alive here
-      return { bytes: Buffer.byteLength(held), rows: all.length };
-    });
+    const baselineOnce = () =>
+      measure('baseline', async (tick) => {
+        const all = await table.readPage(run.id, undefined, 1e9);
+        tick(true);
+        const held = all.map((r) => formatRow(table, r, format)).join('');
+        tick(true); // rows and text both alive here
+        return { bytes: Buffer.byteLength(held), rows: all.length };
+      });
     const s1 = await streamOnce();
     const b1 = await baselineOnce();
     const streamed = best(s1, await streamOnce());

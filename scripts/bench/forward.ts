@@ -63,7 +63,11 @@ async function matmulPeak(n: number, runs: number): Promise<number> {
   const b = new OnnxGraphBuilder('matmul-peak');
   const x = b.input('x', 'float32', [n, n]);
   const rng = makeRng(1);
-  const w = b.floatInitializer('w', Float32Array.from({ length: n * n }, () => rng.next() - 0.5), [n, n]);
+  const w = b.floatInitializer(
+    'w',
+    Float32Array.from({ length: n * n }, () => rng.next() - 0.5),
+    [n, n],
+  );
   const y = b.op('MatMul', [x, w], {}, 'y');
   b.output(y, 'float32', [n, n]);
   const session = await ort.InferenceSession.create(b.toBytes(), {
@@ -72,7 +76,11 @@ async function matmulPeak(n: number, runs: number): Promise<number> {
     ...(runnerOptions.intraOpNumThreads ? { intraOpNumThreads: runnerOptions.intraOpNumThreads } : {}),
     extra: { session: { intra_op: { allow_spinning: args.spin ? '1' : '0' } } },
   });
-  const input = new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => rng.next() - 0.5), [n, n]);
+  const input = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: n * n }, () => rng.next() - 0.5),
+    [n, n],
+  );
   let best = Infinity;
   for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
@@ -124,17 +132,30 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
   const L = model.cfg.n_layers;
   const baseSets: [string, string[]][] = [
     ['unhooked (logits)', ['logits']],
-    ['typical scan', ['logits', ...Array.from({ length: L }, (_, l) => [`blocks.${l}.attn.hook_pattern`, `blocks.${l}.mlp.hook_post`]).flat()]],
+    [
+      'typical scan',
+      ['logits', ...Array.from({ length: L }, (_, l) => [`blocks.${l}.attn.hook_pattern`, `blocks.${l}.mlp.hook_post`]).flat()],
+    ],
     ['all hooks', allHookNames(model.cfg)],
   ];
-  const hookSets = storages.flatMap((storage) => baseSets.map(([label, hooks]): [string, string[], WeightStorage] => [
-    storages.length > 1 ? `${label} [${storage === 'inputs' ? 'in' : 'init'}]` : label, hooks, storage]));
+  const hookSets = storages.flatMap((storage) =>
+    baseSets.map(([label, hooks]): [string, string[], WeightStorage] => [
+      storages.length > 1 ? `${label} [${storage === 'inputs' ? 'in' : 'init'}]` : label,
+      hooks,
+      storage,
+    ]),
+  );
   // One runner (session) per hook set, all alive at once so that the repetitions can be interleaved: on a shared
   // machine the load changes from second to second, and interleaving exposes every hook set to the same load.
   // Best of N (like the matmul peak): the least-disturbed run is the closest to the machine's real cost.
-  const runners = hookSets.map(([, , weightStorage]) => new OnnxRunner(model, {
-    ...runnerOptions, weightStorage, ...(weightStorage === 'initializers' && storages.length > 1 && !args['same-arena'] ? { cpuMemArena: true } : {}),
-  }));
+  const runners = hookSets.map(
+    ([, , weightStorage]) =>
+      new OnnxRunner(model, {
+        ...runnerOptions,
+        weightStorage,
+        ...(weightStorage === 'initializers' && storages.length > 1 && !args['same-arena'] ? { cpuMemArena: true } : {}),
+      }),
+  );
   try {
     const sessionMs: number[] = [];
     for (const [i, [, hooks]] of hookSets.entries()) {
@@ -151,8 +172,15 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
       const gflops = flops / (best[i] / 1000) / 1e9;
       console.error(`  ${name} ${label}: ${best[i].toFixed(0)} ms/forward, session ${sessionMs[i].toFixed(0)} ms`);
       return {
-        model: name, hooks: label, hookCount: hooks.length, tokensPerS: (batch * pos) / (best[i] / 1000), ratio: best[i] / best[i - (i % baseSets.length)],
-        gflops, pctPeak: (100 * gflops) / peak, msPerForward: best[i], sessionMs: sessionMs[i],
+        model: name,
+        hooks: label,
+        hookCount: hooks.length,
+        tokensPerS: (batch * pos) / (best[i] / 1000),
+        ratio: best[i] / best[i - (i % baseSets.length)],
+        gflops,
+        pctPeak: (100 * gflops) / peak,
+        msPerForward: best[i],
+        sessionMs: sessionMs[i],
       };
     });
   } finally {
@@ -163,7 +191,9 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
 async function main(): Promise<void> {
   const quick = args.quick;
   const started = performance.now();
-  console.error(`headwiki forward benchmark: ${navigatorInfo()}; providers ${chooseExecutionProviders().join(',')}${args.threads ? `, ${args.threads} threads` : ''}`);
+  console.error(
+    `headwiki forward benchmark: ${navigatorInfo()}; providers ${chooseExecutionProviders().join(',')}${args.threads ? `, ${args.threads} threads` : ''}`,
+  );
   const peak = await matmulPeak(1024, quick ? 3 : 10);
   console.error(`  matmul peak: ${peak.toFixed(1)} GFLOP/s (1024×1024 @ 1024×1024, best of ${quick ? 3 : 10})`);
 
@@ -189,7 +219,9 @@ async function main(): Promise<void> {
 
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nmatmul peak (onnxruntime, 1024×1024 @ 1024×1024): ${peak.toFixed(1)} GFLOP/s`);
-  console.log(`${'model'.padEnd(20)}${'hooks'.padEnd(26)}${pad('n', 5)}${pad('tokens/s', 11)}${pad('ms/fwd', 9)}${pad('×unhooked', 11)}${pad('GFLOP/s', 9)}${pad('% peak', 8)}${pad('session ms', 12)}`);
+  console.log(
+    `${'model'.padEnd(20)}${'hooks'.padEnd(26)}${pad('n', 5)}${pad('tokens/s', 11)}${pad('ms/fwd', 9)}${pad('×unhooked', 11)}${pad('GFLOP/s', 9)}${pad('% peak', 8)}${pad('session ms', 12)}`,
+  );
   for (const r of rows) {
     console.log(
       `${r.model.padEnd(20)}${r.hooks.padEnd(26)}${pad(r.hookCount, 5)}${pad(r.tokensPerS.toFixed(0), 11)}${pad(r.msPerForward.toFixed(0), 9)}` +
@@ -200,10 +232,16 @@ async function main(): Promise<void> {
     // inputs' time over initializers' time for the same model and hook set (< 1: weight inputs are faster).
     for (const r of rows.filter((x) => x.hooks.endsWith('[in]'))) {
       const other = rows.find((x) => x.model === r.model && x.hooks === r.hooks.replace('[in]', '[init]'))!;
-      console.log(`${r.model} ${r.hooks.replace(' [in]', '')}: weight inputs / initializers time ${(r.msPerForward / other.msPerForward).toFixed(3)}`);
+      console.log(
+        `${r.model} ${r.hooks.replace(' [in]', '')}: weight inputs / initializers time ${(r.msPerForward / other.msPerForward).toFixed(3)}`,
+      );
     }
   }
-  console.log(`peak RSS (process high-water mark) after each model: ${Object.entries(rssAfter).map(([m, b]) => `${m} ${mb(b)}`).join(', ')}`);
+  console.log(
+    `peak RSS (process high-water mark) after each model: ${Object.entries(rssAfter)
+      .map(([m, b]) => `${m} ${mb(b)}`)
+      .join(', ')}`,
+  );
   console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -21,7 +21,8 @@ import { finalizeHeadExamples } from '@/workers/head-examples/merge';
 import { calibrateHeadExamples, scanHeadShard } from '@/workers/head-examples/scan';
 import { DEFAULT_HEAD_EXAMPLE_OPTIONS } from '@/workers/head-examples/types';
 
-const [modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', docsArg = '200', repeatsArg = '3'] = process.argv.slice(2);
+const [modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', docsArg = '200', repeatsArg = '3'] =
+  process.argv.slice(2);
 const { model, tokenizer } = await resolveModel(modelArg);
 const cfg = model.cfg;
 const texts = (await readDocuments(corpusArg)).slice(0, Number(docsArg));
@@ -41,7 +42,9 @@ for (let i = 0; i < contexts.length; i += options.batchSize) {
   batches.push(batch.map((c) => [...c.tokenIds, ...new Array(seq - c.tokenIds.length).fill(tokenizer.eosId)]));
 }
 const tokens = contexts.reduce((a, c) => a + c.tokenIds.length - 1, 0);
-console.log(`${cfg.model_name}: ${documents.length} documents, ${contexts.length} contexts, ${tokens} tokens, ${cfg.n_layers * cfg.n_heads} heads`);
+console.log(
+  `${cfg.model_name}: ${documents.length} documents, ${contexts.length} contexts, ${tokens} tokens, ${cfg.n_layers * cfg.n_heads} heads`,
+);
 const normRanges = await calibrateHeadExamples({ cfg, runner, tokenizer, documents, options });
 await runner.run(batches[0], hooks); // warm the session
 const forwardRates: number[] = [];
@@ -54,7 +57,9 @@ for (let r = 0; r < Number(repeatsArg); r++) {
   finalizeHeadExamples(await scanHeadShard({ cfg, runner, tokenizer, documents, options, normRanges }));
   scanRates.push(tokens / ((performance.now() - t0) / 1000));
 }
-console.log(`plain hooked forward (baseline): ${forwardRates.map(Math.round).join(', ')} tokens/s (median ${Math.round(median(forwardRates))})`);
+console.log(
+  `plain hooked forward (baseline): ${forwardRates.map(Math.round).join(', ')} tokens/s (median ${Math.round(median(forwardRates))})`,
+);
 console.log(`head-examples scan + finalize:   ${scanRates.map(Math.round).join(', ')} tokens/s (median ${Math.round(median(scanRates))})`);
 console.log(
   `scan time / forward time: ${(median(forwardRates) / median(scanRates)).toFixed(2)} (per repeat: ${scanRates.map((s, i) => (forwardRates[i] / s).toFixed(2)).join(', ')})`,

@@ -26,7 +26,8 @@ import { UnitStream, type ContextActivations } from '@/lib/metrics/streaming';
 import { ContextKernel } from '@/lib/metrics/streaming/context-kernel';
 import { tokenKey } from '@/lib/metrics/streaming/example';
 
-const [modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', docsArg = '300', roundsArg = '12', ...variants] = process.argv.slice(2);
+const [modelArg = 'stories260K', corpusArg = 'data/corpora/tinystories-sample.txt', docsArg = '300', roundsArg = '12', ...variants] =
+  process.argv.slice(2);
 const { model, tokenizer } = await resolveModel(modelArg);
 const docs = (await readDocuments(corpusArg)).slice(0, Number(docsArg)).map((text, index) => ({ index, text }));
 const options = defaultScanOptions(model);
@@ -50,7 +51,15 @@ await runner.dispose();
 const values = contexts.reduce((a, c) => a + (c.tokens.length - 1) * d, 0);
 console.log(`${model.cfg.model_name} ${hook}: ${contexts.length} contexts, ${d} units, ${values} values`);
 
-const streamOptions = { ranges: ranges[`0.${site}`].neurons, k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed, before: options.exampleBefore, after: options.exampleAfter };
+const streamOptions = {
+  ranges: ranges[`0.${site}`].neurons,
+  k: options.k,
+  randomK: options.randomK,
+  bins: options.bins,
+  seed: options.seed,
+  before: options.exampleBefore,
+  after: options.exampleAfter,
+};
 const warmed = new UnitStream(streamOptions);
 warmed.observeContexts(contexts);
 // The warmed stream's kernel: its memory holds the bars of a scan under way (private: reached for this bench only).
@@ -60,7 +69,10 @@ const committed = kernelInternals.exports;
 const contestants: { name: string; exports?: unknown }[] = [
   { name: 'wasm (committed)', exports: committed },
   { name: 'js (reference loop)' },
-  ...variants.map((file) => ({ name: file, exports: new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { env: { memory: kernelInternals.memory } }).exports })),
+  ...variants.map((file) => ({
+    name: file,
+    exports: new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { env: { memory: kernelInternals.memory } }).exports,
+  })),
 ];
 
 function timeKernel(exports: unknown): number {

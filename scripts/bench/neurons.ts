@@ -57,7 +57,9 @@ if (args[0] === '--memory') {
   (globalThis as { gc?: () => void }).gc?.();
   const retained = process.memoryUsage().heapUsed / 2 ** 20;
   const staged = encodeResult(shard).byteLength; // as the job queue stages a shard's result
-  console.log(JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB, retainedHeapMiB: retained, stagedResultMiB: staged / 2 ** 20 }));
+  console.log(
+    JSON.stringify({ times, tokens: shard.tokens, seconds: s, maxRssMiB, retainedHeapMiB: retained, stagedResultMiB: staged / 2 ** 20 }),
+  );
   process.exit(0);
 }
 
@@ -99,7 +101,9 @@ const hooks = options.layers.flatMap((l) => options.sites.map((s) => siteHook(l,
 const contexts = buildContexts(tokenizer, docs, options.contextLength);
 const batches = batchContexts(contexts, options.batchSize, tokenizer.eosId);
 const tokens = contexts.reduce((a, c) => a + c.tokens.length - 1, 0);
-console.log(`${model.cfg.model_name}: ${docs.length} documents, ${contexts.length} contexts, ${tokens} tokens; hooks ${hooks.length} × d_mlp ${model.cfg.d_mlp}`);
+console.log(
+  `${model.cfg.model_name}: ${docs.length} documents, ${contexts.length} contexts, ${tokens} tokens; hooks ${hooks.length} × d_mlp ${model.cfg.d_mlp}`,
+);
 const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs });
 await runner.run(batches[0].padded, hooks); // warm the session
 
@@ -127,7 +131,8 @@ for (let r = 0; r < Number(repeatsArg ?? 3); r++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rates = (xs: number[]) => `${xs.map((x) => Math.round(x)).join(', ')} tokens/s (median ${Math.round(median(xs))})`;
-const ratios = (s: number[], f: number[]) => `${(median(s) / median(f)).toFixed(2)} (per repeat: ${s.map((x, i) => (x / f[i]).toFixed(2)).join(', ')})`;
+const ratios = (s: number[], f: number[]) =>
+  `${(median(s) / median(f)).toFixed(2)} (per repeat: ${s.map((x, i) => (x / f[i]).toFixed(2)).join(', ')})`;
 console.log(`plain hooked forward: ${rates(forwardRates)}; per CPU second ${rates(forwardCpu)}`);
 console.log(`neuron scan:          ${rates(scanRates)}; per CPU second ${rates(scanCpu)}`);
 console.log(`scan / forward (wall time): ${ratios(scanRates, forwardRates)}`);
@@ -143,7 +148,10 @@ const wikis = await computeNeuronWiki({
   model,
   runner,
   tokenizer,
-  corpora: [{ slug: 'stories', documents: docs.map((d) => d.text) }, { slug: 'code', documents: code }],
+  corpora: [
+    { slug: 'stories', documents: docs.map((d) => d.text) },
+    { slug: 'code', documents: code },
+  ],
 });
 const wikiSeconds = (performance.now() - t0) / 1000;
 const neurons = wikis[0].layers.flatMap((l) => l.neurons);
@@ -158,9 +166,22 @@ console.log(
 await runner.dispose();
 
 for (const times of [1, 10]) {
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/bench/neurons.ts', '--memory', String(times), modelArg ?? 'stories260K', corpusArg ?? 'data/corpora/tinystories-sample.txt'], {
-    encoding: 'utf8',
-  });
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      'scripts/bench/neurons.ts',
+      '--memory',
+      String(times),
+      modelArg ?? 'stories260K',
+      corpusArg ?? 'data/corpora/tinystories-sample.txt',
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (child.status !== 0) throw new Error(child.stderr);
   console.log(`memory, corpus ×${times}: ${child.stdout.trim()}`);
 }

@@ -18,7 +18,13 @@ async function timed(url: string, headers: Record<string, string> = {}) {
   const t0 = performance.now();
   const res = await fetch(url, { headers });
   const body = await res.arrayBuffer();
-  return { ms: performance.now() - t0, status: res.status, etag: res.headers.get('etag'), cache: res.headers.get('cache-control'), bytes: body.byteLength };
+  return {
+    ms: performance.now() - t0,
+    status: res.status,
+    etag: res.headers.get('etag'),
+    cache: res.headers.get('cache-control'),
+    bytes: body.byteLength,
+  };
 }
 
 const doc: Json = await (await fetch(`${BASE}/api/v1/openapi.json`)).json();
@@ -26,7 +32,17 @@ const models: Json = await (await fetch(`${BASE}/api/v1/models`)).json();
 const live = models.models.find((m: Json) => m.latestRun);
 if (!live) throw new Error('no published run on this server');
 const runId: string = live.latestRun.id;
-const values: Record<string, string> = { model: live.slug, runId, layer: '1', head: '3', neuron: '5', file: 'head-metrics.csv', a: runId, b: runId, q: 'induction > 0.2' };
+const values: Record<string, string> = {
+  model: live.slug,
+  runId,
+  layer: '1',
+  head: '3',
+  neuron: '5',
+  file: 'head-metrics.csv',
+  a: runId,
+  b: runId,
+  q: 'induction > 0.2',
+};
 
 const urls: string[] = [];
 for (const [p, item] of Object.entries(doc.paths as Record<string, Json>)) {

@@ -39,9 +39,42 @@ interface Shape {
 }
 
 const SHAPES: Shape[] = [
-  { name: 'gpt2-small-f32', family: 'gpt2', dtype: 'F32', layers: 12, dModel: 768, heads: 12, dMlp: 3072, vocab: 50257, nCtx: 1024, target: { bytes: 1.5e9 } },
-  { name: 'gpt2-large-f32', family: 'gpt2', dtype: 'F32', layers: 36, dModel: 1280, heads: 20, dMlp: 5120, vocab: 50257, nCtx: 1024, target: { ratio: 2 } },
-  { name: 'gpt2-xl-f16', family: 'gpt2', dtype: 'F16', layers: 48, dModel: 1600, heads: 25, dMlp: 6400, vocab: 50257, nCtx: 1024, target: { ratio: 1.5 } },
+  {
+    name: 'gpt2-small-f32',
+    family: 'gpt2',
+    dtype: 'F32',
+    layers: 12,
+    dModel: 768,
+    heads: 12,
+    dMlp: 3072,
+    vocab: 50257,
+    nCtx: 1024,
+    target: { bytes: 1.5e9 },
+  },
+  {
+    name: 'gpt2-large-f32',
+    family: 'gpt2',
+    dtype: 'F32',
+    layers: 36,
+    dModel: 1280,
+    heads: 20,
+    dMlp: 5120,
+    vocab: 50257,
+    nCtx: 1024,
+    target: { ratio: 2 },
+  },
+  {
+    name: 'gpt2-xl-f16',
+    family: 'gpt2',
+    dtype: 'F16',
+    layers: 48,
+    dModel: 1600,
+    heads: 25,
+    dMlp: 6400,
+    vocab: 50257,
+    nCtx: 1024,
+    target: { ratio: 1.5 },
+  },
   { name: 'pythia-1.4b-f16', family: 'gpt_neox', dtype: 'F16', layers: 24, dModel: 2048, heads: 16, dMlp: 8192, vocab: 50304, nCtx: 2048 },
 ];
 
@@ -67,26 +100,40 @@ function specs(s: Shape): TensorSpec[] {
     t('transformer.wpe.weight', nCtx, D);
     for (let l = 0; l < layers; l++) {
       const h = `transformer.h.${l}`;
-      t(`${h}.ln_1.weight`, D); t(`${h}.ln_1.bias`, D);
-      t(`${h}.attn.c_attn.weight`, D, 3 * D); t(`${h}.attn.c_attn.bias`, 3 * D);
-      t(`${h}.attn.c_proj.weight`, D, D); t(`${h}.attn.c_proj.bias`, D);
-      t(`${h}.ln_2.weight`, D); t(`${h}.ln_2.bias`, D);
-      t(`${h}.mlp.c_fc.weight`, D, M); t(`${h}.mlp.c_fc.bias`, M);
-      t(`${h}.mlp.c_proj.weight`, M, D); t(`${h}.mlp.c_proj.bias`, D);
+      t(`${h}.ln_1.weight`, D);
+      t(`${h}.ln_1.bias`, D);
+      t(`${h}.attn.c_attn.weight`, D, 3 * D);
+      t(`${h}.attn.c_attn.bias`, 3 * D);
+      t(`${h}.attn.c_proj.weight`, D, D);
+      t(`${h}.attn.c_proj.bias`, D);
+      t(`${h}.ln_2.weight`, D);
+      t(`${h}.ln_2.bias`, D);
+      t(`${h}.mlp.c_fc.weight`, D, M);
+      t(`${h}.mlp.c_fc.bias`, M);
+      t(`${h}.mlp.c_proj.weight`, M, D);
+      t(`${h}.mlp.c_proj.bias`, D);
     }
-    t('transformer.ln_f.weight', D); t('transformer.ln_f.bias', D);
+    t('transformer.ln_f.weight', D);
+    t('transformer.ln_f.bias', D);
   } else {
     t('gpt_neox.embed_in.weight', V, D);
     for (let l = 0; l < layers; l++) {
       const h = `gpt_neox.layers.${l}`;
-      t(`${h}.input_layernorm.weight`, D); t(`${h}.input_layernorm.bias`, D);
-      t(`${h}.attention.query_key_value.weight`, 3 * D, D); t(`${h}.attention.query_key_value.bias`, 3 * D);
-      t(`${h}.attention.dense.weight`, D, D); t(`${h}.attention.dense.bias`, D);
-      t(`${h}.post_attention_layernorm.weight`, D); t(`${h}.post_attention_layernorm.bias`, D);
-      t(`${h}.mlp.dense_h_to_4h.weight`, M, D); t(`${h}.mlp.dense_h_to_4h.bias`, M);
-      t(`${h}.mlp.dense_4h_to_h.weight`, D, M); t(`${h}.mlp.dense_4h_to_h.bias`, D);
+      t(`${h}.input_layernorm.weight`, D);
+      t(`${h}.input_layernorm.bias`, D);
+      t(`${h}.attention.query_key_value.weight`, 3 * D, D);
+      t(`${h}.attention.query_key_value.bias`, 3 * D);
+      t(`${h}.attention.dense.weight`, D, D);
+      t(`${h}.attention.dense.bias`, D);
+      t(`${h}.post_attention_layernorm.weight`, D);
+      t(`${h}.post_attention_layernorm.bias`, D);
+      t(`${h}.mlp.dense_h_to_4h.weight`, M, D);
+      t(`${h}.mlp.dense_h_to_4h.bias`, M);
+      t(`${h}.mlp.dense_4h_to_h.weight`, D, M);
+      t(`${h}.mlp.dense_4h_to_h.bias`, D);
     }
-    t('gpt_neox.final_layer_norm.weight', D); t('gpt_neox.final_layer_norm.bias', D);
+    t('gpt_neox.final_layer_norm.weight', D);
+    t('gpt_neox.final_layer_norm.bias', D);
     t('embed_out.weight', V, D);
   }
   return out;
@@ -95,12 +142,37 @@ function specs(s: Shape): TensorSpec[] {
 function config(s: Shape): Record<string, unknown> {
   const torch_dtype = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[s.dtype];
   if (s.family === 'gpt2') {
-    return { architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: s.vocab, n_positions: s.nCtx, n_embd: s.dModel, n_layer: s.layers,
-      n_head: s.heads, n_inner: s.dMlp, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, torch_dtype };
+    return {
+      architectures: ['GPT2LMHeadModel'],
+      model_type: 'gpt2',
+      vocab_size: s.vocab,
+      n_positions: s.nCtx,
+      n_embd: s.dModel,
+      n_layer: s.layers,
+      n_head: s.heads,
+      n_inner: s.dMlp,
+      activation_function: 'gelu_new',
+      layer_norm_epsilon: 1e-5,
+      torch_dtype,
+    };
   }
-  return { architectures: ['GPTNeoXForCausalLM'], model_type: 'gpt_neox', vocab_size: s.vocab, max_position_embeddings: s.nCtx, hidden_size: s.dModel,
-    num_hidden_layers: s.layers, num_attention_heads: s.heads, intermediate_size: s.dMlp, rotary_pct: 0.25, rotary_emb_base: 10000,
-    hidden_act: 'gelu', use_parallel_residual: true, layer_norm_eps: 1e-5, tie_word_embeddings: false, torch_dtype };
+  return {
+    architectures: ['GPTNeoXForCausalLM'],
+    model_type: 'gpt_neox',
+    vocab_size: s.vocab,
+    max_position_embeddings: s.nCtx,
+    hidden_size: s.dModel,
+    num_hidden_layers: s.layers,
+    num_attention_heads: s.heads,
+    intermediate_size: s.dMlp,
+    rotary_pct: 0.25,
+    rotary_emb_base: 10000,
+    hidden_act: 'gelu',
+    use_parallel_residual: true,
+    layer_norm_eps: 1e-5,
+    tie_word_embeddings: false,
+    torch_dtype,
+  };
 }
 
 /** Random weights like an initialised transformer: matrices uniform with std 0.02, norms' weights near 1, small biases. */
@@ -112,7 +184,11 @@ function randomTensor(spec: TensorSpec, seed: number): Float32Array {
   const isNormWeight = /(ln_\d|ln_f|layernorm|layer_norm)\.weight$/.test(spec.name);
   const scale = spec.shape.length === 1 ? (isNormWeight ? 0.1 : 0.02) : 0.02 * Math.sqrt(3) * 2;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = (x / 2 ** 32 - 0.5) * scale + (isNormWeight ? 1 : 0);
   }
   return out;
@@ -145,22 +221,38 @@ async function child(s: Shape, dir: string): Promise<void> {
   }
   await runner.dispose();
   const weights = weightBytes(model);
-  console.log(JSON.stringify({
-    name: s.name, dtype: s.dtype, params: weights / 4, weightBytes: weights, loadS, sessionS, graphBytes: runner.lastBuild?.modelBytes,
-    tokensPerS: (batch * pos) / (best / 1000), msPerForward: best, rssAfterLoad, peakRss: maxRss(),
-  }));
+  console.log(
+    JSON.stringify({
+      name: s.name,
+      dtype: s.dtype,
+      params: weights / 4,
+      weightBytes: weights,
+      loadS,
+      sessionS,
+      graphBytes: runner.lastBuild?.modelBytes,
+      tokensPerS: (batch * pos) / (best / 1000),
+      msPerForward: best,
+      rssAfterLoad,
+      peakRss: maxRss(),
+    }),
+  );
 }
 
 async function main(): Promise<void> {
   const scratch = args.scratch ?? fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-scale-'));
   if (args.child) {
-    await child(SHAPES.find((s) => s.name === args.child)!, path.join(scratch, args.child));
+    await child(
+      SHAPES.find((s) => s.name === args.child)!,
+      path.join(scratch, args.child),
+    );
     return;
   }
   const wanted = args.only ? new Set(args.only.split(',')) : null;
   const shapes = SHAPES.filter((s) => !wanted || wanted.has(s.name));
   if (wanted && shapes.length !== wanted.size) throw new Error(`--only: unknown shape (known: ${SHAPES.map((s) => s.name).join(', ')})`);
-  console.error(`scale benchmark: ${os.cpus().length} cores, ${(os.totalmem() / GB).toFixed(1)} GB, ${(os.freemem() / GB).toFixed(1)} GB available; batch ${args.batch} × ${args.pos}; scratch ${scratch}`);
+  console.error(
+    `scale benchmark: ${os.cpus().length} cores, ${(os.totalmem() / GB).toFixed(1)} GB, ${(os.freemem() / GB).toFixed(1)} GB available; batch ${args.batch} × ${args.pos}; scratch ${scratch}`,
+  );
   const rows: Array<Record<string, number | string> & { target?: Shape['target'] }> = [];
   try {
     for (const s of shapes) {
@@ -168,14 +260,41 @@ async function main(): Promise<void> {
       fs.mkdirSync(dir, { recursive: true });
       const t = performance.now();
       fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config(s), null, 2));
-      const fileBytes = writeSafetensorsStream(path.join(dir, 'model.safetensors'), specs(s), (spec) => randomTensor(spec, spec.name.length * 7919 + spec.shape[0]), {
-        dtype: s.dtype, metadata: { format: 'pt' },
-      });
-      console.error(`  ${s.name}: wrote ${(fileBytes / GB).toFixed(2)} GB of ${s.dtype} in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      const fileBytes = writeSafetensorsStream(
+        path.join(dir, 'model.safetensors'),
+        specs(s),
+        (spec) => randomTensor(spec, spec.name.length * 7919 + spec.shape[0]),
+        {
+          dtype: s.dtype,
+          metadata: { format: 'pt' },
+        },
+      );
+      console.error(
+        `  ${s.name}: wrote ${(fileBytes / GB).toFixed(2)} GB of ${s.dtype} in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
       const self = fileURLToPath(import.meta.url);
-      const run = spawnSync(process.execPath, [...process.execArgv, self, '--child', s.name, '--scratch', scratch, '--batch', args.batch!, '--pos', args.pos!, '--reps', args.reps!], {
-        encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
-      });
+      const run = spawnSync(
+        process.execPath,
+        [
+          ...process.execArgv,
+          self,
+          '--child',
+          s.name,
+          '--scratch',
+          scratch,
+          '--batch',
+          args.batch!,
+          '--pos',
+          args.pos!,
+          '--reps',
+          args.reps!,
+        ],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+          maxBuffer: 1 << 20,
+        },
+      );
       if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
       const line = run.stdout.trim().split('\n').pop() ?? '';
       if (run.status !== 0 || !line.startsWith('{')) {
@@ -191,20 +310,27 @@ async function main(): Promise<void> {
     if (!args.keep && !args.scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
   const pad = (v: string | number, n: number) => String(v).padStart(n);
-  console.log(`\n${'shape'.padEnd(18)}${pad('params', 8)}${pad('file GB', 9)}${pad('f32 GB', 8)}${pad('load s', 8)}${pad('session s', 10)}${pad('graph kB', 9)}` +
-    `${pad('tokens/s', 10)}${pad('RSS load GB', 12)}${pad('peak RSS GB', 12)}${pad('peak/f32', 9)}  target`);
+  console.log(
+    `\n${'shape'.padEnd(18)}${pad('params', 8)}${pad('file GB', 9)}${pad('f32 GB', 8)}${pad('load s', 8)}${pad('session s', 10)}${pad('graph kB', 9)}` +
+      `${pad('tokens/s', 10)}${pad('RSS load GB', 12)}${pad('peak RSS GB', 12)}${pad('peak/f32', 9)}  target`,
+  );
   for (const r of rows) {
     if (r.failed) {
       console.log(`${String(r.name).padEnd(18)} failed: ${r.failed}`);
       continue;
     }
     const ratio = Number(r.peakRss) / Number(r.weightBytes);
-    const target = r.target?.ratio ? `≤ ${r.target.ratio}× f32: ${ratio <= r.target.ratio ? 'met' : 'NOT met'}`
-      : r.target?.bytes ? `≤ ${(r.target.bytes / GB).toFixed(1)} GB: ${Number(r.peakRss) <= r.target.bytes ? 'met' : 'NOT met'}` : 'runs';
-    console.log(`${String(r.name).padEnd(18)}${pad(`${(Number(r.params) / 1e9).toFixed(2)}B`, 8)}${pad((Number(r.fileBytes) / GB).toFixed(2), 9)}` +
-      `${pad((Number(r.weightBytes) / GB).toFixed(2), 8)}${pad(Number(r.loadS).toFixed(1), 8)}${pad(Number(r.sessionS).toFixed(1), 10)}` +
-      `${pad((Number(r.graphBytes) / 1e3).toFixed(0), 9)}${pad(Number(r.tokensPerS).toFixed(0), 10)}${pad((Number(r.rssAfterLoad) / GB).toFixed(2), 12)}` +
-      `${pad((Number(r.peakRss) / GB).toFixed(2), 12)}${pad(ratio.toFixed(2), 9)}  ${target}`);
+    const target = r.target?.ratio
+      ? `≤ ${r.target.ratio}× f32: ${ratio <= r.target.ratio ? 'met' : 'NOT met'}`
+      : r.target?.bytes
+        ? `≤ ${(r.target.bytes / GB).toFixed(1)} GB: ${Number(r.peakRss) <= r.target.bytes ? 'met' : 'NOT met'}`
+        : 'runs';
+    console.log(
+      `${String(r.name).padEnd(18)}${pad(`${(Number(r.params) / 1e9).toFixed(2)}B`, 8)}${pad((Number(r.fileBytes) / GB).toFixed(2), 9)}` +
+        `${pad((Number(r.weightBytes) / GB).toFixed(2), 8)}${pad(Number(r.loadS).toFixed(1), 8)}${pad(Number(r.sessionS).toFixed(1), 10)}` +
+        `${pad((Number(r.graphBytes) / 1e3).toFixed(0), 9)}${pad(Number(r.tokensPerS).toFixed(0), 10)}${pad((Number(r.rssAfterLoad) / GB).toFixed(2), 12)}` +
+        `${pad((Number(r.peakRss) / GB).toFixed(2), 12)}${pad(ratio.toFixed(2), 9)}  ${target}`,
+    );
   }
 }
 

@@ -37,11 +37,20 @@ const log = (s: string) => console.log(`[serve] ${s}`);
 async function startServer(databaseUrl: string): Promise<ChildProcess> {
   if (!fs.existsSync(path.join(repoRoot, nextDistDir(), 'BUILD_ID'))) throw new Error('no Next build: run `npm run build` first');
   // The server `npm start` runs (scripts/lib/serve-next.ts); `--next-start` measures plain `next start` instead.
-  const command = flag('next-start') ? [require_next_bin(repoRoot), 'start', '-p', String(PORT), '-H', '127.0.0.1'] : ['--import', 'tsx', path.join(repoRoot, 'scripts', 'lib', 'serve-next.ts')];
+  const command = flag('next-start')
+    ? [require_next_bin(repoRoot), 'start', '-p', String(PORT), '-H', '127.0.0.1']
+    : ['--import', 'tsx', path.join(repoRoot, 'scripts', 'lib', 'serve-next.ts')];
   const server = spawn(process.execPath, command, {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(PORT), HEADWIKI_HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      PORT: String(PORT),
+      HEADWIKI_HOST: '127.0.0.1',
+    },
   });
   for (let i = 0; i < 600; i++) {
     try {
@@ -57,7 +66,10 @@ async function startServer(databaseUrl: string): Promise<ChildProcess> {
 
 function staticFile(): string {
   const dir = path.join(repoRoot, nextDistDir(), 'static', 'chunks');
-  const file = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort()[0];
+  const file = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .sort()[0];
   return `/_next/static/chunks/${file}`;
 }
 
@@ -83,8 +95,12 @@ async function loadTest(targets: [string, string][]) {
   console.log('| target | req/s | p50 ms | p99 ms | p50 ÷ static p50 | errors | statuses |');
   console.log('|---|---|---|---|---|---|---|');
   for (const [name, url, r] of results) {
-    const statuses = Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
-    console.log(`| ${name} \`${url}\` | ${r.reqPerS.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.p50 / base).toFixed(2)} | ${r.errors} | ${statuses} |`);
+    const statuses = Object.entries(r.statuses)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
+    console.log(
+      `| ${name} \`${url}\` | ${r.reqPerS.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.p50 / base).toFixed(2)} | ${r.errors} | ${statuses} |`,
+    );
   }
   const pages = results.slice(1).filter(([name]) => !name.startsWith('API'));
   const ok = pages.every(([, , r]) => r.p50 <= 3 * base && r.p99 <= 200 && r.errors === 0);
@@ -109,7 +125,9 @@ async function pageWeights(pages: [string, string][]) {
       }
       ok &&= w.status === 200 && w.htmlBytes <= 400 * 1024 && w.domElements <= 3000;
       const share = w.htmlBytes ? Math.round((100 * w.flightBytes) / w.htmlBytes) : 0;
-      console.log(`| ${name} \`${url}\` | ${w.status} | ${(w.htmlBytes / 1024).toFixed(0)} | ${(w.flightBytes / 1024).toFixed(0)} (${share} %) | ${w.domElements} |`);
+      console.log(
+        `| ${name} \`${url}\` | ${w.status} | ${(w.htmlBytes / 1024).toFixed(0)} | ${(w.flightBytes / 1024).toFixed(0)} (${share} %) | ${w.domElements} |`,
+      );
     }
   } finally {
     await browser.close();

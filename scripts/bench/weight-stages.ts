@@ -40,5 +40,7 @@ t = performance.now();
 layerWeightEffects(layer, 0);
 const perSlice = performance.now() - t;
 const total = perSlice * (shape.d_mlp / neurons) * shape.n_layers;
-console.log(`neuron weight effects: ${perSlice.toFixed(0)} ms per ${neurons} neurons × ${((shape.d_mlp / neurons) * shape.n_layers).toFixed(0)} = ${hours(total)}` +
-  ` (and ${(2 * shape.d_mlp * shape.d_vocab * 4 / 1e9).toFixed(1)} GB of [d_mlp, d_vocab] scores held per layer)`);
+console.log(
+  `neuron weight effects: ${perSlice.toFixed(0)} ms per ${neurons} neurons × ${((shape.d_mlp / neurons) * shape.n_layers).toFixed(0)} = ${hours(total)}` +
+    ` (and ${((2 * shape.d_mlp * shape.d_vocab * 4) / 1e9).toFixed(1)} GB of [d_mlp, d_vocab] scores held per layer)`,
+);

@@ -32,7 +32,8 @@ const { values } = parseArgs({
 });
 const counts = values.workers!.split(',').map(Number);
 const repeat = Number(values.repeat);
-if (counts.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(repeat) || repeat < 1) throw new Error('--workers must list positive integers; --repeat must be a positive integer');
+if (counts.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(repeat) || repeat < 1)
+  throw new Error('--workers must list positive integers; --repeat must be a positive integer');
 // ABBA: forwards, then backwards, and so on.
 const order = Array.from({ length: repeat }, (_, i) => (i % 2 === 0 ? counts : [...counts].reverse())).flat();
 
@@ -47,8 +48,23 @@ const setup = {
   shards: Number(values.shards),
   seed: 0,
 };
-const rows: { workers: number; seconds: number; busySeconds: number; finalizeSeconds: number; efficiency: number; tokens: number; jobs: number }[] = [];
-console.log(JSON.stringify({ machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`, loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))), setup: { ...setup, documents: documents.length }, order }));
+const rows: {
+  workers: number;
+  seconds: number;
+  busySeconds: number;
+  finalizeSeconds: number;
+  efficiency: number;
+  tokens: number;
+  jobs: number;
+}[] = [];
+console.log(
+  JSON.stringify({
+    machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`,
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(1))),
+    setup: { ...setup, documents: documents.length },
+    order,
+  }),
+);
 try {
   for (const n of order) {
     const workers = Array.from({ length: n }, () => cluster.startWorker());
@@ -58,8 +74,12 @@ try {
     const run = await cluster.waitForRun(runId, 3_600_000);
     const seconds = (Date.now() - t0) / 1000;
     if (run.status !== 'published') throw new Error(`run ${runId} ${run.status}: ${run.error}`);
-    const jobs = await getPrisma().runJob.findMany({ where: { runId }, select: { kind: true, startedAt: true, finishedAt: true, tokensTotal: true } });
-    const jobSeconds = (j: (typeof jobs)[number]) => (j.startedAt && j.finishedAt ? (j.finishedAt.getTime() - j.startedAt.getTime()) / 1000 : 0);
+    const jobs = await getPrisma().runJob.findMany({
+      where: { runId },
+      select: { kind: true, startedAt: true, finishedAt: true, tokensTotal: true },
+    });
+    const jobSeconds = (j: (typeof jobs)[number]) =>
+      j.startedAt && j.finishedAt ? (j.finishedAt.getTime() - j.startedAt.getTime()) / 1000 : 0;
     const busySeconds = jobs.reduce((a, j) => a + jobSeconds(j), 0);
     const finalizeSeconds = jobs.filter((j) => j.kind === 'finalize').reduce((a, j) => a + jobSeconds(j), 0);
     const row = {
@@ -82,7 +102,9 @@ try {
   const medians = Object.fromEntries(counts.map((n) => [n, median(rows.filter((r) => r.workers === n).map((r) => r.seconds))]));
   const base = medians[counts[0]];
   // The part before finalize: what more workers can speed up.
-  const spread = Object.fromEntries(counts.map((n) => [n, median(rows.filter((r) => r.workers === n).map((r) => r.seconds - r.finalizeSeconds))]));
+  const spread = Object.fromEntries(
+    counts.map((n) => [n, median(rows.filter((r) => r.workers === n).map((r) => r.seconds - r.finalizeSeconds))]),
+  );
   console.log(
     JSON.stringify({
       medianSeconds: medians,

@@ -38,14 +38,14 @@ export async function detectCommand(argv: string[]): Promise<void> {
   const spec = parsePatternSpec(values.pattern);
 
   const { model, tokenizer } = await resolveModel(values.model);
-  const texts = values.text?.length ? values.text : await readDocuments(path.join(repoRoot, 'data/corpora/tinystories-sample.txt'), maxTexts);
+  const texts = values.text?.length
+    ? values.text
+    : await readDocuments(path.join(repoRoot, 'data/corpora/tinystories-sample.txt'), maxTexts);
   const runner = new OnnxRunner(model);
   try {
     const options = { errorMeasure, excludeBos: values['exclude-bos']!, excludeCurrentToken: values['exclude-current-token']! } as const;
     const scores = await detectCustomPattern({ runner, cfg: model.cfg, tokenizer, texts, spec, options });
-    const heads = scores
-      .flatMap((row, layer) => row.map((score, head) => ({ layer, head, score })))
-      .sort((a, b) => b.score - a.score);
+    const heads = scores.flatMap((row, layer) => row.map((score, head) => ({ layer, head, score }))).sort((a, b) => b.score - a.score);
     if (values.json) {
       console.log(JSON.stringify({ model: model.cfg.model_name, pattern: values.pattern, texts: texts.length, options, heads }, null, 2));
     } else {

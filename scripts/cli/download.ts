@@ -9,8 +9,12 @@ import { downloadModel } from '@/lib/hub/download-model';
 export async function downloadCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { revision: { type: 'string' } } });
   const name = positionals[0];
-  if (!name) throw new Error('give a model: e.g. `download gpt2-small`, `download pythia-70m`, `download stories15M`, `download hf:owner/name`');
-  const bars = new cliProgress.MultiBar({ format: ' {bar} {percentage}% | {file} | {value}/{total} bytes', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  if (!name)
+    throw new Error('give a model: e.g. `download gpt2-small`, `download pythia-70m`, `download stories15M`, `download hf:owner/name`');
+  const bars = new cliProgress.MultiBar(
+    { format: ' {bar} {percentage}% | {file} | {value}/{total} bytes', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
   const perFile = new Map<string, cliProgress.SingleBar>();
   try {
     const result = await downloadModel(name, {

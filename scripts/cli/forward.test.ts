@@ -4,7 +4,7 @@ import { forwardCommand, type ForwardReport } from './forward';
 describe('headwiki forward', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('prints each position\'s input token, argmax prediction and logit for stories260K', async () => {
+  it("prints each position's input token, argmax prediction and logit for stories260K", async () => {
     const printed: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((s: string) => void printed.push(s));
     await forwardCommand(['--model', 'stories260K', '--prompt', 'Once upon a time']);

@@ -32,11 +32,16 @@ export async function publishCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(maxTexts) || maxTexts < 1) throw new Error(`--max-texts must be a positive integer, got "${values['max-texts']}"`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
   const neuronDocuments = Number(values['neuron-documents']);
-  if (!Number.isInteger(neuronDocuments) || neuronDocuments < 0) throw new Error(`--neuron-documents must be a non-negative integer, got "${values['neuron-documents']}"`);
+  if (!Number.isInteger(neuronDocuments) || neuronDocuments < 0)
+    throw new Error(`--neuron-documents must be a non-negative integer, got "${values['neuron-documents']}"`);
 
   const corpus = values.corpus
     ? {
-        slug: path.basename(values.corpus).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        slug: path
+          .basename(values.corpus)
+          .replace(/\.[^.]+$/, '')
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-'),
         name: path.basename(values.corpus),
         path: path.resolve(values.corpus),
         source: path.basename(values.corpus),
@@ -47,7 +52,9 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const log = (msg: string) => console.error(`[headwiki] ${msg}`);
   const resolved = await resolveModel(values.model);
   const { tokenizer } = resolved;
-  const { model, weightProcessing } = prepareModelForRun(resolved.model, parseWeightProcessingRequest(values['weight-processing']), { inPlace: true });
+  const { model, weightProcessing } = prepareModelForRun(resolved.model, parseWeightProcessingRequest(values['weight-processing']), {
+    inPlace: true,
+  });
   const documents = await readDocuments(corpus.path);
   if (documents.length === 0) throw new Error(`corpus ${corpus.path} has no documents (blank-line separated text expected)`);
   const codeCorpus = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;
@@ -62,7 +69,9 @@ export async function publishCommand(argv: string[]): Promise<void> {
       runner,
       corpus: { ...corpus, documents },
       maxTexts,
-      ...(neuronDocuments > 0 && resolved.model.cfg.d_mlp > 0 && !resolved.model.cfg.attn_only ? { neurons: { maxDocuments: neuronDocuments, comparisonCorpora } } : {}),
+      ...(neuronDocuments > 0 && resolved.model.cfg.d_mlp > 0 && !resolved.model.cfg.attn_only
+        ? { neurons: { maxDocuments: neuronDocuments, comparisonCorpora } }
+        : {}),
       seed,
       codeVersion: codeVersion(repoRoot),
       options: { engine: 'onnxruntime-node', weightProcessing, weights: weightPrecision(model, runner) },

@@ -8,7 +8,13 @@ export function progressLine(p: RunProgress): string {
   parts.push(p.etaSeconds !== null ? `ETA ${formatDuration(p.etaSeconds)}` : `elapsed ${formatDuration(p.elapsedSeconds)}`);
   const busy = p.workers.filter((w) => w.status === 'busy').length;
   parts.push(`${busy}/${p.workers.length} workers busy`);
-  if (p.jobs.active > 0) parts.push(`active: ${p.jobs.list.filter((j) => j.status === 'active').map((j) => j.jobKey).join(', ')}`);
+  if (p.jobs.active > 0)
+    parts.push(
+      `active: ${p.jobs.list
+        .filter((j) => j.status === 'active')
+        .map((j) => j.jobKey)
+        .join(', ')}`,
+    );
   return parts.join(' | ');
 }
 

@@ -35,7 +35,8 @@ export async function runCommand(argv: string[]): Promise<void> {
       'weight-processing': { type: 'string', default: 'tl' },
     },
   });
-  if (!values.model) throw new Error('--model is required (a model name such as stories260K, or a checkpoint path on every worker machine)');
+  if (!values.model)
+    throw new Error('--model is required (a model name such as stories260K, or a checkpoint path on every worker machine)');
   const shards = positiveInt(values.shards!, '--shards');
   const maxTexts = positiveInt(values['max-texts']!, '--max-texts');
   const seed = Number(values.seed);
@@ -44,7 +45,11 @@ export async function runCommand(argv: string[]): Promise<void> {
   const weightProcessing = parseWeightProcessingRequest(values['weight-processing']) as 'tl' | 'none';
   const corpus = values.corpus
     ? {
-        slug: path.basename(values.corpus).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        slug: path
+          .basename(values.corpus)
+          .replace(/\.[^.]+$/, '')
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-'),
         name: path.basename(values.corpus),
         path: path.resolve(values.corpus),
         source: path.basename(values.corpus),
@@ -82,7 +87,8 @@ export async function runCommand(argv: string[]): Promise<void> {
     log(`run ${run.id}: ${jobs.length + 1} jobs queued (${jobs.map((j) => j.jobKey).join(', ')}, finalize)`);
     const live = await listLiveWorkers(10);
     const localWorkers = values.workers !== undefined ? Number(values.workers) : live.length === 0 ? 1 : 0;
-    if (!Number.isInteger(localWorkers) || localWorkers < 0) throw new Error(`--workers must be a non-negative integer, got "${values.workers}"`);
+    if (!Number.isInteger(localWorkers) || localWorkers < 0)
+      throw new Error(`--workers must be a non-negative integer, got "${values.workers}"`);
     if (live.length > 0) log(`${live.length} worker(s) already polling`);
     for (let i = 0; i < localWorkers; i++) children.push(spawnLocalWorker());
     if (localWorkers > 0) log(`started ${localWorkers} local worker process(es)`);
@@ -90,7 +96,9 @@ export async function runCommand(argv: string[]): Promise<void> {
 
     const final = await followProgress(run.id);
     if (final.status === 'failed') throw new Error(`run ${run.id} failed: ${final.error ?? 'unknown error'}`);
-    console.log(JSON.stringify({ run: run.id, model: run.modelSlug, status: final.status, seconds: Math.round(final.elapsedSeconds) }, null, 2));
+    console.log(
+      JSON.stringify({ run: run.id, model: run.modelSlug, status: final.status, seconds: Math.round(final.elapsedSeconds) }, null, 2),
+    );
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -104,7 +112,10 @@ export async function runCommand(argv: string[]): Promise<void> {
 async function followProgress(runId: string): Promise<RunProgress> {
   const tty = Boolean(process.stderr.isTTY);
   const bar = tty
-    ? new cliProgress.SingleBar({ format: '  {bar} {value}/{total} jobs | {line}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: '  {bar} {value}/{total} jobs | {line}', hideCursor: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   let lastPrinted = '';
   let started = false;

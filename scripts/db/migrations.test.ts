@@ -50,12 +50,22 @@ const migrationNames = fs
 
 describe('the repository migrations', () => {
   it('produce exactly prisma/schema.prisma (no migration missing)', async () => {
-    const sql = await diffMigrationsToSchema({ schemaPath: path.join(repoRoot, 'prisma/schema.prisma'), migrationsDir, databaseUrl: db.url });
+    const sql = await diffMigrationsToSchema({
+      schemaPath: path.join(repoRoot, 'prisma/schema.prisma'),
+      migrationsDir,
+      databaseUrl: db.url,
+    });
     expect(sql).toBe('');
   });
 
   it('are recorded in _prisma_migrations as Prisma does (sha256 checksums), and re-applying is a no-op', async () => {
-    const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }>(
+    const rows = await query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+      applied_steps_count: number;
+    }>(
       db.url,
       'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
@@ -72,11 +82,13 @@ describe('the repository migrations', () => {
     expect(logs).toEqual([`Database schema is up to date (${migrationNames.length} migrations)`]);
   });
 
-  it('create the tables, and every table holding a run\'s results has the immutability trigger', async () => {
-    const tables = (await query<{ tablename: string }>(db.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map(
-      (t) => t.tablename,
+  it("create the tables, and every table holding a run's results has the immutability trigger", async () => {
+    const tables = (
+      await query<{ tablename: string }>(db.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+    ).map((t) => t.tablename);
+    expect(tables).toEqual(
+      expect.arrayContaining(['Corpus', 'Document', 'HeadMetric', 'HeadPattern', 'Model', 'Run', 'RunExampleText', '_prisma_migrations']),
     );
-    expect(tables).toEqual(expect.arrayContaining(['Corpus', 'Document', 'HeadMetric', 'HeadPattern', 'Model', 'Run', 'RunExampleText', '_prisma_migrations']));
     // A table with a runId column stores a run's results: once the run is published they must never change.
     const runTables = (
       await query<{ table_name: string }>(
@@ -87,8 +99,12 @@ describe('the repository migrations', () => {
       .map((t) => t.table_name)
       .filter((t) => t !== 'QueueWorker'); // a worker's current run: live status, not a result
     expect(runTables.length).toBeGreaterThan(4);
-    const triggers = (await query<{ tgname: string }>(db.url, 'SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1')).map((t) => t.tgname);
-    expect(triggers).toEqual(expect.arrayContaining(['Run_published_is_immutable', ...runTables.map((t) => `${t}_published_is_immutable`)]));
+    const triggers = (await query<{ tgname: string }>(db.url, 'SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1')).map(
+      (t) => t.tgname,
+    );
+    expect(triggers).toEqual(
+      expect.arrayContaining(['Run_published_is_immutable', ...runTables.map((t) => `${t}_published_is_immutable`)]),
+    );
   });
 });
 

@@ -99,8 +99,7 @@ export async function diffMigrationsToSchema(o: {
       schemaFiles: files,
     });
     try {
-      const from =
-        migrations.migrationDirectories.length > 0 ? { tag: 'migrations' as const, ...migrations } : { tag: 'empty' as const };
+      const from = migrations.migrationDirectories.length > 0 ? { tag: 'migrations' as const, ...migrations } : { tag: 'empty' as const };
       const result = await session.run('diffing the migrations against the schema', (engine) =>
         engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: true, filters: NO_FILTERS }),
       );

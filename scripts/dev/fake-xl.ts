@@ -97,9 +97,18 @@ export async function seedFakeXl({
     `INSERT INTO "HeadMetric" ("runId", layer, head, "metricId", "metricVersion", value)
      SELECT $1, l, h, t."metricId", t."metricVersion", t.value * (0.7 + 0.6 * random()) ${headFrom('HeadMetric')}`,
   );
-  await sql('example text', `INSERT INTO "RunExampleText" ("runId", "tokenIds", tokens) SELECT $1, "tokenIds", tokens FROM "RunExampleText" WHERE "runId" = $2`);
-  await sql('head patterns', `INSERT INTO "HeadPattern" ("runId", layer, head, pattern) SELECT $1, l, h, t.pattern ${headFrom('HeadPattern')}`);
-  await sql('head activation stats', cloneUnits('HeadActivationStats', headFrom('HeadActivationStats'), await columns('HeadActivationStats')));
+  await sql(
+    'example text',
+    `INSERT INTO "RunExampleText" ("runId", "tokenIds", tokens) SELECT $1, "tokenIds", tokens FROM "RunExampleText" WHERE "runId" = $2`,
+  );
+  await sql(
+    'head patterns',
+    `INSERT INTO "HeadPattern" ("runId", layer, head, pattern) SELECT $1, l, h, t.pattern ${headFrom('HeadPattern')}`,
+  );
+  await sql(
+    'head activation stats',
+    cloneUnits('HeadActivationStats', headFrom('HeadActivationStats'), await columns('HeadActivationStats')),
+  );
   await sql('head labels', cloneUnits('HeadLabel', headFrom('HeadLabel'), await columns('HeadLabel')));
   await sql('head examples', cloneUnits('HeadExample', headFrom('HeadExample', `h = ANY(${EXAMPLE_HEADS})`), await columns('HeadExample')));
   await sql(
@@ -111,7 +120,10 @@ export async function seedFakeXl({
       { unit: 'h' },
     ),
   );
-  await sql('composition baselines', `INSERT INTO "CompositionBaseline" SELECT $1, kind, mean, std, draws, seed FROM "CompositionBaseline" WHERE "runId" = $2`);
+  await sql(
+    'composition baselines',
+    `INSERT INTO "CompositionBaseline" SELECT $1, kind, mean, std, draws, seed FROM "CompositionBaseline" WHERE "runId" = $2`,
+  );
   // Every earlier → later head pair (2.1 M rows): the template's baseline ± a few σ, a few pairs well above it.
   await sql(
     'head composition',

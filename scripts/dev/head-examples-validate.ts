@@ -52,7 +52,9 @@ for (const name of models) {
   const cfg = model.cfg;
   const runner = new OnnxRunner(model, { intraOpNumThreads: 1 });
   const options = { ...DEFAULT_HEAD_EXAMPLE_OPTIONS, contextLength: Math.min(128, cfg.n_ctx), k: K };
-  console.log(`\n== ${name} (${cfg.n_layers} layers × ${cfg.n_heads} heads), top ${K} examples per head, ${nDocs} documents of ${path.basename(corpus)}`);
+  console.log(
+    `\n== ${name} (${cfg.n_layers} layers × ${cfg.n_heads} heads), top ${K} examples per head, ${nDocs} documents of ${path.basename(corpus)}`,
+  );
   for (const [corpusName, docs] of [
     ['natural', texts],
     ['repeated', repeated],

@@ -48,12 +48,17 @@ if (wiki.composition) {
       .filter((c) => c.kind === kind)
       .sort((x, y) => y.value - x.value)
       .slice(0, 3)
-      .map((c) => `L${c.srcLayer}H${c.srcHead}→L${c.dstLayer}H${c.dstHead} ${c.value.toFixed(3)} (z ${((c.value - b.mean) / b.std).toFixed(1)})`);
+      .map(
+        (c) =>
+          `L${c.srcLayer}H${c.srcHead}→L${c.dstLayer}H${c.dstHead} ${c.value.toFixed(3)} (z ${((c.value - b.mean) / b.std).toFixed(1)})`,
+      );
     console.log(`  ${kind}-composition: ${top.join(', ')}`);
   }
 }
 for (const l of wiki.labels ?? []) {
-  console.log(`  label ${l.label} L${l.layer}H${l.head}: score ${l.score.toFixed(3)} ≥ ${l.threshold} → ${l.status}, effect ${l.effect?.toFixed(3) ?? '—'} ${l.effectUnit} (≥ ${l.effectThreshold}); ${l.detail}`);
+  console.log(
+    `  label ${l.label} L${l.layer}H${l.head}: score ${l.score.toFixed(3)} ≥ ${l.threshold} → ${l.status}, effect ${l.effect?.toFixed(3) ?? '—'} ${l.effectUnit} (≥ ${l.effectThreshold}); ${l.detail}`,
+  );
 }
 console.log('  notes', JSON.stringify(wiki.notes));
 await runner.dispose();

@@ -39,9 +39,13 @@ console.log(`gelu-2l weights + tokenizer (resolveModel): ${ms(t0)}`);
 const reference = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
 const onnx = new OnnxRunner(model);
 t0 = performance.now();
-console.log(`gelu-2l ONNX vs reference.json: ${compare((await onnx.run([reference.token_ids], ['logits'])).get('logits')!, reference)} (first run incl. session ${ms(t0)})`);
+console.log(
+  `gelu-2l ONNX vs reference.json: ${compare((await onnx.run([reference.token_ids], ['logits'])).get('logits')!, reference)} (first run incl. session ${ms(t0)})`,
+);
 await onnx.dispose();
-console.log(`gelu-2l plain-TS reference vs reference.json: ${compare((await new ReferenceRunner(model).run([reference.token_ids], ['logits'])).get('logits')!, reference)}`);
+console.log(
+  `gelu-2l plain-TS reference vs reference.json: ${compare((await new ReferenceRunner(model).run([reference.token_ids], ['logits'])).get('logits')!, reference)}`,
+);
 
 const gpt2Dir = sharedDataPath('tokenizers/gpt2');
 t0 = performance.now();

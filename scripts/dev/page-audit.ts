@@ -83,7 +83,10 @@ async function contrastOf(page: Page, selector: string): Promise<number | null> 
 }
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({
+    executablePath: fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    args: ['--no-sandbox'],
+  });
   const page = await browser.newPage();
   const runId = await firstRunId(page);
   const pages: [string, string][] = [
@@ -121,12 +124,14 @@ async function main() {
     console.log(`${width}px head page: attention pattern at y=${y}, page height ${height}`);
   }
   await page.setViewportSize({ width: 1400, height: 900 });
-  for (const [name, url] of !parts.has('tabs') ? [] : [
-    ['model', `/models/${model}`],
-    ['composition', `/models/${model}/composition`],
-    ['head', `/models/${model}/heads/1.4`],
-    ['neuron', `/models/${model}/neurons/1/5`],
-  ]) {
+  for (const [name, url] of !parts.has('tabs')
+    ? []
+    : [
+        ['model', `/models/${model}`],
+        ['composition', `/models/${model}/composition`],
+        ['head', `/models/${model}/heads/1.4`],
+        ['neuron', `/models/${model}/neurons/1/5`],
+      ]) {
     await page.goto(base + url, { waitUntil: 'networkidle' });
     console.log(`tab stops ${name}: ${await tabStops(page)}`);
   }

@@ -49,7 +49,10 @@ const FAKE_MODELS: FakeModel[] = [
     nCtx: 512,
     description: 'DEV FAKE DATA: an invented 2-layer attention-only model, for developing the pages.',
     previousToken: [[0, 1]],
-    induction: [[1, 4], [1, 6]],
+    induction: [
+      [1, 4],
+      [1, 6],
+    ],
     duplicate: [[0, 5]],
   },
   {
@@ -64,8 +67,15 @@ const FAKE_MODELS: FakeModel[] = [
     dVocab: 512,
     nCtx: 512,
     description: 'DEV FAKE DATA: an invented Llama-style model with grouped-query attention.',
-    previousToken: [[0, 2], [1, 7]],
-    induction: [[2, 3], [3, 0], [4, 5]],
+    previousToken: [
+      [0, 2],
+      [1, 7],
+    ],
+    induction: [
+      [2, 3],
+      [3, 0],
+      [4, 5],
+    ],
     duplicate: [[1, 1]],
   },
   {
@@ -80,17 +90,72 @@ const FAKE_MODELS: FakeModel[] = [
     dVocab: 50257,
     nCtx: 1024,
     description: 'DEV FAKE DATA: an invented GPT-2-small-sized model (values are synthetic, not GPT-2 small).',
-    previousToken: [[2, 2], [4, 11]],
-    induction: [[5, 1], [5, 5], [6, 9], [7, 2], [7, 10]],
-    duplicate: [[0, 1], [0, 10], [3, 0]],
+    previousToken: [
+      [2, 2],
+      [4, 11],
+    ],
+    induction: [
+      [5, 1],
+      [5, 5],
+      [6, 9],
+      [7, 2],
+      [7, 10],
+    ],
+    duplicate: [
+      [0, 1],
+      [0, 10],
+      [3, 0],
+    ],
   },
 ];
 
 /** SentencePiece pieces of a short story with a repeat, so induction heads have something to do. */
 const EXAMPLE_TOKENS = [
-  '<s>', '▁Once', '▁upon', '▁a', '▁time', ',', '▁there', '▁was', '▁a', '▁little', '▁girl', '▁named', '▁L', 'ily', '.',
-  '<0x0A>', '▁L', 'ily', '▁loved', '▁to', '▁play', '▁with', '▁her', '▁red', '▁ball', '.', '▁One', '▁day', ',', '▁L', 'ily',
-  '▁lost', '▁her', '▁red', '▁ball', '▁in', '▁the', '▁park', '.', '<0xE2>', '<0x80>', '<0x9C>', 'Oh', '▁no', '!',
+  '<s>',
+  '▁Once',
+  '▁upon',
+  '▁a',
+  '▁time',
+  ',',
+  '▁there',
+  '▁was',
+  '▁a',
+  '▁little',
+  '▁girl',
+  '▁named',
+  '▁L',
+  'ily',
+  '.',
+  '<0x0A>',
+  '▁L',
+  'ily',
+  '▁loved',
+  '▁to',
+  '▁play',
+  '▁with',
+  '▁her',
+  '▁red',
+  '▁ball',
+  '.',
+  '▁One',
+  '▁day',
+  ',',
+  '▁L',
+  'ily',
+  '▁lost',
+  '▁her',
+  '▁red',
+  '▁ball',
+  '▁in',
+  '▁the',
+  '▁park',
+  '.',
+  '<0xE2>',
+  '<0x80>',
+  '<0x9C>',
+  'Oh',
+  '▁no',
+  '!',
 ];
 
 /** Deterministic pseudo-random numbers (mulberry32), so every seeding gives the same fake data. */
@@ -200,7 +265,8 @@ async function seed(): Promise<void> {
       await saveHeadMetrics(run.id, fakeMetrics(m, rand, jitter));
       await saveExampleText(run.id, { tokenIds: EXAMPLE_TOKENS.map((_, k) => k), tokens: EXAMPLE_TOKENS });
       const patterns = [];
-      for (let l = 0; l < m.nLayers; l++) for (let h = 0; h < m.nHeads; h++) patterns.push({ layer: l, head: h, pattern: fakePattern(m, l, h, rand) });
+      for (let l = 0; l < m.nLayers; l++)
+        for (let h = 0; h < m.nHeads; h++) patterns.push({ layer: l, head: h, pattern: fakePattern(m, l, h, rand) });
       await saveHeadPatterns(run.id, patterns);
       await publishRun(run.id, 1000 + i);
       console.log(`[seed-fake] ${m.slug}: published run ${run.id}`);
@@ -214,7 +280,13 @@ async function main() {
   const dataDir = path.join(stateDir, 'dev-fake-postgres');
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const port = Number(process.env.HEADWIKI_FAKE_PG_PORT ?? 54359);
-  const pg = await startEmbeddedPostgres({ dataDir, port, database: 'headwiki_fake', ephemeral: true, log: (s) => console.log(`[seed-fake] ${s}`) });
+  const pg = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    database: 'headwiki_fake',
+    ephemeral: true,
+    log: (s) => console.log(`[seed-fake] ${s}`),
+  });
   process.env.DATABASE_URL = pg.url;
   const stop = async () => {
     await pg.stop().catch(() => {});

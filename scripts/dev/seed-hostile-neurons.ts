@@ -44,10 +44,29 @@ const documents = [
   'lazy zebras | ~ ` zone',
 ];
 const runner = new OnnxRunner(model, { intraOpNumThreads: 1 });
-const wikis = await computeNeuronWiki({ model, runner, tokenizer, corpora: [{ slug: 'hostile-markup', documents }], options: { contextLength: 32, k: 5, randomDirections: 4 } });
+const wikis = await computeNeuronWiki({
+  model,
+  runner,
+  tokenizer,
+  corpora: [{ slug: 'hostile-markup', documents }],
+  options: { contextLength: 32, k: 5, randomDirections: 4 },
+});
 await upsertModel(modelInfo(model));
-await upsertCorpus({ slug: 'hostile-markup', name: 'Hostile markup (test fixture)', source: 'scripts/dev/seed-hostile-neurons.ts', license: 'MIT', documents });
-const run = await createRun({ modelSlug: HOSTILE_MODEL, corpusSlug: 'hostile-markup', options: { fixture: true }, codeVersion: 'test', seed: 0, metricVersions: {} });
+await upsertCorpus({
+  slug: 'hostile-markup',
+  name: 'Hostile markup (test fixture)',
+  source: 'scripts/dev/seed-hostile-neurons.ts',
+  license: 'MIT',
+  documents,
+});
+const run = await createRun({
+  modelSlug: HOSTILE_MODEL,
+  corpusSlug: 'hostile-markup',
+  options: { fixture: true },
+  codeVersion: 'test',
+  seed: 0,
+  metricVersions: {},
+});
 await saveNeuronWiki(run.id, wikis, tokenizer);
 await publishRun(run.id, 0);
 await runner.dispose();

@@ -5,6 +5,4 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Project-local state: the embedded Postgres data directory, caches. Gitignored. */
-export const stateDir = process.env.HEADWIKI_STATE_DIR
-  ? path.resolve(process.env.HEADWIKI_STATE_DIR)
-  : path.join(repoRoot, '.headwiki');
+export const stateDir = process.env.HEADWIKI_STATE_DIR ? path.resolve(process.env.HEADWIKI_STATE_DIR) : path.join(repoRoot, '.headwiki');

@@ -73,7 +73,13 @@ export function createStampingServer(handle: http.RequestListener): http.Server 
   server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
     const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     if (err.code === 'HPE_HEADER_OVERFLOW') {
-      refuse(socket, 431, 'Request Header Fields Too Large', `request headers too large: at most ${MAX_HEADER_BYTES / 1024} KB in all`, head);
+      refuse(
+        socket,
+        431,
+        'Request Header Fields Too Large',
+        `request headers too large: at most ${MAX_HEADER_BYTES / 1024} KB in all`,
+        head,
+      );
     } else if (err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       socket.destroy();
     } else {
@@ -100,11 +106,13 @@ export async function serveNext(opts: { port: number; hostname?: string; dir?: s
     Number(process.env.HEADWIKI_FRONT_CACHE_MB ?? 256) * 1024 * 1024,
   );
   const server = createStampingServer((req, res) => {
-    cache.handle(req, res, (q, r) => handle(q, r)).catch((err: unknown) => {
-      console.error('[headwiki] front cache:', err);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: { message: 'internal error', status: 500 } }));
-    });
+    cache
+      .handle(req, res, (q, r) => handle(q, r))
+      .catch((err: unknown) => {
+        console.error('[headwiki] front cache:', err);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: { message: 'internal error', status: 500 } }));
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

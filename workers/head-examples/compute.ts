@@ -34,5 +34,10 @@ export async function computeHeadExamples(input: ComputeHeadExamplesInput): Prom
   const normRanges = await calibrateHeadExamples({ ...common, documents });
   const shard = await scanHeadShard({ ...common, documents, normRanges, onProgress: input.onProgress });
   const sets = finalizeHeadExamples(shard);
-  return { heads: sets.map((s) => headExamplesToSave(s, shard.tokens, (id) => input.tokenizer.piece(id))), options, contexts: shard.contexts, tokens: shard.tokens };
+  return {
+    heads: sets.map((s) => headExamplesToSave(s, shard.tokens, (id) => input.tokenizer.piece(id))),
+    options,
+    contexts: shard.contexts,
+    tokens: shard.tokens,
+  };
 }

@@ -19,7 +19,11 @@ export function documentContexts(tokenizer: Tokenizer, doc: { index: number; tex
   const chunk = contextLength - 1;
   const out: ScanContext[] = [];
   for (let start = 0, c = 0; start < ids.length && c < CONTEXTS_PER_DOCUMENT; start += chunk, c++) {
-    out.push({ id: doc.index * CONTEXTS_PER_DOCUMENT + c, docIndex: doc.index, tokenIds: [tokenizer.bosId, ...ids.slice(start, start + chunk)] });
+    out.push({
+      id: doc.index * CONTEXTS_PER_DOCUMENT + c,
+      docIndex: doc.index,
+      tokenIds: [tokenizer.bosId, ...ids.slice(start, start + chunk)],
+    });
   }
   return out;
 }

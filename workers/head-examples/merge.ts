@@ -14,10 +14,14 @@ export function mergeHeadShards(shards: HeadShardResult[]): HeadShardResult {
   const [first, ...rest] = shards;
   for (const s of rest) {
     if (s.nLayers !== first.nLayers || s.nHeads !== first.nHeads) throw new Error('mergeHeadShards: shards of different models');
-    if (JSON.stringify(s.options) !== JSON.stringify(first.options)) throw new Error('mergeHeadShards: shards scanned with different options');
+    if (JSON.stringify(s.options) !== JSON.stringify(first.options))
+      throw new Error('mergeHeadShards: shards scanned with different options');
   }
   const best = (key: 'topNorm' | 'topAttention' | 'normSamples', order: typeof byValueDesc) =>
-    shards.map((s) => BoundedBest.fromJSON<HeadExample>(s[key], order)).reduce((a, b) => BoundedBest.merge(a, b)).toJSON();
+    shards
+      .map((s) => BoundedBest.fromJSON<HeadExample>(s[key], order))
+      .reduce((a, b) => BoundedBest.merge(a, b))
+      .toJSON();
   return {
     nLayers: first.nLayers,
     nHeads: first.nHeads,
@@ -27,9 +31,18 @@ export function mergeHeadShards(shards: HeadShardResult[]): HeadShardResult {
     topNorm: best('topNorm', byValueDesc),
     topAttention: best('topAttention', byValueDesc),
     normSamples: best('normSamples', byKeyAsc),
-    normHistogram: shards.map((s) => UnitHistograms.fromJSON(s.normHistogram)).reduce((a, b) => UnitHistograms.merge(a, b)).toJSON(),
-    attentionHistogram: shards.map((s) => UnitHistograms.fromJSON(s.attentionHistogram)).reduce((a, b) => UnitHistograms.merge(a, b)).toJSON(),
-    normMoments: shards.map((s) => UnitMoments.fromJSON(s.normMoments)).reduce((a, b) => UnitMoments.merge(a, b)).toJSON(),
+    normHistogram: shards
+      .map((s) => UnitHistograms.fromJSON(s.normHistogram))
+      .reduce((a, b) => UnitHistograms.merge(a, b))
+      .toJSON(),
+    attentionHistogram: shards
+      .map((s) => UnitHistograms.fromJSON(s.attentionHistogram))
+      .reduce((a, b) => UnitHistograms.merge(a, b))
+      .toJSON(),
+    normMoments: shards
+      .map((s) => UnitMoments.fromJSON(s.normMoments))
+      .reduce((a, b) => UnitMoments.merge(a, b))
+      .toJSON(),
   };
 }
 

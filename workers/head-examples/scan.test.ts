@@ -69,7 +69,8 @@ describe('head examples on the planted model', () => {
   });
 
   it('classified as scripts/dev/head-examples-validate.ts does: planted heads 100 %, the uniform head never', () => {
-    const share = (list: HeadExample[], key: 'previous' | 'induction') => list.filter((ex) => classifyExample(ex)[key]).length / list.length;
+    const share = (list: HeadExample[], key: 'previous' | 'induction') =>
+      list.filter((ex) => classifyExample(ex)[key]).length / list.length;
     expect(share(set(0, 1).topAttention, 'previous')).toBe(1);
     expect(share(set(0, 1).topNorm, 'previous')).toBe(1);
     expect(share(set(1, 1).topAttention, 'induction')).toBe(1);
@@ -117,7 +118,8 @@ describe('head examples on the planted model', () => {
   });
 
   it('merging shards gives exactly the single-pass result, in any order', async () => {
-    const scan = (docs: typeof documents) => scanHeadShard({ cfg, runner, tokenizer: planted.tokenizer, documents: docs, options, normRanges });
+    const scan = (docs: typeof documents) =>
+      scanHeadShard({ cfg, runner, tokenizer: planted.tokenizer, documents: docs, options, normRanges });
     const a = await scan(documents.slice(0, 5));
     const b = await scan(documents.slice(5, 9));
     const c = await scan(documents.slice(9));

@@ -157,13 +157,17 @@ function shardContexts(tokenizer: Tokenizer, input: HeadShardInput): ScanContext
 export async function scanHeadShard(args: ScanHeadShardArgs): Promise<HeadShardResult> {
   const { cfg, runner, tokenizer, options: opts } = args;
   const units = cfg.n_layers * cfg.n_heads;
-  if (args.normRanges.length !== units) throw new Error(`scanHeadShard: normRanges has ${args.normRanges.length} heads; the model has ${units}`);
+  if (args.normRanges.length !== units)
+    throw new Error(`scanHeadShard: normRanges has ${args.normRanges.length} heads; the model has ${units}`);
   const topNorm = new BoundedBest<HeadExample>(units, opts.k, byValueDesc);
   const topAttention = new BoundedBest<HeadExample>(units, opts.k, byValueDesc);
   const slotsPerUnit = opts.bins + 2;
   const normSamples = new BoundedBest<HeadExample>(units * slotsPerUnit, 1, byKeyAsc);
   const normHistogram = new UnitHistograms(args.normRanges, opts.bins);
-  const attentionHistogram = new UnitHistograms(Array.from({ length: units }, () => ({ lo: 0, hi: 1 })), opts.bins);
+  const attentionHistogram = new UnitHistograms(
+    Array.from({ length: units }, () => ({ lo: 0, hi: 1 })),
+    opts.bins,
+  );
   const normMoments = new UnitMoments(units);
 
   const contexts = shardContexts(tokenizer, args);
@@ -200,7 +204,10 @@ export async function scanHeadShard(args: ScanHeadShardArgs): Promise<HeadShardR
           }
           const a = acts.maxAttn[bestAttn];
           if (topAttention.wouldAccept(u, { value: a, doc: ctx.id, pos: bestAttn } as HeadExample)) {
-            topAttention.offer(u, buildExample(view, b, ctx, acts.maxAttn, bestAttn, a, head, layer, cfg.n_heads, reachBack(acts, bestAttn), opts));
+            topAttention.offer(
+              u,
+              buildExample(view, b, ctx, acts.maxAttn, bestAttn, a, head, layer, cfg.n_heads, reachBack(acts, bestAttn), opts),
+            );
           }
         }
       }
@@ -255,5 +262,8 @@ export async function calibrateHeadExamples(args: {
         }
     });
   }
-  return rangesFromCalibration(min, max, 0.5).map((r) => ({ lo: Math.max(0, r.lo), hi: r.hi > Math.max(0, r.lo) ? r.hi : Math.max(0, r.lo) + 1e-6 }));
+  return rangesFromCalibration(min, max, 0.5).map((r) => ({
+    lo: Math.max(0, r.lo),
+    hi: r.hi > Math.max(0, r.lo) ? r.hi : Math.max(0, r.lo) + 1e-6,
+  }));
 }

@@ -4,7 +4,13 @@ import { CONTEXTS_PER_DOCUMENT, type HeadExample, type HeadExampleSet } from './
 
 type PieceOf = (id: number) => string;
 
-function toStored(ex: HeadExample, kind: StoredHeadExample['kind'], rank: number, quantile: number | null, piece: PieceOf): StoredHeadExample {
+function toStored(
+  ex: HeadExample,
+  kind: StoredHeadExample['kind'],
+  rank: number,
+  quantile: number | null,
+  piece: PieceOf,
+): StoredHeadExample {
   return {
     kind,
     rank,

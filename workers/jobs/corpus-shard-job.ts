@@ -56,7 +56,8 @@ export async function runCorpusShardJob(
 
 function scanOf(id: string): CorpusScan {
   const scan = findCorpusScan(id);
-  if (!scan) throw new Error(`corpus scan "${id}" is not registered in this worker (workers/jobs/corpus-scans.ts); is it an older version?`);
+  if (!scan)
+    throw new Error(`corpus scan "${id}" is not registered in this worker (workers/jobs/corpus-scans.ts); is it an older version?`);
   return scan;
 }
 

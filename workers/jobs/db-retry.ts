@@ -12,7 +12,9 @@ export function isTransientDbError(err: unknown): boolean {
     const anyErr = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: unknown };
     if (typeof anyErr.code === 'string' && TRANSIENT_CODES.has(anyErr.code)) return true;
     if (typeof anyErr.message === 'string' && TRANSIENT_MESSAGE.test(anyErr.message)) return true;
-    const kind = (anyErr.cause as { kind?: unknown } | undefined)?.kind ?? (anyErr.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined)?.driverAdapterError?.cause?.kind;
+    const kind =
+      (anyErr.cause as { kind?: unknown } | undefined)?.kind ??
+      (anyErr.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined)?.driverAdapterError?.cause?.kind;
     if (typeof kind === 'string' && /NotReachable|ConnectionClosed|SocketTimeout/.test(kind)) return true;
     e = anyErr.cause;
   }
@@ -31,7 +33,8 @@ export async function withDbRetry<T>(
       return await fn();
     } catch (err) {
       if (!isTransientDbError(err) || Date.now() + delayMs > deadline) throw err;
-      if (attempt === 1) options.log?.(`${what}: database unreachable (${err instanceof Error ? err.message.split('\n')[0] : err}); retrying`);
+      if (attempt === 1)
+        options.log?.(`${what}: database unreachable (${err instanceof Error ? err.message.split('\n')[0] : err}); retrying`);
       await new Promise((r) => setTimeout(r, delayMs));
       delayMs = Math.min(delayMs * 2, 5000);
     }

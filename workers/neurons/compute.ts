@@ -40,7 +40,17 @@ export async function computeNeuronWiki(input: ComputeNeuronWikiInput): Promise<
     const per = Math.ceil(docs.length / shards);
     const results = [];
     for (let s = 0; s < shards; s++) {
-      results.push(await scanNeuronShard({ model, runner, tokenizer, docs: docs.slice(s * per, (s + 1) * per), options: input.options, ranges, onProgress: progress }));
+      results.push(
+        await scanNeuronShard({
+          model,
+          runner,
+          tokenizer,
+          docs: docs.slice(s * per, (s + 1) * per),
+          options: input.options,
+          ranges,
+          onProgress: progress,
+        }),
+      );
     }
     wikis.push(finalizeNeuronStats({ model, corpusSlug: corpus.slug, merged: mergeNeuronShards(results) }));
   }

@@ -50,7 +50,12 @@ export function buildContexts(tokenizer: Tokenizer, docs: CorpusDoc[], contextLe
  * The corpus' contexts in groups of at least `groupSize` (whole documents each; the last group may be smaller),
  * built lazily: a scan holds one group's tokens at a time, so its memory does not grow with the corpus.
  */
-export function* contextGroups(tokenizer: Tokenizer, docs: CorpusDoc[], contextLength: number, groupSize: number): Generator<{ contexts: ScanContext[]; docsDone: number }> {
+export function* contextGroups(
+  tokenizer: Tokenizer,
+  docs: CorpusDoc[],
+  contextLength: number,
+  groupSize: number,
+): Generator<{ contexts: ScanContext[]; docsDone: number }> {
   let group: ScanContext[] = [];
   for (let i = 0; i < docs.length; i++) {
     group.push(...buildContexts(tokenizer, [docs[i]], contextLength));
@@ -65,7 +70,11 @@ export function* contextGroups(tokenizer: Tokenizer, docs: CorpusDoc[], contextL
  * Batches of contexts padded to the batch's longest (after the last real token, so a causal model's
  * activations at real positions are unaffected); sorted by length so that padding stays small.
  */
-export function batchContexts(contexts: ScanContext[], batchSize: number, padId: number): { contexts: ScanContext[]; padded: number[][] }[] {
+export function batchContexts(
+  contexts: ScanContext[],
+  batchSize: number,
+  padId: number,
+): { contexts: ScanContext[]; padded: number[][] }[] {
   const sorted = [...contexts].sort((a, b) => b.tokens.length - a.tokens.length || a.id - b.id);
   const batches: { contexts: ScanContext[]; padded: number[][] }[] = [];
   for (let i = 0; i < sorted.length; i += batchSize) {

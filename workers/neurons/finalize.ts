@@ -79,7 +79,12 @@ function statOf(s: UnitSummary, name: BaselineStatName): number {
   return name === 'topTokenShare' ? topTokenShare(s.top) : name === 'max' ? s.stats.max : s.stats[name];
 }
 
-export function finalizeNeuronStats(input: { model: CanonicalModel; corpusSlug: string; merged: NeuronShardResult; effectTokens?: number }): NeuronCorpusWiki {
+export function finalizeNeuronStats(input: {
+  model: CanonicalModel;
+  corpusSlug: string;
+  merged: NeuronShardResult;
+  effectTokens?: number;
+}): NeuronCorpusWiki {
   const { model, merged } = input;
   const effectsByLayer = new Map<number, NeuronWeightEffects[]>();
   const layers = merged.streams.map((s): NeuronLayerRecord => {
@@ -142,11 +147,24 @@ export function compareDatasets(
           ? `Fires about as strongly on ${other.corpusSlug} (max ${maxB.toFixed(2)}) as on ${primary.corpusSlug} (max ${maxA.toFixed(2)}), ` +
             `but on different tokens (top-token overlap ${(overlap * 100).toFixed(0)} %): an explanation drawn from one dataset alone may be an illusion; the neuron looks polysemantic.`
           : null;
-      n.comparison = { otherCorpus: other.corpusSlug, otherMax: maxB, otherDensity: m.summary.stats.density, topTokenOverlap: overlap, warning };
+      n.comparison = {
+        otherCorpus: other.corpusSlug,
+        otherMax: maxB,
+        otherDensity: m.summary.stats.density,
+        topTokenOverlap: overlap,
+        warning,
+      };
     }
   }
 }
 
 function maxTokenTexts(top: UnitExample[], pieceOf: (token: number) => string): Set<string> {
-  return new Set(strongExamples(top).map((e) => pieceOf(e.tokens[e.pos - e.windowStart]).replace(/^▁/, '').trim().toLowerCase()));
+  return new Set(
+    strongExamples(top).map((e) =>
+      pieceOf(e.tokens[e.pos - e.windowStart])
+        .replace(/^▁/, '')
+        .trim()
+        .toLowerCase(),
+    ),
+  );
 }

@@ -48,7 +48,11 @@ interface Candidate {
 }
 
 /** results[i][j]: request i's example j. */
-export async function findMinimalExamples(runner: ForwardRunner, requests: MinimalRequest[], opts: MinimalOptions): Promise<MinimalResult[][]> {
+export async function findMinimalExamples(
+  runner: ForwardRunner,
+  requests: MinimalRequest[],
+  opts: MinimalOptions,
+): Promise<MinimalResult[][]> {
   const keep = opts.keep ?? 0.5;
   const batchSize = opts.batchSize ?? 128;
   const results: MinimalResult[][] = requests.map((r) =>
@@ -86,7 +90,11 @@ export async function findMinimalExamples(runner: ForwardRunner, requests: Minim
     const extra = candidates.filter((c) => c.open > 0 && c.prefix.length > m && c.prefix.length < nextM);
     await runLength(group, m);
     // extra: their full prefix falls between two scheduled lengths (re-filtered: some just resolved).
-    for (const len of [...new Set(extra.map((c) => c.prefix.length))]) await runLength(extra.filter((c) => c.open > 0 && c.prefix.length === len), len);
+    for (const len of [...new Set(extra.map((c) => c.prefix.length))])
+      await runLength(
+        extra.filter((c) => c.open > 0 && c.prefix.length === len),
+        len,
+      );
   }
   opts.onProgress?.({ step: 'minimal examples', done: lengths.length, total: lengths.length });
   return results;

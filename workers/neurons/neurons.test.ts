@@ -65,13 +65,20 @@ describe('neuron scan on planted neurons', () => {
     expect(n0.effects.inputTop[0].token).toBe(charId('x'));
     expect(n0.effects.inputTop[0].score).toBe(4);
     expect(n0.effects.logitTop[0].token).toBe(charId('!'));
-    expect(n1.effects.inputTop.slice(0, 2).map((t) => t.token).sort()).toEqual([charId('q'), charId('z')].sort());
+    expect(
+      n1.effects.inputTop
+        .slice(0, 2)
+        .map((t) => t.token)
+        .sort(),
+    ).toEqual([charId('q'), charId('z')].sort());
 
     // Baseline: one entry per random direction.
     expect(wiki.layers[0].baseline.max.values).toHaveLength(6);
 
     // A neuron that reads the current character needs one token: every minimal suffix has length 1.
-    const minimal = await findMinimalExamples(runner, [{ layer: 0, site: 'post', neuron: 0, examples: n0.summary.top }], { bosId: tokenizer.bosId });
+    const minimal = await findMinimalExamples(runner, [{ layer: 0, site: 'post', neuron: 0, examples: n0.summary.top }], {
+      bosId: tokenizer.bosId,
+    });
     expect(minimal[0].map((m) => m.length)).toEqual(n0.summary.top.map(() => 1));
     expect(minimal[0].every((m) => m.value === 4)).toBe(true);
   });
@@ -80,8 +87,12 @@ describe('neuron scan on planted neurons', () => {
     const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs, options });
     const whole = mergeNeuronShards([await scan(docs, ranges)]);
     // Shards staged as the job queue stages them (lib/queue/result-codec), then merged.
-    const staged = <T,>(x: T): T => decodeResult<T>(encodeResult(x));
-    const parts = mergeNeuronShards([staged(await scan(docs.slice(4), ranges)), staged(await scan(docs.slice(0, 2), ranges)), staged(await scan(docs.slice(2, 4), ranges))]);
+    const staged = <T>(x: T): T => decodeResult<T>(encodeResult(x));
+    const parts = mergeNeuronShards([
+      staged(await scan(docs.slice(4), ranges)),
+      staged(await scan(docs.slice(0, 2), ranges)),
+      staged(await scan(docs.slice(2, 4), ranges)),
+    ]);
     const wa = finalizeNeuronStats({ model, corpusSlug: 't', merged: whole });
     const wb = finalizeNeuronStats({ model, corpusSlug: 't', merged: staged(parts) });
     expect(JSON.stringify(wb)).toBe(JSON.stringify(wa));
@@ -142,11 +153,17 @@ describe('neuron sites (open problem 6.38)', () => {
       decode: (ids) => ids.map((i) => String.fromCharCode(i)).join(''),
       piece: (id) => String(id),
     };
-    const soluDocs: CorpusDoc[] = ['the cat sat on the mat', 'def f(x): return x', 'zebras', 'solu neurons are sparse'].map((text, index) => ({ index, text }));
+    const soluDocs: CorpusDoc[] = ['the cat sat on the mat', 'def f(x): return x', 'zebras', 'solu neurons are sparse'].map(
+      (text, index) => ({ index, text }),
+    );
     const soluRunner = new OnnxRunner(solu, { intraOpNumThreads: 1 });
     const o = { contextLength: 8, batchSize: 3, k: 4, randomK: 2, randomDirections: 3, seed: 2 };
     const ranges = await calibrateNeuronRanges({ model: solu, runner: soluRunner, tokenizer: tok, docs: soluDocs, options: o });
-    const wiki = finalizeNeuronStats({ model: solu, corpusSlug: 's', merged: await scanNeuronShard({ model: solu, runner: soluRunner, tokenizer: tok, docs: soluDocs, options: o, ranges }) });
+    const wiki = finalizeNeuronStats({
+      model: solu,
+      corpusSlug: 's',
+      merged: await scanNeuronShard({ model: solu, runner: soluRunner, tokenizer: tok, docs: soluDocs, options: o, ranges }),
+    });
     await soluRunner.dispose();
     expect(wiki.layers.map((l) => `${l.layer}.${l.site}`)).toEqual(['0.post', '0.pre', '0.mid', '1.post', '1.pre', '1.mid']);
 

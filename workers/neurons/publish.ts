@@ -1,13 +1,25 @@
 /** Neuron wiki → database rows of a running run (lib/db/neurons.ts). */
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { UnitExample } from '@/lib/metrics/streaming';
-import { saveNeuronCorpus, type NeuronLayerRow, type NeuronToSave, type StoredNeuronExample, type NeuronExampleKind } from '@/lib/db/neurons';
+import {
+  saveNeuronCorpus,
+  type NeuronLayerRow,
+  type NeuronToSave,
+  type StoredNeuronExample,
+  type NeuronExampleKind,
+} from '@/lib/db/neurons';
 import type { NeuronCorpusWiki, NeuronRecord } from './finalize';
 import type { TokenScore } from './weight-effects';
 import { minimalRate, type MinimalResult } from './minimal-examples';
 import { splitContextId } from './contexts';
 
-function toStored(e: UnitExample, kind: NeuronExampleKind, rank: number, tokenizer: Tokenizer, extra: Partial<StoredNeuronExample> = {}): StoredNeuronExample {
+function toStored(
+  e: UnitExample,
+  kind: NeuronExampleKind,
+  rank: number,
+  tokenizer: Tokenizer,
+  extra: Partial<StoredNeuronExample> = {},
+): StoredNeuronExample {
   const { docIndex, chunk } = splitContextId(e.doc);
   return {
     kind,
@@ -37,7 +49,8 @@ export function neuronExamples(n: NeuronRecord, tokenizer: Tokenizer): StoredNeu
 }
 
 export function neuronWikiRows(wiki: NeuronCorpusWiki, tokenizer: Tokenizer): { layers: NeuronLayerRow[]; neurons: NeuronToSave[] } {
-  const scores = (list: TokenScore[] | undefined) => list?.map((t) => ({ token: t.token, piece: tokenizer.piece(t.token), score: t.score }));
+  const scores = (list: TokenScore[] | undefined) =>
+    list?.map((t) => ({ token: t.token, piece: tokenizer.piece(t.token), score: t.score }));
   const layers: NeuronLayerRow[] = wiki.layers.map((l) => ({
     corpusSlug: wiki.corpusSlug,
     layer: l.layer,

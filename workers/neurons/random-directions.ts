@@ -30,7 +30,15 @@ export function randomDirections(dMlp: number, count: number, seed: number): Flo
  * contiguously; four directions share each read of the activations (four accumulators), which roughly halves
  * the loop's time. Every direction's sum runs in the same order of n, so results do not depend on `count`.
  */
-export function project(acts: Float32Array, offset: number, positions: number, dMlp: number, dirsT: Float32Array, count: number, out: Float32Array): void {
+export function project(
+  acts: Float32Array,
+  offset: number,
+  positions: number,
+  dMlp: number,
+  dirsT: Float32Array,
+  count: number,
+  out: Float32Array,
+): void {
   for (let p = 0; p < positions; p++) {
     const row = offset + p * dMlp;
     let r = 0;

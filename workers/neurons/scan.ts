@@ -13,7 +13,13 @@ import type { CanonicalModel } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner } from '@/lib/engine/types';
 import { projectedName, type Projection } from '@/lib/engine/projections';
-import { NonFiniteActivationError, UnitStream, rangesFromCalibration, type HistogramRange, type UnitStreamJSON } from '@/lib/metrics/streaming';
+import {
+  NonFiniteActivationError,
+  UnitStream,
+  rangesFromCalibration,
+  type HistogramRange,
+  type UnitStreamJSON,
+} from '@/lib/metrics/streaming';
 import { MAX_CHUNKS_PER_DOC, batchContexts, contextGroups, type CorpusDoc, type ScanContext } from './contexts';
 import { neuronSites, siteHook, type NeuronSite } from '@/lib/metrics/neurons/sites';
 import { directionSeed, project, randomDirections, transposeDirections } from './random-directions';
@@ -95,11 +101,13 @@ export function defaultScanOptions(model: CanonicalModel, o: Partial<NeuronScanO
   };
   options.exampleBefore = o.exampleBefore ?? options.contextLength - 1;
   for (const key of ['exampleBefore', 'exampleAfter'] as const) {
-    if (!(Number.isInteger(options[key]) && options[key] >= 0)) throw new Error(`${key} must be a non-negative integer, got ${options[key]}`);
+    if (!(Number.isInteger(options[key]) && options[key] >= 0))
+      throw new Error(`${key} must be a non-negative integer, got ${options[key]}`);
   }
   if (options.sites.length === 0) throw new Error(`${cfg.model_name} has no MLP neurons (attention-only)`);
   if (options.contextLength > cfg.n_ctx) throw new Error(`contextLength ${options.contextLength} exceeds n_ctx ${cfg.n_ctx}`);
-  for (const l of options.layers) if (!(Number.isInteger(l) && l >= 0 && l < cfg.n_layers)) throw new Error(`layer ${l} is not in 0..${cfg.n_layers - 1}`);
+  for (const l of options.layers)
+    if (!(Number.isInteger(l) && l >= 0 && l < cfg.n_layers)) throw new Error(`layer ${l} is not in 0..${cfg.n_layers - 1}`);
   return options;
 }
 
@@ -135,10 +143,21 @@ type Cache = Awaited<ReturnType<ForwardRunner['run']>>;
  * Context b's projections onto the random directions, as { data, offset, posStride }: the graph's output when the
  * runner computed it (OnnxRunner), else computed here into `scratch`.
  */
-function baselineRows(cache: Cache, s: SiteState, R: number, act: Float32Array, b: number, seq: number, d: number, positions: number, scratch: Float32Array) {
+function baselineRows(
+  cache: Cache,
+  s: SiteState,
+  R: number,
+  act: Float32Array,
+  b: number,
+  seq: number,
+  d: number,
+  positions: number,
+  scratch: Float32Array,
+) {
   const t = cache.get(projectedName(s.hook));
   if (t) {
-    if (t.shape.join() !== [cache.get(s.hook)!.shape[0], seq, R].join()) throw new Error(`runner returned ${projectedName(s.hook)} with shape [${t.shape.join(', ')}]`);
+    if (t.shape.join() !== [cache.get(s.hook)!.shape[0], seq, R].join())
+      throw new Error(`runner returned ${projectedName(s.hook)} with shape [${t.shape.join(', ')}]`);
     return { data: t.data, offset: b * seq * R };
   }
   project(act, b * seq * d, positions, d, s.dirs, R, scratch);
@@ -167,7 +186,8 @@ async function forEachBatch(
 
 function tensorFor(cache: Map<string, { shape: number[]; data: Float32Array }>, hook: string, batch: number, seq: number, d: number) {
   const t = cache.get(hook);
-  if (!t || t.shape.join() !== [batch, seq, d].join()) throw new Error(`runner returned ${hook} with shape [${t?.shape.join(', ') ?? 'missing'}]; expected [${batch}, ${seq}, ${d}]`);
+  if (!t || t.shape.join() !== [batch, seq, d].join())
+    throw new Error(`runner returned ${hook} with shape [${t?.shape.join(', ') ?? 'missing'}]; expected [${batch}, ${seq}, ${d}]`);
   return t.data;
 }
 
@@ -185,33 +205,42 @@ export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrati
   const maxs = states.map(() => ({ n: new Float64Array(d).fill(-Infinity), b: new Float64Array(R).fill(-Infinity) }));
   const proj = new Float32Array(options.contextLength * R);
   const batches = batchContexts(contexts, options.batchSize, input.tokenizer.eosId);
-  await forEachBatch(input.runner, batches, states.map((s) => s.hook), projectionsOf(states, R), (batch, cache) => {
-    const seq = batch.padded[0].length;
-    states.forEach((s, si) => {
-      const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
-      batch.contexts.forEach((c, b) => {
-        const n = c.tokens.length;
-        for (let p = 1; p < n; p++) {
-          for (let u = 0; u < d; u++) {
-            const x = data[(b * seq + p) * d + u];
-            if (x < mins[si].n[u]) mins[si].n[u] = x;
-            if (x > maxs[si].n[u]) maxs[si].n[u] = x;
+  await forEachBatch(
+    input.runner,
+    batches,
+    states.map((s) => s.hook),
+    projectionsOf(states, R),
+    (batch, cache) => {
+      const seq = batch.padded[0].length;
+      states.forEach((s, si) => {
+        const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
+        batch.contexts.forEach((c, b) => {
+          const n = c.tokens.length;
+          for (let p = 1; p < n; p++) {
+            for (let u = 0; u < d; u++) {
+              const x = data[(b * seq + p) * d + u];
+              if (x < mins[si].n[u]) mins[si].n[u] = x;
+              if (x > maxs[si].n[u]) maxs[si].n[u] = x;
+            }
           }
-        }
-        const rows = baselineRows(cache, s, R, data, b, seq, d, n, proj);
-        for (let p = 1; p < n; p++) {
-          for (let r = 0; r < R; r++) {
-            const x = rows.data[rows.offset + p * R + r];
-            if (x < mins[si].b[r]) mins[si].b[r] = x;
-            if (x > maxs[si].b[r]) maxs[si].b[r] = x;
+          const rows = baselineRows(cache, s, R, data, b, seq, d, n, proj);
+          for (let p = 1; p < n; p++) {
+            for (let r = 0; r < R; r++) {
+              const x = rows.data[rows.offset + p * R + r];
+              if (x < mins[si].b[r]) mins[si].b[r] = x;
+              if (x > maxs[si].b[r]) maxs[si].b[r] = x;
+            }
           }
-        }
+        });
       });
-    });
-  });
+    },
+  );
   const ranges: NeuronRanges = {};
   states.forEach((s, si) => {
-    ranges[streamKey(s.layer, s.site)] = { neurons: rangesFromCalibration(mins[si].n, maxs[si].n), baseline: rangesFromCalibration(mins[si].b, maxs[si].b) };
+    ranges[streamKey(s.layer, s.site)] = {
+      neurons: rangesFromCalibration(mins[si].n, maxs[si].n),
+      baseline: rangesFromCalibration(mins[si].b, maxs[si].b),
+    };
   });
   return ranges;
 }
@@ -225,8 +254,16 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
   const states = siteStates(model, options);
   const streams = states.map((s) => {
     const r = ranges[streamKey(s.layer, s.site)];
-    if (!r || r.neurons.length !== d || r.baseline.length !== R) throw new Error(`scanNeuronShard: no calibrated ranges for layer ${s.layer} ${s.site}`);
-    const common = { k: options.k, randomK: options.randomK, bins: options.bins, seed: options.seed, before: options.exampleBefore, after: options.exampleAfter };
+    if (!r || r.neurons.length !== d || r.baseline.length !== R)
+      throw new Error(`scanNeuronShard: no calibrated ranges for layer ${s.layer} ${s.site}`);
+    const common = {
+      k: options.k,
+      randomK: options.randomK,
+      bins: options.bins,
+      seed: options.seed,
+      before: options.exampleBefore,
+      after: options.exampleAfter,
+    };
     return { neurons: new UnitStream({ ...common, ranges: r.neurons }), baseline: new UnitStream({ ...common, ranges: r.baseline }) };
   });
   let tokens = 0;
@@ -251,7 +288,15 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
           // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
           observing(s.hook, 'neuron', () =>
             streams[si].neurons.observeContexts(
-              batch.contexts.map((c: ScanContext, b) => ({ doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 })),
+              batch.contexts.map((c: ScanContext, b) => ({
+                doc: c.id,
+                tokens: c.tokens,
+                data,
+                offset: b * seq * d,
+                posStride: d,
+                unitStride: 1,
+                firstPos: 1,
+              })),
             ),
           );
           observing(s.hook, 'random direction', () =>
@@ -266,7 +311,12 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
         for (const c of batch.contexts) tokens += c.tokens.length - 1;
       },
       // Progress in documents (a group's batches share its documents evenly).
-      (done) => input.onProgress?.({ step: 'neuron scan', done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length), total: input.docs.length }),
+      (done) =>
+        input.onProgress?.({
+          step: 'neuron scan',
+          done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length),
+          total: input.docs.length,
+        }),
     );
     docsBefore = group.docsDone;
   }

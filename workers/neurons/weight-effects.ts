@@ -70,7 +70,10 @@ export function layerWeightEffects(model: CanonicalModel, layer: number, count =
     const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => row[b] - row[a] || a - b);
     const effects: NeuronWeightEffects = {
       logitTop: order.slice(0, count).map((v) => ({ token: v, score: row[v] })),
-      logitBottom: order.slice(-count).reverse().map((v) => ({ token: v, score: row[v] })),
+      logitBottom: order
+        .slice(-count)
+        .reverse()
+        .map((v) => ({ token: v, score: row[v] })),
       inputTop: topOfColumn(inputs, V, N, n, count, 1),
     };
     if (gates) effects.gateTop = topOfColumn(gates, V, N, n, count, 1);

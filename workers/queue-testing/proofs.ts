@@ -38,7 +38,13 @@ export interface ProofRunSetup {
   scans?: readonly CorpusScan[];
 }
 
-const PROOF_CORPUS = (documents: string[]) => ({ slug: 'proof-corpus', name: 'proof corpus', source: 'TinyStories', license: 'CDLA-Sharing-1.0', documents });
+const PROOF_CORPUS = (documents: string[]) => ({
+  slug: 'proof-corpus',
+  name: 'proof corpus',
+  source: 'TinyStories',
+  license: 'CDLA-Sharing-1.0',
+  documents,
+});
 
 /** A Postgres, a pg-boss client for planning, and worker processes: what every proof runs on. */
 export class QueueCluster {
@@ -87,7 +93,8 @@ export class QueueCluster {
    * registered metric, head examples and neurons over the scans' documents), in this process. Returns its id.
    */
   async publishInProcess(setup: ProofRunSetup): Promise<string> {
-    if (setup.metrics || setup.scans) throw new Error('publishInProcess computes every metric and scan: compare it with a run planned without subsets');
+    if (setup.metrics || setup.scans)
+      throw new Error('publishInProcess computes every metric and scan: compare it with a run planned without subsets');
     const resolved = await resolveModel(setup.modelRef);
     const { model, weightProcessing } = prepareModelForRun(resolved.model);
     const runner = await OnnxRunner.create(model);
@@ -128,10 +135,15 @@ export class QueueCluster {
   }
 
   async waitForRun(runId: string, timeoutMs = 600_000): Promise<RunInfo> {
-    return waitFor(`run ${runId} to finish`, async () => {
-      const run = await getRun(runId);
-      return run && run.status !== 'running' ? run : undefined;
-    }, timeoutMs, 100);
+    return waitFor(
+      `run ${runId} to finish`,
+      async () => {
+        const run = await getRun(runId);
+        return run && run.status !== 'running' ? run : undefined;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   /** Every table holding a run's results, read in full without the run id, in a fixed order. */
@@ -150,7 +162,9 @@ export class QueueCluster {
           [table],
         );
         const list = cols.map((col) => `"${col.column_name}"`).join(', ');
-        out[table] = (await c.query(`SELECT ${list} FROM "${table}" WHERE "runId" = $1 ORDER BY ${cols.map((_, i) => i + 1).join(', ')}`, [runId])).rows;
+        out[table] = (
+          await c.query(`SELECT ${list} FROM "${table}" WHERE "runId" = $1 ORDER BY ${cols.map((_, i) => i + 1).join(', ')}`, [runId])
+        ).rows;
       }
       return out;
     } finally {
@@ -165,7 +179,10 @@ export class QueueCluster {
     options: { mayBeEmpty?: string[] } = {},
   ): Promise<{ differences: string[]; rows: Record<string, number> }> {
     const [got, want] = await Promise.all([this.runTables(runId), this.runTables(referenceRunId)]);
-    return { differences: compareRunTables(got, want, options), rows: Object.fromEntries(Object.entries(want).map(([t, r]) => [t, r.length])) };
+    return {
+      differences: compareRunTables(got, want, options),
+      rows: Object.fromEntries(Object.entries(want).map(([t, r]) => [t, r.length])),
+    };
   }
 
   async close(): Promise<void> {
@@ -180,7 +197,11 @@ export class QueueCluster {
  * Differences between two runs' tables, one line each. An empty reference table counts as a difference (nothing
  * would be proven about it) unless named in `mayBeEmpty`.
  */
-export function compareRunTables(got: Record<string, unknown[]>, want: Record<string, unknown[]>, options: { mayBeEmpty?: string[] } = {}): string[] {
+export function compareRunTables(
+  got: Record<string, unknown[]>,
+  want: Record<string, unknown[]>,
+  options: { mayBeEmpty?: string[] } = {},
+): string[] {
   const out: string[] = [];
   const tables = [...new Set([...Object.keys(got), ...Object.keys(want)])].sort();
   for (const table of tables) {
@@ -199,7 +220,8 @@ function sameRow(a: unknown, b: unknown): boolean {
 }
 
 function bytesAsHex(_key: string, value: unknown): unknown {
-  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer') return Buffer.from((value as { data: number[] }).data).toString('hex');
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer')
+    return Buffer.from((value as { data: number[] }).data).toString('hex');
   return value;
 }
 
@@ -236,7 +258,10 @@ export async function freezeWorkerMidShard(
       worker.child.kill('SIGSTOP');
       // Let a commit the worker had already sent land before looking again.
       await new Promise((r) => setTimeout(r, 150));
-      const again = await getPrisma().runJob.findUnique({ where: { runId_jobKey: { runId, jobKey: job.jobKey } }, select: { status: true, workerId: true } });
+      const again = await getPrisma().runJob.findUnique({
+        where: { runId_jobKey: { runId, jobKey: job.jobKey } },
+        select: { status: true, workerId: true },
+      });
       if (again?.status === 'active' && again.workerId === job.workerId) return { worker, jobKey: job.jobKey };
       worker.child.kill('SIGCONT');
     }
@@ -263,19 +288,42 @@ export interface Kill9Result {
  * (2) `kill -9` of a worker inside a shard; `replace` starts another worker at once (as an operator would);
  * `ghost` also has a worker die right after taking the run's first job (proveDeathBeforeBegin), in the same run.
  */
-export async function proveKill9(cluster: QueueCluster, setup: ProofRunSetup, options: { replace?: boolean; ghost?: boolean } = {}): Promise<Kill9Result> {
+export async function proveKill9(
+  cluster: QueueCluster,
+  setup: ProofRunSetup,
+  options: { replace?: boolean; ghost?: boolean } = {},
+): Promise<Kill9Result> {
   const t0 = Date.now();
-  const { runId, ghostJobKey } = options.ghost ? await planWithGhost(cluster, setup) : { runId: await cluster.plan(setup), ghostJobKey: null };
+  const { runId, ghostJobKey } = options.ghost
+    ? await planWithGhost(cluster, setup)
+    : { runId: await cluster.plan(setup), ghostJobKey: null };
   const { worker, jobKey } = await freezeWorkerMidShard(cluster, runId);
   worker.child.kill('SIGKILL');
   await worker.exited;
   if (options.replace) cluster.startWorker();
   const run = await cluster.waitForRun(runId);
-  const job = await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey } }, select: { attempts: true, workerId: true, status: true } });
+  const job = await getPrisma().runJob.findUniqueOrThrow({
+    where: { runId_jobKey: { runId, jobKey } },
+    select: { attempts: true, workerId: true, status: true },
+  });
   const ghost = ghostJobKey
-    ? { jobKey: ghostJobKey, job: await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey: ghostJobKey } }, select: { attempts: true, workerId: true, status: true } }) }
+    ? {
+        jobKey: ghostJobKey,
+        job: await getPrisma().runJob.findUniqueOrThrow({
+          where: { runId_jobKey: { runId, jobKey: ghostJobKey } },
+          select: { attempts: true, workerId: true, status: true },
+        }),
+      }
     : undefined;
-  return { runId, run, killedPid: worker.pid, killedJobKey: jobKey, killedJob: job, ...(ghost ? { ghost } : {}), seconds: (Date.now() - t0) / 1000 };
+  return {
+    runId,
+    run,
+    killedPid: worker.pid,
+    killedJobKey: jobKey,
+    killedJob: job,
+    ...(ghost ? { ghost } : {}),
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 export interface GhostResult {
@@ -297,13 +345,16 @@ export async function proveDeathBeforeBegin(cluster: QueueCluster, setup: ProofR
   const t0 = Date.now();
   const { runId, ghostJobKey: jobKey } = await planWithGhost(cluster, setup);
   const run = await cluster.waitForRun(runId);
-  const job = await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey } }, select: { attempts: true, workerId: true, status: true } });
+  const job = await getPrisma().runJob.findUniqueOrThrow({
+    where: { runId_jobKey: { runId, jobKey } },
+    select: { attempts: true, workerId: true, status: true },
+  });
   return { runId, run, jobKey, job, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** Plans a run and has the ghost (see proveDeathBeforeBegin) take its first job; the ghost's id is `ghost-0-<runId>`. */
 export async function planWithGhost(cluster: QueueCluster, setup: ProofRunSetup): Promise<{ runId: string; ghostJobKey: string }> {
-  if (cluster.workers.length === 0) throw new Error('planWithGhost: start a worker first (it must release the ghost\'s job)');
+  if (cluster.workers.length === 0) throw new Error("planWithGhost: start a worker first (it must release the ghost's job)");
   const paused = [...cluster.workers];
   for (const w of paused) w.child.kill('SIGSTOP');
   try {
@@ -375,7 +426,14 @@ export async function proveSigterm(
   const exitCode = await worker.exited;
   if (options.replace) cluster.startWorker();
   const run = await cluster.waitForRun(runId);
-  const job = await getPrisma().runJob.findUniqueOrThrow({ where: { runId_jobKey: { runId, jobKey } }, select: { attempts: true, workerId: true, status: true } });
-  const row = await getPrisma().queueWorker.findFirst({ where: { pid: worker.pid }, orderBy: { startedAt: 'desc' }, select: { id: true, status: true } });
+  const job = await getPrisma().runJob.findUniqueOrThrow({
+    where: { runId_jobKey: { runId, jobKey } },
+    select: { attempts: true, workerId: true, status: true },
+  });
+  const row = await getPrisma().queueWorker.findFirst({
+    where: { pid: worker.pid },
+    orderBy: { startedAt: 'desc' },
+    select: { id: true, status: true },
+  });
   return { runId, run, exitCode, jobKey, job, stoppedWorkerId: row?.status === 'stopped' ? row.id : null, output: worker.output };
 }

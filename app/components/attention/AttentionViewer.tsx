@@ -102,7 +102,8 @@ export function AttentionViewer({ tokens, rows, initialFocus, values, label, val
         .join('path')
         .attr('d', ({ i }) => {
           const x1 = centre(i);
-          if (i === focus) return `M${x0 - 6},${ARC_HEIGHT} C${x0 - 10},${ARC_HEIGHT - 16} ${x0 + 10},${ARC_HEIGHT - 16} ${x0 + 6},${ARC_HEIGHT}`;
+          if (i === focus)
+            return `M${x0 - 6},${ARC_HEIGHT} C${x0 - 10},${ARC_HEIGHT - 16} ${x0 + 10},${ARC_HEIGHT - 16} ${x0 + 6},${ARC_HEIGHT}`;
           const h = Math.min(ARC_HEIGHT - 4, 10 + Math.abs(x1 - x0) / 4);
           return `M${x0},${ARC_HEIGHT} C${x0},${ARC_HEIGHT - h} ${x1},${ARC_HEIGHT - h} ${x1},${ARC_HEIGHT}`;
         })
@@ -131,7 +132,10 @@ export function AttentionViewer({ tokens, rows, initialFocus, values, label, val
 
   if (n === 0) return <p className="muted">No tokens.</p>;
   // The readout names the strongest sources; weights that round to 0.00 are noise there (the row keeps them).
-  const best = [...sources].sort((a, b) => b[1] - a[1]).filter(([, w], j) => j === 0 || w >= 0.005).slice(0, 3);
+  const best = [...sources]
+    .sort((a, b) => b[1] - a[1])
+    .filter(([, w], j) => j === 0 || w >= 0.005)
+    .slice(0, 3);
   const nameOf = (pos: number) => {
     const i = indexOfPos.get(pos);
     return i === undefined ? `position ${pos}` : display[i].text;
@@ -157,7 +161,9 @@ export function AttentionViewer({ tokens, rows, initialFocus, values, label, val
           {display.map((t, i) => {
             const w = weightAt.get(i) ?? 0;
             const v = values?.[i];
-            const classes = ['vtok', t.kind === 'text' ? '' : t.kind, i === focus ? 'dest' : '', i > focus ? 'after' : ''].filter(Boolean).join(' ');
+            const classes = ['vtok', t.kind === 'text' ? '' : t.kind, i === focus ? 'dest' : '', i > focus ? 'after' : '']
+              .filter(Boolean)
+              .join(' ');
             return (
               <span key={i} className="vtok-wrap">
                 {tokens[i].gapBefore ? <span className="vtok-gap">…</span> : null}

@@ -29,7 +29,17 @@ interface ApiAttention {
   heads: { head: number; rows: number[][] }[];
 }
 
-export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, maxChars, defaultText = '', formAction, initial }: CustomTextAttentionProps) {
+export function CustomTextAttention({
+  modelSlug,
+  layer,
+  head,
+  label,
+  maxTokens,
+  maxChars,
+  defaultText = '',
+  formAction,
+  initial,
+}: CustomTextAttentionProps) {
   const [text, setText] = useState(initial?.text ?? defaultText);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(initial?.error ?? null);
@@ -54,7 +64,12 @@ export function CustomTextAttention({ modelSlug, layer, head, label, maxTokens, 
         return;
       }
       const data = body as ApiAttention;
-      setResult(viewerFromPattern(data.tokens.map((t) => t.piece), data.heads[0].rows));
+      setResult(
+        viewerFromPattern(
+          data.tokens.map((t) => t.piece),
+          data.heads[0].rows,
+        ),
+      );
       // The result is shareable: the address bar now holds `?text=`, which the server renders (also without JS).
       const url = new URL(window.location.href);
       url.searchParams.set('text', text);

@@ -27,10 +27,15 @@ export interface CustomTextSectionProps {
 async function runLive(props: CustomTextSectionProps, text: string): Promise<{ result?: ViewerData; error?: string }> {
   if (text.trim() === '') return { error: 'text: must not be empty' };
   if (text.length > LIVE_LIMITS.maxChars) {
-    return { error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens` };
+    return {
+      error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`,
+    };
   }
   const limited = takeLiveRun({ headers: await headers() });
-  if (limited) return { error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s` };
+  if (limited)
+    return {
+      error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s`,
+    };
   try {
     const live = await liveHeadAttention({ modelSlug: props.modelSlug, text, layer: props.layer, head: props.head });
     return { result: viewerFromPattern(live.tokens, live.heads[0].rows) };

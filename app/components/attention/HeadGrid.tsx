@@ -33,8 +33,12 @@ const PATTERNS = [
 
 async function run(model: ModelInfo, text: string, pattern?: string): Promise<{ result?: LiveAllHeads; error?: string }> {
   if (text.trim() === '') return { error: 'text: must not be empty' };
-  if (text.length > LIVE_LIMITS.maxChars) return { error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars}` };
-  const limited = rateLimit(new Request('http://page.local/', { headers: await headers() }), { bucket: 'live', perMinute: LIVE_REQUESTS_PER_MINUTE });
+  if (text.length > LIVE_LIMITS.maxChars)
+    return { error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars}` };
+  const limited = rateLimit(new Request('http://page.local/', { headers: await headers() }), {
+    bucket: 'live',
+    perMinute: LIVE_REQUESTS_PER_MINUTE,
+  });
   if (limited) return { error: `too many live requests: try again in ${limited.headers.get('Retry-After') ?? 'a few'} seconds` };
   try {
     return { result: await liveAllHeadsAttention({ modelSlug: model.slug, text, nLayers: model.nLayers, pattern }) };
@@ -121,8 +125,8 @@ function Grid({ model, result, text }: { model: ModelInfo; result: LiveAllHeads;
   return (
     <>
       <p className="small muted" data-testid="grid-tokens">
-        {n} tokens: <span className="mono">{tokens.join(' ')}</span>. Each square is one head&apos;s pattern <code>A[q, k]</code> (row = query,
-        column = key; darker = more attention). Open a head for its page with this text.
+        {n} tokens: <span className="mono">{tokens.join(' ')}</span>. Each square is one head&apos;s pattern <code>A[q, k]</code> (row =
+        query, column = key; darker = more attention). Open a head for its page with this text.
       </p>
       <div className="head-grid-scroll">
         <table className="head-grid" data-testid="head-grid">
@@ -142,7 +146,11 @@ function Grid({ model, result, text }: { model: ModelInfo; result: LiveAllHeads;
                 <th scope="row">L{l}</th>
                 {heads.map((rows, h) => (
                   <td key={h}>
-                    <Link href={`${headPath(model.slug, l, h)}?text=${encodeURIComponent(text)}#try`} data-testid="grid-head" aria-label={`L${l}H${h} on this text`}>
+                    <Link
+                      href={`${headPath(model.slug, l, h)}?text=${encodeURIComponent(text)}#try`}
+                      data-testid="grid-head"
+                      aria-label={`L${l}H${h} on this text`}
+                    >
                       <svg width={SIZE} height={SIZE} viewBox={`0 0 ${SIZE} ${SIZE}`} role="img" aria-hidden="true">
                         <rect width={SIZE} height={SIZE} fill="#fff" stroke="#c9cdd2" strokeWidth={0.5} />
                         {patternPaths(rows, cell).map((p) => (

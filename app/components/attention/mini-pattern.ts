@@ -16,7 +16,5 @@ export function patternPaths(rows: readonly (readonly number[])[], cell: number)
       if (level >= 0) parts[level].push(`M${k * cell} ${q * cell}h${cell}v${cell}h${-cell}z`);
     });
   });
-  return parts
-    .map((p, i) => ({ opacity: Math.min(1, LEVELS[i] + 0.1), d: p.join('') }))
-    .filter((p) => p.d.length > 0);
+  return parts.map((p, i) => ({ opacity: Math.min(1, LEVELS[i] + 0.1), d: p.join('') })).filter((p) => p.d.length > 0);
 }

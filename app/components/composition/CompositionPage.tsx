@@ -19,7 +19,11 @@ import { CompositionMatrix } from './CompositionMatrix';
 
 const KINDS: { kind: CompositionKind; title: string; what: string }[] = [
   { kind: 'q', title: 'Q-composition', what: "the earlier head's output feeds the later head's queries: ‖W_OV W_QK‖ / (‖W_OV‖ ‖W_QK‖)" },
-  { kind: 'k', title: 'K-composition', what: "the earlier head's output feeds the later head's keys (induction heads K-compose with previous-token heads): ‖W_OV W_QKᵀ‖ / (‖W_OV‖ ‖W_QK‖)" },
+  {
+    kind: 'k',
+    title: 'K-composition',
+    what: "the earlier head's output feeds the later head's keys (induction heads K-compose with previous-token heads): ‖W_OV W_QKᵀ‖ / (‖W_OV‖ ‖W_QK‖)",
+  },
   { kind: 'v', title: 'V-composition', what: "the earlier head's output feeds the later head's values: ‖W_OV¹ W_OV²‖ / (‖W_OV¹‖ ‖W_OV²‖)" },
 ];
 
@@ -49,10 +53,10 @@ export async function CompositionPage({ modelSlug, runId }: { modelSlug: string;
       />
       <h1>Composition between heads</h1>
       <p className="prose">
-        How much a later head reads what an earlier head writes, from the weights alone (Elhage et al. 2021, &quot;A
-        Mathematical Framework for Transformer Circuits&quot;; TransformerLens <code>all_composition_scores</code>). Even
-        random matrices score well above 0, so every score is shown against random matrices of the same shapes: hatched
-        cells are within two standard deviations of that baseline. Run <code>{run.id}</code>
+        How much a later head reads what an earlier head writes, from the weights alone (Elhage et al. 2021, &quot;A Mathematical Framework
+        for Transformer Circuits&quot;; TransformerLens <code>all_composition_scores</code>). Even random matrices score well above 0, so
+        every score is shown against random matrices of the same shapes: hatched cells are within two standard deviations of that baseline.
+        Run <code>{run.id}</code>
         {pinned ? ' (pinned)' : ' (latest)'}; weights as the run used them (weight processing: see the run page). API:{' '}
         <a href={`/api/v1/models/${model.slug}/composition?kind=k&run=${run.id}`}>JSON</a>.
       </p>
@@ -81,8 +85,12 @@ export async function CompositionPage({ modelSlug, runId }: { modelSlug: string;
                   <tr>
                     <th scope="col">Writing head</th>
                     <th scope="col">Reading head</th>
-                    <th scope="col" className="num">Score</th>
-                    <th scope="col" className="num">σ above random</th>
+                    <th scope="col" className="num">
+                      Score
+                    </th>
+                    <th scope="col" className="num">
+                      σ above random
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -105,7 +113,11 @@ export async function CompositionPage({ modelSlug, runId }: { modelSlug: string;
         })
       )}
 
-      <CiteThis title={`${model.displayName} composition between heads`} pinnedPath={`${modelPath(model.slug, run.id)}/composition`} run={run} />
+      <CiteThis
+        title={`${model.displayName} composition between heads`}
+        pinnedPath={`${modelPath(model.slug, run.id)}/composition`}
+        run={run}
+      />
     </>
   );
 }

@@ -40,7 +40,11 @@ export function HeadBadges({ badges, compact = false }: { badges: readonly HeadB
           data-status={b.status}
         >
           {compact ? b.label.replace('_token', '').replace('_', '-') : b.title} {STATUS_SYMBOL[b.status]}
-          {compact ? <span className="visually-hidden"> {STATUS_WORDS[b.status]}</span> : <span className="badge-status"> {STATUS_WORDS[b.status]}</span>}
+          {compact ? (
+            <span className="visually-hidden"> {STATUS_WORDS[b.status]}</span>
+          ) : (
+            <span className="badge-status"> {STATUS_WORDS[b.status]}</span>
+          )}
         </span>
       ))}
     </span>
@@ -54,8 +58,8 @@ export function BadgeLegend() {
       A label is <em>claimed</em> when the head&apos;s score passes the label&apos;s threshold, then tested by ablating the head:{' '}
       <span className="head-badge badge-confirmed">✓ confirmed</span> the effect passed its threshold;{' '}
       <span className="head-badge badge-not_confirmed">? not confirmed</span> ablating it moved the effect too little;{' '}
-      <span className="head-badge badge-untestable">– untestable here</span> this model offers no way to measure it (e.g. no later
-      head builds on it). See <a href="/metrics#labels">how labels are tested</a>.
+      <span className="head-badge badge-untestable">– untestable here</span> this model offers no way to measure it (e.g. no later head
+      builds on it). See <a href="/metrics#labels">how labels are tested</a>.
     </p>
   );
 }

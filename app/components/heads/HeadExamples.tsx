@@ -50,10 +50,10 @@ export async function HeadExamples({ runId, modelSlug, layer, head, label, perLi
   return (
     <section className="head-examples" data-testid="head-examples">
       <p className="prose small muted">
-        Destination tokens of the run&apos;s corpus where {label} acts most. In each example the red box is the destination token;
-        blue shading and arcs show where it attends (hover another token to see its row, click to lock, click again to unlock;
-        arrow keys work too). The orange underline is the ranking value on each token. BOS (position 0) is excluded as a
-        destination. All examples: <a href={`${api}&kind=top_norm`}>JSON</a>.
+        Destination tokens of the run&apos;s corpus where {label} acts most. In each example the red box is the destination token; blue
+        shading and arcs show where it attends (hover another token to see its row, click to lock, click again to unlock; arrow keys work
+        too). The orange underline is the ranking value on each token. BOS (position 0) is excluded as a destination. All examples:{' '}
+        <a href={`${api}&kind=top_norm`}>JSON</a>.
       </p>
       <NormHistogram stats={stats} />
       <h3 id="examples-attention">Strongest attention to a non-BOS token</h3>

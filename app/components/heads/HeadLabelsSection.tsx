@@ -8,7 +8,11 @@ import { BadgeLegend, HeadBadges } from './HeadBadges';
 
 export function HeadLabelsSection({ labels }: { labels: readonly HeadBadge[] }) {
   if (labels.length === 0) {
-    return <p className="small muted" data-testid="head-labels-none">No label claimed: no score of this head passes a label threshold (see <a href="/metrics#labels">labels</a>).</p>;
+    return (
+      <p className="small muted" data-testid="head-labels-none">
+        No label claimed: no score of this head passes a label threshold (see <a href="/metrics#labels">labels</a>).
+      </p>
+    );
   }
   return (
     <div className="head-labels" data-testid="head-labels">
@@ -18,7 +22,9 @@ export function HeadLabelsSection({ labels }: { labels: readonly HeadBadge[] }) 
           <li key={b.label}>
             <strong>{b.title}</strong>: {b.metricId} = {formatMetricValue(b.score)} (claimed at ≥ {b.threshold});{' '}
             {b.status === 'untestable' ? 'untestable here' : b.status === 'confirmed' ? 'confirmed' : 'not confirmed'}
-            {b.effect !== null ? ` — ablation effect ${formatMetricValue(b.effect)} ${b.effectUnit} (needs ≥ ${b.effectThreshold})` : ''}. {b.detail}
+            {b.effect !== null
+              ? ` — ablation effect ${formatMetricValue(b.effect)} ${b.effectUnit} (needs ≥ ${b.effectThreshold})`
+              : ''}. {b.detail}
           </li>
         ))}
       </ul>

@@ -22,8 +22,8 @@ export function NormHistogram({ stats, width = 360, height = 80 }: { stats: Head
         </text>
       </svg>
       <figcaption className="small muted">
-        ‖hook_result‖ over {stats.tokens.toLocaleString('en')} destination tokens: mean {stats.mean.toFixed(3)}, std {stats.std.toFixed(3)}, max{' '}
-        {stats.max.toFixed(3)}; median {stats.quantiles.find((q) => q.quantile === 0.5)?.value.toFixed(3) ?? '—'}
+        ‖hook_result‖ over {stats.tokens.toLocaleString('en')} destination tokens: mean {stats.mean.toFixed(3)}, std {stats.std.toFixed(3)},
+        max {stats.max.toFixed(3)}; median {stats.quantiles.find((q) => q.quantile === 0.5)?.value.toFixed(3) ?? '—'}
         {outside > 0 ? ` (${outside} outside the calibrated range)` : ''}.
       </figcaption>
     </figure>

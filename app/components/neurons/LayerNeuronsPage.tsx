@@ -33,7 +33,17 @@ const INDEX = /^(0|[1-9]\d{0,5})$/;
 /** Neurons per page of the layer table. */
 export const NEURON_PAGE_SIZE = 100;
 
-export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: { modelSlug: string; runId?: string; layerParam: string; query: Record<string, string | string[] | undefined> }) {
+export async function LayerNeuronsPage({
+  modelSlug,
+  runId,
+  layerParam,
+  query,
+}: {
+  modelSlug: string;
+  runId?: string;
+  layerParam: string;
+  query: Record<string, string | string[] | undefined>;
+}) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
   if (runId !== undefined && !runIdSchema.safeParse(runId).success) notFound();
   if (!INDEX.test(layerParam)) notFound();
@@ -69,13 +79,23 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
   };
   return (
     <>
-      <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: model.displayName, href: modelPath(model.slug, pageRun) }, { label: `Layer ${layer}` }]} />
+      <Breadcrumbs
+        items={[
+          { label: 'Models', href: '/models' },
+          { label: model.displayName, href: modelPath(model.slug, pageRun) },
+          { label: `Layer ${layer}` },
+        ]}
+      />
       <h1>
         {model.displayName} · layer {layer} neurons
       </h1>
       <p className="small muted">
-        {scan.primary.nNeurons} neurons{pages > 1 ? ` (${offset + 1}–${offset + rows.length} shown)` : ''} of <code>blocks.{layer}.mlp.hook_{site}</code> on <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens) · run{' '}
-        <code>{run.id}</code> · <a href={apiLayerNeuronsPath(model.slug, layer, run.id, site)}>JSON</a> ·{' '}
+        {scan.primary.nNeurons} neurons{pages > 1 ? ` (${offset + 1}–${offset + rows.length} shown)` : ''} of{' '}
+        <code>
+          blocks.{layer}.mlp.hook_{site}
+        </code>{' '}
+        on <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens) · run <code>{run.id}</code> ·{' '}
+        <a href={apiLayerNeuronsPath(model.slug, layer, run.id, site)}>JSON</a> ·{' '}
         {layer > 0 ? <Link href={layerPath(model.slug, layer - 1, pageRun, { site })}>← layer {layer - 1}</Link> : null}{' '}
         {layer + 1 < model.nLayers ? <Link href={layerPath(model.slug, layer + 1, pageRun, { site })}>layer {layer + 1} →</Link> : null}
       </p>
@@ -84,15 +104,20 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
           Site:{' '}
           {scan.sites.map((s) => (
             <span key={s}>
-              {s === site ? <strong>{s}</strong> : <Link href={layerPath(model.slug, layer, pageRun, { site: s, sort, dir })}>{s}</Link>}{' '}
+              {s === site ? (
+                <strong>{s}</strong>
+              ) : (
+                <Link href={layerPath(model.slug, layer, pageRun, { site: s, sort, dir })}>{s}</Link>
+              )}{' '}
             </span>
           ))}
           <span className="muted">(TransformerLens mlp.hook_pre / hook_mid / hook_post)</span>
         </p>
       ) : null}
       <p className="prose small muted">
-        Click a column to sort. Random directions in this layer&apos;s activation space score, on average: max {scan.primary.baseline.stats.max?.mean.toFixed(3)}, kurtosis{' '}
-        {scan.primary.baseline.stats.kurtosis?.mean.toFixed(1)}, top-token share {Math.round((scan.primary.baseline.stats.topTokenShare?.mean ?? 0) * 100)} %.
+        Click a column to sort. Random directions in this layer&apos;s activation space score, on average: max{' '}
+        {scan.primary.baseline.stats.max?.mean.toFixed(3)}, kurtosis {scan.primary.baseline.stats.kurtosis?.mean.toFixed(1)}, top-token
+        share {Math.round((scan.primary.baseline.stats.topTokenShare?.mean ?? 0) * 100)} %.
       </p>
       <table className="neuron-table" data-testid="neuron-table">
         <thead>
@@ -127,9 +152,19 @@ export async function LayerNeuronsPage({ modelSlug, runId, layerParam, query }: 
           ))}
         </tbody>
       </table>
-      <Pager page={page} pages={pages} href={(p) => layerPath(model.slug, layer, pageRun, { site, sort, dir, page: p > 1 ? p : undefined })} label="Pages of neurons" testId="neuron-pager" />
+      <Pager
+        page={page}
+        pages={pages}
+        href={(p) => layerPath(model.slug, layer, pageRun, { site, sort, dir, page: p > 1 ? p : undefined })}
+        label="Pages of neurons"
+        testId="neuron-pager"
+      />
 
-      <CiteThis title={`${model.displayName} layer ${layer} MLP neurons`} pinnedPath={layerPath(model.slug, layer, run.id, { site })} run={run} />
+      <CiteThis
+        title={`${model.displayName} layer ${layer} MLP neurons`}
+        pinnedPath={layerPath(model.slug, layer, run.id, { site })}
+        run={run}
+      />
     </>
   );
 }

@@ -14,7 +14,13 @@ import '../attention/attention.css';
 const INDEX = /^(0|[1-9]\d{0,5})$/;
 const SHOWN = 4;
 
-export async function NeuronEmbedCard(props: { modelSlug: string; runId?: string; layerParam: string; neuronParam: string; siteParam?: string }) {
+export async function NeuronEmbedCard(props: {
+  modelSlug: string;
+  runId?: string;
+  layerParam: string;
+  neuronParam: string;
+  siteParam?: string;
+}) {
   const { modelSlug, runId, layerParam, neuronParam } = props;
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
   if (runId !== undefined && !runIdSchema.safeParse(runId).success) notFound();
@@ -37,7 +43,10 @@ export async function NeuronEmbedCard(props: { modelSlug: string; runId?: string
         {model.displayName} {name}
       </h1>
       <p className="small muted">
-        MLP neuron <code>blocks.{layer}.mlp.hook_{site.data}</code>
+        MLP neuron{' '}
+        <code>
+          blocks.{layer}.mlp.hook_{site.data}
+        </code>
         {detail ? ` · max ${detail.stats.maxAct.toFixed(3)} · fires on ${(detail.stats.density * 100).toFixed(1)} % of tokens` : ''} · run{' '}
         <code>{run.id}</code> ·{' '}
         <a href={permalink} target="_top">

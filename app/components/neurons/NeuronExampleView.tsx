@@ -9,7 +9,17 @@ const SHORT_BEFORE = 10;
 const SHORT_AFTER = 4;
 
 /** `sameAs`: the example is already shown in full elsewhere on the page (e.g. a diverse example that is also a top one): one line with a link. */
-export function NeuronExampleView({ ex, scale, label, sameAs }: { ex: StoredNeuronExample; scale: number; label: string; sameAs?: { href: string; label: string } }) {
+export function NeuronExampleView({
+  ex,
+  scale,
+  label,
+  sameAs,
+}: {
+  ex: StoredNeuronExample;
+  scale: number;
+  label: string;
+  sameAs?: { href: string; label: string };
+}) {
   const at = ex.position - ex.windowStart;
   const from = Math.max(0, at - SHORT_BEFORE);
   const to = Math.min(ex.tokens.length, at + SHORT_AFTER + 1);
@@ -25,7 +35,10 @@ export function NeuronExampleView({ ex, scale, label, sameAs }: { ex: StoredNeur
         </span>{' '}
         {from > 0 ? <span className="muted">…</span> : null}
         <ActivationTokens {...short} />
-        {to < ex.tokens.length ? <span className="muted">…</span> : null} <a href={sameAs.href} className="small">= {sameAs.label}</a>
+        {to < ex.tokens.length ? <span className="muted">…</span> : null}{' '}
+        <a href={sameAs.href} className="small">
+          = {sameAs.label}
+        </a>
       </div>
     );
   }

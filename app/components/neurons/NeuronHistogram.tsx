@@ -9,9 +9,13 @@ export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: N
   const counts = stats.histogram.slice(1, -1);
   const bins = counts.length;
   const margin = { left: 36, right: 8, top: 18, bottom: 22 };
-  const x = scaleLinear().domain([stats.histLo, stats.histHi]).range([margin.left, width - margin.right]);
+  const x = scaleLinear()
+    .domain([stats.histLo, stats.histHi])
+    .range([margin.left, width - margin.right]);
   // Symlog: most neurons are near zero most of the time; a linear axis would hide the tail that matters.
-  const y = scaleSymlog().domain([0, Math.max(1, ...counts)]).range([height - margin.bottom, margin.top]);
+  const y = scaleSymlog()
+    .domain([0, Math.max(1, ...counts)])
+    .range([height - margin.bottom, margin.top]);
   const bw = (width - margin.left - margin.right) / bins;
   const outside = stats.histogram[0] + stats.histogram[stats.histogram.length - 1];
   const ticks = x.ticks(6);
@@ -40,11 +44,14 @@ export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: N
             ) : null}
           </g>
         ))}
-        {stats.maxAct >= stats.histLo && stats.maxAct <= stats.histHi ? <line x1={x(stats.maxAct)} x2={x(stats.maxAct)} y1={margin.top} y2={y(0)} stroke="#dc2626" /> : null}
+        {stats.maxAct >= stats.histLo && stats.maxAct <= stats.histHi ? (
+          <line x1={x(stats.maxAct)} x2={x(stats.maxAct)} y1={margin.top} y2={y(0)} stroke="#dc2626" />
+        ) : null}
       </svg>
       <figcaption className="small muted">
         {stats.count.toLocaleString('en')} tokens · quantiles{' '}
-        {stats.quantiles.map((q, i) => `${Math.round(stats.quantileLevels[i] * 100)}%: ${q.toFixed(3)}`).join(', ')} · max {stats.maxAct.toFixed(3)} (red)
+        {stats.quantiles.map((q, i) => `${Math.round(stats.quantileLevels[i] * 100)}%: ${q.toFixed(3)}`).join(', ')} · max{' '}
+        {stats.maxAct.toFixed(3)} (red)
         {outside > 0 ? ` · ${outside} outside the calibrated range` : ''}. Counts on a symlog scale.
       </figcaption>
     </figure>

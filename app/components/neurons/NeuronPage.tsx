@@ -118,11 +118,29 @@ export async function NeuronPage({
       <NeuronKeyboardNav {...nav} />
       <nav className="head-nav neuron-nav" aria-label="Neighbouring neurons">
         <span>
-          {nav.prev ? <Link href={nav.prev} rel="prev">← L{layer}N{neuron - 1}</Link> : null} {nav.up ? <Link href={nav.up}>↑ L{layer - 1}N{neuron}</Link> : null}
+          {nav.prev ? (
+            <Link href={nav.prev} rel="prev">
+              ← L{layer}N{neuron - 1}
+            </Link>
+          ) : null}{' '}
+          {nav.up ? (
+            <Link href={nav.up}>
+              ↑ L{layer - 1}N{neuron}
+            </Link>
+          ) : null}
         </span>
         <span className="small muted">keys: ← → neuron, k j layer</span>
         <span>
-          {nav.down ? <Link href={nav.down}>↓ L{layer + 1}N{neuron}</Link> : null} {nav.next ? <Link href={nav.next} rel="next">L{layer}N{neuron + 1} →</Link> : null}
+          {nav.down ? (
+            <Link href={nav.down}>
+              ↓ L{layer + 1}N{neuron}
+            </Link>
+          ) : null}{' '}
+          {nav.next ? (
+            <Link href={nav.next} rel="next">
+              L{layer}N{neuron + 1} →
+            </Link>
+          ) : null}
         </span>
       </nav>
       <div className="head-title">
@@ -132,7 +150,11 @@ export async function NeuronPage({
         </span>
       </div>
       <p className="small muted">
-        Hook: <code>{hook}[:, :, {neuron}]</code> · corpus <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens in{' '}
+        Hook:{' '}
+        <code>
+          {hook}[:, :, {neuron}]
+        </code>{' '}
+        · corpus <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens in{' '}
         {scan.primary.contexts.toLocaleString('en')} contexts of ≤ {opts.contextLength ?? '?'} tokens) · run <code>{run.id}</code>
         {pinned ? ' (pinned)' : ' (latest)'} · <a href={apiNeuronPath(model.slug, layer, neuron, run.id, site)}>JSON</a>
         {scan.sites.length > 1 ? (
@@ -168,7 +190,9 @@ export async function NeuronPage({
         <dt>density (&gt; 0)</dt>
         <dd>{(stats.density * 100).toFixed(1)} %</dd>
         <dt>top-token share</dt>
-        <dd title="Share of strong top examples (≥ half the max) whose max token is the most frequent one">{(stats.topTokenShare * 100).toFixed(0)} %</dd>
+        <dd title="Share of strong top examples (≥ half the max) whose max token is the most frequent one">
+          {(stats.topTokenShare * 100).toFixed(0)} %
+        </dd>
         <dt>minimal examples</dt>
         <dd title="Share of the first top examples where a shorter suffix keeps ≥ 50 % of the activation">
           {stats.minimalRate === null ? '—' : `${(stats.minimalRate * 100).toFixed(0)} %`}
@@ -178,27 +202,37 @@ export async function NeuronPage({
 
       <h2 id="top">Top examples</h2>
       <p className="prose small muted">
-        The {top.length} contexts where {name} fires most (one per context; its max token outlined). Hover a token for its activation; open an
-        example for its whole stored window and the minimal suffix that keeps half the activation.
+        The {top.length} contexts where {name} fires most (one per context; its max token outlined). Hover a token for its activation; open
+        an example for its whole stored window and the minimal suffix that keeps half the activation.
       </p>
       <ExampleList examples={top} scale={scale} label={(e) => `#${e.rank + 1}`} testId="top-examples" />
 
       <h2 id="diverse">Diverse examples</h2>
-      <p className="prose small muted">Top examples with near-duplicates removed (same four tokens up to the max token, or ≥ 80 % shared tokens); one already listed above is one line linking to it.</p>
+      <p className="prose small muted">
+        Top examples with near-duplicates removed (same four tokens up to the max token, or ≥ 80 % shared tokens); one already listed above
+        is one line linking to it.
+      </p>
       <ExampleList examples={byKind('diverse')} scale={scale} label={(e) => `#${e.rank + 1}`} testId="diverse-examples" shownAbove={top} />
 
       <h2 id="quantiles">Examples at quantiles</h2>
-      <p className="prose small muted">A random token from the histogram bin holding each quantile of the activation distribution: what {name} does typically.</p>
-      <ExampleList examples={byKind('quantile')} scale={scale} label={(e) => `${Math.round((e.quantile ?? 0) * 100)} %`} testId="quantile-examples" />
+      <p className="prose small muted">
+        A random token from the histogram bin holding each quantile of the activation distribution: what {name} does typically.
+      </p>
+      <ExampleList
+        examples={byKind('quantile')}
+        scale={scale}
+        label={(e) => `${Math.round((e.quantile ?? 0) * 100)} %`}
+        testId="quantile-examples"
+      />
 
       <h2 id="random">Random tokens</h2>
       <ExampleList examples={byKind('random')} scale={scale} label={() => 'random'} testId="random-examples" />
 
       <h2 id="weights">What it reads and writes</h2>
       <p className="prose small muted">
-        Logit effect: <code>W_out[{neuron}] · diag(ln_final.w) · W_U</code>, the direct effect of the neuron&apos;s output on each token&apos;s logit
-        (final norm scale folded in). Input tokens: <code>W_E · diag(ln2.w) · W_in[:, {neuron}]</code>, how much each token&apos;s own embedding excites
-        it.
+        Logit effect: <code>W_out[{neuron}] · diag(ln_final.w) · W_U</code>, the direct effect of the neuron&apos;s output on each
+        token&apos;s logit (final norm scale folded in). Input tokens: <code>W_E · diag(ln2.w) · W_in[:, {neuron}]</code>, how much each
+        token&apos;s own embedding excites it.
       </p>
       <div className="token-score-grid">
         <TokenScoreList title="Boosts" rows={stats.effects.logitTop} testId="logit-top" />
@@ -209,8 +243,8 @@ export async function NeuronPage({
 
       <h2 id="baseline">Against random directions</h2>
       <p className="prose small muted">
-        The same statistics for random unit directions in layer {layer}&apos;s {model.dMlp}-dimensional activation space. A neuron far above them
-        (sparse, heavy-tailed, one token) is a privileged basis direction; one like them is not.
+        The same statistics for random unit directions in layer {layer}&apos;s {model.dMlp}-dimensional activation space. A neuron far above
+        them (sparse, heavy-tailed, one token) is a privileged basis direction; one like them is not.
       </p>
       <BaselineTable rows={baselineComparison(stats, scan.primary.baseline)} directions={scan.primary.baseline.directions} />
 
@@ -224,8 +258,8 @@ export async function NeuronPage({
                 , <code>hook_mid</code> (after SoLU, before its LayerNorm)
               </>
             ) : null}{' '}
-            and <code>hook_post</code> (what W_out reads). Overlap: the share of this page&apos;s top contexts that the site also ranks among its top, and
-            the overlap of their max tokens. Low overlap means the site tells another story about the neuron.
+            and <code>hook_post</code> (what W_out reads). Overlap: the share of this page&apos;s top contexts that the site also ranks
+            among its top, and the overlap of their max tokens. Low overlap means the site tells another story about the neuron.
           </p>
           <table className="baseline-table" data-testid="site-table">
             <thead>
@@ -241,7 +275,13 @@ export async function NeuronPage({
             <tbody>
               {siteViews.map((v) => (
                 <tr key={v.site}>
-                  <td>{v.site === site ? <strong>{v.site} (this page)</strong> : <Link href={neuronPath(model.slug, layer, neuron, pageRun, v.site)}>{v.site}</Link>}</td>
+                  <td>
+                    {v.site === site ? (
+                      <strong>{v.site} (this page)</strong>
+                    ) : (
+                      <Link href={neuronPath(model.slug, layer, neuron, pageRun, v.site)}>{v.site}</Link>
+                    )}
+                  </td>
                   <td className="num">{v.maxAct.toFixed(3)}</td>
                   <td className="num">{(v.density * 100).toFixed(1)} %</td>
                   <td className="num">{Math.round(v.topTokenShare * 100)} %</td>
@@ -261,11 +301,17 @@ export async function NeuronPage({
             o.stats ? (
               <section key={o.corpusSlug} data-testid="other-corpus">
                 <p className="small">
-                  On <code>{o.corpusSlug}</code>: max {o.stats.maxAct.toFixed(3)} (vs {stats.maxAct.toFixed(3)}), density {(o.stats.density * 100).toFixed(1)} %
-                  (vs {(stats.density * 100).toFixed(1)} %){stats.comparison ? `, top-token overlap ${(stats.comparison.topTokenOverlap * 100).toFixed(0)} %` : ''}.
+                  On <code>{o.corpusSlug}</code>: max {o.stats.maxAct.toFixed(3)} (vs {stats.maxAct.toFixed(3)}), density{' '}
+                  {(o.stats.density * 100).toFixed(1)} % (vs {(stats.density * 100).toFixed(1)} %)
+                  {stats.comparison ? `, top-token overlap ${(stats.comparison.topTokenOverlap * 100).toFixed(0)} %` : ''}.
                 </p>
                 <p className="small muted">Its strongest examples there, near-duplicates removed:</p>
-                <ExampleList examples={o.diverse.slice(0, 5)} scale={Math.max(scale, o.stats.maxAct)} label={(e) => `#${e.rank + 1}`} testId="other-examples" />
+                <ExampleList
+                  examples={o.diverse.slice(0, 5)}
+                  scale={Math.max(scale, o.stats.maxAct)}
+                  label={(e) => `#${e.rank + 1}`}
+                  testId="other-examples"
+                />
               </section>
             ) : null,
           )}
@@ -285,8 +331,16 @@ export async function NeuronPage({
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
 
-      <EmbedSnippet kind="neuron" path={`${neuronPath(model.slug, layer, neuron, run.id, site)}${site === 'post' ? '?' : '&'}embed=1`} title={`${model.displayName} ${name}`} />
-      <CiteThis title={`${model.displayName} MLP neuron ${name}`} pinnedPath={neuronPath(model.slug, layer, neuron, run.id, site)} run={run} />
+      <EmbedSnippet
+        kind="neuron"
+        path={`${neuronPath(model.slug, layer, neuron, run.id, site)}${site === 'post' ? '?' : '&'}embed=1`}
+        title={`${model.displayName} ${name}`}
+      />
+      <CiteThis
+        title={`${model.displayName} MLP neuron ${name}`}
+        pinnedPath={neuronPath(model.slug, layer, neuron, run.id, site)}
+        run={run}
+      />
     </>
   );
 }

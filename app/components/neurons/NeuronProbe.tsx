@@ -49,7 +49,11 @@ export function NeuronProbe({
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text, site }) });
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text, site }),
+      });
       const body = await res.json();
       if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
       setResult({ tokens: body.tokens, acts: body.acts });
@@ -65,7 +69,14 @@ export function NeuronProbe({
   return (
     <form className="neuron-probe" method="get" action={formAction} onSubmit={run} data-testid="neuron-probe">
       {site !== 'post' ? <input type="hidden" name="site" value={site} /> : null}
-      <textarea name="probe" value={text} onChange={(e) => setText(e.target.value)} rows={3} maxLength={maxChars} aria-label="Text to probe the neuron with" />
+      <textarea
+        name="probe"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        rows={3}
+        maxLength={maxChars}
+        aria-label="Text to probe the neuron with"
+      />
       <div>
         <button type="submit" disabled={busy || text.trim() === ''}>
           {busy ? 'Running…' : 'Show activations'}
@@ -84,7 +95,13 @@ export function NeuronProbe({
           <span className="neuron-tokens">
             {result.tokens.map((t, i) =>
               i === 0 ? null : (
-                <span key={i} className="neuron-token" style={{ background: activationColor(result.acts[i], scale) }} title={`${inert(t.title)} · activation ${result.acts[i].toFixed(4)}`} data-act={result.acts[i].toFixed(4)}>
+                <span
+                  key={i}
+                  className="neuron-token"
+                  style={{ background: activationColor(result.acts[i], scale) }}
+                  title={`${inert(t.title)} · activation ${result.acts[i].toFixed(4)}`}
+                  data-act={result.acts[i].toFixed(4)}
+                >
                   {inert(t.text)}
                 </span>
               ),

@@ -13,11 +13,20 @@ import type { NeuronSite } from '@/lib/metrics/neurons/sites';
 import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
 import { NeuronProbe, type ProbeResult } from './NeuronProbe';
 
-async function runLive(model: ModelInfo, layer: number, neuron: number, site: NeuronSite, text: string): Promise<{ result?: ProbeResult; error?: string }> {
+async function runLive(
+  model: ModelInfo,
+  layer: number,
+  neuron: number,
+  site: NeuronSite,
+  text: string,
+): Promise<{ result?: ProbeResult; error?: string }> {
   if (text.trim() === '') return { error: 'text: must not be empty' };
   if (text.length <= LIVE_LIMITS.maxChars) {
     const limited = takeLiveRun({ headers: await headers() });
-    if (limited) return { error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s` };
+    if (limited)
+      return {
+        error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s`,
+      };
   }
   try {
     const r = await probeNeuron(model, layer, neuron, site, text);

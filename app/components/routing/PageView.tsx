@@ -16,6 +16,10 @@ import { NeuronEmbedCard } from '../neurons/NeuronEmbedCard';
 import { NeuronPage } from '../neurons/NeuronPage';
 import { SearchView } from '../SearchView';
 
+// A title shows the query as text; control characters (a NUL, escapes) are not part of it.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 export function PageViewContent({ view, query }: { view: PageView; query: PageQuery }) {
   switch (view.kind) {
     case 'model':
@@ -27,9 +31,26 @@ export function PageViewContent({ view, query }: { view: PageView; query: PageQu
       return <LayerNeuronsPage modelSlug={view.model} runId={view.runId} layerParam={view.layer} query={query} />;
     case 'neuron':
       if (query.embed === '1') {
-        return <NeuronEmbedCard modelSlug={view.model} runId={view.runId} layerParam={view.layer} neuronParam={view.neuron} siteParam={query.site} />;
+        return (
+          <NeuronEmbedCard
+            modelSlug={view.model}
+            runId={view.runId}
+            layerParam={view.layer}
+            neuronParam={view.neuron}
+            siteParam={query.site}
+          />
+        );
       }
-      return <NeuronPage modelSlug={view.model} runId={view.runId} layerParam={view.layer} neuronParam={view.neuron} siteParam={query.site} probeParam={query.probe} />;
+      return (
+        <NeuronPage
+          modelSlug={view.model}
+          runId={view.runId}
+          layerParam={view.layer}
+          neuronParam={view.neuron}
+          siteParam={query.site}
+          probeParam={query.probe}
+        />
+      );
     case 'composition':
       return <CompositionPage modelSlug={view.model} runId={view.runId} query={query} />;
     case 'search':
@@ -53,8 +74,7 @@ export function pageViewMetadata(view: PageView, query: PageQuery = {}): Metadat
     case 'composition':
       return { title: `${view.model} — composition between heads${pinned}` };
     case 'search': {
-      // eslint-disable-next-line no-control-regex
-      const shown = (query.q ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 60);
+      const shown = (query.q ?? '').replace(CONTROL_CHARACTERS, ' ').trim().slice(0, 60);
       return { title: shown ? `Search: ${shown}` : 'Search' };
     }
   }

@@ -44,8 +44,14 @@ export function RunProgress({ initial }: { initial: Progress }) {
           <p className="small muted">Updates live with JavaScript; without it, reload the page for the latest progress.</p>
         </noscript>
       ) : null}
-      <div className="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={p.jobs.total} aria-valuenow={p.jobs.done}
-        style={{ background: '#e5e7eb', borderRadius: 4, height: 10, maxWidth: 480 }}>
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={p.jobs.total}
+        aria-valuenow={p.jobs.done}
+        style={{ background: '#e5e7eb', borderRadius: 4, height: 10, maxWidth: 480 }}
+      >
         <div style={{ width: `${pct}%`, height: '100%', borderRadius: 4, background: p.status === 'failed' ? '#dc2626' : '#2563eb' }} />
       </div>
       {p.error ? (
@@ -54,9 +60,21 @@ export function RunProgress({ initial }: { initial: Progress }) {
         </pre>
       ) : null}
       <p className="small">
-        {p.tokens.total > 0 ? <>{p.tokens.done.toLocaleString('en-US')} / {p.tokens.total.toLocaleString('en-US')} tokens · </> : null}
+        {p.tokens.total > 0 ? (
+          <>
+            {p.tokens.done.toLocaleString('en-US')} / {p.tokens.total.toLocaleString('en-US')} tokens ·{' '}
+          </>
+        ) : null}
         {p.tokensPerSecond !== null ? <>{Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s · </> : null}
-        {p.status === 'running' ? (p.etaSeconds !== null ? <>ETA {duration(p.etaSeconds)}</> : <>ETA unknown</>) : <>took {duration(p.elapsedSeconds)}</>}
+        {p.status === 'running' ? (
+          p.etaSeconds !== null ? (
+            <>ETA {duration(p.etaSeconds)}</>
+          ) : (
+            <>ETA unknown</>
+          )
+        ) : (
+          <>took {duration(p.elapsedSeconds)}</>
+        )}
       </p>
 
       <h3>Jobs</h3>
@@ -80,7 +98,9 @@ export function RunProgress({ initial }: { initial: Progress }) {
               <td>{j.status}</td>
               <td className="num">{j.attempts}</td>
               <td className="small">{j.workerId ?? '—'}</td>
-              <td className="num">{j.tokensTotal > 0 ? `${j.tokensDone.toLocaleString('en-US')} / ${j.tokensTotal.toLocaleString('en-US')}` : '—'}</td>
+              <td className="num">
+                {j.tokensTotal > 0 ? `${j.tokensDone.toLocaleString('en-US')} / ${j.tokensTotal.toLocaleString('en-US')}` : '—'}
+              </td>
               <td className="small">{j.error ?? ''}</td>
             </tr>
           ))}
@@ -89,7 +109,9 @@ export function RunProgress({ initial }: { initial: Progress }) {
 
       <h3>Workers</h3>
       {p.workers.length === 0 ? (
-        <p className="small muted">No worker has taken a job of this run yet. Start one with <code>npm run worker</code>.</p>
+        <p className="small muted">
+          No worker has taken a job of this run yet. Start one with <code>npm run worker</code>.
+        </p>
       ) : (
         <table className="data-table" data-testid="run-workers">
           <thead>

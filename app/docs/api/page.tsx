@@ -91,8 +91,8 @@ export default async function ApiDocsPage() {
       <h1>API</h1>
       <p className="lede">
         Everything on headwiki is also JSON or CSV under <code>/api/v1</code>: read-only GETs (the live endpoints, which run your own text
-        through a model, also take POST), open to every origin (CORS). The machine-readable
-        description is <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1).
+        through a model, also take POST), open to every origin (CORS). The machine-readable description is{' '}
+        <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1).
       </p>
       <h2>Conventions</h2>
       <ul>
@@ -105,16 +105,19 @@ export default async function ApiDocsPage() {
           <code>304 Not Modified</code>. Pinned responses are cacheable for a year (<code>immutable</code>), others for a minute.
         </li>
         <li>
-          <strong>Pagination.</strong> Lists take <code>limit</code> and return <code>page: {'{'} limit, nextCursor, next {'}'}</code>; follow{' '}
-          <code>next</code> until it is <code>null</code>. CSV lists put the next page in a <code>Link</code> header.
+          <strong>Pagination.</strong> Lists take <code>limit</code> and return{' '}
+          <code>
+            page: {'{'} limit, nextCursor, next {'}'}
+          </code>
+          ; follow <code>next</code> until it is <code>null</code>. CSV lists put the next page in a <code>Link</code> header.
         </li>
         <li>
           <strong>Errors.</strong> JSON <code>{'{ "error": { "message": "...", "status": 400 } }'}</code>: 400 malformed input (the message
           names the parameter), 404 absent, 429 too many requests (with <code>Retry-After</code> seconds).
         </li>
         <li>
-          <strong>Bulk export.</strong> <code>/api/v1/runs/&lt;runId&gt;/export/&lt;table&gt;.csv</code> or <code>.jsonl</code>, streamed; the
-          tables of a run are listed by <code>/api/v1/runs/&lt;runId&gt;</code> and on its run page.
+          <strong>Bulk export.</strong> <code>/api/v1/runs/&lt;runId&gt;/export/&lt;table&gt;.csv</code> or <code>.jsonl</code>, streamed;
+          the tables of a run are listed by <code>/api/v1/runs/&lt;runId&gt;</code> and on its run page.
         </li>
       </ul>
       <h2>Quick start: curl</h2>

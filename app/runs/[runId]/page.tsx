@@ -32,7 +32,13 @@ export default async function RunPage({ params }: Props) {
     if (!progress || progress.status === 'published') notFound();
     return (
       <>
-        <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: progress.modelSlug, href: modelPath(progress.modelSlug) }, { label: runId }]} />
+        <Breadcrumbs
+          items={[
+            { label: 'Models', href: '/models' },
+            { label: progress.modelSlug, href: modelPath(progress.modelSlug) },
+            { label: runId },
+          ]}
+        />
         <h1>
           Run <code>{runId}</code>
         </h1>
@@ -56,7 +62,14 @@ export default async function RunPage({ params }: Props) {
 
   return (
     <>
-      <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: model.displayName, href: modelPath(model.slug) }, { label: 'Runs', href: `${modelPath(model.slug)}/runs` }, { label: run.id }]} />
+      <Breadcrumbs
+        items={[
+          { label: 'Models', href: '/models' },
+          { label: model.displayName, href: modelPath(model.slug) },
+          { label: 'Runs', href: `${modelPath(model.slug)}/runs` },
+          { label: run.id },
+        ]}
+      />
       <h1>
         Run <code>{run.id}</code>
       </h1>
@@ -80,7 +93,8 @@ export default async function RunPage({ params }: Props) {
         <Link href={links.pinnedModelPage} data-testid="pinned-model-page">
           Head table of this run →
         </Link>{' '}
-        · <Link href={links.latestModelPage}>latest head table</Link> · <Link href={`${modelPath(model.slug)}/runs`}>all runs of this model</Link>
+        · <Link href={links.latestModelPage}>latest head table</Link> ·{' '}
+        <Link href={`${modelPath(model.slug)}/runs`}>all runs of this model</Link>
       </p>
 
       <h2>How it was computed</h2>
@@ -123,7 +137,12 @@ export default async function RunPage({ params }: Props) {
         <a href={`/api/v1/runs/${run.id}`}>/api/v1/runs/{run.id}</a> · <Link href="/docs/api">API documentation</Link>
       </p>
 
-      <CiteThis title={`${model.displayName}: headwiki run ${run.id}`} pinnedPath={links.runPage} latestPath={links.latestModelPage} run={run} />
+      <CiteThis
+        title={`${model.displayName}: headwiki run ${run.id}`}
+        pinnedPath={links.runPage}
+        latestPath={links.latestModelPage}
+        run={run}
+      />
     </>
   );
 }

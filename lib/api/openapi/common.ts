@@ -23,13 +23,13 @@ export const layerParam: ParamDoc = { schema: indexSchema, description: 'Layer, 
 export const headParam: ParamDoc = { schema: indexSchema, description: 'Head, 0-based.', example: EXAMPLE.head };
 export const runQuery: ParamDoc = {
   schema: runIdSchema,
-  description: 'Pin the response to this published run (default: the model\'s latest). Pinned responses never change.',
+  description: "Pin the response to this published run (default: the model's latest). Pinned responses never change.",
 };
 
 export function pageParams(defaultLimit: number, maxLimit: number): Record<string, ParamDoc> {
   return {
     limit: { schema: z.string().regex(/^[1-9]\d*$/), description: `Items per page, 1..${maxLimit} (default ${defaultLimit}).` },
-    cursor: { schema: z.string(), description: 'Opaque cursor from the previous page\'s `page.nextCursor` (or follow `page.next`).' },
+    cursor: { schema: z.string(), description: "Opaque cursor from the previous page's `page.nextCursor` (or follow `page.next`)." },
   };
 }
 
@@ -45,7 +45,11 @@ export const unknownParamError: ErrorDoc = {
   trigger: { query: { sotr: 'x' } },
 };
 
-export const unknownModelError: ErrorDoc = { status: 404, when: 'The model does not exist.', trigger: { path: { model: 'no-such-model' } } };
+export const unknownModelError: ErrorDoc = {
+  status: 404,
+  when: 'The model does not exist.',
+  trigger: { path: { model: 'no-such-model' } },
+};
 export const badModelError: ErrorDoc = { status: 400, when: 'The model name is malformed.', trigger: { path: { model: '-bad!' } } };
 export const unknownRunError: ErrorDoc = {
   status: 404,
@@ -66,11 +70,18 @@ export const liveRateLimitError: ErrorDoc = {
 };
 
 export function textTooLongError(trigger: ErrorDoc['trigger']): ErrorDoc {
-  return { status: 413, when: `The text is longer than ${LIVE_LIMITS.maxChars} characters or ${LIVE_LIMITS.maxTokens} tokens (the message names the limit).`, trigger };
+  return {
+    status: 413,
+    when: `The text is longer than ${LIVE_LIMITS.maxChars} characters or ${LIVE_LIMITS.maxTokens} tokens (the message names the limit).`,
+    trigger,
+  };
 }
 
 /** Live inference runs one request at a time in a worker process: a full queue or a slow run. */
 export const liveServerStates: ServerStateDoc[] = [
-  { status: 503, when: `More than ${LIVE_LIMITS.maxBacklog} live requests are already waiting, or one waited too long to start; \`Retry-After\` says when to retry.` },
+  {
+    status: 503,
+    when: `More than ${LIVE_LIMITS.maxBacklog} live requests are already waiting, or one waited too long to start; \`Retry-After\` says when to retry.`,
+  },
   { status: 504, when: `The run took longer than ${LIVE_LIMITS.runTimeoutMs / 1000} s and was stopped.` },
 ];

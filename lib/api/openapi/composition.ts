@@ -1,12 +1,6 @@
 /** /api/v1/models/{model}/composition */
 import { z } from 'zod';
-import {
-  modelParam,
-  modelRunErrors,
-  pageErrors,
-  pageParams,
-  runQuery,
-} from './common';
+import { modelParam, modelRunErrors, pageErrors, pageParams, runQuery } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
 
@@ -21,7 +15,7 @@ export const compositionEndpoints: EndpointDoc[] = [
     summary: 'Q/K/V composition scores between every earlier and later head',
     description:
       'Composition (Elhage et al. 2021, TransformerLens `all_composition_scores`) of every head pair with srcLayer < dstLayer, from the ' +
-      'run\'s weights (as processed by the run), with a seeded random-matrix baseline per kind and each score\'s distance from it in ' +
+      "run's weights (as processed by the run), with a seeded random-matrix baseline per kind and each score's distance from it in " +
       'baseline standard deviations. Paginated over (kind, src, dst); a page groups its scores by kind (the first page lists every kind ' +
       'asked for, with its baseline).',
     pathParams: { model: modelParam },
@@ -44,10 +38,6 @@ export const compositionEndpoints: EndpointDoc[] = [
     }),
     caching: 'run',
     paginated: true,
-    errors: [
-      ...pageErrors,
-      ...modelRunErrors,
-      { status: 400, when: '`kind` is not q, k or v.', trigger: { query: { kind: 'x' } } },
-    ],
+    errors: [...pageErrors, ...modelRunErrors, { status: 400, when: '`kind` is not q, k or v.', trigger: { query: { kind: 'x' } } }],
   },
 ];

@@ -34,10 +34,24 @@ function fixtureHeadExamples(nLayers: number, nHeads: number): HeadExamplesToSav
           tokenIds: [403, 407, 261, 378],
           tokens: ['▁Once', '▁upon', '▁a', '▁time'],
           acts: [0.5, 1, 2, 3 - rank],
-          attention: [0, 1, 2, 3].map((i): [number, number][] => [[i, 0.9], [0, 0.1]]),
+          attention: [0, 1, 2, 3].map((i): [number, number][] => [
+            [i, 0.9],
+            [0, 0.1],
+          ]),
         })),
       );
-      const stats = { tokens: 100, mean: 1, std: 0.5, min: 0, max: 3, quantiles: [{ quantile: 0.5, value: 1 }], normLo: 0, normHi: 4, normCounts: [0, 50, 50, 0], attentionCounts: [0, 60, 40, 0] };
+      const stats = {
+        tokens: 100,
+        mean: 1,
+        std: 0.5,
+        min: 0,
+        max: 3,
+        quantiles: [{ quantile: 0.5, value: 1 }],
+        normLo: 0,
+        normHi: 4,
+        normCounts: [0, 50, 50, 0],
+        attentionCounts: [0, 60, 40, 0],
+      };
       out.push({ layer, head, examples, stats });
     }
   }
@@ -93,9 +107,24 @@ export const FIXTURE_NEURONS = 8;
 
 function fixtureNeuronExamples(neuron: number): StoredNeuronExample[] {
   const words = neuron === 5 ? [...FIXTURE_NEURON_WORDS] : ['▁Once', '▁upon', '▁a'];
-  const base = { contextId: neuron, docIndex: neuron, chunk: 0, position: 2, windowStart: 0, tokenIds: [1, 403, 407, 261], tokens: ['<s>', ...words] };
+  const base = {
+    contextId: neuron,
+    docIndex: neuron,
+    chunk: 0,
+    position: 2,
+    windowStart: 0,
+    tokenIds: [1, 403, 407, 261],
+    tokens: ['<s>', ...words],
+  };
   return [
-    ...[0, 1].map((rank) => ({ ...base, kind: 'top' as const, rank, value: 4 - rank, acts: [0, 1, 4 - rank, 0.5], minimal: { length: 1, value: 3, available: 3 } })),
+    ...[0, 1].map((rank) => ({
+      ...base,
+      kind: 'top' as const,
+      rank,
+      value: 4 - rank,
+      acts: [0, 1, 4 - rank, 0.5],
+      minimal: { length: 1, value: 3, available: 3 },
+    })),
     { ...base, kind: 'quantile' as const, rank: 0, quantile: 0.5, value: 0.5, acts: [0, 0.5, 0.25, 0] },
     { ...base, kind: 'random' as const, rank: 0, value: 0.1, acts: [0, 0.1, 0, 0] },
   ];
@@ -110,7 +139,10 @@ function fixtureNeuronCorpus(corpusSlug: string, scale: number): { layers: Neuro
     nNeurons: FIXTURE_NEURONS,
     contexts: 10,
     tokens: 1000,
-    baseline: { directions: 3, stats: { max: baselineStat, density: baselineStat, skewness: baselineStat, kurtosis: baselineStat, topTokenShare: baselineStat } },
+    baseline: {
+      directions: 3,
+      stats: { max: baselineStat, density: baselineStat, skewness: baselineStat, kurtosis: baselineStat, topTokenShare: baselineStat },
+    },
     options: { contextLength: 128, k: 2 },
   };
   const neurons: NeuronToSave[] = [];
@@ -118,11 +150,32 @@ function fixtureNeuronCorpus(corpusSlug: string, scale: number): { layers: Neuro
     const maxAct = scale * (neuron === 5 ? 4 : 1 + neuron / 10);
     neurons.push({
       stats: {
-        corpusSlug, layer: FIXTURE_NEURON_LAYER, site: 'post', neuron, count: 1000, maxAct, minAct: -0.2, mean: 0.1 * neuron, variance: 0.5,
-        skewness: 1, kurtosis: 3, density: 0.1, topTokenShare: 0.5, histLo: -0.2, histHi: maxAct, histogram: [0, 500, 300, 150, 50, 0],
-        quantileLevels: [0.25, 0.5, 0.75, 0.9, 0.95], quantiles: [0, 0.05, 0.2, 0.5, 1], minimalRate: neuron === 5 ? 1 : null,
-        effects: { logitTop: [{ token: 407, piece: '▁upon', score: 1.5 }], logitBottom: [{ token: 261, piece: '▁a', score: -1 }], inputTop: [{ token: 403, piece: '▁Once', score: 2 }] },
-        comparison: null, warning: null,
+        corpusSlug,
+        layer: FIXTURE_NEURON_LAYER,
+        site: 'post',
+        neuron,
+        count: 1000,
+        maxAct,
+        minAct: -0.2,
+        mean: 0.1 * neuron,
+        variance: 0.5,
+        skewness: 1,
+        kurtosis: 3,
+        density: 0.1,
+        topTokenShare: 0.5,
+        histLo: -0.2,
+        histHi: maxAct,
+        histogram: [0, 500, 300, 150, 50, 0],
+        quantileLevels: [0.25, 0.5, 0.75, 0.9, 0.95],
+        quantiles: [0, 0.05, 0.2, 0.5, 1],
+        minimalRate: neuron === 5 ? 1 : null,
+        effects: {
+          logitTop: [{ token: 407, piece: '▁upon', score: 1.5 }],
+          logitBottom: [{ token: 261, piece: '▁a', score: -1 }],
+          inputTop: [{ token: 403, piece: '▁Once', score: 2 }],
+        },
+        comparison: null,
+        warning: null,
       },
       examples: fixtureNeuronExamples(neuron),
     });
@@ -135,7 +188,8 @@ function fixtureComposition(nLayers: number, nHeads: number): HeadCompositionVal
   const out: HeadCompositionValue[] = [];
   for (const kind of ['q', 'k', 'v'] as const) {
     for (let dst = 1; dst < nLayers; dst++) {
-      for (let h = 0; h < Math.min(nHeads, 2); h++) out.push({ kind, srcLayer: dst - 1, srcHead: h, dstLayer: dst, dstHead: 3 % nHeads, value: 0.1 + 0.01 * h });
+      for (let h = 0; h < Math.min(nHeads, 2); h++)
+        out.push({ kind, srcLayer: dst - 1, srcHead: h, dstLayer: dst, dstHead: 3 % nHeads, value: 0.1 + 0.01 * h });
     }
   }
   const strong = out.find((r) => r.kind === 'k' && r.srcLayer === 0 && r.srcHead === 1)!;
@@ -149,7 +203,13 @@ export async function publishFixtureRun(
   runId: string,
   opts: { extraInduction?: boolean; durationMs?: number } = {},
 ): Promise<RunInfo> {
-  const run = await createRun({ modelSlug: model.slug, options: { weightProcessing: 'none' }, codeVersion: 'fixture-1', seed: 7, metricVersions: { ...FIXTURE_METRICS } });
+  const run = await createRun({
+    modelSlug: model.slug,
+    options: { weightProcessing: 'none' },
+    codeVersion: 'fixture-1',
+    seed: 7,
+    metricVersions: { ...FIXTURE_METRICS },
+  });
   await getPrisma().run.update({ where: { id: run.id }, data: { id: runId } });
   await saveHeadMetrics(runId, plantedValues(model.nLayers, model.nHeads, opts.extraInduction));
   const tokens = ['<s>', ' Once', ' upon', ' a', ' time'];
@@ -171,11 +231,40 @@ export async function publishFixtureRun(
     { kind: 'v', mean: 0.1, std: 0.02, draws: 200, seed: 1 },
   ]);
   await saveHeadLabels(runId, [
-    { layer: 0, head: 1, label: 'previous_token', metricId: 'previous_token', score: 0.95, threshold: 0.3, status: 'confirmed', effect: 0.4, effectThreshold: 0.05, effectUnit: 'score', detail: 'fixture', ablation: 'mean' },
-    { layer: 1, head: 3, label: 'induction', metricId: 'induction', score: 0.9, threshold: 0.3, status: 'confirmed', effect: 1.2, effectThreshold: 0.1, effectUnit: 'nats', detail: 'fixture', ablation: 'mean' },
+    {
+      layer: 0,
+      head: 1,
+      label: 'previous_token',
+      metricId: 'previous_token',
+      score: 0.95,
+      threshold: 0.3,
+      status: 'confirmed',
+      effect: 0.4,
+      effectThreshold: 0.05,
+      effectUnit: 'score',
+      detail: 'fixture',
+      ablation: 'mean',
+    },
+    {
+      layer: 1,
+      head: 3,
+      label: 'induction',
+      metricId: 'induction',
+      score: 0.9,
+      threshold: 0.3,
+      status: 'confirmed',
+      effect: 1.2,
+      effectThreshold: 0.1,
+      effectUnit: 'nats',
+      detail: 'fixture',
+      ablation: 'mean',
+    },
   ]);
   if (model.nLayers > FIXTURE_NEURON_LAYER && model.dMlp > FIXTURE_NEURONS) {
-    for (const [corpus, scale] of [['tinystories-sample', 1], ['python-sample', 0.5]] as const) {
+    for (const [corpus, scale] of [
+      ['tinystories-sample', 1],
+      ['python-sample', 0.5],
+    ] as const) {
       const { layers, neurons } = fixtureNeuronCorpus(corpus, scale);
       await saveNeuronCorpus(runId, layers, neurons);
     }

@@ -61,7 +61,11 @@ async function call(apiPath: string, method: Method, op: Json, over: Trigger = {
     const example = op.requestBody?.content?.['application/json']?.example;
     expect(example, `${op.operationId}: a POST documents an example body`).toBeDefined();
     const body = over.body ?? example;
-    init = { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+    init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    };
   }
   return handler(new Request(url, init), { params: Promise.resolve(params) });
 }
@@ -97,7 +101,10 @@ describe('the OpenAPI document', () => {
     };
     walk(path.join(ROOT, 'app/api/v1'));
     const documented = new Set(operations.map((o) => o.path));
-    expect(routes.filter((r) => !documented.has(r)), 'routes missing from lib/api/openapi').toEqual([]);
+    expect(
+      routes.filter((r) => !documented.has(r)),
+      'routes missing from lib/api/openapi',
+    ).toEqual([]);
   });
 
   it('documents every method each route exports', async () => {
@@ -105,7 +112,8 @@ describe('the OpenAPI document', () => {
     for (const apiPath of new Set(operations.map((o) => o.path))) {
       const mod = await import(/* @vite-ignore */ routeFile(apiPath));
       for (const name of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-        if (typeof mod[name] === 'function' && !operations.some((o) => o.path === apiPath && o.method === name.toLowerCase())) missing.push(`${name} ${apiPath}`);
+        if (typeof mod[name] === 'function' && !operations.some((o) => o.path === apiPath && o.method === name.toLowerCase()))
+          missing.push(`${name} ${apiPath}`);
       }
     }
     expect(missing, 'handlers without an OpenAPI entry').toEqual([]);
@@ -176,7 +184,12 @@ describe.each(operations)('$label', ({ path: apiPath, method, op }) => {
   });
 
   type DocumentedError = { status: number; when: string; trigger: Trigger; label: string };
-  const errors: DocumentedError[] = (op['x-headwiki-errors'] as Json[]).map((e) => ({ status: e.status, when: e.when, trigger: e.trigger, label: `${e.status} when ${e.when}` }));
+  const errors: DocumentedError[] = (op['x-headwiki-errors'] as Json[]).map((e) => ({
+    status: e.status,
+    when: e.when,
+    trigger: e.trigger,
+    label: `${e.status} when ${e.when}`,
+  }));
   it.each(errors)('answers $label', async (err) => {
     resetRateLimits();
     expect(op.responses[String(err.status)], `status ${err.status} is in responses`).toBeDefined();

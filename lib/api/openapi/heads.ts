@@ -1,15 +1,7 @@
 /** /api/v1/models/{model}/heads and /api/v1/models/{model}/heads/{layer}/{head} */
 import { z } from 'zod';
 import { formatSchema, sortDirSchema } from '../params';
-import {
-  headParam,
-  layerParam,
-  modelParam,
-  modelRunErrors,
-  pageErrors,
-  pageParams,
-  runQuery,
-} from './common';
+import { headParam, layerParam, modelParam, modelRunErrors, pageErrors, pageParams, runQuery } from './common';
 import { headRowSchema, metricSchema, modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
 
@@ -40,7 +32,9 @@ export const headEndpoints: EndpointDoc[] = [
       heads: z.array(headRowSchema),
       page: pageSchema,
     }),
-    alternates: [{ contentType: 'text/csv', description: '`layer,head,name,<metric ids...>`, one line per head.', query: { format: 'csv' } }],
+    alternates: [
+      { contentType: 'text/csv', description: '`layer,head,name,<metric ids...>`, one line per head.', query: { format: 'csv' } },
+    ],
     caching: 'run',
     paginated: true,
     errors: [
@@ -57,14 +51,17 @@ export const headEndpoints: EndpointDoc[] = [
     path: '/api/v1/models/{model}/heads/{layer}/{head}',
     tag: 'Heads',
     summary: 'One head: metrics with ranks, and its attention pattern',
-    description: 'Every metric value of the head with its definition and rank among the model\'s heads, and the head\'s attention pattern on the run\'s example text.',
+    description:
+      "Every metric value of the head with its definition and rank among the model's heads, and the head's attention pattern on the run's example text.",
     pathParams: { model: modelParam, layer: layerParam, head: headParam },
     query: { run: runQuery },
     response: z.object({
       model: modelSchema,
       run: runSchema,
       head: z.object({ layer: z.number().int(), head: z.number().int(), name: z.string(), kvHead: z.number().int(), page: z.string() }),
-      metrics: z.array(metricSchema.extend({ value: z.number().nullable(), rank: z.number().int().nullable(), rankedHeads: z.number().int() })),
+      metrics: z.array(
+        metricSchema.extend({ value: z.number().nullable(), rank: z.number().int().nullable(), rankedHeads: z.number().int() }),
+      ),
       pattern: z.object({ tokens: z.array(z.string()), pattern: z.array(z.array(z.number())) }).nullable(),
     }),
     caching: 'run',

@@ -1,12 +1,6 @@
 /** /api/v1/models/{model}/labels */
 import { z } from 'zod';
-import {
-  modelParam,
-  modelRunErrors,
-  pageErrors,
-  pageParams,
-  runQuery,
-} from './common';
+import { modelParam, modelRunErrors, pageErrors, pageParams, runQuery } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
 
@@ -17,15 +11,25 @@ export const labelEndpoints: EndpointDoc[] = [
     tag: 'Heads',
     summary: 'Head labels ("induction head") with their causal test',
     description:
-      'A label is claimed when a head\'s metric passes the rule\'s threshold, then tested by ablating the head and measuring the ' +
-      'rule\'s effect: `confirmed`, `not_confirmed` or `untestable`. `rules` lists every rule (metric, thresholds, what the effect measures).',
+      "A label is claimed when a head's metric passes the rule's threshold, then tested by ablating the head and measuring the " +
+      "rule's effect: `confirmed`, `not_confirmed` or `untestable`. `rules` lists every rule (metric, thresholds, what the effect measures).",
     pathParams: { model: modelParam },
     query: { run: runQuery, ...pageParams(1000, 10_000) },
     response: z.object({
       model: modelSchema,
       run: runSchema,
       rules: z.array(
-        z.object({ label: z.string(), title: z.string(), metricId: z.string(), threshold: z.number(), effectThreshold: z.number(), effectUnit: z.string(), effect: z.string() }).loose(),
+        z
+          .object({
+            label: z.string(),
+            title: z.string(),
+            metricId: z.string(),
+            threshold: z.number(),
+            effectThreshold: z.number(),
+            effectUnit: z.string(),
+            effect: z.string(),
+          })
+          .loose(),
       ),
       labels: z.array(
         z.object({

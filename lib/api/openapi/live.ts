@@ -20,7 +20,9 @@ import {
 import type { EndpointDoc, ErrorDoc } from './types';
 
 const limitsSchema = z.object({ maxTokens: z.number().int(), maxChars: z.number().int() });
-const tokenSchema = z.object({ piece: z.string().describe('Vocabulary piece as stored.'), text: z.string().describe('Piece as display text.') }).loose();
+const tokenSchema = z
+  .object({ piece: z.string().describe('Vocabulary piece as stored.'), text: z.string().describe('Piece as display text.') })
+  .loose();
 const LIMITS_TEXT = `Text is limited to ${LIVE_LIMITS.maxTokens} tokens and ${LIVE_LIMITS.maxChars} characters`;
 const TOO_LONG = 'x'.repeat(LIVE_LIMITS.maxChars + 1);
 const siteDoc = { schema: z.enum(['post', 'pre', 'mid']), description: '`post` (default, mlp.hook_post), or `pre` / `mid` (SoLU models).' };
@@ -34,7 +36,9 @@ const attentionResponse = z.object({
   layer: z.number().int(),
   tokenIds: z.array(z.number().int()),
   tokens: z.array(tokenSchema),
-  heads: z.array(z.object({ head: z.number().int(), rows: z.array(z.array(z.number())).describe('Row q: attention from token q to tokens 0..q.') })),
+  heads: z.array(
+    z.object({ head: z.number().int(), rows: z.array(z.array(z.number())).describe('Row q: attention from token q to tokens 0..q.') }),
+  ),
   limits: limitsSchema,
 });
 const attentionDescription =
@@ -52,7 +56,11 @@ const attentionGet: EndpointDoc = {
   query: {
     text: { schema: z.string(), description: 'The text to run.', example: 'Once upon a time', required: true },
     layer: { schema: z.string().regex(/^\d+$/), description: 'Layer, 0-based.', example: EXAMPLE.layer, required: true },
-    head: { schema: z.string().regex(/^\d+$/), description: 'One head, 0-based (default: every head of the layer).', example: EXAMPLE.head },
+    head: {
+      schema: z.string().regex(/^\d+$/),
+      description: 'One head, 0-based (default: every head of the layer).',
+      example: EXAMPLE.head,
+    },
   },
   response: attentionResponse,
   caching: 'none',
@@ -86,7 +94,11 @@ const attentionPost: EndpointDoc = {
     unknownModelError,
     notJsonBody,
     { status: 400, when: '`text` or `layer` is missing or of the wrong type.', trigger: { body: { text: 'Once upon a time' } } },
-    { status: 400, when: 'The body has a field other than text, layer and head.', trigger: { body: { text: 'Once', layer: 0, colour: 'red' } } },
+    {
+      status: 400,
+      when: 'The body has a field other than text, layer and head.',
+      trigger: { body: { text: 'Once', layer: 0, colour: 'red' } },
+    },
     { status: 404, when: 'The model has no such layer or head.', trigger: { body: { text: 'Once', layer: 99 } } },
     textTooLongError({ body: { text: TOO_LONG, layer: 0 } }),
     liveRateLimitError,
@@ -101,23 +113,31 @@ const detect: EndpointDoc = {
   tag: 'Live',
   summary: 'Score every head against a custom attention pattern on your text (run live)',
   description:
-    'TransformerLens `detect_head`: runs the model on `text` and scores every head\'s attention pattern against a detection pattern, ' +
+    "TransformerLens `detect_head`: runs the model on `text` and scores every head's attention pattern against a detection pattern, " +
     `either a rule or an explicit lower-triangular matrix (${PATTERN_SPEC_HELP}). Heads come sorted by score, best first. ${LIMITS_TEXT}; ` +
     'rate-limited per client like every live endpoint. Never cached.',
   pathParams: { model: modelParam },
   query: {
     pattern: { schema: z.string(), description: `The detection pattern: ${PATTERN_SPEC_HELP}.`, example: 'previous', required: true },
     text: { schema: z.string().min(1), description: 'The text to run.', example: 'Once upon a time, there was a girl.', required: true },
-    error_measure: { schema: z.enum(['mul', 'abs']), description: '`mul` (default: share of attention inside the pattern) or `abs` (1 − mean absolute difference).' },
+    error_measure: {
+      schema: z.enum(['mul', 'abs']),
+      description: '`mul` (default: share of attention inside the pattern) or `abs` (1 − mean absolute difference).',
+    },
     exclude_bos: { schema: z.enum(['true', 'false', '1', '0']), description: 'Ignore attention to BOS (default false).' },
-    exclude_current_token: { schema: z.enum(['true', 'false', '1', '0']), description: 'Ignore attention to the token itself (default false).' },
+    exclude_current_token: {
+      schema: z.enum(['true', 'false', '1', '0']),
+      description: 'Ignore attention to the token itself (default false).',
+    },
   },
   response: z.object({
     model: z.string(),
     pattern: z.string(),
     options: z.object({ errorMeasure: z.enum(['mul', 'abs']), excludeBos: z.boolean(), excludeCurrentToken: z.boolean() }),
     tokens: z.array(z.string()).describe('Vocabulary pieces of the text, BOS first.'),
-    heads: z.array(z.object({ layer: z.number().int(), head: z.number().int(), score: z.number() })).describe('Every head of the model, best score first.'),
+    heads: z
+      .array(z.object({ layer: z.number().int(), head: z.number().int(), score: z.number() }))
+      .describe('Every head of the model, best score first.'),
   }),
   caching: 'none',
   errors: [
@@ -125,11 +145,15 @@ const detect: EndpointDoc = {
     badModelError,
     unknownModelError,
     { status: 400, when: '`pattern` is missing.', trigger: { query: { pattern: null } } },
-    { status: 400, when: '`pattern` is neither a known rule nor a lower-triangular JSON matrix.', trigger: { query: { pattern: 'sideways' } } },
+    {
+      status: 400,
+      when: '`pattern` is neither a known rule nor a lower-triangular JSON matrix.',
+      trigger: { query: { pattern: 'sideways' } },
+    },
     { status: 400, when: '`text` is missing or blank.', trigger: { query: { text: ' ' } } },
     { status: 400, when: '`error_measure` is not mul or abs.', trigger: { query: { error_measure: 'squared' } } },
     { status: 400, when: '`exclude_bos` or `exclude_current_token` is not true/false.', trigger: { query: { exclude_bos: 'maybe' } } },
-    { status: 400, when: 'An explicit matrix does not match the text\'s number of tokens.', trigger: { query: { pattern: '[[1],[1,0]]' } } },
+    { status: 400, when: "An explicit matrix does not match the text's number of tokens.", trigger: { query: { pattern: '[[1],[1,0]]' } } },
     textTooLongError({ query: { text: TOO_LONG } }),
     liveRateLimitError,
   ],
@@ -146,7 +170,7 @@ const probeResponse = z.object({
   hook: z.string().describe('TransformerLens hook name, e.g. `blocks.1.mlp.hook_post`.'),
   tokenIds: z.array(z.number().int()),
   tokens: z.array(tokenSchema),
-  acts: z.array(z.number()).describe('The neuron\'s activation on every token (BOS first).'),
+  acts: z.array(z.number()).describe("The neuron's activation on every token (BOS first)."),
   limits: limitsSchema,
 });
 const neuronParam = { schema: z.string().regex(/^\d+$/), description: 'Neuron, 0-based.', example: EXAMPLE.neuron };
@@ -164,7 +188,7 @@ const probeGet: EndpointDoc = {
   operationId: 'probeNeuron',
   path: '/api/v1/models/{model}/neurons/{layer}/{neuron}/probe',
   tag: 'Live',
-  summary: 'A neuron\'s activations on your own text (run live)',
+  summary: "A neuron's activations on your own text (run live)",
   description: probeDescription,
   pathParams: { model: modelParam, layer: layerParam, neuron: neuronParam },
   query: {
@@ -188,7 +212,7 @@ const probePost: EndpointDoc = {
   ...probeGet,
   operationId: 'probeNeuronPost',
   method: 'POST',
-  summary: 'A neuron\'s activations on your own text (run live), text in a JSON body',
+  summary: "A neuron's activations on your own text (run live), text in a JSON body",
   description: `${probeDescription} The same as the GET, for texts that do not fit a URL.`,
   query: undefined,
   body: {

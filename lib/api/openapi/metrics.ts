@@ -10,7 +10,8 @@ export const metricEndpoints: EndpointDoc[] = [
     path: '/api/v1/metrics',
     tag: 'Metrics',
     summary: 'The head metric registry',
-    description: 'Every head metric headwiki computes: id, title, one-line summary, exact definition, citation, range, version and what it needs.',
+    description:
+      'Every head metric headwiki computes: id, title, one-line summary, exact definition, citation, range, version and what it needs.',
     query: pageParams(100, 1000),
     response: z.object({ metrics: z.array(metricSchema.extend({ needs: z.string() })), page: pageSchema }),
     caching: 'latest',

@@ -21,7 +21,7 @@ export const modelEndpoints: EndpointDoc[] = [
     operationId: 'listModelRuns',
     path: '/api/v1/models/{model}/runs',
     tag: 'Runs',
-    summary: 'List a model\'s published runs',
+    summary: "List a model's published runs",
     description: 'Published runs of one model, newest first. Each run id pins pages and responses forever.',
     pathParams: { model: modelParam },
     query: pageParams(50, 500),

@@ -2,15 +2,7 @@
 import { z } from 'zod';
 import { NEURON_EXAMPLE_KINDS, NEURON_SORT_KEYS } from '@/lib/db/neurons';
 import { sortDirSchema } from '../params';
-import {
-  EXAMPLE,
-  layerParam,
-  modelParam,
-  modelRunErrors,
-  pageErrors,
-  pageParams,
-  runQuery,
-} from './common';
+import { EXAMPLE, layerParam, modelParam, modelRunErrors, pageErrors, pageParams, runQuery } from './common';
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc, ErrorDoc } from './types';
 
@@ -38,7 +30,13 @@ const statsFields = {
   quantiles: z.array(z.number()),
   minimalRate: z.number().nullable(),
   comparison: z
-    .object({ otherCorpus: z.string(), otherMax: z.number(), otherDensity: z.number(), topTokenOverlap: z.number(), warning: z.string().nullable() })
+    .object({
+      otherCorpus: z.string(),
+      otherMax: z.number(),
+      otherDensity: z.number(),
+      topTokenOverlap: z.number(),
+      warning: z.string().nullable(),
+    })
     .nullable(),
   warning: z.string().nullable(),
 };
@@ -47,7 +45,12 @@ const statsSchema = z.object({
   ...statsFields,
   histogram: z.array(z.number().int()).describe('[underflow, equal bins over [histLo, histHi]…, overflow].'),
   effects: z
-    .object({ logitTop: z.array(tokenScore), logitBottom: z.array(tokenScore), inputTop: z.array(tokenScore), gateTop: z.array(tokenScore).optional() })
+    .object({
+      logitTop: z.array(tokenScore),
+      logitBottom: z.array(tokenScore),
+      inputTop: z.array(tokenScore),
+      gateTop: z.array(tokenScore).optional(),
+    })
     .describe('Weight effects: output tokens promoted/suppressed (through W_out · W_U) and input tokens that excite it.'),
 });
 
@@ -59,7 +62,7 @@ const exampleSchema = z.object({
   contextId: z.number().int(),
   docIndex: z.number().int(),
   chunk: z.number().int(),
-  position: z.number().int().describe('Max token\'s position in its context (0 = BOS).'),
+  position: z.number().int().describe("Max token's position in its context (0 = BOS)."),
   windowStart: z.number().int().describe('Context position of tokenIds[0].'),
   tokenIds: z.array(z.number().int()),
   tokens: z.array(z.string()),
@@ -67,17 +70,24 @@ const exampleSchema = z.object({
   minimal: z.object({ length: z.number().int().nullable(), value: z.number().nullable(), available: z.number().int() }).optional(),
 });
 
-const neuronRef = { layer: layerParam, neuron: { schema: z.string().regex(/^\d+$/), description: 'Neuron, 0-based.', example: EXAMPLE.neuron } };
-const noSiteData: ErrorDoc = { status: 404, when: 'The run has no neuron data for this layer at this site.', trigger: { query: { site: 'mid' } } };
+const neuronRef = {
+  layer: layerParam,
+  neuron: { schema: z.string().regex(/^\d+$/), description: 'Neuron, 0-based.', example: EXAMPLE.neuron },
+};
+const noSiteData: ErrorDoc = {
+  status: 404,
+  when: 'The run has no neuron data for this layer at this site.',
+  trigger: { query: { site: 'mid' } },
+};
 
 export const neuronEndpoints: EndpointDoc[] = [
   {
     operationId: 'listNeurons',
     path: '/api/v1/models/{model}/neurons/{layer}',
     tag: 'Neurons',
-    summary: 'A layer\'s MLP neurons with their statistics, sorted',
+    summary: "A layer's MLP neurons with their statistics, sorted",
     description:
-      'Every neuron of the layer on the run\'s corpus: moments, density, max, quantiles, minimal-example rate, dataset-comparison warning ' +
+      "Every neuron of the layer on the run's corpus: moments, density, max, quantiles, minimal-example rate, dataset-comparison warning " +
       '(no histogram, weight effects or examples: see the neuron endpoint). Sort by any statistic; cursor-paginated.',
     pathParams: { model: modelParam, layer: layerParam },
     query: {
@@ -95,7 +105,7 @@ export const neuronEndpoints: EndpointDoc[] = [
       corpus: z.string(),
       sort: z.enum(NEURON_SORT_KEYS),
       dir: z.enum(['asc', 'desc']),
-      neurons: z.array(z.object({ ...statsFields, page: z.string().describe('The neuron\'s page.') })),
+      neurons: z.array(z.object({ ...statsFields, page: z.string().describe("The neuron's page.") })),
       page: pageSchema,
     }),
     caching: 'run',
@@ -117,7 +127,7 @@ export const neuronEndpoints: EndpointDoc[] = [
     tag: 'Neurons',
     summary: 'One MLP neuron: statistics, weight effects, baseline and examples',
     description:
-      'The neuron\'s activation statistics on the run\'s corpus (histogram, quantiles, moments, density), weight effects, where it sits ' +
+      "The neuron's activation statistics on the run's corpus (histogram, quantiles, moments, density), weight effects, where it sits " +
       'among random directions of the same layer (z-scores), its examples (top, diverse, quantile, random; the activation on every ' +
       'window token) and the same neuron on comparison corpora.',
     pathParams: { model: modelParam, ...neuronRef },
@@ -128,10 +138,24 @@ export const neuronEndpoints: EndpointDoc[] = [
       neuron: z.object({ layer: z.number().int(), neuron: z.number().int(), site: siteSchema, hook: z.string(), page: z.string() }),
       stats: statsSchema,
       baseline: z.object({
-        directions: z.number().int().describe('Random unit directions of the layer\'s activation space, streamed like neurons.'),
-        comparison: z.array(z.object({ name: z.string(), value: z.number(), mean: z.number(), std: z.number(), z: z.number().nullable(), percentile: z.number() })),
+        directions: z.number().int().describe("Random unit directions of the layer's activation space, streamed like neurons."),
+        comparison: z.array(
+          z.object({
+            name: z.string(),
+            value: z.number(),
+            mean: z.number(),
+            std: z.number(),
+            z: z.number().nullable(),
+            percentile: z.number(),
+          }),
+        ),
       }),
-      scan: z.object({ corpus: z.string(), contexts: z.number().int(), tokens: z.number().int(), options: z.record(z.string(), z.unknown()) }),
+      scan: z.object({
+        corpus: z.string(),
+        contexts: z.number().int(),
+        tokens: z.number().int(),
+        options: z.record(z.string(), z.unknown()),
+      }),
       examples: z.array(exampleSchema),
       otherCorpora: z.array(z.object({ corpus: z.string(), stats: statsSchema.nullable(), top: z.array(exampleSchema) })),
     }),

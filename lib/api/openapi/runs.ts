@@ -6,7 +6,11 @@ import { EXAMPLE, pageErrors, pageParams, runIdParam, unknownParamError } from '
 import { modelSchema, pageSchema, runSchema } from './schemas';
 import type { EndpointDoc } from './types';
 
-const unknownRun: EndpointDoc['errors'][number] = { status: 404, when: 'No published run has this id.', trigger: { path: { runId: 'rnosuchrun00' } } };
+const unknownRun: EndpointDoc['errors'][number] = {
+  status: 404,
+  when: 'No published run has this id.',
+  trigger: { path: { runId: 'rnosuchrun00' } },
+};
 const badRun: EndpointDoc['errors'][number] = { status: 400, when: 'The run id is malformed.', trigger: { path: { runId: 'bad!id' } } };
 
 const metricDiff = z.object({ a: z.number().nullable(), b: z.number().nullable(), diff: z.number().nullable() });
@@ -35,14 +39,21 @@ export const runEndpoints: EndpointDoc[] = [
     tag: 'Runs',
     summary: 'One published run: what it computed and how',
     description:
-      'The run\'s model, corpus, weight-processing options, metric versions, code version, seed, created/published times and duration; ' +
+      "The run's model, corpus, weight-processing options, metric versions, code version, seed, created/published times and duration; " +
       'rows per table, each with its bulk-export URLs. A published run never changes, so this response is cached for a year.',
     pathParams: { runId: runIdParam },
     response: z.object({
       run: runSchema,
       model: modelSchema,
       tables: z.array(
-        z.object({ id: z.string(), title: z.string(), description: z.string(), rows: z.number().int(), csv: z.string(), jsonl: z.string() }),
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          description: z.string(),
+          rows: z.number().int(),
+          csv: z.string(),
+          jsonl: z.string(),
+        }),
       ),
       links: z.object({ page: z.string(), pinnedModelPage: z.string(), latestModelPage: z.string() }),
     }),
@@ -55,7 +66,7 @@ export const runEndpoints: EndpointDoc[] = [
     tag: 'Runs',
     summary: 'How far a run is: jobs, tokens, rate, ETA, workers',
     description:
-      'Any run, running, failed or published: its jobs on the work queue (done/total, each job\'s status, attempts and last error), tokens ' +
+      "Any run, running, failed or published: its jobs on the work queue (done/total, each job's status, attempts and last error), tokens " +
       'read, rate, estimated time left and the workers on it. A run computed in one process has no jobs (`queued: false`). Live data: never cached.',
     pathParams: { runId: runIdParam },
     response: z.object({
@@ -120,7 +131,11 @@ export const runEndpoints: EndpointDoc[] = [
       'works; nested values (token lists, activations) are JSON inside a CSV field. pandas: `pd.read_csv(url)` or `pd.read_json(url, lines=True)`.',
     pathParams: {
       runId: runIdParam,
-      file: { schema: z.string().regex(/^[a-z][a-z0-9-]*\.(csv|jsonl)$/), description: '`<table>.<csv|jsonl>`', example: 'head-metrics.csv' },
+      file: {
+        schema: z.string().regex(/^[a-z][a-z0-9-]*\.(csv|jsonl)$/),
+        description: '`<table>.<csv|jsonl>`',
+        example: 'head-metrics.csv',
+      },
     },
     response: z.string().describe('CSV (header line first) or JSON Lines.'),
     alternates: [
@@ -132,7 +147,11 @@ export const runEndpoints: EndpointDoc[] = [
       unknownParamError,
       badRun,
       unknownRun,
-      { status: 400, when: 'The file name is not `<table>.<format>`, or the format is not csv/jsonl.', trigger: { path: { file: 'head-metrics.xlsx' } } },
+      {
+        status: 400,
+        when: 'The file name is not `<table>.<format>`, or the format is not csv/jsonl.',
+        trigger: { path: { file: 'head-metrics.xlsx' } },
+      },
       { status: 404, when: 'No export table has this name.', trigger: { path: { file: 'no-such-table.csv' } } },
       { status: 429, when: 'Too many exports from this client in a minute (see `Retry-After`).', trigger: { repeat: 70 } },
     ],
@@ -168,7 +187,9 @@ export const runEndpoints: EndpointDoc[] = [
       ),
       onlyInA: z.array(z.string()),
       onlyInB: z.array(z.string()),
-      heads: z.array(z.object({ layer: z.number().int(), head: z.number().int(), name: z.string(), metrics: z.record(z.string(), metricDiff) })),
+      heads: z.array(
+        z.object({ layer: z.number().int(), head: z.number().int(), name: z.string(), metrics: z.record(z.string(), metricDiff) }),
+      ),
       page: pageSchema,
     }),
     caching: 'run',
@@ -179,7 +200,7 @@ export const runEndpoints: EndpointDoc[] = [
       { status: 400, when: '`a` or `b` is missing.', trigger: { query: { b: '' } } },
       { status: 400, when: '`a` or `b` is malformed.', trigger: { query: { a: 'bad!id' } } },
       { status: 404, when: '`a` or `b` is not a published run.', trigger: { query: { b: 'rnosuchrun00' } } },
-      { status: 400, when: 'The two runs\' models have different numbers of layers or heads.', trigger: { query: { b: 'rothershape0' } } },
+      { status: 400, when: "The two runs' models have different numbers of layers or heads.", trigger: { query: { b: 'rothershape0' } } },
     ],
   },
 ];

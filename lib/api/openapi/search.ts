@@ -12,7 +12,7 @@ export const searchEndpoints: EndpointDoc[] = [
     tag: 'Search',
     summary: 'Search models, heads, neurons, metric thresholds and example text',
     description:
-      'The site\'s search box as an API. Terms: a model name; `model:<name>` to restrict; a head `L9H6` or `9.6`; a neuron `L3N123`; ' +
+      "The site's search box as an API. Terms: a model name; `model:<name>` to restrict; a head `L9H6` or `9.6`; a neuron `L3N123`; " +
       'a threshold `induction > 0.5` (>, >=, <, <=, =); words or "quoted phrases" (matched against token text in top examples). ' +
       'Results are links to pages. Terms that cannot be used are explained in `problems`. ' +
       `Cost is bounded: at most ${MAX_SEARCH_TERMS} terms, ${SEARCH_PER_MINUTE} searches a minute per client, ${SEARCH_CONCURRENCY} running at once on the server.`,
@@ -61,7 +61,10 @@ export const searchEndpoints: EndpointDoc[] = [
       },
     ],
     serverStates: [
-      { status: 503, when: `The server is already running ${SEARCH_CONCURRENCY} searches and none finished within a few seconds, or the database stopped a statement over the time limit; \`Retry-After\` says when to retry.` },
+      {
+        status: 503,
+        when: `The server is already running ${SEARCH_CONCURRENCY} searches and none finished within a few seconds, or the database stopped a statement over the time limit; \`Retry-After\` says when to retry.`,
+      },
     ],
   },
 ];

@@ -20,7 +20,12 @@ export interface ErrorDoc {
    * the status appears (rate limits). A query value of null leaves out that (required) parameter.
    * `body` (POST only) replaces the example body: an object is sent as JSON, a string as it is (malformed JSON).
    */
-  trigger: { path?: Record<string, string>; query?: Record<string, string | null>; body?: Record<string, unknown> | string; repeat?: number };
+  trigger: {
+    path?: Record<string, string>;
+    query?: Record<string, string | null>;
+    body?: Record<string, unknown> | string;
+    repeat?: number;
+  };
 }
 
 /**

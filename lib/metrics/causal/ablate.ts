@@ -33,14 +33,24 @@ export function ablateHeads(model: CanonicalModel, ablations: readonly HeadAblat
     return weights.get(name)!.data;
   };
   for (const a of ablations) {
-    if (!Number.isInteger(a.layer) || a.layer < 0 || a.layer >= cfg.n_layers || !Number.isInteger(a.head) || a.head < 0 || a.head >= cfg.n_heads) {
-      throw new Error(`ablateHeads: L${a.layer}H${a.head} is not a head of ${cfg.model_name} (${cfg.n_layers} layers × ${cfg.n_heads} heads)`);
+    if (
+      !Number.isInteger(a.layer) ||
+      a.layer < 0 ||
+      a.layer >= cfg.n_layers ||
+      !Number.isInteger(a.head) ||
+      a.head < 0 ||
+      a.head >= cfg.n_heads
+    ) {
+      throw new Error(
+        `ablateHeads: L${a.layer}H${a.head} is not a head of ${cfg.model_name} (${cfg.n_layers} layers × ${cfg.n_heads} heads)`,
+      );
     }
     const { d_head: dh, d_model: d } = cfg;
     const WO = writable(`blocks.${a.layer}.attn.W_O`, [cfg.n_heads, dh, d]);
     const slice = WO.subarray(a.head * dh * d, (a.head + 1) * dh * d);
     if (a.kind === 'mean') {
-      if (!a.meanZ || a.meanZ.length !== dh) throw new Error(`ablateHeads: mean-ablation of L${a.layer}H${a.head} needs meanZ of length d_head ${dh}`);
+      if (!a.meanZ || a.meanZ.length !== dh)
+        throw new Error(`ablateHeads: mean-ablation of L${a.layer}H${a.head} needs meanZ of length d_head ${dh}`);
       const bO = writable(`blocks.${a.layer}.attn.b_O`, [d]);
       for (let c = 0; c < dh; c++) for (let i = 0; i < d; i++) bO[i] += a.meanZ[c] * slice[c * d + i];
     } else if (a.kind !== 'zero') {
@@ -52,7 +62,11 @@ export function ablateHeads(model: CanonicalModel, ablations: readonly HeadAblat
 }
 
 /** Mean of every head's hook_z over all positions of all sequences: meanZ[layer][head] (float64). */
-export async function meanHeadOutputs(runner: ForwardRunner, model: CanonicalModel, sequences: readonly number[][]): Promise<Float64Array[][]> {
+export async function meanHeadOutputs(
+  runner: ForwardRunner,
+  model: CanonicalModel,
+  sequences: readonly number[][],
+): Promise<Float64Array[][]> {
   const { cfg } = model;
   const sums = Array.from({ length: cfg.n_layers }, () => Array.from({ length: cfg.n_heads }, () => new Float64Array(cfg.d_head)));
   const hooks = Array.from({ length: cfg.n_layers }, (_, l) => `blocks.${l}.attn.hook_z`);

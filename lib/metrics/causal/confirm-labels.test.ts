@@ -16,7 +16,7 @@ const texts = [
 ];
 
 describe('ablateHeads', () => {
-  it('zero-ablation zeroes the head\'s W_O slice only, on a copy; mean-ablation moves mean(z)·W_O into b_O', () => {
+  it("zero-ablation zeroes the head's W_O slice only, on a copy; mean-ablation moves mean(z)·W_O into b_O", () => {
     const { model } = buildPlantedModel();
     const { d_head: dh, d_model: d } = model.cfg;
     const original = model.weights.get('blocks.0.attn.W_O')!.data;
@@ -38,7 +38,14 @@ describe('causal confirmation on the planted model', () => {
   it('claims exactly the planted heads and confirms those whose output matters', async () => {
     const planted = buildPlantedModel({ copyingHead: true });
     const runner = new OnnxRunner(planted.model);
-    const ctx: HeadMetricContext = { cfg: planted.model.cfg, weights: planted.model.weights, runner, tokenizer: planted.tokenizer, texts, seed: 0 };
+    const ctx: HeadMetricContext = {
+      cfg: planted.model.cfg,
+      weights: planted.model.weights,
+      runner,
+      tokenizer: planted.tokenizer,
+      texts,
+      seed: 0,
+    };
     const scores: Record<string, number[][]> = {};
     for (const m of [previousTokenMetric, duplicateTokenMetric, inductionMetric, copyingFullMetric]) scores[m.id] = await m.compute(ctx);
     const labels = await confirmLabels({ model: planted.model, tokenizer: planted.tokenizer, runner, texts, seed: 0, scores });
@@ -67,7 +74,14 @@ describe('a previous-token head in a model without an induction head', () => {
     // L0H1 still attends to the previous token but writes nothing, so L1H1 finds no induction stripe.
     const planted = buildPlantedModel({ ablatePreviousTokenOV: true });
     const runner = new OnnxRunner(planted.model);
-    const ctx: HeadMetricContext = { cfg: planted.model.cfg, weights: planted.model.weights, runner, tokenizer: planted.tokenizer, texts, seed: 0 };
+    const ctx: HeadMetricContext = {
+      cfg: planted.model.cfg,
+      weights: planted.model.weights,
+      runner,
+      tokenizer: planted.tokenizer,
+      texts,
+      seed: 0,
+    };
     const scores: Record<string, number[][]> = {};
     for (const m of [previousTokenMetric, duplicateTokenMetric, inductionMetric, copyingFullMetric]) scores[m.id] = await m.compute(ctx);
     expect(Math.max(...scores.induction[1])).toBeLessThan(0.05);
@@ -79,7 +93,16 @@ describe('a previous-token head in a model without an induction head', () => {
   });
 
   it('strongestLaterInduction looks only at later layers', () => {
-    expect(strongestLaterInduction([[0.9, 0.8], [0.01, 0.03], [0.02, 0]], 0)).toEqual({ name: 'L1H1', score: 0.03 });
+    expect(
+      strongestLaterInduction(
+        [
+          [0.9, 0.8],
+          [0.01, 0.03],
+          [0.02, 0],
+        ],
+        0,
+      ),
+    ).toEqual({ name: 'L1H1', score: 0.03 });
     expect(strongestLaterInduction([[0.9], [0.5]], 1).score).toBe(-Infinity);
   });
 });

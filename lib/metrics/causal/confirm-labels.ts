@@ -158,9 +158,24 @@ export async function confirmLabels(input: ConfirmLabelsInput): Promise<HeadLabe
   for (const [i, claim] of claims.entries()) {
     input.onProgress?.(i, claims.length);
     const { rule, layer, head, score } = claim;
-    const base = { layer, head, label: rule.label, metricId: rule.metricId, score, threshold: rule.threshold, effectThreshold: rule.effectThreshold, effectUnit: rule.effectUnit, ablation };
+    const base = {
+      layer,
+      head,
+      label: rule.label,
+      metricId: rule.metricId,
+      score,
+      threshold: rule.threshold,
+      effectThreshold: rule.effectThreshold,
+      effectUnit: rule.effectUnit,
+      ablation,
+    };
     if (rule.label === 'previous_token' && layer === cfg.n_layers - 1) {
-      labels.push({ ...base, status: 'untestable', effect: null, detail: 'No later layer: no head can build on it (an induction score needs a later head).' });
+      labels.push({
+        ...base,
+        status: 'untestable',
+        effect: null,
+        detail: 'No later layer: no head can build on it (an induction score needs a later head).',
+      });
       continue;
     }
     if (rule.label === 'previous_token') {

@@ -13,7 +13,12 @@ function direct(A: ReturnType<typeof matrix>, B: ReturnType<typeof matrix>): num
 describe('composition scores', () => {
   it('factored scores equal the definition on full matrices (random factors)', () => {
     const rng = makeRng(5);
-    const rand = (r: number, c: number) => matrix(r, c, Array.from({ length: r * c }, () => rng.next() - 0.5));
+    const rand = (r: number, c: number) =>
+      matrix(
+        r,
+        c,
+        Array.from({ length: r * c }, () => rng.next() - 0.5),
+      );
     const [U1, V1, U2, V2] = [rand(12, 3), rand(3, 12), rand(12, 4), rand(4, 12)];
     const f = (U: typeof U1, V: typeof V1) => {
       const gramU = matmul(transpose(U), U);
@@ -28,7 +33,8 @@ describe('composition scores', () => {
   it('the planted model: L0H1 → L1H1 K-composition is exactly 1/8 (a rank-64 identity block), Q- and V-composition 0', () => {
     const planted = buildPlantedModel();
     const scores = allCompositionScores(planted.model.cfg, planted.model.weights);
-    const get = (kind: string, s: number, d: number) => scores.find((c) => c.kind === kind && c.srcLayer === 0 && c.srcHead === s && c.dstLayer === 1 && c.dstHead === d)!.value;
+    const get = (kind: string, s: number, d: number) =>
+      scores.find((c) => c.kind === kind && c.srcLayer === 0 && c.srcHead === s && c.dstLayer === 1 && c.dstHead === d)!.value;
     // W_OV(L0H1) = I on TOK→PREV (‖·‖ = 8); W_QKᵀ(L1H1) = q·I on PREV→TOK (‖·‖ = 8q); product q·I on TOK (‖·‖ = 8q).
     expect(get('k', 1, 1)).toBeCloseTo(1 / 8, 12);
     expect(get('q', 1, 1)).toBe(0);

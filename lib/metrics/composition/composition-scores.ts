@@ -66,7 +66,9 @@ export interface CompositionScore {
 
 /** Every pair (earlier head → later head, srcLayer < dstLayer) for every kind. */
 export function allCompositionScores(cfg: ModelConfig, weights: WeightMap): CompositionScore[] {
-  const factors = Array.from({ length: cfg.n_layers }, (_, l) => Array.from({ length: cfg.n_heads }, (_, h) => headFactors(cfg, weights, l, h)));
+  const factors = Array.from({ length: cfg.n_layers }, (_, l) =>
+    Array.from({ length: cfg.n_heads }, (_, h) => headFactors(cfg, weights, l, h)),
+  );
   const out: CompositionScore[] = [];
   for (const kind of COMPOSITION_KINDS) {
     for (let l1 = 0; l1 < cfg.n_layers; l1++) {
@@ -75,7 +77,14 @@ export function allCompositionScores(cfg: ModelConfig, weights: WeightMap): Comp
           for (let h2 = 0; h2 < cfg.n_heads; h2++) {
             const dst = factors[l2][h2];
             const b = kind === 'q' ? dst.qk : kind === 'k' ? dst.qkT : dst.ov;
-            out.push({ kind, srcLayer: l1, srcHead: h1, dstLayer: l2, dstHead: h2, value: factoredCompositionScore(factors[l1][h1].ov, b) });
+            out.push({
+              kind,
+              srcLayer: l1,
+              srcHead: h1,
+              dstLayer: l2,
+              dstHead: h2,
+              value: factoredCompositionScore(factors[l1][h1].ov, b),
+            });
           }
         }
       }

@@ -35,7 +35,9 @@ export async function perInputComposition(
   const { cfg } = model;
   const { layer: L, head: H } = target;
   if (!(L >= 1 && L < cfg.n_layers && H >= 0 && H < cfg.n_heads)) {
-    throw new Error(`perInputComposition: target L${L}H${H} must be a head in layers 1..${cfg.n_layers - 1} (layer 0 reads only embeddings)`);
+    throw new Error(
+      `perInputComposition: target L${L}H${H} must be a head in layers 1..${cfg.n_layers - 1} (layer 0 reads only embeddings)`,
+    );
   }
   const seq = tokens.length;
   const d = cfg.d_model;
@@ -77,7 +79,8 @@ export async function perInputComposition(
   if (pos) terms.push({ source: 'pos_embed', size: size((p, i) => pos[p * d + i]), share: 0 });
   for (let l = 0; l < L; l++) {
     const result = cache.get(`blocks.${l}.attn.hook_result`)!.data;
-    for (let h = 0; h < cfg.n_heads; h++) terms.push({ source: `L${l}H${h}`, size: size((p, i) => result[(p * cfg.n_heads + h) * d + i]), share: 0 });
+    for (let h = 0; h < cfg.n_heads; h++)
+      terms.push({ source: `L${l}H${h}`, size: size((p, i) => result[(p * cfg.n_heads + h) * d + i]), share: 0 });
     const bO = model.weights.get(`blocks.${l}.attn.b_O`)?.data;
     if (bO) terms.push({ source: `bias${l}`, size: size((_, i) => bO[i]), share: 0 });
     const mlp = cache.get(`blocks.${l}.hook_mlp_out`)?.data;

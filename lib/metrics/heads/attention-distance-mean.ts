@@ -5,7 +5,8 @@ export const attentionDistanceMeanMetric: HeadMetric = {
   id: 'attention_distance_mean',
   title: 'Attention distance (mean)',
   summary: 'How far back the head looks on natural text: mean of |q − k| under its attention.',
-  definition: NATURAL_TEXT_INPUT + ' Score: mean of Σ_k A[q, k] · (q − k), in tokens (a previous-token head scores 1, a self-attending head 0).',
+  definition:
+    NATURAL_TEXT_INPUT + ' Score: mean of Σ_k A[q, k] · (q − k), in tokens (a previous-token head scores 1, a self-attending head 0).',
   citation: NEURONPEDIA_CITATION,
   range: [0, 127],
   version: 1,

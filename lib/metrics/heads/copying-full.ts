@@ -33,7 +33,7 @@ export function fullOvSmall(cfg: ModelConfig, weights: WeightMap, layer: number,
 export const copyingFullMetric: HeadMetric = {
   id: 'copying_full',
   title: 'Copying (full OV circuit)',
-  summary: 'Whether attending to a token makes the head raise that same token\'s logit: Re(Σλ)/Σ|λ| over the eigenvalues of W_E W_OV W_U.',
+  summary: "Whether attending to a token makes the head raise that same token's logit: Re(Σλ)/Σ|λ| over the eigenvalues of W_E W_OV W_U.",
   definition:
     'Eigenvalues λ of the full OV circuit W_E W_V W_O W_U (d_vocab × d_vocab), computed in float64 through the d_head × d_head ' +
     'matrix W_O (W_U W_E) W_V, which has the same non-zero eigenvalues. Score Re(Σλ) / Σ|λ| ∈ [−1, 1] (0 when all eigenvalues ' +

@@ -32,8 +32,8 @@ export const copyingOvMetric: HeadMetric = {
   definition:
     'Eigenvalues λ of W_OV = W_V W_O (d_model × d_model), computed in float64 through the d_head × d_head matrix W_O W_V, which ' +
     'has the same non-zero eigenvalues (Hessenberg reduction + Francis QR). Score Re(Σλ) / Σ|λ| ∈ [−1, 1]; 0 when every ' +
-    'eigenvalue is zero (a head writing into a subspace it does not read). Grouped-query attention: the query head\'s W_O with ' +
-    'its key/value head\'s W_V. Raw weights as the run stores them (see the run\'s weight processing).',
+    "eigenvalue is zero (a head writing into a subspace it does not read). Grouped-query attention: the query head's W_O with " +
+    "its key/value head's W_V. Raw weights as the run stores them (see the run's weight processing).",
   citation: {
     text: 'Elhage et al. 2021, "A Mathematical Framework for Transformer Circuits", section "Detecting copying behavior" (OV eigenvalues)',
     url: 'https://transformer-circuits.pub/2021/framework/index.html',

@@ -43,7 +43,13 @@ describe('copying scores (OV eigenvalues)', () => {
     expect(full[1][1]).toBeCloseTo(1, 9);
     expect(full[1][2]).toBeCloseTo(1, 9);
     // L0H1 writes PREV, which W_U does not read; the rest write nothing.
-    for (const [l, h] of [[0, 0], [0, 1], [0, 2], [1, 0]]) expect(full[l][h]).toBe(0);
+    for (const [l, h] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+    ])
+      expect(full[l][h]).toBe(0);
     // W_OV alone: every planted head writes a subspace other than the one it reads, so W_O W_V = 0.
     const ov = await copyingOvMetric.compute(ctx);
     expect(ov.flat().every((v) => v === 0)).toBe(true);

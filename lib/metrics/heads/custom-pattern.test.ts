@@ -13,7 +13,13 @@ describe('custom detection patterns', () => {
   it('parses rules and matrices, with clear errors', () => {
     expect(parsePatternSpec('previous')).toEqual({ kind: 'named', name: 'previous' });
     expect(parsePatternSpec('offset:2')).toEqual({ kind: 'offset', offset: 2 });
-    expect(parsePatternSpec('[[1],[1,0]]')).toEqual({ kind: 'matrix', matrix: [[1, 0], [1, 0]] });
+    expect(parsePatternSpec('[[1],[1,0]]')).toEqual({
+      kind: 'matrix',
+      matrix: [
+        [1, 0],
+        [1, 0],
+      ],
+    });
     expect(() => parsePatternSpec('offset:0')).toThrow(/k ≥ 1/);
     expect(() => parsePatternSpec('[[1,1],[1,0]]')).toThrow(/above the diagonal/);
     expect(() => parsePatternSpec('[[1]')).toThrow(/not valid JSON/);
@@ -33,6 +39,8 @@ describe('custom detection patterns', () => {
     const ranked = scores.flatMap((r, l) => r.map((v, h) => ({ head: `L${l}H${h}`, v }))).sort((a, b) => b.v - a.v);
     expect(ranked[0].head).toBe('L1H2');
     expect(ranked[0].v).toBeGreaterThan(0.99);
-    await expect(detectCustomPattern({ ...base, texts: ['abc'], spec: parsePatternSpec(JSON.stringify(matrix)) })).rejects.toThrow(/must match/);
+    await expect(detectCustomPattern({ ...base, texts: ['abc'], spec: parsePatternSpec(JSON.stringify(matrix)) })).rejects.toThrow(
+      /must match/,
+    );
   });
 });

@@ -43,11 +43,13 @@ export function parsePatternSpec(input: string): PatternSpec {
     const rows = matrix.map((row, i) => {
       if (!Array.isArray(row)) throw new Error(`pattern: row ${i} is not an array`);
       // Rows may be given up to the diagonal only (the rest is 0): [[1], [1, 0], ...].
-      if (row.length !== n && row.length !== i + 1) throw new Error(`pattern: row ${i} has ${row.length} entries; expected ${n} (or ${i + 1} up to the diagonal)`);
+      if (row.length !== n && row.length !== i + 1)
+        throw new Error(`pattern: row ${i} has ${row.length} entries; expected ${n} (or ${i + 1} up to the diagonal)`);
       return Array.from({ length: n }, (_, k) => {
         const v = k < row.length ? row[k] : 0;
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`pattern: entry [${i}][${k}] is not a finite number`);
-        if (k > i && v !== 0) throw new Error(`pattern: entry [${i}][${k}] is above the diagonal; a causal head cannot attend to later tokens`);
+        if (k > i && v !== 0)
+          throw new Error(`pattern: entry [${i}][${k}] is above the diagonal; a causal head cannot attend to later tokens`);
         return v;
       });
     });
@@ -61,7 +63,9 @@ export function detectionFor(spec: PatternSpec, tokens: readonly number[]): Arra
   const seq = tokens.length;
   if (spec.kind === 'matrix') {
     if (spec.matrix.length !== seq) {
-      throw new Error(`pattern: the matrix is ${spec.matrix.length}×${spec.matrix.length} but the text is ${seq} tokens with BOS; they must match`);
+      throw new Error(
+        `pattern: the matrix is ${spec.matrix.length}×${spec.matrix.length} but the text is ${seq} tokens with BOS; they must match`,
+      );
     }
     return Float64Array.from(spec.matrix.flat());
   }

@@ -17,12 +17,7 @@ const opts = (o: Partial<DetectHeadOptions> = {}): DetectHeadOptions => ({ ...TL
 
 // A hand-written causal 4×4 pattern on tokens [BOS, 5, 7, 5].
 const tokens = [0, 5, 7, 5];
-const A = new Float32Array([
-  1, 0, 0, 0,
-  0.25, 0.75, 0, 0,
-  0.1, 0.6, 0.3, 0,
-  0.1, 0.2, 0.4, 0.3,
-]);
+const A = new Float32Array([1, 0, 0, 0, 0.25, 0.75, 0, 0, 0.1, 0.6, 0.3, 0, 0.1, 0.2, 0.4, 0.3]);
 const prev = previousTokenPattern(tokens); // (1,0) (2,1) (3,2)
 const dup = duplicateTokenPattern(tokens); // (3,1)
 const ind = inductionPattern(tokens); // (3,2)
@@ -46,18 +41,16 @@ describe('headSimilarityScore (TransformerLens compute_head_attention_similarity
     expect(headSimilarityScore(A, prev, 4, opts({ errorMeasure: 'abs' }))).toBeCloseTo(-0.125, 12);
     expect(headSimilarityScore(A, prev, 4, opts({ errorMeasure: 'abs', excludeCurrentToken: true }))).toBeCloseTo(0.463, 12);
     expect(headSimilarityScore(A, prev, 4, opts({ errorMeasure: 'abs', excludeBos: true }))).toBeCloseTo(0.363, 12);
-    expect(headSimilarityScore(A, prev, 4, opts({ errorMeasure: 'abs', excludeBos: true, excludeCurrentToken: true }))).toBeCloseTo(0.7, 12);
+    expect(headSimilarityScore(A, prev, 4, opts({ errorMeasure: 'abs', excludeBos: true, excludeCurrentToken: true }))).toBeCloseTo(
+      0.7,
+      12,
+    );
     expect(headSimilarityScore(A, dup, 4, opts({ errorMeasure: 'abs' }))).toBeCloseTo(-0.15, 12);
     expect(headSimilarityScore(A, ind, 4, opts({ errorMeasure: 'abs' }))).toBeCloseTo(-0.05, 12);
   });
 
   it('abs rounds like Python: exact ties go to the even digit', () => {
-    const nearPrev = new Float32Array([
-      1, 0, 0, 0,
-      1, 0, 0, 0,
-      0, 1, 0, 0,
-      0, 0, 0.875, 0.125,
-    ]);
+    const nearPrev = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0.875, 0.125]);
     // Σ E = 1 + 0.25 → 0.3125 → round → 0.312 (Math.round would give 0.313)
     expect(headSimilarityScore(nearPrev, prev, 4, opts({ errorMeasure: 'abs' }))).toBe(1 - 0.312);
     // BOS column excluded: Σ E = 0.25 → 0.0625 → 0.062
@@ -119,7 +112,11 @@ const cfg = { n_layers: 1, n_heads: 2, n_ctx: 16 } as ModelConfig;
 describe('detectHeads over several sequences', () => {
   it('averages per-sequence scores, batching sequences of equal length together', async () => {
     const runner = new FakePatternRunner();
-    const scores = await detectHeads(runner, cfg, [[0, 4, 5], [0, 4, 5, 4], [0, 6, 6]]);
+    const scores = await detectHeads(runner, cfg, [
+      [0, 4, 5],
+      [0, 4, 5, 4],
+      [0, 6, 6],
+    ]);
     expect(runner.calls.map((c) => c.length).sort()).toEqual([1, 2]);
     // Perfect head: (seq − 1)/seq per sequence → (2/3 + 3/4 + 2/3) / 3
     expect(scores.previous_token_head[0][0]).toBeCloseTo((2 / 3 + 3 / 4 + 2 / 3) / 3, 6);
@@ -134,10 +131,26 @@ describe('detectHeads over several sequences', () => {
   });
 
   it('honours the exclude options for several sequences (TransformerLens drops them for lists)', async () => {
-    const scores = await detectHeads(new FakePatternRunner(), cfg, [[0, 4, 5], [0, 4, 5, 4]], opts({ excludeBos: true }));
+    const scores = await detectHeads(
+      new FakePatternRunner(),
+      cfg,
+      [
+        [0, 4, 5],
+        [0, 4, 5, 4],
+      ],
+      opts({ excludeBos: true }),
+    );
     // Without BOS the perfect previous-token head is perfect on every sequence.
     expect(scores.previous_token_head[0][0]).toBe(1);
-    const abs = await detectHeads(new FakePatternRunner(), cfg, [[0, 4, 5], [0, 4, 5, 4]], opts({ errorMeasure: 'abs' }));
+    const abs = await detectHeads(
+      new FakePatternRunner(),
+      cfg,
+      [
+        [0, 4, 5],
+        [0, 4, 5, 4],
+      ],
+      opts({ errorMeasure: 'abs' }),
+    );
     // Only row 0 misses (A[0,0] = 1 where D is 0): 1 − round(1/3, 3) and 1 − round(1/4, 3)
     expect(abs.previous_token_head[0][0]).toBeCloseTo((1 - 0.333 + (1 - 0.25)) / 2, 12);
   });
@@ -158,14 +171,21 @@ describe('detectHeads over several sequences', () => {
         return new Map(hooks.map((h) => [h, { shape: [batch.length, 2, seq, seq], data }]));
       },
     };
-    const seqs = [[0, 4, 5, 4, 4, 5, 9], [0, 3, 3, 3, 8, 3, 8]];
+    const seqs = [
+      [0, 4, 5, 4, 4, 5, 9],
+      [0, 3, 3, 3, 8, 3, 8],
+    ];
     const cache = await runner.run(seqs, ['p']);
     const pattern = cache.get('p')!.data;
     for (const excludeBos of [false, true]) {
       for (const excludeCurrentToken of [false, true]) {
         const o = opts({ excludeBos, excludeCurrentToken });
         const fast = await detectHeads(runner, cfg, seqs, o);
-        for (const [name, make] of [['previous_token_head', previousTokenPattern], ['duplicate_token_head', duplicateTokenPattern], ['induction_head', inductionPattern]] as const) {
+        for (const [name, make] of [
+          ['previous_token_head', previousTokenPattern],
+          ['duplicate_token_head', duplicateTokenPattern],
+          ['induction_head', inductionPattern],
+        ] as const) {
           for (let h = 0; h < 2; h++) {
             const slow = seqs.map((t, b) => headSimilarityScore(pattern.subarray((b * 2 + h) * 49, (b * 2 + h + 1) * 49), make(t), 7, o));
             expect(fast[name][0][h]).toBeCloseTo((slow[0] + slow[1]) / 2, 12);
@@ -201,7 +221,9 @@ describe('detectorTokens', () => {
   });
 
   it('names the text that is empty after tokenization', () => {
-    expect(() => detectorTokens(letters, ['ab', ''], 16)).toThrow(/text 1 \(""\) is 1 tokens with BOS; pattern detectors need 1 < seq_len < n_ctx/);
+    expect(() => detectorTokens(letters, ['ab', ''], 16)).toThrow(
+      /text 1 \(""\) is 1 tokens with BOS; pattern detectors need 1 < seq_len < n_ctx/,
+    );
     expect(() => detectorTokens(letters, [], 16)).toThrow(/at least one text/);
   });
 });

@@ -149,12 +149,7 @@ function mulScores(attention: Float32Array, seqLen: number, detectionOnes: Int32
  * Tokenizes texts for the detectors: BOS prepended, cut to `min(maxTokens, n_ctx − 1)` tokens,
  * and each must then satisfy TransformerLens' `1 < seq_len < n_ctx`.
  */
-export function detectorTokens(
-  tokenizer: Tokenizer,
-  texts: readonly string[],
-  nCtx: number,
-  maxTokens = DETECTOR_MAX_TOKENS,
-): number[][] {
+export function detectorTokens(tokenizer: Tokenizer, texts: readonly string[], nCtx: number, maxTokens = DETECTOR_MAX_TOKENS): number[][] {
   if (texts.length === 0) throw new Error('pattern detectors need at least one text; got none');
   const limit = Math.min(maxTokens, nCtx - 1);
   return texts.map((text, i) => {
@@ -222,7 +217,9 @@ export async function detectHeads(
         const pattern = cache.get(hooks[l]);
         const expected = [batch.length, nHeads, seqLen, seqLen];
         if (!pattern || pattern.shape.join() !== expected.join()) {
-          throw new Error(`runner returned ${hooks[l]} with shape [${pattern?.shape.join(', ') ?? 'missing'}]; expected [${expected.join(', ')}]`);
+          throw new Error(
+            `runner returned ${hooks[l]} with shape [${pattern?.shape.join(', ') ?? 'missing'}]; expected [${expected.join(', ')}]`,
+          );
         }
         for (let b = 0; b < batch.length; b++) {
           for (let h = 0; h < nHeads; h++) {

@@ -8,11 +8,7 @@
 /** TransformerLens' `HeadName`s. */
 export type DetectionPatternName = 'previous_token_head' | 'duplicate_token_head' | 'induction_head';
 
-export const DETECTION_PATTERN_NAMES: readonly DetectionPatternName[] = [
-  'previous_token_head',
-  'duplicate_token_head',
-  'induction_head',
-];
+export const DETECTION_PATTERN_NAMES: readonly DetectionPatternName[] = ['previous_token_head', 'duplicate_token_head', 'induction_head'];
 
 /** `D[i, i-1] = 1`: every position attends to the one before it (position 0 has no target). */
 export function previousTokenPattern(tokens: readonly number[]): Uint8Array {

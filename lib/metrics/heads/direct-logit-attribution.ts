@@ -52,7 +52,9 @@ export async function directLogitAttribution(
       }
     }
   }
-  return Array.from({ length: nLayers }, (_, l) => Array.from({ length: nHeads }, (_, h) => (positions === 0 ? 0 : sums[l * nHeads + h] / positions)));
+  return Array.from({ length: nLayers }, (_, l) =>
+    Array.from({ length: nHeads }, (_, h) => (positions === 0 ? 0 : sums[l * nHeads + h] / positions)),
+  );
 }
 
 export const directLogitAttributionMetric: HeadMetric = {
@@ -61,8 +63,8 @@ export const directLogitAttributionMetric: HeadMetric = {
   summary: "The head's mean direct contribution to the correct next token's logit on natural text (through the final norm, linearised).",
   definition:
     "Input: the run's natural texts (BOS prepended, ≤ min(128, n_ctx − 1) tokens). For every position p but the last: " +
-    'blocks.L.attn.hook_result[p, H] (the head\'s output, z · W_O), centred if the final norm is a LayerNorm, divided by ' +
-    "ln_final.hook_scale[p] and multiplied by ln_final.w (the norm linearised at that position), dotted with W_U[:, tok[p + 1]]. " +
+    "blocks.L.attn.hook_result[p, H] (the head's output, z · W_O), centred if the final norm is a LayerNorm, divided by " +
+    'ln_final.hook_scale[p] and multiplied by ln_final.w (the norm linearised at that position), dotted with W_U[:, tok[p + 1]]. ' +
     'Score: the mean over all positions of all texts, in logits. Positive: the head directly helps predict the next token. ' +
     'Unbounded; the range shown is nominal.',
   citation: {
@@ -72,6 +74,5 @@ export const directLogitAttributionMetric: HeadMetric = {
   range: [-5, 5],
   version: 1,
   needs: 'texts',
-  compute: async (ctx) =>
-    directLogitAttribution(ctx.runner, ctx.cfg, ctx.weights, detectorTokens(ctx.tokenizer, ctx.texts, ctx.cfg.n_ctx)),
+  compute: async (ctx) => directLogitAttribution(ctx.runner, ctx.cfg, ctx.weights, detectorTokens(ctx.tokenizer, ctx.texts, ctx.cfg.n_ctx)),
 };

@@ -38,9 +38,16 @@ describe('duplicate_token on the planted model (reference forward)', () => {
 
   it('scores uniform heads exactly: Σ_i (earlier copies of tok[i]) / (i+1) / seq_len', async () => {
     const scores = await duplicateTokenMetric.compute(ctx);
-    const uniform = meanOverTexts((t) => t.reduce((s, tok, i) => s + t.slice(0, i).filter((x) => x === tok).length / (i + 1), 0) / t.length);
+    const uniform = meanOverTexts(
+      (t) => t.reduce((s, tok, i) => s + t.slice(0, i).filter((x) => x === tok).length / (i + 1), 0) / t.length,
+    );
     expect(uniform).toBeCloseTo(0.097356, 6);
-    for (const [l, h] of [[0, 0], [1, 0], [1, 2]]) expect(scores[l][h]).toBeCloseTo(uniform, 6);
+    for (const [l, h] of [
+      [0, 0],
+      [1, 0],
+      [1, 2],
+    ])
+      expect(scores[l][h]).toBeCloseTo(uniform, 6);
   });
 
   it('the previous-token and induction heads are not duplicate-token heads', async () => {

@@ -7,10 +7,10 @@ export const duplicateTokenMetric: HeadMetric = {
   title: 'Duplicate token',
   summary: "Share of the head's attention on natural text that goes to earlier copies of the current token.",
   definition:
-    "TransformerLens detect_head(model, texts, \"duplicate_token_head\") with its defaults: error_measure mul, exclude_bos false, " +
+    'TransformerLens detect_head(model, texts, "duplicate_token_head") with its defaults: error_measure mul, exclude_bos false, ' +
     "exclude_current_token false. Each of the run's texts is tokenized with BOS prepended and cut to its first " +
     'min(128, n_ctx − 1) tokens; a text must keep 1 < seq_len < n_ctx. Detection pattern D[i, j] = 1 iff j < i and ' +
-    'tok[j] = tok[i]. Per text: Σ(A ⊙ D) / Σ A, with A the head\'s attention pattern; the metric is the mean over texts. ' +
+    "tok[j] = tok[i]. Per text: Σ(A ⊙ D) / Σ A, with A the head's attention pattern; the metric is the mean over texts. " +
     'Positions whose token has not occurred before still count in Σ A, so even a perfect head scores only the share of ' +
     'positions with an earlier copy.',
   citation: {

@@ -8,7 +8,8 @@ import { repeatedTokenScores } from './induction';
 export const inductionTlMetric: HeadMetric = {
   id: 'induction_tl',
   title: 'Induction (TransformerLens demo)',
-  summary: 'The induction score as TransformerLens notebooks compute it: mean attention along the diagonal offset 1 − n on repeated random tokens.',
+  summary:
+    'The induction score as TransformerLens notebooks compute it: mean attention along the diagonal offset 1 − n on repeated random tokens.',
   definition:
     'Same input as induction (10 × [BOS] + r + r, n = 50, seeded). Score: the mean over sequences of A.diagonal(1 − n), ' +
     'i.e. of A[i, i + 1 − n] for i ∈ [n − 1, 2n], as in the TransformerLens demos. Of its n + 2 entries, A[n − 1, 0] and ' +

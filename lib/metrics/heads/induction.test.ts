@@ -8,13 +8,7 @@ import { repeatedRandomTokens } from './repeated-tokens';
 
 describe('induction stripes on a hand-written pattern', () => {
   // [BOS, a, b, a, b]: n = 2, seq 5. Rows sum to 1.
-  const A = [
-    1, 0, 0, 0, 0,
-    0.5, 0.5, 0, 0, 0,
-    0.2, 0.3, 0.5, 0, 0,
-    0.1, 0.1, 0.7, 0.1, 0,
-    0.1, 0.1, 0.1, 0.6, 0.1,
-  ];
+  const A = [1, 0, 0, 0, 0, 0.5, 0.5, 0, 0, 0, 0.2, 0.3, 0.5, 0, 0, 0.1, 0.1, 0.7, 0.1, 0, 0.1, 0.1, 0.1, 0.6, 0.1];
   it('exact: mean of A[d, d − n + 1] over d ∈ [n+1, 2n]', () => {
     // A[3, 2] = 0.7, A[4, 3] = 0.6
     expect(inductionStripeScore(A, 5, 2)).toBeCloseTo(0.65, 12);
@@ -78,7 +72,11 @@ describe('induction metrics on the planted model (reference forward)', () => {
   });
 
   it('scores the uniform heads exactly as uniform attention, and the other planted heads ≈ 0', () => {
-    for (const [l, h] of [[0, 0], [1, 0], [1, 2]]) {
+    for (const [l, h] of [
+      [0, 0],
+      [1, 0],
+      [1, 2],
+    ]) {
       expect(exact[l][h]).toBeCloseTo(uniformExact, 6);
       expect(tl[l][h]).toBeCloseTo(uniformTl, 6);
     }

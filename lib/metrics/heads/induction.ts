@@ -88,7 +88,9 @@ async function computeRepeatedTokenScores(
     const pattern = cache.get(hooks[l]);
     const expected = [tokens.length, cfg.n_heads, seqLen, seqLen];
     if (!pattern || pattern.shape.join() !== expected.join()) {
-      throw new Error(`runner returned ${hooks[l]} with shape [${pattern?.shape.join(', ') ?? 'missing'}]; expected [${expected.join(', ')}]`);
+      throw new Error(
+        `runner returned ${hooks[l]} with shape [${pattern?.shape.join(', ') ?? 'missing'}]; expected [${expected.join(', ')}]`,
+      );
     }
     induction.push([]);
     inductionTl.push([]);
@@ -115,8 +117,8 @@ export const inductionMetric: HeadMetric = {
   definition:
     'Input: a batch of 10 sequences [BOS] + r + r, where r is n = 50 token ids drawn uniformly with replacement from the ' +
     "tokenizer's non-special ids (mulberry32 seeded with the run's seed; n = min(50, ⌊(n_ctx − 1)/2⌋) for short contexts). " +
-    'Score: the mean over sequences and over the second copy\'s positions d ∈ [n+1, 2n] of A[d, d − n + 1], the attention from ' +
-    'a token to the token right after its earlier occurrence. Exact: unlike the TransformerLens demos\' diagonal (induction_tl), ' +
+    "Score: the mean over sequences and over the second copy's positions d ∈ [n+1, 2n] of A[d, d − n + 1], the attention from " +
+    "a token to the token right after its earlier occurrence. Exact: unlike the TransformerLens demos' diagonal (induction_tl), " +
     'it averages only induction entries.',
   citation: {
     text: 'Olsson et al. 2022, "In-context Learning and Induction Heads", Transformer Circuits Thread (induction heads; repeated random tokens)',

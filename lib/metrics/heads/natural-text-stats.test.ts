@@ -33,14 +33,22 @@ const overQueries = (f: (q: number) => number) => {
   for (const s of sequences) for (let q = 1; q < s.length; q++, count++) sum += f(q);
   return sum / count;
 };
-const UNIFORM = [[0, 0], [1, 0], [1, 2]];
+const UNIFORM = [
+  [0, 0],
+  [1, 0],
+  [1, 2],
+];
 
 describe('natural-text attention statistics on the planted model', () => {
   it('a previous-token head: A[q, q−1] ≈ 1, distance 1, variance 0, entropy 0, self-attention 0', async () => {
     const [prev, dist, vari, ent, self] = await Promise.all(
-      [previousTokenNaturalMetric, attentionDistanceMeanMetric, attentionDistanceVarianceMetric, attentionEntropyMetric, selfAttentionMetric].map((m) =>
-        m.compute(ctx),
-      ),
+      [
+        previousTokenNaturalMetric,
+        attentionDistanceMeanMetric,
+        attentionDistanceVarianceMetric,
+        attentionEntropyMetric,
+        selfAttentionMetric,
+      ].map((m) => m.compute(ctx)),
     );
     expect(prev[0][1]).toBeGreaterThan(0.999);
     expect(dist[0][1]).toBeCloseTo(1, 3);
@@ -58,9 +66,18 @@ describe('natural-text attention statistics on the planted model', () => {
     const dist = await attentionDistanceMeanMetric.compute(ctx);
     const vari = await attentionDistanceVarianceMetric.compute(ctx);
     for (const [l, h] of UNIFORM) {
-      expect(self[l][h]).toBeCloseTo(overQueries((q) => 1 / (q + 1)), 5);
-      expect(ent[l][h]).toBeCloseTo(overQueries((q) => Math.log(q + 1)), 4);
-      expect(dist[l][h]).toBeCloseTo(overQueries((q) => q / 2), 3);
+      expect(self[l][h]).toBeCloseTo(
+        overQueries((q) => 1 / (q + 1)),
+        5,
+      );
+      expect(ent[l][h]).toBeCloseTo(
+        overQueries((q) => Math.log(q + 1)),
+        4,
+      );
+      expect(dist[l][h]).toBeCloseTo(
+        overQueries((q) => q / 2),
+        3,
+      );
       expect(vari[l][h] / overQueries((q) => (q * (q + 2)) / 12)).toBeCloseTo(1, 4);
     }
   });
@@ -79,7 +96,11 @@ describe('natural-text attention statistics on the planted model', () => {
       }
     }
     for (const [l, h] of UNIFORM) expect(ind[l][h]).toBeCloseTo(numerator / repeats, 5);
-    for (const [l, h] of [[0, 1], [0, 2]]) expect(ind[l][h]).toBeLessThan(0.05);
+    for (const [l, h] of [
+      [0, 1],
+      [0, 2],
+    ])
+      expect(ind[l][h]).toBeLessThan(0.05);
   });
 });
 

@@ -114,7 +114,12 @@ export async function computeNaturalTextStats(
 /** Memoised per (runner, tokenizer, texts): the six natural-text metrics share one pass. */
 const memo = new WeakMap<ForwardRunner, WeakMap<Tokenizer, WeakMap<readonly string[], Promise<NaturalTextStats>>>>();
 
-export function naturalTextStats(ctx: { cfg: ModelConfig; runner: ForwardRunner; tokenizer: Tokenizer; texts: readonly string[] }): Promise<NaturalTextStats> {
+export function naturalTextStats(ctx: {
+  cfg: ModelConfig;
+  runner: ForwardRunner;
+  tokenizer: Tokenizer;
+  texts: readonly string[];
+}): Promise<NaturalTextStats> {
   let byTokenizer = memo.get(ctx.runner);
   if (!byTokenizer) memo.set(ctx.runner, (byTokenizer = new WeakMap()));
   let byTexts = byTokenizer.get(ctx.tokenizer);

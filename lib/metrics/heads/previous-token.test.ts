@@ -31,7 +31,10 @@ describe('previous_token on the planted model (reference forward)', () => {
     const flat = scores.flatMap((row, layer) => row.map((value, head) => ({ layer, head, value }))).sort((a, b) => b.value - a.value);
     expect([flat[0].layer, flat[0].head]).toEqual([0, 1]);
     // A perfect head: all attention on i − 1 except position 0, which can only attend to itself.
-    expect(scores[0][1]).toBeCloseTo(meanOverTexts((L) => (L - 1) / L), 5);
+    expect(scores[0][1]).toBeCloseTo(
+      meanOverTexts((L) => (L - 1) / L),
+      5,
+    );
     expect(scores[0][1]).toBeCloseTo(0.967669, 5);
     for (const other of flat.slice(1)) expect(other.value).toBeLessThan(0.1);
   });
@@ -44,11 +47,18 @@ describe('previous_token on the planted model (reference forward)', () => {
       return s / L;
     });
     expect(uniform).toBeCloseTo(0.083736, 6);
-    for (const [l, h] of [[0, 0], [1, 0], [1, 2]]) expect(scores[l][h]).toBeCloseTo(uniform, 6);
+    for (const [l, h] of [
+      [0, 0],
+      [1, 0],
+      [1, 2],
+    ])
+      expect(scores[l][h]).toBeCloseTo(uniform, 6);
   });
 
   it('names a text that is empty', async () => {
     const bad = { ...ctx, texts: ['fine text', ''] };
-    await expect(previousTokenMetric.compute(bad)).rejects.toThrow(/text 1 \(""\) is 1 tokens with BOS; pattern detectors need 1 < seq_len < n_ctx \(128\)/);
+    await expect(previousTokenMetric.compute(bad)).rejects.toThrow(
+      /text 1 \(""\) is 1 tokens with BOS; pattern detectors need 1 < seq_len < n_ctx \(128\)/,
+    );
   });
 });

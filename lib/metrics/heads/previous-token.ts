@@ -7,10 +7,10 @@ export const previousTokenMetric: HeadMetric = {
   title: 'Previous token',
   summary: "Share of the head's attention on natural text that goes to the token just before the current one.",
   definition:
-    "TransformerLens detect_head(model, texts, \"previous_token_head\") with its defaults: error_measure mul, exclude_bos false, " +
+    'TransformerLens detect_head(model, texts, "previous_token_head") with its defaults: error_measure mul, exclude_bos false, ' +
     "exclude_current_token false. Each of the run's texts is tokenized with BOS prepended and cut to its first " +
     'min(128, n_ctx − 1) tokens; a text must keep 1 < seq_len < n_ctx. Detection pattern D[i, i − 1] = 1. Per text: ' +
-    'Σ(A ⊙ D) / Σ A, with A the head\'s attention pattern; the metric is the mean over texts. Position 0 has no previous ' +
+    "Σ(A ⊙ D) / Σ A, with A the head's attention pattern; the metric is the mean over texts. Position 0 has no previous " +
     'token, so a perfect head scores (seq_len − 1) / seq_len per text.',
   citation: {
     text: 'Nanda et al., TransformerLens head detector, detect_head "previous_token_head" (transformer_lens/head_detector.py)',

@@ -26,9 +26,21 @@ describe('head metric registry', () => {
       'direct_logit_attribution',
     ]);
     expect(headMetrics.map((m) => m.needs)).toEqual([
-      'texts', 'texts', 'random-tokens', 'random-tokens', 'random-tokens',
-      'texts', 'texts', 'texts', 'texts', 'texts', 'texts',
-      'weights', 'weights', 'weights', 'texts',
+      'texts',
+      'texts',
+      'random-tokens',
+      'random-tokens',
+      'random-tokens',
+      'texts',
+      'texts',
+      'texts',
+      'texts',
+      'texts',
+      'texts',
+      'weights',
+      'weights',
+      'weights',
+      'texts',
     ]);
   });
 
@@ -57,6 +69,8 @@ describe('head metric registry', () => {
     expect(getHeadMetric('induction').title).toBe('Induction');
     expect(findHeadMetric('induction_tl')?.id).toBe('induction_tl');
     expect(findHeadMetric('nope')).toBeUndefined();
-    expect(() => getHeadMetric('nope')).toThrow('unknown head metric "nope"; known: previous_token, duplicate_token, induction, induction_tl, prefix_matching,');
+    expect(() => getHeadMetric('nope')).toThrow(
+      'unknown head metric "nope"; known: previous_token, duplicate_token, induction, induction_tl, prefix_matching,',
+    );
   });
 });

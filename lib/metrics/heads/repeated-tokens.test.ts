@@ -42,6 +42,8 @@ describe('repeatedRandomTokens', () => {
     expect(repeatedTokensLength(100)).toBe(49);
     expect(repeatedRandomTokens({ tokenizer, dVocab: 512, nCtx: 64, seed: 0 }).tokens[0]).toHaveLength(63);
     expect(() => repeatedRandomTokens({ tokenizer, dVocab: 512, nCtx: 4, seed: 0 })).toThrow(/n_ctx 4 is too short/);
-    expect(() => repeatedRandomTokens({ tokenizer, dVocab: 512, nCtx: 512, seed: 0, batch: 0 })).toThrow(/batch must be a positive integer/);
+    expect(() => repeatedRandomTokens({ tokenizer, dVocab: 512, nCtx: 512, seed: 0, batch: 0 })).toThrow(
+      /batch must be a positive integer/,
+    );
   });
 });

@@ -42,7 +42,14 @@ describe('successor score', () => {
     const scores = await successorMetric.compute(ctx);
     expect(scores[1][2]).toBe(1);
     // L1H1 copies (the token itself tops), the rest write nothing the unembedding reads (all logits tie).
-    for (const [l, h] of [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1]]) expect(scores[l][h]).toBe(0);
+    for (const [l, h] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 1],
+    ])
+      expect(scores[l][h]).toBe(0);
   });
 });
 
@@ -51,7 +58,14 @@ describe('direct logit attribution', () => {
     const planted = buildPlantedModel();
     const texts = ['abcabcabcabc', 'The cat sat on the mat. The cat sat on the mat.'];
     const runner = new OnnxRunner(planted.model);
-    const ctx: HeadMetricContext = { cfg: planted.model.cfg, weights: planted.model.weights, runner, tokenizer: planted.tokenizer, texts, seed: 0 };
+    const ctx: HeadMetricContext = {
+      cfg: planted.model.cfg,
+      weights: planted.model.weights,
+      runner,
+      tokenizer: planted.tokenizer,
+      texts,
+      seed: 0,
+    };
     const dla = await directLogitAttributionMetric.compute(ctx);
     // No norm, no biases, W_U reads only OUT, which only L1H1 writes: logits = L1H1's output · W_U.
     let sum = 0;
@@ -62,6 +76,13 @@ describe('direct logit attribution', () => {
     }
     expect(sum / count).toBeGreaterThan(5);
     expect(dla[1][1]).toBeCloseTo(sum / count, 3);
-    for (const [l, h] of [[0, 0], [0, 1], [0, 2], [1, 0], [1, 2]]) expect(dla[l][h]).toBe(0);
+    for (const [l, h] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 2],
+    ])
+      expect(dla[l][h]).toBe(0);
   });
 });

@@ -144,7 +144,7 @@ export const successorMetric: HeadMetric = {
   definition:
     'Sequences: digits 0–9, number words one–ten (and One–Ten), ordinals first–tenth, Monday–Sunday, January–December, a–z, A–Z. ' +
     'A sequence is used when each item is a single token (the item alone — after a lone dummy-prefix "▁" if the tokenizer splits one off — else with a leading space); the run reports which were usable. ' +
-    'were usable. For each item t_i but the last: the effective OV logits W_E[t_i] → ln1 of the head\'s layer → W_V (+ b_V) W_O → ' +
+    "were usable. For each item t_i but the last: the effective OV logits W_E[t_i] → ln1 of the head's layer → W_V (+ b_V) W_O → " +
     '(centred for LayerNorm) × ln_final.w → W_U, restricted to the tokens of the same sequence. Score: the share of items whose ' +
     'successor t_{i+1} has the strictly highest logit, over all usable sequences. Unlike Gould et al. (GPT-2 small), no MLP0 ' +
     'is applied to the embedding; 0 when no sequence is usable.',

@@ -52,7 +52,13 @@ describe('ContextKernel (WebAssembly hot loop)', () => {
     const n = 300;
     const data = new Float32Array(n * 5).map((_, i) => Math.sin(i) * 2);
     contexts.splice(10, 0, { ...long, doc: 9999, tokens: Array.from({ length: n }, (_, i) => i % 97), data });
-    const options: UnitStreamOptions = { ranges: Array.from({ length: 5 }, () => ({ lo: -1.5, hi: 3.5 })), k: 3, randomK: 2, bins: 12, seed: 4 };
+    const options: UnitStreamOptions = {
+      ranges: Array.from({ length: 5 }, () => ({ lo: -1.5, hi: 3.5 })),
+      k: 3,
+      randomK: 2,
+      bins: 12,
+      seed: 4,
+    };
     expect(streamed(options, contexts, 'wasm', 4)).toBe(streamed(options, contexts, 'js', 4));
   });
 
@@ -61,15 +67,38 @@ describe('ContextKernel (WebAssembly hot loop)', () => {
     const units = 6;
     const contexts: ContextActivations[] = Array.from({ length: 40 }, (_, doc) => {
       const n = 60 + rng.int(90);
-      return { doc, tokens: Array.from({ length: n }, () => rng.int(50)), data: Float32Array.from({ length: n * units }, () => rng.next() * 4 - 1), offset: 0, posStride: units, unitStride: 1, firstPos: 1 };
+      return {
+        doc,
+        tokens: Array.from({ length: n }, () => rng.int(50)),
+        data: Float32Array.from({ length: n * units }, () => rng.next() * 4 - 1),
+        offset: 0,
+        posStride: units,
+        unitStride: 1,
+        firstPos: 1,
+      };
     });
-    const options: UnitStreamOptions = { ranges: Array.from({ length: units }, () => ({ lo: -1, hi: 3 })), k: 3, extraCandidates: 2, randomK: 2, bins: 8, seed: 3, before: 127, after: 16 };
+    const options: UnitStreamOptions = {
+      ranges: Array.from({ length: units }, () => ({ lo: -1, hi: 3 })),
+      k: 3,
+      extraCandidates: 2,
+      randomK: 2,
+      bins: 8,
+      seed: 3,
+      before: 127,
+      after: 16,
+    };
     for (const batch of [1, 40]) expect(streamed(options, contexts, 'wasm', batch)).toBe(streamed(options, contexts, 'js', batch));
   });
 
   it('merges kernel-streamed shards to the single stream', () => {
     const contexts = hostileContexts(6, 60, 99);
-    const options: UnitStreamOptions = { ranges: Array.from({ length: 6 }, () => ({ lo: -1.5, hi: 3.5 })), k: 3, randomK: 2, bins: 12, seed: 4 };
+    const options: UnitStreamOptions = {
+      ranges: Array.from({ length: 6 }, () => ({ lo: -1.5, hi: 3.5 })),
+      k: 3,
+      randomK: 2,
+      bins: 12,
+      seed: 4,
+    };
     const whole = new UnitStream(options);
     whole.observeContexts(contexts);
     const a = new UnitStream(options);
@@ -81,7 +110,24 @@ describe('ContextKernel (WebAssembly hot loop)', () => {
 
   it('adds sums exactly as ExactSums does, over the whole float64 range', () => {
     // Subnormals, the largest finite values, signs, zeros, and values whose limbs straddle a 32-bit boundary.
-    const specials = [5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 0, -0, 1, -1, 2 ** 31, 2 ** 32 + 1, -(2 ** 53) + 1, 0.1, -3.75e-7, 1e300, 1e-300];
+    const specials = [
+      5e-324,
+      -5e-324,
+      2.2250738585072014e-308,
+      1.7976931348623157e308,
+      -1.7976931348623157e308,
+      0,
+      -0,
+      1,
+      -1,
+      2 ** 31,
+      2 ** 32 + 1,
+      -(2 ** 53) + 1,
+      0.1,
+      -3.75e-7,
+      1e300,
+      1e-300,
+    ];
     const rng = makeRng(5);
     const units = 3;
     const kernel = new ContextKernel(units, 4);

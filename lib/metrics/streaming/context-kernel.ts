@@ -30,7 +30,26 @@ export class ContextKernel {
   private readonly memory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   /** Byte offsets of the arrays (fixed part first; the per-context buffers last, so they can grow). */
-  private readonly at: Record<'lo' | 'scale' | 'hi' | 'slots' | 'randomBar' | 'positive' | 'maxVal' | 'minVal' | 'argMax' | 'sums' | 'limbs' | 'keys' | 'keys32' | 'data' | 'cand' | 'transposed' | 'exceptions', number>;
+  private readonly at: Record<
+    | 'lo'
+    | 'scale'
+    | 'hi'
+    | 'slots'
+    | 'randomBar'
+    | 'positive'
+    | 'maxVal'
+    | 'minVal'
+    | 'argMax'
+    | 'sums'
+    | 'limbs'
+    | 'keys'
+    | 'keys32'
+    | 'data'
+    | 'cand'
+    | 'transposed'
+    | 'exceptions',
+    number
+  >;
   private positions = 0;
   lo!: Float64Array;
   scale!: Float64Array;
@@ -97,8 +116,26 @@ export class ContextKernel {
     for (let p = first; p < n; p++) this.keys32[p] = this.keys[p];
     const a = this.at;
     return this.exports.observeContext(
-      n, first, this.units, this.bins,
-      a.data, a.keys, a.keys32, a.lo, a.scale, a.hi, a.slots, a.randomBar, a.positive, a.maxVal, a.minVal, a.argMax, a.sums, a.cand, transpose ? a.transposed : 0, a.exceptions,
+      n,
+      first,
+      this.units,
+      this.bins,
+      a.data,
+      a.keys,
+      a.keys32,
+      a.lo,
+      a.scale,
+      a.hi,
+      a.slots,
+      a.randomBar,
+      a.positive,
+      a.maxVal,
+      a.minVal,
+      a.argMax,
+      a.sums,
+      a.cand,
+      transpose ? a.transposed : 0,
+      a.exceptions,
     );
   }
 

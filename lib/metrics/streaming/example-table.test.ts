@@ -32,7 +32,8 @@ describe('ExampleTable', () => {
       const xs = examples(400, order === 'value' ? 1 : 2);
       const reference = new BoundedBest<UnitExample>(3, 4, order === 'value' ? byValueDesc : byKeyAsc);
       xs.forEach(({ slot, e }) => reference.offer(slot, e));
-      const plain = (t: ExampleTable) => t.toPlainJSON().slots.map((s) => s.map((e) => ({ ...e, key: order === 'key' ? e.key : undefined })));
+      const plain = (t: ExampleTable) =>
+        t.toPlainJSON().slots.map((s) => s.map((e) => ({ ...e, key: order === 'key' ? e.key : undefined })));
       const expected = reference.toJSON().slots.map((s) => s.map((e) => ({ ...e, key: order === 'key' ? e.key : undefined })));
       for (const ownTokens of [true, false]) {
         const forward = new ExampleTable(3, 4, order, 6, ownTokens);
@@ -54,6 +55,8 @@ describe('ExampleTable', () => {
     expect(ExampleTable.fromJSON(state).sorted(1)).toEqual(t.sorted(1));
     expect(() => ExampleTable.fromJSON({ ...state, acts: new Float32Array(5) })).toThrow(/acts has 5 values; expected 24/);
     expect(() => ExampleTable.fromJSON({ ...state, size: Int32Array.from([4, 0]) })).toThrow(/slot 0 holds 4 examples; k is 3/);
-    expect(() => t.offerExample(0, { value: 2, doc: 1, pos: 0, windowStart: 0, tokens: [1, 2, 3, 4, 5], acts: [0, 0, 0, 0, 0] })).toThrow(/window has 5 values/);
+    expect(() => t.offerExample(0, { value: 2, doc: 1, pos: 0, windowStart: 0, tokens: [1, 2, 3, 4, 5], acts: [0, 0, 0, 0, 0] })).toThrow(
+      /window has 5 values/,
+    );
   });
 });

@@ -42,7 +42,8 @@ export interface ExampleTableJSON {
 }
 
 function copyInto<T extends Float64Array | Float32Array | Int32Array>(into: T, from: ArrayLike<number> | undefined, what: string): void {
-  if (!from || from.length !== into.length) throw new Error(`ExampleTable.fromJSON: ${what} has ${from?.length ?? 'no'} values; expected ${into.length}`);
+  if (!from || from.length !== into.length)
+    throw new Error(`ExampleTable.fromJSON: ${what} has ${from?.length ?? 'no'} values; expected ${into.length}`);
   into.set(from);
 }
 
@@ -163,7 +164,8 @@ export class ExampleTable {
 
   /** Offers a plain example (from JSON or another table) with its window. */
   offerExample(slot: number, x: UnitExample): void {
-    if (x.acts.length > this.width || x.tokens.length !== x.acts.length) throw new Error(`ExampleTable: an example's window has ${x.acts.length} values; this table keeps ${this.width}`);
+    if (x.acts.length > this.width || x.tokens.length !== x.acts.length)
+      throw new Error(`ExampleTable: an example's window has ${x.acts.length} values; this table keeps ${this.width}`);
     const e = this.offer(slot, x.value, x.key ?? 0, x.doc, x.pos);
     if (e < 0) return;
     this.windowStart[e] = x.windowStart;
@@ -178,7 +180,8 @@ export class ExampleTable {
 
   /** Adds b's examples into a (same shape); exact, as BoundedBest.merge. Returns a. */
   static merge(a: ExampleTable, b: ExampleTable): ExampleTable {
-    if (a.slots !== b.slots || a.k !== b.k || a.order !== b.order) throw new Error(`ExampleTable.merge: shapes differ (${a.slots}×${a.k} vs ${b.slots}×${b.k})`);
+    if (a.slots !== b.slots || a.k !== b.k || a.order !== b.order)
+      throw new Error(`ExampleTable.merge: shapes differ (${a.slots}×${a.k} vs ${b.slots}×${b.k})`);
     for (let s = 0; s < b.slots; s++) for (const x of b.sorted(s)) a.offerExample(s, x);
     return a;
   }
@@ -236,7 +239,9 @@ export class ExampleTable {
       const sources = j.sources ?? [];
       sourceOf.forEach((i, e) => (t.tokenSource[e] = i < 0 ? undefined : sources[i]));
     }
-    for (let s = 0; s < t.slots; s++) if (!(t.size[s] >= 0 && t.size[s] <= t.k)) throw new Error(`ExampleTable.fromJSON: slot ${s} holds ${t.size[s]} examples; k is ${t.k}`);
+    for (let s = 0; s < t.slots; s++)
+      if (!(t.size[s] >= 0 && t.size[s] <= t.k))
+        throw new Error(`ExampleTable.fromJSON: slot ${s} holds ${t.size[s]} examples; k is ${t.k}`);
     return t;
   }
 

@@ -99,7 +99,8 @@ export class UnitHistograms {
     for (let s = 0; s < row.length; s++) {
       if (row[s] === 0) continue;
       if (seen + row[s] >= target) {
-        const [a, b] = s === 0 ? [min, Math.min(lo, max)] : s === this.bins + 1 ? [Math.max(hi, min), max] : [lo + (s - 1) * width, lo + s * width];
+        const [a, b] =
+          s === 0 ? [min, Math.min(lo, max)] : s === this.bins + 1 ? [Math.max(hi, min), max] : [lo + (s - 1) * width, lo + s * width];
         const v = a + ((target - seen) / row[s]) * (b - a);
         return Math.min(max, Math.max(min, v));
       }

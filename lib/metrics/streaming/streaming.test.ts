@@ -95,11 +95,13 @@ describe('UnitHistograms', () => {
     expect(row[0]).toBe(1);
     expect(row.slice(1, 11)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 11]);
     expect(row[11]).toBe(1);
-    expect(h.quantile(0, 0.5, -1, 11)).toBeCloseTo(5.05, 10) // 1 underflow + 5 bins of 10 = 51 below 5; 0.5 more of bin [5, 6);
+    expect(h.quantile(0, 0.5, -1, 11)).toBeCloseTo(5.05, 10); // 1 underflow + 5 bins of 10 = 51 below 5; 0.5 more of bin [5, 6);
   });
 
   it('refuses to merge histograms with other edges', () => {
-    expect(() => UnitHistograms.merge(new UnitHistograms([{ lo: 0, hi: 1 }]), new UnitHistograms([{ lo: 0, hi: 2 }]))).toThrow(/different edges/);
+    expect(() => UnitHistograms.merge(new UnitHistograms([{ lo: 0, hi: 1 }]), new UnitHistograms([{ lo: 0, hi: 2 }]))).toThrow(
+      /different edges/,
+    );
   });
 });
 
@@ -108,13 +110,24 @@ describe('BoundedBest', () => {
     const b = new BoundedBest<UnitExample>(1, 3, byValueDesc);
     const ex = (value: number, doc: number): UnitExample => ({ value, doc, pos: 0, windowStart: 0, tokens: [], acts: [] });
     [5, 1, 9, 5, 7, 5].forEach((v, i) => b.offer(0, ex(v, i)));
-    expect(b.sorted(0).map((e) => [e.value, e.doc])).toEqual([[9, 2], [7, 4], [5, 0]]);
+    expect(b.sorted(0).map((e) => [e.value, e.doc])).toEqual([
+      [9, 2],
+      [7, 4],
+      [5, 0],
+    ]);
   });
 });
 
 describe('diverseExamples', () => {
   it('drops windows that repeat the phrase before the max token', () => {
-    const ex = (value: number, tokens: number[]): UnitExample => ({ value, doc: value, pos: 4, windowStart: 0, tokens, acts: tokens.map(() => 0) });
+    const ex = (value: number, tokens: number[]): UnitExample => ({
+      value,
+      doc: value,
+      pos: 4,
+      windowStart: 0,
+      tokens,
+      acts: tokens.map(() => 0),
+    });
     const list = [ex(9, [1, 2, 3, 4, 5]), ex(8, [7, 2, 3, 4, 5]), ex(7, [10, 11, 12, 13, 14])];
     expect(diverseExamples(list, 5).map((e) => e.value)).toEqual([9, 7]);
   });
@@ -184,14 +197,30 @@ describe('UnitStream', () => {
 
   it('its one fused pass equals observing every part value by value (bit for bit, out-of-range values, strides, firstPos)', () => {
     // Narrow ranges put values in the under/overflow slots; a transposed copy exercises unitStride ≠ 1.
-    const narrow = { ranges: [{ lo: -0.5, hi: 2 }, { lo: 0, hi: 1 }, { lo: -1e-4, hi: 1e-4 }], k: 3, randomK: 2, seed: 5, bins: 7, before: 4, after: 2 };
+    const narrow = {
+      ranges: [
+        { lo: -0.5, hi: 2 },
+        { lo: 0, hi: 1 },
+        { lo: -1e-4, hi: 1e-4 },
+      ],
+      k: 3,
+      randomK: 2,
+      seed: 5,
+      bins: 7,
+      before: 4,
+      after: 2,
+    };
     const transposed = contexts.map((c) => {
       const n = c.tokens.length;
       const data = new Float32Array(1 + 3 * n);
       for (let p = 0; p < n; p++) for (let u = 0; u < 3; u++) data[1 + u * n + p] = c.data[p * 3 + u];
       return { ...c, data, offset: 1, posStride: 1, unitStride: n, firstPos: 1 };
     });
-    for (const [opts, ctxs] of [[options, contexts], [narrow, contexts], [narrow, transposed]] as const) {
+    for (const [opts, ctxs] of [
+      [options, contexts],
+      [narrow, contexts],
+      [narrow, transposed],
+    ] as const) {
       const fused = new UnitStream(opts);
       ctxs.forEach((c) => fused.observeContext(c));
       expect(fused.toPlainJSON()).toEqual(partByPart(ctxs, opts));
@@ -200,7 +229,19 @@ describe('UnitStream', () => {
 
   it('observing contexts a batch at a time (evicted entries overwritten, windows from transposed or strided copies) changes nothing', () => {
     // Many evictions within and across batches: the first contexts fill every reservoir and top list.
-    const narrow = { ranges: [{ lo: -0.5, hi: 2 }, { lo: 0, hi: 1 }, { lo: -1e-4, hi: 1e-4 }], k: 3, randomK: 2, seed: 5, bins: 7, before: 4, after: 2 };
+    const narrow = {
+      ranges: [
+        { lo: -0.5, hi: 2 },
+        { lo: 0, hi: 1 },
+        { lo: -1e-4, hi: 1e-4 },
+      ],
+      k: 3,
+      randomK: 2,
+      seed: 5,
+      bins: 7,
+      before: 4,
+      after: 2,
+    };
     for (const opts of [options, narrow]) {
       const reference = partByPart(contexts, opts);
       for (const size of [1, 7, 33, contexts.length]) {
@@ -251,5 +292,12 @@ function partByPart(contexts: readonly ContextActivations[], options: UnitStream
     }
     moments.flushBlock();
   }
-  return { options: o, moments: moments.toJSON(), histograms: hist.toJSON(), top: top.toJSON(), binSamples: bins.toJSON(), random: random.toJSON() };
+  return {
+    options: o,
+    moments: moments.toJSON(),
+    histograms: hist.toJSON(),
+    top: top.toJSON(),
+    binSamples: bins.toJSON(),
+    random: random.toJSON(),
+  };
 }

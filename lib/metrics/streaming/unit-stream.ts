@@ -487,7 +487,10 @@ export class UnitStream {
     const o = withDefaults(j.options);
     const [topWidth, sampleWidth] = windowWidths(o);
     const table = (t: ExampleTableJSON, slots: number, k: number, order: 'value' | 'key', width: number, what: string) => {
-      if (t.slots !== slots || t.k !== k || t.order !== order || t.width !== width) throw new Error(`UnitStream.fromJSON: ${what} has shape ${t.slots}×${t.k} (${t.order}, width ${t.width}); the options say ${slots}×${k} (${order}, width ${width})`);
+      if (t.slots !== slots || t.k !== k || t.order !== order || t.width !== width)
+        throw new Error(
+          `UnitStream.fromJSON: ${what} has shape ${t.slots}×${t.k} (${t.order}, width ${t.width}); the options say ${slots}×${k} (${order}, width ${width})`,
+        );
       return ExampleTable.fromJSON(t);
     };
     const units = o.ranges.length;

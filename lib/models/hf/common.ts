@@ -22,7 +22,9 @@ export class HfStateDict {
     const prefix = candidates.find((p) => tensors.has(p + probe));
     if (prefix === undefined) {
       const sample = [...tensors.keys()].slice(0, 5).join(', ');
-      throw new Error(`${source}: missing tensor ${candidates[0]}${probe} (the checkpoint has ${tensors.size} tensors: ${sample}${tensors.size > 5 ? ', ...' : ''})`);
+      throw new Error(
+        `${source}: missing tensor ${candidates[0]}${probe} (the checkpoint has ${tensors.size} tensors: ${sample}${tensors.size > 5 ? ', ...' : ''})`,
+      );
     }
     return new HfStateDict(tensors, source, prefix);
   }
@@ -50,7 +52,10 @@ export class HfStateDict {
 
 /** config.json with typed, checked reads; every error names the file and the key. */
 export class HfConfig {
-  constructor(readonly raw: Record<string, unknown>, readonly file: string) {}
+  constructor(
+    readonly raw: Record<string, unknown>,
+    readonly file: string,
+  ) {}
 
   /** The first of `keys` that is present (configs rename fields across versions), or the fallback. */
   private pick(keys: string | string[]): unknown {
@@ -61,14 +66,17 @@ export class HfConfig {
   int(keys: string | string[], fallback?: number): number {
     const v = this.pick(keys) ?? fallback;
     if (!Number.isInteger(v) || (v as number) <= 0) {
-      throw new Error(`${this.file}: ${[keys].flat().join(' / ')} must be a positive integer, got ${JSON.stringify(this.pick(keys) ?? null)}`);
+      throw new Error(
+        `${this.file}: ${[keys].flat().join(' / ')} must be a positive integer, got ${JSON.stringify(this.pick(keys) ?? null)}`,
+      );
     }
     return v as number;
   }
 
   num(keys: string | string[], fallback: number): number {
     const v = this.pick(keys) ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${this.file}: ${[keys].flat().join(' / ')} must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(`${this.file}: ${[keys].flat().join(' / ')} must be a number, got ${JSON.stringify(v)}`);
     return v;
   }
 
@@ -80,7 +88,8 @@ export class HfConfig {
 
   str(keys: string | string[], fallback?: string): string | undefined {
     const v = this.pick(keys) ?? fallback;
-    if (v !== undefined && typeof v !== 'string') throw new Error(`${this.file}: ${[keys].flat().join(' / ')} must be a string, got ${JSON.stringify(v)}`);
+    if (v !== undefined && typeof v !== 'string')
+      throw new Error(`${this.file}: ${[keys].flat().join(' / ')} must be a string, got ${JSON.stringify(v)}`);
     return v as string | undefined;
   }
 
@@ -184,7 +193,10 @@ export function canonical(weights: WeightMap, name: string, zerosIfAbsent?: numb
 }
 
 /** The defaults every HF family shares; each loader overrides what its config says. */
-export function baseConfig(name: string, architecture: string): Omit<ModelConfig, 'n_layers' | 'd_model' | 'n_heads' | 'd_head' | 'n_key_value_heads' | 'd_mlp' | 'd_vocab' | 'n_ctx'> {
+export function baseConfig(
+  name: string,
+  architecture: string,
+): Omit<ModelConfig, 'n_layers' | 'd_model' | 'n_heads' | 'd_head' | 'n_key_value_heads' | 'd_mlp' | 'd_vocab' | 'n_ctx'> {
   return {
     model_name: name,
     attn_only: false,

@@ -2,8 +2,16 @@ import type { ModelConfig, Tensor, WeightMap } from '../types';
 import type { TensorSource } from '../safetensors-reader';
 import { assertNoUnembedBias } from './gpt2';
 import {
-  actFnFromHf, baseConfig, canonical, headsFromColumns, headsToColumns, HfStateDict, transpose, weightWriter,
-  type HfConfig, type HfFamily,
+  actFnFromHf,
+  baseConfig,
+  canonical,
+  headsFromColumns,
+  headsToColumns,
+  HfStateDict,
+  transpose,
+  weightWriter,
+  type HfConfig,
+  type HfFamily,
 } from './common';
 
 /**
@@ -55,7 +63,11 @@ export const gptNeoFamily: HfFamily = {
       const b = `blocks.${l}`;
       put(`${b}.ln1.w`, [D], sd.take(`${h}.ln_1.weight`, [D]));
       put(`${b}.ln1.b`, [D], sd.take(`${h}.ln_1.bias`, [D]));
-      for (const [which, key] of [['Q', 'q_proj'], ['K', 'k_proj'], ['V', 'v_proj']]) {
+      for (const [which, key] of [
+        ['Q', 'q_proj'],
+        ['K', 'k_proj'],
+        ['V', 'v_proj'],
+      ]) {
         put(`${b}.attn.W_${which}`, [H, D, dh], headsFromColumns(transpose(sd.take(`${a}.${key}.weight`, [D, D]), D, D), D, H, dh));
       }
       put(`${b}.attn.W_O`, [H, dh, D], transpose(sd.take(`${a}.out_proj.weight`, [D, D]), D, D));
@@ -76,12 +88,19 @@ export const gptNeoFamily: HfFamily = {
 
   toHf(cfg: ModelConfig, weights: WeightMap) {
     const { d_model: D, n_heads: H, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
-    if (cfg.n_key_value_heads !== H || H * dh !== D || cfg.normalization_type !== 'LN' || cfg.positional_embedding_type !== 'standard' || cfg.gated_mlp) {
+    if (
+      cfg.n_key_value_heads !== H ||
+      H * dh !== D ||
+      cfg.normalization_type !== 'LN' ||
+      cfg.positional_embedding_type !== 'standard' ||
+      cfg.gated_mlp
+    ) {
       throw new Error(`GPT-Neo export: ${cfg.model_name} is not GPT-Neo shaped`);
     }
     for (let l = 0; l < cfg.n_layers; l++) {
       for (const x of ['Q', 'K', 'V']) {
-        if (weights.get(`blocks.${l}.attn.b_${x}`)?.data.some((v) => v !== 0)) throw new Error(`GPT-Neo export: b_${x} must be zero (GPT-Neo has no q/k/v biases)`);
+        if (weights.get(`blocks.${l}.attn.b_${x}`)?.data.some((v) => v !== 0))
+          throw new Error(`GPT-Neo export: b_${x} must be zero (GPT-Neo has no q/k/v biases)`);
       }
     }
     assertNoUnembedBias(weights, 'GPT-Neo');
@@ -96,7 +115,11 @@ export const gptNeoFamily: HfFamily = {
       const b = `blocks.${l}`;
       set(`${h}.ln_1.weight`, [D], w(`${b}.ln1.w`));
       set(`${h}.ln_1.bias`, [D], w(`${b}.ln1.b`, D));
-      for (const [which, key] of [['Q', 'q_proj'], ['K', 'k_proj'], ['V', 'v_proj']]) {
+      for (const [which, key] of [
+        ['Q', 'q_proj'],
+        ['K', 'k_proj'],
+        ['V', 'v_proj'],
+      ]) {
         set(`${a}.${key}.weight`, [D, D], transpose(headsToColumns(w(`${b}.attn.W_${which}`), H, D, dh), D, D));
       }
       set(`${a}.out_proj.weight`, [D, D], transpose(w(`${b}.attn.W_O`), D, D));
@@ -140,7 +163,8 @@ function attentionLayers(config: HfConfig, nLayers: number): Array<'global' | 'l
     layers = [];
     for (const entry of config.raw.attention_types as unknown[]) {
       const [kinds, repeat] = Array.isArray(entry) ? entry : [];
-      if (!Array.isArray(kinds) || !Number.isInteger(repeat)) throw new Error(`${config.file}: attention_types entry ${JSON.stringify(entry)} is not [[kinds...], repeat]`);
+      if (!Array.isArray(kinds) || !Number.isInteger(repeat))
+        throw new Error(`${config.file}: attention_types entry ${JSON.stringify(entry)} is not [[kinds...], repeat]`);
       for (let r = 0; r < (repeat as number); r++) layers.push(...kinds);
     }
   }

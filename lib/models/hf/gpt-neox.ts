@@ -23,7 +23,10 @@ export const gptNeoxFamily: HfFamily = {
     const dh = D / H;
     const pct = config.num(['rotary_pct', 'partial_rotary_factor'], 0.25);
     const rotaryDim = Math.floor(dh * pct);
-    if (!(rotaryDim > 0 && rotaryDim % 2 === 0)) throw new Error(`${config.file}: rotary_pct ${pct} of head size ${dh} gives ${rotaryDim} rotary dimensions; need a positive even number`);
+    if (!(rotaryDim > 0 && rotaryDim % 2 === 0))
+      throw new Error(
+        `${config.file}: rotary_pct ${pct} of head size ${dh} gives ${rotaryDim} rotary dimensions; need a positive even number`,
+      );
     return {
       ...baseConfig(name, 'neox'),
       n_layers: config.int('num_hidden_layers'),
@@ -90,7 +93,13 @@ export const gptNeoxFamily: HfFamily = {
 
   toHf(cfg: ModelConfig, weights: WeightMap) {
     const { d_model: D, n_heads: H, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
-    if (cfg.n_key_value_heads !== H || H * dh !== D || cfg.normalization_type !== 'LN' || cfg.positional_embedding_type !== 'rotary' || cfg.gated_mlp) {
+    if (
+      cfg.n_key_value_heads !== H ||
+      H * dh !== D ||
+      cfg.normalization_type !== 'LN' ||
+      cfg.positional_embedding_type !== 'rotary' ||
+      cfg.gated_mlp
+    ) {
       throw new Error(`GPT-NeoX export: ${cfg.model_name} is not GPT-NeoX shaped`);
     }
     assertNoUnembedBias(weights, 'GPT-NeoX');

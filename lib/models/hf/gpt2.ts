@@ -1,8 +1,18 @@
 import type { ModelConfig, Tensor, WeightMap } from '../types';
 import type { TensorSource } from '../safetensors-reader';
 import {
-  actFnFromHf, baseConfig, canonical, columns, concatColumns, headsFromColumns, headsToColumns,
-  HfStateDict, transpose, weightWriter, type HfConfig, type HfFamily,
+  actFnFromHf,
+  baseConfig,
+  canonical,
+  columns,
+  concatColumns,
+  headsFromColumns,
+  headsToColumns,
+  HfStateDict,
+  transpose,
+  weightWriter,
+  type HfConfig,
+  type HfFamily,
 } from './common';
 
 /**
@@ -75,7 +85,14 @@ export const gpt2Family: HfFamily = {
 
   toHf(cfg: ModelConfig, weights: WeightMap) {
     const { d_model: D, n_heads: H, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
-    if (cfg.n_key_value_heads !== H || H * dh !== D || cfg.normalization_type !== 'LN' || cfg.positional_embedding_type !== 'standard' || cfg.gated_mlp || cfg.parallel_attn_mlp) {
+    if (
+      cfg.n_key_value_heads !== H ||
+      H * dh !== D ||
+      cfg.normalization_type !== 'LN' ||
+      cfg.positional_embedding_type !== 'standard' ||
+      cfg.gated_mlp ||
+      cfg.parallel_attn_mlp
+    ) {
       throw new Error(`GPT-2 export: ${cfg.model_name} is not GPT-2 shaped`);
     }
     assertNoUnembedBias(weights, 'GPT-2');
@@ -129,5 +146,6 @@ export const gpt2Family: HfFamily = {
 /** HF causal LMs of these families have no unembedding bias: refuse to drop a nonzero one silently. */
 export function assertNoUnembedBias(weights: WeightMap, family: string): void {
   const b = weights.get('unembed.b_U');
-  if (b && b.data.some((x) => x !== 0)) throw new Error(`${family} export: the model has an unembedding bias, which ${family} cannot store`);
+  if (b && b.data.some((x) => x !== 0))
+    throw new Error(`${family} export: the model has an unembedding bias, which ${family} cannot store`);
 }

@@ -2,8 +2,16 @@ import type { ModelConfig, Tensor, WeightMap } from '../types';
 import type { TensorSource } from '../safetensors-reader';
 import { assertNoUnembedBias } from './gpt2';
 import {
-  actFnFromHf, baseConfig, canonical, headsFromColumns, headsToColumns, HfStateDict, transpose, weightWriter,
-  type HfConfig, type HfFamily,
+  actFnFromHf,
+  baseConfig,
+  canonical,
+  headsFromColumns,
+  headsToColumns,
+  HfStateDict,
+  transpose,
+  weightWriter,
+  type HfConfig,
+  type HfFamily,
 } from './common';
 
 /**
@@ -20,8 +28,11 @@ export const llamaFamily: HfFamily = {
   architectures: ['LlamaForCausalLM', 'MistralForCausalLM', 'LlamaModel', 'MistralModel'],
 
   configFromHf(config: HfConfig, name: string): ModelConfig {
-    config.refuse('rope_scaling', (v) => v !== undefined && v !== null && (v as { rope_type?: string; type?: string }).rope_type !== 'default',
-      'scaled rotary embeddings (Llama 3.1 and later, linear / dynamic NTK) are not implemented');
+    config.refuse(
+      'rope_scaling',
+      (v) => v !== undefined && v !== null && (v as { rope_type?: string; type?: string }).rope_type !== 'default',
+      'scaled rotary embeddings (Llama 3.1 and later, linear / dynamic NTK) are not implemented',
+    );
     const D = config.int('hidden_size');
     const H = config.int('num_attention_heads');
     const L = config.int('num_hidden_layers');
@@ -29,7 +40,8 @@ export const llamaFamily: HfFamily = {
     const kv = config.int('num_key_value_heads', H);
     if (H % kv !== 0) throw new Error(`${config.file}: num_attention_heads ${H} is not a multiple of num_key_value_heads ${kv}`);
     const nCtx = config.int('max_position_embeddings');
-    const window = config.raw.model_type === 'mistral' && Number.isInteger(config.raw.sliding_window) ? (config.raw.sliding_window as number) : null;
+    const window =
+      config.raw.model_type === 'mistral' && Number.isInteger(config.raw.sliding_window) ? (config.raw.sliding_window as number) : null;
     return {
       ...baseConfig(name, 'llama'),
       n_layers: L,
@@ -64,7 +76,11 @@ export const llamaFamily: HfFamily = {
       const h = `layers.${l}`;
       const b = `blocks.${l}`;
       put(`${b}.ln1.w`, [D], sd.take(`${h}.input_layernorm.weight`, [D]));
-      for (const [which, n] of [['q', H], ['k', KV], ['v', KV]] as const) {
+      for (const [which, n] of [
+        ['q', H],
+        ['k', KV],
+        ['v', KV],
+      ] as const) {
         const proj = sd.take(`${h}.self_attn.${which}_proj.weight`, [n * dh, D]);
         put(`${b}.attn.W_${which.toUpperCase()}`, [n, D, dh], headsFromColumns(transpose(proj, n * dh, D), D, n, dh));
         put(`${b}.attn.b_${which.toUpperCase()}`, [n, dh], sd.takeOptional(`${h}.self_attn.${which}_proj.bias`, [n * dh]));
@@ -89,7 +105,13 @@ export const llamaFamily: HfFamily = {
 
   toHf(cfg: ModelConfig, weights: WeightMap) {
     const { d_model: D, n_heads: H, n_key_value_heads: KV, d_head: dh, d_mlp: M, d_vocab: V } = cfg;
-    if (cfg.normalization_type !== 'RMS' || cfg.positional_embedding_type !== 'rotary' || cfg.rotary_dim !== dh || !cfg.gated_mlp || cfg.parallel_attn_mlp) {
+    if (
+      cfg.normalization_type !== 'RMS' ||
+      cfg.positional_embedding_type !== 'rotary' ||
+      cfg.rotary_dim !== dh ||
+      !cfg.gated_mlp ||
+      cfg.parallel_attn_mlp
+    ) {
       throw new Error(`Llama export: ${cfg.model_name} is not Llama shaped`);
     }
     for (const name of weights.keys()) {
@@ -105,8 +127,16 @@ export const llamaFamily: HfFamily = {
       const h = `layers.${l}`;
       const b = `blocks.${l}`;
       set(`${h}.input_layernorm.weight`, [D], w(`${b}.ln1.w`));
-      for (const [which, n] of [['q', H], ['k', KV], ['v', KV]] as const) {
-        set(`${h}.self_attn.${which}_proj.weight`, [n * dh, D], transpose(headsToColumns(w(`${b}.attn.W_${which.toUpperCase()}`), n, D, dh), D, n * dh));
+      for (const [which, n] of [
+        ['q', H],
+        ['k', KV],
+        ['v', KV],
+      ] as const) {
+        set(
+          `${h}.self_attn.${which}_proj.weight`,
+          [n * dh, D],
+          transpose(headsToColumns(w(`${b}.attn.W_${which.toUpperCase()}`), n, D, dh), D, n * dh),
+        );
         const bias = weights.get(`${b}.attn.b_${which.toUpperCase()}`);
         if (bias) {
           biases = true;

@@ -57,8 +57,19 @@ describe.skipIf(withoutSharedData('models/gelu-2l'))('gelu-2l (Hugging Face GPT-
     const dir = sharedDataPath('models/gelu-2l');
     const model = await loadHfFolder(dir);
     expect(model.cfg).toMatchObject({
-      model_name: 'gelu-2l', n_layers: 2, d_model: 256, n_heads: 8, d_head: 32, d_mlp: 1024, d_vocab: 512, n_ctx: 256,
-      act_fn: 'gelu_new', normalization_type: 'LN', positional_embedding_type: 'standard', use_attn_scale: true, original_architecture: 'gpt2',
+      model_name: 'gelu-2l',
+      n_layers: 2,
+      d_model: 256,
+      n_heads: 8,
+      d_head: 32,
+      d_mlp: 1024,
+      d_vocab: 512,
+      n_ctx: 256,
+      act_fn: 'gelu_new',
+      normalization_type: 'LN',
+      positional_embedding_type: 'standard',
+      use_attn_scale: true,
+      original_architecture: 'gpt2',
     });
     expect(model.source.format).toBe('hf-gpt2');
     const reference = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
@@ -74,7 +85,7 @@ describe.skipIf(withoutSharedData('models/gelu-2l'))('gelu-2l (Hugging Face GPT-
 });
 
 describe("Hugging Face Llama layout agrees with llama2.c's (rotary conventions)", () => {
-  it('stories260K converted as transformers does (permute q/k to rotate_half) gives the llama2.c loader\'s logits', async () => {
+  it("stories260K converted as transformers does (permute q/k to rotate_half) gives the llama2.c loader's logits", async () => {
     const bin = fs.existsSync(repoPath('data/models/stories260K/stories260K.bin'))
       ? repoPath('data/models/stories260K/stories260K.bin')
       : sharedDataPath('models/stories260K/stories260K.bin');
@@ -84,15 +95,28 @@ describe("Hugging Face Llama layout agrees with llama2.c's (rotary conventions)"
     const hs = D / H;
     let at = 0;
     const next = (n: number) => floats.subarray(at, (at += n));
-    const tok = next(V * D), rmsAtt = next(L * D), wq = next(L * D * D), wk = next(L * KV * hs * D), wv = next(L * KV * hs * D);
-    const wo = next(L * D * D), rmsFfn = next(L * D), w1 = next(L * Hd * D), w2 = next(L * D * Hd), w3 = next(L * Hd * D), rmsFinal = next(D);
+    const tok = next(V * D),
+      rmsAtt = next(L * D),
+      wq = next(L * D * D),
+      wk = next(L * KV * hs * D),
+      wv = next(L * KV * hs * D);
+    const wo = next(L * D * D),
+      rmsFfn = next(L * D),
+      w1 = next(L * Hd * D),
+      w2 = next(L * D * Hd),
+      w3 = next(L * Hd * D),
+      rmsFinal = next(D);
     // transformers' convert_llama_weights_to_hf.py: w.view(n, dim1 // n // 2, 2, dim2).transpose(1, 2).reshape(dim1, dim2)
     const permute = (w: Float32Array, n: number, rows: number, cols: number) => {
       const out = new Float32Array(rows * cols);
       const half = rows / n / 2;
       for (let h = 0; h < n; h++)
         for (let i = 0; i < half; i++)
-          for (let j = 0; j < 2; j++) out.set(w.subarray((h * 2 * half + 2 * i + j) * cols, (h * 2 * half + 2 * i + j + 1) * cols), (h * 2 * half + j * half + i) * cols);
+          for (let j = 0; j < 2; j++)
+            out.set(
+              w.subarray((h * 2 * half + 2 * i + j) * cols, (h * 2 * half + 2 * i + j + 1) * cols),
+              (h * 2 * half + j * half + i) * cols,
+            );
       return out;
     };
     const state = new Map<string, Tensor>();
@@ -114,11 +138,26 @@ describe("Hugging Face Llama layout agrees with llama2.c's (rotary conventions)"
     const dir = path.join(tmp, 'stories260K-hf');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'model.safetensors'), serializeSafetensors(state));
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
-      architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: D, intermediate_size: Hd, num_hidden_layers: L,
-      num_attention_heads: H, num_key_value_heads: KV, vocab_size: V, max_position_embeddings: S, rms_norm_eps: 1e-5,
-      rope_theta: 10000, hidden_act: 'silu', tie_word_embeddings: true, bos_token_id: 1, eos_token_id: 2,
-    }));
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        architectures: ['LlamaForCausalLM'],
+        model_type: 'llama',
+        hidden_size: D,
+        intermediate_size: Hd,
+        num_hidden_layers: L,
+        num_attention_heads: H,
+        num_key_value_heads: KV,
+        vocab_size: V,
+        max_position_embeddings: S,
+        rms_norm_eps: 1e-5,
+        rope_theta: 10000,
+        hidden_act: 'silu',
+        tie_word_embeddings: true,
+        bos_token_id: 1,
+        eos_token_id: 2,
+      }),
+    );
     const hf = await loadHfFolder(dir);
     const native = await loadLlama2c(bin);
     expect(hf.cfg).toMatchObject({ n_key_value_heads: 4, rotary_dim: 8, gated_mlp: true, normalization_type: 'RMS', eps: 1e-5 });
@@ -148,21 +187,44 @@ const CASES: RoundTripCase[] = [
   {
     family: gptNeoxFamily,
     label: 'GPT-NeoX (parallel residual, rotary 25%)',
-    cfg: { d_model: 32, d_head: 8, positional_embedding_type: 'rotary', rotary_dim: 2, parallel_attn_mlp: true, act_fn: 'gelu', original_architecture: 'neox' },
+    cfg: {
+      d_model: 32,
+      d_head: 8,
+      positional_embedding_type: 'rotary',
+      rotary_dim: 2,
+      parallel_attn_mlp: true,
+      act_fn: 'gelu',
+      original_architecture: 'neox',
+    },
     drop: /^unembed\.b_U$/,
   },
   {
     family: gptNeoxFamily,
     label: 'GPT-NeoX (sequential residual, rotary 50%)',
-    cfg: { d_model: 32, d_head: 8, positional_embedding_type: 'rotary', rotary_dim: 4, parallel_attn_mlp: false, act_fn: 'gelu', original_architecture: 'neox' },
+    cfg: {
+      d_model: 32,
+      d_head: 8,
+      positional_embedding_type: 'rotary',
+      rotary_dim: 4,
+      parallel_attn_mlp: false,
+      act_fn: 'gelu',
+      original_architecture: 'neox',
+    },
     drop: /^unembed\.b_U$/,
   },
   {
     family: llamaFamily,
     label: 'Llama (RMSNorm, SwiGLU, GQA 4/2, rope_theta 500000)',
     cfg: {
-      n_key_value_heads: 2, normalization_type: 'RMS', positional_embedding_type: 'rotary', rotary_dim: 4, rotary_base: 500000,
-      gated_mlp: true, act_fn: 'silu', eps: 1e-6, original_architecture: 'llama',
+      n_key_value_heads: 2,
+      normalization_type: 'RMS',
+      positional_embedding_type: 'rotary',
+      rotary_dim: 4,
+      rotary_base: 500000,
+      gated_mlp: true,
+      act_fn: 'silu',
+      eps: 1e-6,
+      original_architecture: 'llama',
     },
     drop: /./,
     biases: false,
@@ -175,33 +237,40 @@ describe.each(CASES)('$label: canonical → Hugging Face layout → loader', ({ 
     { dtype: 'F16', shards: 1 },
     { dtype: 'BF16', shards: 3 },
   ];
-  it.each(layouts)('$dtype in $shards file(s): weights equal after the round trip, ONNX logits = reference forward on the original', async ({ dtype, shards }) => {
-    const original = randomModel({ ...cfg, model_name: 'tiny' }, { seed: 7, biases: biases ?? true });
-    // Keep only what the family stores, at the precision of the file: the round trip must then be exact.
-    for (const [name, t] of [...original.weights]) {
-      if (biases !== false && drop.test(name)) original.weights.delete(name);
-      else t.data = roundToDtype(t.data, dtype);
-    }
-    const dir = path.join(tmp, `${family.modelTypes[0]}-${cfg.rotary_dim ?? 0}-${cfg.parallel_attn_mlp ?? ''}-${dtype}-${shards}`);
-    await writeHfFolder(dir, original, family, { dtype, shards });
-    expect(fs.existsSync(path.join(dir, shards > 1 ? 'model.safetensors.index.json' : 'model.safetensors'))).toBe(true);
+  it.each(layouts)(
+    '$dtype in $shards file(s): weights equal after the round trip, ONNX logits = reference forward on the original',
+    async ({ dtype, shards }) => {
+      const original = randomModel({ ...cfg, model_name: 'tiny' }, { seed: 7, biases: biases ?? true });
+      // Keep only what the family stores, at the precision of the file: the round trip must then be exact.
+      for (const [name, t] of [...original.weights]) {
+        if (biases !== false && drop.test(name)) original.weights.delete(name);
+        else t.data = roundToDtype(t.data, dtype);
+      }
+      const dir = path.join(tmp, `${family.modelTypes[0]}-${cfg.rotary_dim ?? 0}-${cfg.parallel_attn_mlp ?? ''}-${dtype}-${shards}`);
+      await writeHfFolder(dir, original, family, { dtype, shards });
+      expect(fs.existsSync(path.join(dir, shards > 1 ? 'model.safetensors.index.json' : 'model.safetensors'))).toBe(true);
 
-    const loaded = await loadHfFolder(dir, { name: 'tiny' });
-    const { original_architecture: _, ...shape } = original.cfg;
-    expect(loaded.cfg).toMatchObject(shape);
-    for (const [name, t] of original.weights) {
-      expect(loaded.weights.get(name)?.shape, name).toEqual(t.shape);
-      expect(maxAbsDiff(loaded.weights.get(name)!.data, t.data), name).toBe(0);
-    }
-    const extra = [...loaded.weights.keys()].filter((n) => !original.weights.has(n));
-    for (const name of extra) expect(loaded.weights.get(name)!.data.every((v) => v === 0), name).toBe(true);
+      const loaded = await loadHfFolder(dir, { name: 'tiny' });
+      const { original_architecture: _, ...shape } = original.cfg;
+      expect(loaded.cfg).toMatchObject(shape);
+      for (const [name, t] of original.weights) {
+        expect(loaded.weights.get(name)?.shape, name).toEqual(t.shape);
+        expect(maxAbsDiff(loaded.weights.get(name)!.data, t.data), name).toBe(0);
+      }
+      const extra = [...loaded.weights.keys()].filter((n) => !original.weights.has(n));
+      for (const name of extra)
+        expect(
+          loaded.weights.get(name)!.data.every((v) => v === 0),
+          name,
+        ).toBe(true);
 
-    const rng = makeRng(3);
-    const tokens = Array.from({ length: 2 }, () => Array.from({ length: 9 }, () => rng.int(original.cfg.d_vocab)));
-    const want = (await new ReferenceRunner(original).run(tokens, ['logits'])).get('logits')!;
-    const got = await onnxLogits(loaded, tokens);
-    expect(maxAbsDiff(got.data, want.data)).toBeLessThan(1e-4);
-  });
+      const rng = makeRng(3);
+      const tokens = Array.from({ length: 2 }, () => Array.from({ length: 9 }, () => rng.int(original.cfg.d_vocab)));
+      const want = (await new ReferenceRunner(original).run(tokens, ['logits'])).get('logits')!;
+      const got = await onnxLogits(loaded, tokens);
+      expect(maxAbsDiff(got.data, want.data)).toBeLessThan(1e-4);
+    },
+  );
 });
 
 describe('GPT-Neo local attention really is local', () => {

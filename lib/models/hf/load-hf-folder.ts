@@ -52,7 +52,12 @@ export async function loadHfFolder(dir: string, opts: { name?: string; license?:
     return {
       cfg,
       weights,
-      source: { path: dir, format: `hf-${family.modelTypes[0]}`, ...(dtype ? { dtype } : {}), ...(opts.license ? { license: opts.license } : {}) },
+      source: {
+        path: dir,
+        format: `hf-${family.modelTypes[0]}`,
+        ...(dtype ? { dtype } : {}),
+        ...(opts.license ? { license: opts.license } : {}),
+      },
     };
   } finally {
     state.close();

@@ -55,7 +55,9 @@ describe('malformed Hugging Face folders', () => {
       c.model_type = 'bert';
       c.architectures = ['BertForMaskedLM'];
     });
-    await expect(loadHfFolder(dir)).rejects.toThrow(/config.json: unknown architecture \(model_type "bert", architectures \["BertForMaskedLM"\]\); supported model types: gpt2, gpt_neo, gpt_neox, llama, mistral/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /config.json: unknown architecture \(model_type "bert", architectures \["BertForMaskedLM"\]\); supported model types: gpt2, gpt_neo, gpt_neox, llama, mistral/,
+    );
   });
 
   it('an unsupported dtype', async () => {
@@ -66,7 +68,9 @@ describe('malformed Hugging Face folders', () => {
     new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
     bytes.set(json, 8);
     fs.writeFileSync(file, bytes);
-    await expect(loadHfFolder(dir)).rejects.toThrow(`${file}: tensor transformer.wte.weight: dtype "I8" is not supported (F32, F16, BF16, F64)`);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      `${file}: tensor transformer.wte.weight: dtype "I8" is not supported (F32, F16, BF16, F64)`,
+    );
   });
 
   it('a truncated header, a header length beyond the file, tensor data out of range', async () => {
@@ -76,13 +80,17 @@ describe('malformed Hugging Face folders', () => {
     fs.writeFileSync(file, good.subarray(0, 6));
     await expect(loadHfFolder(dir)).rejects.toThrow(`${file}: not a safetensors file: 6 bytes, shorter than the 8-byte header length`);
     fs.writeFileSync(file, good.subarray(0, 100));
-    await expect(loadHfFolder(dir)).rejects.toThrow(/model.safetensors: truncated safetensors header: it declares \d+ bytes but the file has only 92/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /model.safetensors: truncated safetensors header: it declares \d+ bytes but the file has only 92/,
+    );
     const huge = Buffer.from(good);
     huge.writeBigUInt64LE(10n ** 12n, 0);
     fs.writeFileSync(file, huge);
     await expect(loadHfFolder(dir)).rejects.toThrow(/header length 1000000000000 is absurd/);
     fs.writeFileSync(file, good.subarray(0, good.length - 8));
-    await expect(loadHfFolder(dir)).rejects.toThrow(/tensor lm_head.weight: truncated data: it ends at byte \d+ of the data section, which has only \d+ bytes/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /tensor lm_head.weight: truncated data: it ends at byte \d+ of the data section, which has only \d+ bytes/,
+    );
   });
 
   it('sharded: a missing shard, a shard without a promised tensor, an index pointing outside the folder', async () => {
@@ -90,12 +98,16 @@ describe('malformed Hugging Face folders', () => {
     const index = path.join(dir, 'model.safetensors.index.json');
     const original = fs.readFileSync(index, 'utf8');
     fs.renameSync(path.join(dir, 'model-00002-of-00002.safetensors'), path.join(tmp, 'moved.safetensors'));
-    await expect(loadHfFolder(dir)).rejects.toThrow(/model.safetensors.index.json: shard model-00002-of-00002.safetensors is missing \(it holds \d+ tensors/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /model.safetensors.index.json: shard model-00002-of-00002.safetensors is missing \(it holds \d+ tensors/,
+    );
     fs.renameSync(path.join(tmp, 'moved.safetensors'), path.join(dir, 'model-00002-of-00002.safetensors'));
     const promised = JSON.parse(original);
     promised.weight_map['transformer.extra'] = 'model-00001-of-00002.safetensors';
     fs.writeFileSync(index, JSON.stringify(promised));
-    await expect(loadHfFolder(dir)).rejects.toThrow(/model-00001-of-00002.safetensors: tensor transformer.extra is missing, though model.safetensors.index.json places it in this shard/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /model-00001-of-00002.safetensors: tensor transformer.extra is missing, though model.safetensors.index.json places it in this shard/,
+    );
     const escaping = JSON.parse(original);
     escaping.weight_map['transformer.wte.weight'] = '../../etc/x.safetensors';
     fs.writeFileSync(index, JSON.stringify(escaping));
@@ -106,7 +118,9 @@ describe('malformed Hugging Face folders', () => {
     const dir = await gpt2Folder();
     const weights = fs.readFileSync(path.join(dir, 'model.safetensors'));
     fs.rmSync(path.join(dir, 'model.safetensors'));
-    await expect(loadHfFolder(dir)).rejects.toThrow(/no model.safetensors and no model.safetensors.index.json .*PyTorch .bin weights are not supported/);
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /no model.safetensors and no model.safetensors.index.json .*PyTorch .bin weights are not supported/,
+    );
     fs.writeFileSync(path.join(dir, 'model.safetensors'), weights);
     editConfig(dir, (c) => (c.scale_attn_by_inverse_layer_idx = true));
     await expect(loadHfFolder(dir)).rejects.toThrow(/scale_attn_by_inverse_layer_idx = true is not supported/);
@@ -129,10 +143,21 @@ describe('malformed Hugging Face folders', () => {
   it('Llama: scaled rotary embeddings are refused rather than computed wrong', async () => {
     const dir = path.join(tmp, 'llama-scaled');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
-      model_type: 'llama', hidden_size: 16, num_attention_heads: 4, num_hidden_layers: 1, intermediate_size: 32, vocab_size: 10,
-      max_position_embeddings: 8, rope_scaling: { rope_type: 'llama3', factor: 8 },
-    }));
-    await expect(loadHfFolder(dir)).rejects.toThrow(/rope_scaling = \{"rope_type":"llama3","factor":8\} is not supported \(scaled rotary embeddings/);
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({
+        model_type: 'llama',
+        hidden_size: 16,
+        num_attention_heads: 4,
+        num_hidden_layers: 1,
+        intermediate_size: 32,
+        vocab_size: 10,
+        max_position_embeddings: 8,
+        rope_scaling: { rope_type: 'llama3', factor: 8 },
+      }),
+    );
+    await expect(loadHfFolder(dir)).rejects.toThrow(
+      /rope_scaling = \{"rope_type":"llama3","factor":8\} is not supported \(scaled rotary embeddings/,
+    );
   });
 });

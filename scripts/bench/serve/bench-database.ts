@@ -23,13 +23,23 @@ function postmasterAlive(dataDir: string): boolean {
   }
 }
 
-export async function openBenchDatabase({ port, fresh, log }: { port: number; fresh: boolean; log: (s: string) => void }): Promise<EmbeddedPostgresHandle> {
+export async function openBenchDatabase({
+  port,
+  fresh,
+  log,
+}: {
+  port: number;
+  fresh: boolean;
+  log: (s: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
   const source = process.env.HEADWIKI_BENCH_SOURCE ?? path.join(stateDir, 'postgres');
   const copy = path.join(stateDir, 'bench-postgres');
   if (fresh) fs.rmSync(copy, { recursive: true, force: true });
   if (!fs.existsSync(path.join(copy, 'PG_VERSION'))) {
-    if (!fs.existsSync(path.join(source, 'PG_VERSION'))) throw new Error(`no Postgres cluster at ${source}: run npm start once (it publishes the bundled run)`);
-    if (postmasterAlive(source)) throw new Error(`the cluster at ${source} is running (npm start?): stop it so that its copy is consistent`);
+    if (!fs.existsSync(path.join(source, 'PG_VERSION')))
+      throw new Error(`no Postgres cluster at ${source}: run npm start once (it publishes the bundled run)`);
+    if (postmasterAlive(source))
+      throw new Error(`the cluster at ${source} is running (npm start?): stop it so that its copy is consistent`);
     log(`copying ${source} → ${copy}`);
     // cp -a keeps owners and modes: as root, the cluster belongs to the `postgres` user and must stay so.
     execFileSync('cp', ['-a', source, copy]);

@@ -22,7 +22,11 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-export async function drive(base: string, path: string, { connections, seconds }: { connections: number; seconds: number }): Promise<LoadResult> {
+export async function drive(
+  base: string,
+  path: string,
+  { connections, seconds }: { connections: number; seconds: number },
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const url = new URL(path, base);
   const latencies: number[] = [];
@@ -61,5 +65,13 @@ export async function drive(base: string, path: string, { connections, seconds }
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, statuses, reqPerS: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), bytes };
+  return {
+    requests: latencies.length,
+    errors,
+    statuses,
+    reqPerS: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    bytes,
+  };
 }

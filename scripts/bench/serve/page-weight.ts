@@ -35,7 +35,11 @@ export async function measurePage(browser: Browser, url: string): Promise<PageWe
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   try {
-    await page.route('**/*', (route) => (route.request().resourceType() === 'document' ? route.fulfill({ status: res.status, contentType: 'text/html', body: html }) : route.abort()));
+    await page.route('**/*', (route) =>
+      route.request().resourceType() === 'document'
+        ? route.fulfill({ status: res.status, contentType: 'text/html', body: html })
+        : route.abort(),
+    );
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     const domElements = await page.evaluate(() => document.getElementsByTagName('*').length);
     return { status: res.status, htmlBytes: Buffer.byteLength(html), flightBytes: flightBytes(html), domElements };

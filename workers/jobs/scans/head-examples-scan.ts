@@ -26,7 +26,11 @@ export const headExamplesScan: CorpusScan<HeadShardResult, HistogramRange[]> = {
     const merged = mergeHeadShards(shards);
     const sets = finalizeHeadExamples(merged);
     const options = headExampleOptionsFor(model.cfg);
-    await saveHeadExamples(runId, sets.map((s) => headExamplesToSave(s, merged.tokens, (id) => tokenizer.piece(id))), options.sourcesPerRow);
+    await saveHeadExamples(
+      runId,
+      sets.map((s) => headExamplesToSave(s, merged.tokens, (id) => tokenizer.piece(id))),
+      options.sourcesPerRow,
+    );
     return { headExamples: { ...options, contexts: merged.contexts, tokens: merged.tokens } };
   },
 };

@@ -3,7 +3,14 @@ import { finalizeNeuronStats } from '../../neurons/finalize';
 import { findMinimalExamples } from '../../neurons/minimal-examples';
 import { saveNeuronWiki } from '../../neurons/publish';
 import { buildContexts } from '../../neurons/contexts';
-import { calibrateNeuronRanges, defaultScanOptions, mergeNeuronShards, scanNeuronShard, type NeuronRanges, type NeuronShardResult } from '../../neurons/scan';
+import {
+  calibrateNeuronRanges,
+  defaultScanOptions,
+  mergeNeuronShards,
+  scanNeuronShard,
+  type NeuronRanges,
+  type NeuronShardResult,
+} from '../../neurons/scan';
 import type { CorpusScan } from '../corpus-scans';
 
 /** Top examples per neuron that get a minimal example (computeNeuronWiki's default). */
@@ -11,10 +18,14 @@ const MINIMAL_TOP_N = 5;
 
 export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
   id: 'neurons',
-  calibrate: ({ model, runner, tokenizer, corpus, seed }) => calibrateNeuronRanges({ model, runner, tokenizer, docs: corpus, options: { seed } }),
+  calibrate: ({ model, runner, tokenizer, corpus, seed }) =>
+    calibrateNeuronRanges({ model, runner, tokenizer, docs: corpus, options: { seed } }),
   scanShard: ({ model, runner, tokenizer, documents, calibration, seed, onTokens }) => {
     // The scan reports batches: turned into tokens with the shard's token count (tokenizing is cheap next to the forwards).
-    const tokens = buildContexts(tokenizer, documents, defaultScanOptions(model, { seed }).contextLength).reduce((a, c) => a + c.tokens.length, 0);
+    const tokens = buildContexts(tokenizer, documents, defaultScanOptions(model, { seed }).contextLength).reduce(
+      (a, c) => a + c.tokens.length,
+      0,
+    );
     return scanNeuronShard({
       model,
       runner,

@@ -26,9 +26,17 @@ export default async function Page({ params, searchParams }: Props) {
   if (!model) notFound();
   return (
     <>
-      <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: model.displayName, href: modelPath(model.slug) }, { label: 'Every head on your text' }]} />
+      <Breadcrumbs
+        items={[
+          { label: 'Models', href: '/models' },
+          { label: model.displayName, href: modelPath(model.slug) },
+          { label: 'Every head on your text' },
+        ]}
+      />
       <h1>Every head on your text</h1>
-      <p className="lede">The attention pattern of all {model.nLayers * model.nHeads} heads of {model.displayName} on one text, side by side.</p>
+      <p className="lede">
+        The attention pattern of all {model.nLayers * model.nHeads} heads of {model.displayName} on one text, side by side.
+      </p>
       <HeadGrid model={model} text={first(text)} pattern={first(pattern)} />
     </>
   );

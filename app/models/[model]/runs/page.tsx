@@ -43,9 +43,13 @@ export default async function ModelRunsPage({ params, searchParams }: Props) {
 
   return (
     <>
-      <Breadcrumbs items={[{ label: 'Models', href: '/models' }, { label: model.displayName, href: modelPath(model.slug) }, { label: 'Runs' }]} />
+      <Breadcrumbs
+        items={[{ label: 'Models', href: '/models' }, { label: model.displayName, href: modelPath(model.slug) }, { label: 'Runs' }]}
+      />
       <h1>Runs of {model.displayName}</h1>
-      <p className="lede">Every published analysis of this model, newest first. A run never changes once published; recomputing makes a new run.</p>
+      <p className="lede">
+        Every published analysis of this model, newest first. A run never changes once published; recomputing makes a new run.
+      </p>
       {runs.length === 0 ? (
         <p className="notice">No run of this model has been published yet.</p>
       ) : (
@@ -117,7 +121,9 @@ export default async function ModelRunsPage({ params, searchParams }: Props) {
       <p className="api-links">
         As JSON: <a href={`/api/v1/models/${model.slug}/runs`}>/api/v1/models/{model.slug}/runs</a>
       </p>
-      {latest ? <CiteThis title={`${model.displayName}: attention heads`} pinnedPath={modelPath(model.slug, latest.id)} run={latest} /> : null}
+      {latest ? (
+        <CiteThis title={`${model.displayName}: attention heads`} pinnedPath={modelPath(model.slug, latest.id)} run={latest} />
+      ) : null}
     </>
   );
 }

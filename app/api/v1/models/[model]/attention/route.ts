@@ -51,10 +51,14 @@ async function answer(request: Request, ctx: Ctx, input: { text: string; layer: 
   }
   // Checked before the rate limit: a malformed request costs the visitor nothing.
   if (input.text.length > LIVE_LIMITS.maxChars) {
-    throw new ApiError(413, `text too long: ${input.text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`, {
-      limitTokens: LIVE_LIMITS.maxTokens,
-      limitChars: LIVE_LIMITS.maxChars,
-    });
+    throw new ApiError(
+      413,
+      `text too long: ${input.text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`,
+      {
+        limitTokens: LIVE_LIMITS.maxTokens,
+        limitChars: LIVE_LIMITS.maxChars,
+      },
+    );
   }
   const limited = takeLiveRun(request);
   if (limited) return limited;

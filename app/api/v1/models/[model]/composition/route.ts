@@ -34,24 +34,29 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
   const runId = parseOptionalParam(runIdSchema, search.get('run') ?? undefined, 'run');
   const page = parsePage(search, { key: keySchema, scope: `composition:${kind ?? 'all'}`, defaultLimit: 10_000, maxLimit: 100_000 });
   const { model, run, pinned } = await requireModelRun(slug, runId);
-  const [rows, baselines] = await Promise.all([listHeadComposition(run.id, { kind, after: page.after, limit: page.limit + 1 }), getCompositionBaselines(run.id)]);
+  const [rows, baselines] = await Promise.all([
+    listHeadComposition(run.id, { kind, after: page.after, limit: page.limit + 1 }),
+    getCompositionBaselines(run.id),
+  ]);
   const { items: scores, page: info } = pageOf(request, rows, page, ({ value: _v, ...key }) => key);
   // Every kind asked for on the first page (an empty kind still shows its baseline); later pages: the kinds they reach.
   const present = new Set(scores.map((s) => s.kind));
-  const kinds = (kind ? [kind] : (['q', 'k', 'v'] as const)).filter((k) => page.after === undefined || present.has(k)).map((k) => {
-    const baseline = baselines.find((b) => b.kind === k) ?? null;
-    return {
-      kind: k,
-      baseline: baseline ? { mean: baseline.mean, std: baseline.std, draws: baseline.draws, seed: baseline.seed } : null,
-      scores: scores
-        .filter((s) => s.kind === k)
-        .map((s) => ({
-          src: { layer: s.srcLayer, head: s.srcHead },
-          dst: { layer: s.dstLayer, head: s.dstHead },
-          value: s.value,
-          sigmaAboveBaseline: baseline && baseline.std > 0 ? (s.value - baseline.mean) / baseline.std : null,
-        })),
-    };
-  });
+  const kinds = (kind ? [kind] : (['q', 'k', 'v'] as const))
+    .filter((k) => page.after === undefined || present.has(k))
+    .map((k) => {
+      const baseline = baselines.find((b) => b.kind === k) ?? null;
+      return {
+        kind: k,
+        baseline: baseline ? { mean: baseline.mean, std: baseline.std, draws: baseline.draws, seed: baseline.seed } : null,
+        scores: scores
+          .filter((s) => s.kind === k)
+          .map((s) => ({
+            src: { layer: s.srcLayer, head: s.srcHead },
+            dst: { layer: s.dstLayer, head: s.dstHead },
+            value: s.value,
+            sigmaAboveBaseline: baseline && baseline.std > 0 ? (s.value - baseline.mean) / baseline.std : null,
+          })),
+      };
+    });
   return sendJson(request, { model: modelJson(model), run: runJson(run), kinds, page: info }, { pinned });
 });

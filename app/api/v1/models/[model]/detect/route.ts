@@ -46,7 +46,10 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
   const model = await getModel(slug);
   if (!model) throw notFoundError(`unknown model "${slug}"; see /api/v1/models for the models available`);
   if (text.length > LIVE_LIMITS.maxChars) {
-    throw new ApiError(413, `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`);
+    throw new ApiError(
+      413,
+      `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`,
+    );
   }
   const limited = takeLiveRun(request);
   if (limited) return limited;
@@ -65,7 +68,11 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
     hooks.forEach((hook, layer) => {
       const data = result.activations[hook].data;
       for (let head = 0; head < model.nHeads; head++) {
-        heads.push({ layer, head, score: headSimilarityScore(data.subarray(head * seq * seq, (head + 1) * seq * seq), detection, seq, options) });
+        heads.push({
+          layer,
+          head,
+          score: headSimilarityScore(data.subarray(head * seq * seq, (head + 1) * seq * seq), detection, seq, options),
+        });
       }
     });
     heads.sort((a, b) => b.score - a.score);

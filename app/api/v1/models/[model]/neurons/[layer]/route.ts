@@ -37,7 +37,10 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
   const scan = await loadNeuronLayer(run, layer, site);
   if (!scan) throw notFoundError(`run ${run.id} has no neuron data for layer ${layer} at site "${site}"`);
   const rows = await listNeuronStats(run.id, scan.primary.corpusSlug, layer, site, { sort, dir, limit: page.limit + 1, after: page.after });
-  const { items, page: info } = pageOf(request, rows, page, (r) => ({ value: sort === 'neuron' ? null : ((r as unknown as Record<string, number | null>)[sort] ?? null), neuron: r.neuron }));
+  const { items, page: info } = pageOf(request, rows, page, (r) => ({
+    value: sort === 'neuron' ? null : ((r as unknown as Record<string, number | null>)[sort] ?? null),
+    neuron: r.neuron,
+  }));
   return sendJson(
     request,
     {

@@ -20,7 +20,8 @@ type Ctx = { params: Promise<{ runId: string; model: string; file: string }> };
 export async function GET(_request: Request, ctx: Ctx) {
   const { runId, model: modelSlug, file } = await ctx.params;
   const m = /^([qkv])\.png$/.exec(file);
-  if (!m || !modelSlugSchema.safeParse(modelSlug).success || !runIdSchema.safeParse(runId).success) return new Response('not found', { status: 404 });
+  if (!m || !modelSlugSchema.safeParse(modelSlug).success || !runIdSchema.safeParse(runId).success)
+    return new Response('not found', { status: 404 });
   const resolved = await resolveModelRun(modelSlug, runId);
   if (resolved.status !== 'ok') return new Response('not found', { status: 404 });
   const { model, run } = resolved;
@@ -39,6 +40,8 @@ export async function GET(_request: Request, ctx: Ctx) {
   let max = 0;
   for (const v of values) if (v > max) max = v;
   const lo = baseline ? baseline.mean : 0;
-  const color = scaleSequential(interpolateOranges).domain([lo, Math.max(max, lo + 1e-9)]).clamp(true);
+  const color = scaleSequential(interpolateOranges)
+    .domain([lo, Math.max(max, lo + 1e-9)])
+    .clamp(true);
   return pngResponse(compositionPng(values, n, baseline, (v) => color(v)));
 }

@@ -22,7 +22,8 @@ type Ctx = { params: Promise<{ runId: string; model: string; file: string }> };
 export async function GET(_request: Request, ctx: Ctx) {
   const { runId, model: modelSlug, file } = await ctx.params;
   const m = /^([a-z][a-z0-9_]*)(\.stretched)?\.png$/.exec(file);
-  if (!m || !modelSlugSchema.safeParse(modelSlug).success || !runIdSchema.safeParse(runId).success) return new Response('not found', { status: 404 });
+  if (!m || !modelSlugSchema.safeParse(modelSlug).success || !runIdSchema.safeParse(runId).success)
+    return new Response('not found', { status: 404 });
   const resolved = await resolveModelRun(modelSlug, runId);
   if (resolved.status !== 'ok') return new Response('not found', { status: 404 });
   const { model, run } = resolved;

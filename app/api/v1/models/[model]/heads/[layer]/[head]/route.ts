@@ -27,7 +27,9 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
 
   const { model, run, pinned } = await requireModelRun(slug, runId);
   if (!headExists(model, layer, head)) {
-    throw notFoundError(`${model.slug} has no head L${layer}H${head}: it has layers 0..${model.nLayers - 1} and heads 0..${model.nHeads - 1}`);
+    throw notFoundError(
+      `${model.slug} has no head L${layer}H${head}: it has layers 0..${model.nLayers - 1} and heads 0..${model.nHeads - 1}`,
+    );
   }
   const detail = await loadHeadDetail(model, run, layer, head);
   return sendJson(

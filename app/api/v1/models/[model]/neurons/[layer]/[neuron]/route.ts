@@ -29,7 +29,9 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
 
   const { model, run, pinned } = await requireModelRun(slug, runId);
   if (!neuronExists(model, layer, neuron)) {
-    throw notFoundError(`${model.slug} has no neuron L${layer}N${neuron}: it has layers 0..${model.nLayers - 1} and ${model.dMlp} neurons per layer`);
+    throw notFoundError(
+      `${model.slug} has no neuron L${layer}N${neuron}: it has layers 0..${model.nLayers - 1} and ${model.dMlp} neurons per layer`,
+    );
   }
   const scan = await loadNeuronLayer(run, layer, site);
   if (!scan) throw notFoundError(`run ${run.id} has no neuron data for layer ${layer} at site "${site}"`);

@@ -36,7 +36,9 @@ export const GET = withApiErrors(async (request: Request, ctx: Ctx) => {
 
   const { model, run, pinned } = await requireModelRun(slug, runId);
   if (!headExists(model, layer, head)) {
-    throw notFoundError(`${model.slug} has no head L${layer}H${head}: it has layers 0..${model.nLayers - 1} and heads 0..${model.nHeads - 1}`);
+    throw notFoundError(
+      `${model.slug} has no head L${layer}H${head}: it has layers 0..${model.nLayers - 1} and heads 0..${model.nHeads - 1}`,
+    );
   }
   const stats = await getHeadStats(run.id, layer, head);
   if (!stats) throw notFoundError(`run ${run.id} has no head examples (it was computed before they existed, or without them)`);
