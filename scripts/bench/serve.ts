@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/bench/serve.ts [--seconds 10] [--connections 50] [--fresh] [--weight-only] [--load-only]
  *   npx tsx scripts/bench/serve.ts --serve-only      # just start the server on the bench database (Ctrl-C stops it)
+ *   --live-only: just the live storm (10 clients on a live page while 50 read a cached one)
  *   --next-start: plain `next start` instead of npm start's server (scripts/lib/serve-next.ts), to compare
  *   HEADWIKI_BENCH_PORT=3162 HEADWIKI_BENCH_PG_PORT=54462     server and Postgres ports (defaults as shown)
  *
@@ -107,6 +108,40 @@ async function loadTest(targets: [string, string][]) {
   console.log(`target (pages p50 ≤ 3 × static, p99 ≤ 200 ms, 0 errors): ${ok ? 'met' : 'NOT met'}`);
 }
 
+/**
+ * Live inference under abuse: 10 clients hammer a live page (`?text=`, rendered per request, rate-limited per client)
+ * while 50 read a cached page. The live requests must degrade to 429/503 with Retry-After, and the cached page must
+ * stay within the page bounds.
+ */
+async function liveStorm(cachedUrl: string, liveUrl: string) {
+  const base = (await drive(BASE, staticFile(), { connections: CONNECTIONS, seconds: SECONDS })).p50;
+  const [cached, live] = await Promise.all([
+    drive(BASE, cachedUrl, { connections: CONNECTIONS, seconds: SECONDS }),
+    drive(BASE, liveUrl, { connections: 10, seconds: SECONDS }),
+  ]);
+  const after = await fetch(BASE + liveUrl);
+  await after.arrayBuffer();
+  const statuses = (r: LoadResult) =>
+    Object.entries(r.statuses)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(' ');
+  console.log(`\nLive storm: 10 clients on a live page while ${CONNECTIONS} read a cached one (${SECONDS} s)`);
+  console.log(`| target | req/s | p50 ms | p99 ms | p50 ÷ static p50 (${ms(base)} ms) | statuses |`);
+  console.log('|---|---|---|---|---|---|');
+  console.log(
+    `| cached \`${cachedUrl}\` | ${cached.reqPerS.toFixed(0)} | ${ms(cached.p50)} | ${ms(cached.p99)} | ${(cached.p50 / base).toFixed(2)} | ${statuses(cached)} |`,
+  );
+  console.log(`| live \`${liveUrl}\` | ${live.reqPerS.toFixed(0)} | ${ms(live.p50)} | ${ms(live.p99)} | | ${statuses(live)} |`);
+  const retryAfter = after.headers.get('retry-after');
+  console.log(`a live request after the storm: ${after.status}, Retry-After: ${retryAfter ?? 'none'}`);
+  const liveOk =
+    Object.keys(live.statuses).every((k) => ['200', '429', '503'].includes(k)) && (after.status === 200 || retryAfter !== null);
+  const ok = liveOk && cached.p50 <= 3 * base && cached.p99 <= 200 && cached.errors === 0;
+  console.log(
+    `target (live → 200/429/503 with Retry-After; the cached page p50 ≤ 3 × static, p99 ≤ 200 ms, 0 errors): ${ok ? 'met' : 'NOT met'}`,
+  );
+}
+
 async function pageWeights(pages: [string, string][]) {
   const browser = await openBrowser();
   console.log('\nPage weight (fake GPT-2-XL-sized run: 48 layers × 25 heads, 6,400 neurons per layer)');
@@ -150,6 +185,8 @@ async function main() {
     }
     const small = 'stories260K';
     const smallRun = await latestRunId(small);
+    const liveUrl = `/models/${small}/heads/1.3?text=${encodeURIComponent('Once upon a time there was a cat.')}`;
+    if (flag('live-only')) return await liveStorm(`/models/${small}/heads/1.3`, liveUrl);
     if (!flag('weight-only')) {
       await loadTest([
         ['static file', staticFile()],
@@ -165,6 +202,10 @@ async function main() {
         ['layer, XL', `/models/${xl.modelSlug}/layers/47`],
         ['API heads', `/api/v1/models/${small}/heads`],
       ]);
+      await liveStorm(
+        `/models/${small}/heads/1.3`,
+        `/models/${small}/heads/1.3?text=${encodeURIComponent('Once upon a time there was a cat.')}`,
+      );
     }
     if (!flag('load-only')) {
       const m = `/models/${xl.modelSlug}`;
