@@ -28,6 +28,35 @@ test('neuron page: examples, expand, histogram, effects, baseline, comparison', 
   await expect(page.getByTestId('other-corpus')).toContainText('python-stdlib-sample');
 });
 
+test('the neuron page stays well under the page-weight budget (400 KB HTML, 3,000 elements: issue 16)', async ({ browser, request }) => {
+  // Per-token styles and titles and every example's whole window used to make this page 600 KB–1.4 MB.
+  const html = await (await request.get(NEURON)).text();
+  expect(html.length).toBeLessThan(300 * 1024);
+  expect(html).not.toContain('class="neuron-token" style=');
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(NEURON);
+  expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(2500);
+  // Without JavaScript, the first top examples still expand; the later ones point to the JSON.
+  const later = page.getByTestId('top-examples').getByTestId('neuron-example').nth(10);
+  await later.locator('summary').click();
+  await expect(later.getByTestId('neuron-example-lazy').getByRole('link', { name: 'JSON' })).toBeVisible();
+  await context.close();
+});
+
+test("a later example renders its whole window from the page data when opened, hover shows a token's value", async ({ page }) => {
+  await page.goto(NEURON);
+  const later = page.getByTestId('top-examples').getByTestId('neuron-example').nth(10);
+  const full = later.getByTestId('neuron-example-full');
+  // Opened before hydration too: the component reads the <details>'s state when it mounts.
+  await later.locator('summary').click();
+  await expect(full.locator('.neuron-token-max')).toBeVisible();
+  expect(await full.locator('.neuron-token').count()).toBeGreaterThan(await later.locator('summary .neuron-token').count());
+  const token = later.locator('summary .neuron-token:not(.neuron-token-max)').first();
+  await token.hover();
+  await expect(token).toHaveAttribute('title', /position \d+ · activation -?\d/);
+});
+
 test('keyboard moves between neurons and layers', async ({ page }) => {
   await page.goto(NEURON);
   await page.keyboard.press('ArrowRight');

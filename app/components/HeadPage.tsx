@@ -3,6 +3,7 @@
  * metric values with definitions and ranks, its attention pattern on the run's example text,
  * and where it sits in the model. Anything malformed or absent is a 404, never a 500.
  */
+import { roundAttentionForPage } from '@/lib/format/numbers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { headExists, loadHeadDetail, loadHeadTable } from '@/lib/api/head-data';
@@ -141,7 +142,7 @@ export async function HeadPage({
           <p className="prose small muted">
             On the run&apos;s example text ({detail.pattern.tokens.length} tokens, BOS included). Each row of the pattern sums to 1.
           </p>
-          <AttentionPattern tokens={detail.pattern.tokens} pattern={detail.pattern.pattern} headLabel={name} />
+          <AttentionPattern tokens={detail.pattern.tokens} pattern={roundAttentionForPage(detail.pattern.pattern)} headLabel={name} />
         </>
       ) : (
         <p className="notice">This run stored no attention pattern for this head.</p>

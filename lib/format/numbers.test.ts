@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAttention, formatDate, formatMetricValue, formatParamCount, formatRank } from './numbers';
+import { formatAttention, formatDate, formatMetricValue, formatParamCount, formatRank, roundAttentionForPage } from './numbers';
 
 describe('number formats', () => {
   it('formats metric values with 3 decimals and a real minus sign', () => {
@@ -32,5 +32,9 @@ describe('number formats', () => {
     expect(formatRank(11, 40)).toBe('11th of 40');
     expect(formatRank(22, 40)).toBe('22nd of 40');
     expect(formatRank(113, 144)).toBe('113th of 144');
+  });
+
+  it('rounds attention weights to 4 decimals for the page, keeping exact zeros and ones', () => {
+    expect(roundAttentionForPage([[1], [0.123456789, 0.876543211], [0, 0.00004, 0.99996]])).toEqual([[1], [0.1235, 0.8765], [0, 0, 1]]);
   });
 });

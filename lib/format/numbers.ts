@@ -55,3 +55,11 @@ export function formatRank(rank: number, total: number): string {
   const suffix = mod100 >= 11 && mod100 <= 13 ? 'th' : mod10 === 1 ? 'st' : mod10 === 2 ? 'nd' : mod10 === 3 ? 'rd' : 'th';
   return `${rank}${suffix} of ${total}`;
 }
+
+/**
+ * Attention weights as a page sends them to the browser: 4 decimals (what a reader can see is 0.1 %). Full float
+ * precision doubled a big model's head page payload (48 × 48 weights of ~18 characters each).
+ */
+export function roundAttentionForPage(pattern: number[][]): number[][] {
+  return pattern.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
+}

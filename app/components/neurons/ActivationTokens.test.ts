@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { ActivationTokens, activationColor } from './ActivationTokens';
+import { ACT_LEVELS, ActivationTokens, activationClass, activationColor, tokenTitle } from './ActivationTokens';
 
 describe('ActivationTokens', () => {
   it('renders hostile pieces as inert, visible text', () => {
@@ -30,10 +32,34 @@ describe('ActivationTokens', () => {
       createElement(ActivationTokens, { pieces, acts, scale: 1, from: 1, to: 4, highlight: 1, firstIndex: 11 }),
     );
     expect(html.match(/class="neuron-token( [^"]*)?"/g)).toHaveLength(3);
-    expect(html).toContain('position 11 · activation 0.2000');
-    expect(html).toContain('position 13 · activation 0.4000');
     expect(html).not.toContain('0.5000');
-    expect(html).toMatch(/neuron-token-max"[^>]*title="&quot;c&quot; · position 12/);
+    expect(html).toMatch(/neuron-token-max"[^>]*title="&quot;c&quot; · position 12 · activation 0.3000"/);
+    // Only the max token carries its title in the HTML; the others get theirs on hover (page weight, issue 16).
+    expect(html.match(/title=/g)).toHaveLength(1);
+    expect(html).not.toContain('style=');
+    expect(tokenTitle('b', 11, 0.2)).toBe('"b" · position 11 · activation 0.2000');
+  });
+
+  it('shades with a short class per token: activationClass steps, the colours of activationColor', () => {
+    const html = renderToStaticMarkup(createElement(ActivationTokens, { pieces: ['a', 'b', 'c', 'd'], acts: [2, 1, 0, -2], scale: 2 }));
+    expect(html.match(/class="[^"]*"/g)).toEqual([
+      'class="neuron-tokens"',
+      `class="neuron-token act-p${ACT_LEVELS}"`,
+      `class="neuron-token act-p${ACT_LEVELS / 2}"`,
+      'class="neuron-token"',
+      `class="neuron-token act-n${ACT_LEVELS}"`,
+    ]);
+    expect(activationClass(0.01, 2)).toBe('');
+    expect(activationClass(5, 2)).toBe(`act-p${ACT_LEVELS}`);
+    expect(activationClass(1, 0)).toBe('');
+    // globals.css holds one rule per step with activationColor's colour at that step (numbers as prettier writes them).
+    const css = readFileSync(path.join(__dirname, '../../globals.css'), 'utf8');
+    const rgba = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+    const rule = (name: string) => rgba(css.match(new RegExp(`\\.${name} \\{\\s*background: (rgba\\([^)]*\\))`))![1]);
+    for (let k = 1; k <= ACT_LEVELS; k++) {
+      expect(rule(`act-p${k}`)).toEqual(rgba(activationColor((2 * k) / ACT_LEVELS, 2)));
+      expect(rule(`act-n${k}`)).toEqual(rgba(activationColor((-2 * k) / ACT_LEVELS, 2)));
+    }
   });
 
   it('shades by activation relative to the scale', () => {

@@ -1,9 +1,11 @@
 /**
  * One example of a neuron: a short window around the token (shaded by activation), which expands to the whole
- * stored context with a native <details> element — works without JavaScript.
+ * stored context with a native <details> element — without JavaScript for `eager` examples (the page's first top
+ * ones); the others render their window from the client island's data when opened (ExampleFullContext).
  */
 import type { StoredNeuronExample } from '@/lib/db/neurons';
 import { ActivationTokens } from './ActivationTokens';
+import { ExampleFullContext } from './ExampleFullContext';
 
 const SHORT_BEFORE = 10;
 const SHORT_AFTER = 4;
@@ -14,11 +16,17 @@ export function NeuronExampleView({
   scale,
   label,
   sameAs,
+  eager = true,
+  jsonHref,
 }: {
   ex: StoredNeuronExample;
   scale: number;
   label: string;
   sameAs?: { href: string; label: string };
+  /** Render the whole window on the server (expands without JavaScript); otherwise on the client when opened. */
+  eager?: boolean;
+  /** Where the whole window is without JavaScript when not eager (the neuron's JSON). */
+  jsonHref?: string;
 }) {
   const at = ex.position - ex.windowStart;
   const from = Math.max(0, at - SHORT_BEFORE);
@@ -34,7 +42,8 @@ export function NeuronExampleView({
           {label} <strong>{ex.value.toFixed(3)}</strong>
         </span>{' '}
         {from > 0 ? <span className="muted">…</span> : null}
-        <ActivationTokens {...short} />
+        {/* Only the window's slice: the whole arrays are already sent with the top example it repeats. */}
+        <ActivationTokens {...short} pieces={ex.tokens.slice(from, to)} acts={acts.slice(from, to)} from={0} to={undefined} />
         {to < ex.tokens.length ? <span className="muted">…</span> : null}{' '}
         <a href={sameAs.href} className="small">
           = {sameAs.label}
@@ -55,7 +64,15 @@ export function NeuronExampleView({
         {to < ex.tokens.length ? <span className="muted">…</span> : null}
       </summary>
       <div className="neuron-example-full" data-testid="neuron-example-full">
-        <ActivationTokens pieces={ex.tokens} acts={acts} scale={scale} highlight={at} firstIndex={ex.windowStart} />
+        <ExampleFullContext
+          pieces={ex.tokens}
+          acts={acts}
+          scale={scale}
+          highlight={at}
+          firstIndex={ex.windowStart}
+          eager={eager}
+          jsonHref={jsonHref}
+        />
         <p className="small muted">
           {where} · window of {ex.tokens.length} tokens from position {ex.windowStart}
           {minimal

@@ -22,6 +22,8 @@ import { NeuronProbeSection } from './NeuronProbeSection';
 import { TokenScoreList } from './TokenScoreList';
 
 const INDEX = /^(0|[1-9]\d{0,5})$/;
+/** Top examples whose whole window is in the HTML (expands without JavaScript); the rest render it when opened. */
+const EAGER_TOP = 3;
 
 function ExampleList({
   examples,
@@ -29,6 +31,8 @@ function ExampleList({
   label,
   testId,
   shownAbove,
+  eager = 0,
+  jsonHref,
 }: {
   examples: StoredNeuronExample[];
   scale: number;
@@ -36,12 +40,15 @@ function ExampleList({
   testId: string;
   /** Top examples already on the page: the same token is shown as one line linking to it (keeps the page small). */
   shownAbove?: StoredNeuronExample[];
+  /** How many of the first examples carry their whole window in the HTML (page weight, issue 16). */
+  eager?: number;
+  jsonHref: string;
 }) {
   if (examples.length === 0) return <p className="small muted">None.</p>;
   const above = new Map((shownAbove ?? []).map((t) => [`${t.contextId}:${t.position}`, t]));
   return (
     <div className="neuron-examples" data-testid={testId}>
-      {examples.map((e) => {
+      {examples.map((e, i) => {
         const same = above.get(`${e.contextId}:${e.position}`);
         return (
           <NeuronExampleView
@@ -50,6 +57,8 @@ function ExampleList({
             scale={scale}
             label={label(e)}
             sameAs={same ? { href: `#top-${same.rank + 1}`, label: `top #${same.rank + 1}` } : undefined}
+            eager={i < eager}
+            jsonHref={jsonHref}
           />
         );
       })}
@@ -104,6 +113,7 @@ export async function NeuronPage({
   const top = byKind('top');
   const hook = `blocks.${layer}.mlp.hook_${site}`;
   const opts = scan.primary.options as { k?: number; contextLength?: number };
+  const json = apiNeuronPath(model.slug, layer, neuron, run.id, site);
 
   return (
     <>
@@ -156,7 +166,7 @@ export async function NeuronPage({
         </code>{' '}
         · corpus <code>{scan.primary.corpusSlug}</code> ({scan.primary.tokens.toLocaleString('en')} tokens in{' '}
         {scan.primary.contexts.toLocaleString('en')} contexts of ≤ {opts.contextLength ?? '?'} tokens) · run <code>{run.id}</code>
-        {pinned ? ' (pinned)' : ' (latest)'} · <a href={apiNeuronPath(model.slug, layer, neuron, run.id, site)}>JSON</a>
+        {pinned ? ' (pinned)' : ' (latest)'} · <a href={json}>JSON</a>
         {scan.sites.length > 1 ? (
           <>
             {' '}
@@ -202,17 +212,25 @@ export async function NeuronPage({
 
       <h2 id="top">Top examples</h2>
       <p className="prose small muted">
-        The {top.length} contexts where {name} fires most (one per context; its max token outlined). Hover a token for its activation; open
-        an example for its whole stored window and the minimal suffix that keeps half the activation.
+        The {top.length} contexts where {name} fires most (one per context; its max token outlined). Hover a token for its activation
+        (without JavaScript, the outlined one); open an example for its whole stored window and the minimal suffix that keeps half the
+        activation.
       </p>
-      <ExampleList examples={top} scale={scale} label={(e) => `#${e.rank + 1}`} testId="top-examples" />
+      <ExampleList examples={top} scale={scale} label={(e) => `#${e.rank + 1}`} testId="top-examples" eager={EAGER_TOP} jsonHref={json} />
 
       <h2 id="diverse">Diverse examples</h2>
       <p className="prose small muted">
         Top examples with near-duplicates removed (same four tokens up to the max token, or ≥ 80 % shared tokens); one already listed above
         is one line linking to it.
       </p>
-      <ExampleList examples={byKind('diverse')} scale={scale} label={(e) => `#${e.rank + 1}`} testId="diverse-examples" shownAbove={top} />
+      <ExampleList
+        examples={byKind('diverse')}
+        scale={scale}
+        label={(e) => `#${e.rank + 1}`}
+        testId="diverse-examples"
+        shownAbove={top}
+        jsonHref={json}
+      />
 
       <h2 id="quantiles">Examples at quantiles</h2>
       <p className="prose small muted">
@@ -223,10 +241,11 @@ export async function NeuronPage({
         scale={scale}
         label={(e) => `${Math.round((e.quantile ?? 0) * 100)} %`}
         testId="quantile-examples"
+        jsonHref={json}
       />
 
       <h2 id="random">Random tokens</h2>
-      <ExampleList examples={byKind('random')} scale={scale} label={() => 'random'} testId="random-examples" />
+      <ExampleList examples={byKind('random')} scale={scale} label={() => 'random'} testId="random-examples" jsonHref={json} />
 
       <h2 id="weights">What it reads and writes</h2>
       <p className="prose small muted">
@@ -311,6 +330,7 @@ export async function NeuronPage({
                   scale={Math.max(scale, o.stats.maxAct)}
                   label={(e) => `#${e.rank + 1}`}
                   testId="other-examples"
+                  jsonHref={json}
                 />
               </section>
             ) : null,
