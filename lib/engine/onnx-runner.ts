@@ -207,7 +207,7 @@ export class OnnxRunner implements ForwardRunner {
   private entry(hooks: HookName[], intervened: HookName[] = [], projected: HookName[] = []): CachedSession {
     const sortedIntervened = [...new Set(intervened)].sort();
     const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}`;
-    let entry = this.sessions.get(key);
+    const entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
       this.sessions.delete(key);
