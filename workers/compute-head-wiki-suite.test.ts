@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { buildPlantedModel } from '@/lib/testing/planted-models';
 import { headMetrics } from '@/lib/metrics/heads/registry';
+import { comparePlantedToDetected } from '@/lib/models/planted-truth';
 import { computeHeadWiki } from './compute-head-wiki';
 
 const texts = [
@@ -46,6 +47,16 @@ describe('computeHeadWiki: the whole suite on the planted model (copying head in
       'duplicate_token:L0H2:not_confirmed',
       'induction:L1H1:confirmed',
       'previous_token:L0H1:confirmed',
+    ]);
+    // The model page's planted-vs-detected panel on these labels: every planted head found; the induction head's OV
+    // also copies (it must, to predict the repeated token), so its copying label is the one head/role not planted.
+    const comparison = comparePlantedToDetected(planted.model.plantedTruth!, wiki.labels!);
+    expect(comparison.map((r) => `${r.outcome}:${r.role}:L${r.layer}H${r.head}`)).toEqual([
+      'detected:previous_token:L0H1',
+      'detected:duplicate_token:L0H2',
+      'detected:induction:L1H1',
+      'detected:copying:L1H2',
+      'false_positive:copying:L1H1',
     ]);
     expect(wiki.notes).toMatchObject({
       successorSequences: { usable: ['digits', 'letters_lower', 'letters_upper'] },

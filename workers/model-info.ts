@@ -27,7 +27,8 @@ export function modelInfo(model: CanonicalModel): ModelInfo {
     source: model.source.path,
     license: model.source.license ?? 'unknown',
     description: `${descriptions[cfg.original_architecture] ?? cfg.original_architecture}: ${cfg.n_layers} layers, ${cfg.n_heads} heads of ${cfg.d_head}${grouped}.`,
-    config: cfg,
+    // Planted truth rides in the config JSON (no column of its own): only hand-built test models have it.
+    config: model.plantedTruth ? { ...cfg, plantedTruth: model.plantedTruth } : cfg,
   };
 }
 

@@ -21,6 +21,8 @@ import { MetricHeatmap } from './MetricHeatmap';
 import { ModelFacts } from './ModelFacts';
 import { getHeadLabels } from '@/lib/db/head-labels';
 import { badgesByHead, LABEL_THRESHOLDS } from '@/lib/api/head-labels-view';
+import { comparePlantedToDetected, plantedTruthOf } from '@/lib/models/planted-truth';
+import { PlantedTruthPanel } from './PlantedTruthPanel';
 
 export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug: string; runId?: string; searchParams: RawQuery }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
@@ -59,7 +61,13 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
   const table = headTablePage(rows, metricIds, initial, queryValue(searchParams, 'page'));
   // Badges of the heads in the table only: the table is a client component, and its props ride in the page.
-  const allLabels = badgesByHead(await getHeadLabels(run.id));
+  const runLabels = await getHeadLabels(run.id);
+  const allLabels = badgesByHead(runLabels);
+  const planted = plantedTruthOf(model.config);
+  const rowByHead = new Map(rows.map((r) => [`${r.layer}:${r.head}`, r]));
+  const plantedRows = planted
+    ? comparePlantedToDetected(planted, runLabels, (l, h, metricId) => rowByHead.get(`${l}:${h}`)?.values[metricId] ?? null)
+    : null;
   const labels = Object.fromEntries(table.rows.filter((r) => allLabels[r.name]).map((r) => [r.name, allLabels[r.name]]));
   const cells = heatmapCells(metricIds, rows, dims, { modelSlug: model.slug, runId: run.id });
 
@@ -102,6 +110,8 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
           ))}
         </p>
       ) : null}
+
+      {plantedRows ? <PlantedTruthPanel rows={plantedRows} modelSlug={model.slug} runId={pinned ? run.id : undefined} /> : null}
 
       <h2 id="heads">Heads</h2>
       <p className="prose">

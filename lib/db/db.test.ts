@@ -8,6 +8,9 @@ import { getCorpus, upsertCorpus } from './corpora';
 import { getHeadMetrics, getHeadMetricsForHead, saveHeadMetrics } from './head-metrics';
 import { getHeadPattern, saveExampleText, saveHeadPatterns } from './head-patterns';
 import { getModel, listModels, upsertModel, type ModelInfo } from './models';
+import { plantedTruthOf } from '@/lib/models/planted-truth';
+import { buildPlantedModel } from '@/lib/testing/planted-models';
+import { modelInfo } from '@/workers/model-info';
 import { createRun, failRun, getLatestPublishedRun, getPublishedRun, getRun, publishRun } from './runs';
 
 let db: TestDatabase;
@@ -67,6 +70,14 @@ describe('models', () => {
     const m = await getModel('big-model');
     expect(m).toEqual(tinyModel('big-model', { nParams: 6_738_415_616, nLayers: 32, nHeads: 32, nKvHeads: 32 }));
     expect(await getModel('no-such-model')).toBeNull();
+  });
+
+  it('keeps a planted model’s planted truth in its config, for the model page’s planted-vs-detected panel', async () => {
+    const planted = buildPlantedModel({ copyingHead: true }).model;
+    await upsertModel(modelInfo(planted));
+    const m = await getModel(planted.cfg.model_name);
+    expect(plantedTruthOf(m?.config)).toEqual(planted.plantedTruth);
+    expect(plantedTruthOf((await getModel('big-model'))?.config)).toBeNull();
   });
 
   it('upsert updates the description in place', async () => {

@@ -37,11 +37,6 @@ export interface OnnxGraphRequest {
    * initializers serialised into the graph (each session owns a copy; onnxruntime can prepack them; 2 GB cap).
    */
   weights?: WeightStorage;
-  /**
-   * With weight inputs: read each layer's fused Q/K/V matrix as one input `blocks.{l}.attn.W_QKV` [d_model, (H+2·Hkv)·d_head]
-   * (built once per model by lib/engine/weight-feeds.ts) instead of assembling it from W_Q/W_K/W_V on every run.
-   */
-  fusedQkvInput?: boolean;
 }
 
 export type WeightStorage = 'inputs' | 'initializers';
@@ -98,7 +93,6 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   assertIntervenable(intervened);
 
   const ctx = new GraphContext(model, new Set(request.hooks), new Set(intervened), request.weights ?? 'inputs');
-  ctx.fusedQkvInput = (request.fusedQkvInput ?? false) && ctx.storage === 'inputs';
   for (const hook of intervened) {
     const dims = hook === 'logits' ? ['batch', 'pos', logitsWidthOf(model)] : hookDims(cfg, hook).map(symbolicDim);
     const { keep, replacement } = interventionInputs(hook);
@@ -146,7 +140,6 @@ class GraphContext {
   private readonly rotaryNames = new Map<number, { cos: string; sinSigned: string }>();
   private rotaryRowsOneHead?: { cos: string; sinSigned: string };
   private readonly weightRefs = new Map<string, string>();
-  fusedQkvInput = false;
 
   constructor(
     readonly model: CanonicalModel,
@@ -409,8 +402,15 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
   ];
   const widths = parts.map((part) => part.n * dh);
   const N = widths.reduce((a, c) => a + c, 0);
-  for (const part of parts) ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]); // shapes checked either way
-  const W = ctx.fusedQkvInput ? b.weightInput(`${p}.W_QKV`, [D, N]) : assembledQkv(ctx, p, parts, N);
+  const stacked = b.op(
+    'Concat',
+    parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]))),
+    { axis: 0 },
+    undefined,
+    `${p}/W_QKV_heads`,
+  ); // [H + 2·Hkv, D, dh]
+  const columns = b.op('Transpose', [stacked], { perm: [1, 0, 2] }, undefined, `${p}/W_QKV_columns`); // [D, H + 2·Hkv, dh]
+  const W = b.op('Reshape', [columns, b.int64Constant([D, N])], {}, undefined, `${p}/W_QKV`);
   const biases = parts.map((part) => ctx.optionalWeight(`${p}.b_${part.which}`, [part.n, dh]));
   let all = b.op('MatMul', [x, W], {}, undefined, `${p}/qkv`);
   if (biases.some((t) => t)) {
@@ -436,21 +436,6 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
     { axis: -1 },
   );
   return { q, k, v };
-}
-
-/** The fused [d_model, N] Q/K/V matrix from the canonical [n, d_model, d_head] weights, as graph nodes. */
-function assembledQkv(ctx: GraphContext, p: string, parts: { which: string; n: number }[], N: number): string {
-  const { b, cfg } = ctx;
-  const { d_head: dh, d_model: D } = cfg;
-  const stacked = b.op(
-    'Concat',
-    parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]))),
-    { axis: 0 },
-    undefined,
-    `${p}/W_QKV_heads`,
-  ); // [H + 2·Hkv, D, dh]
-  const columns = b.op('Transpose', [stacked], { perm: [1, 0, 2] }, undefined, `${p}/W_QKV_columns`); // [D, H + 2·Hkv, dh]
-  return b.op('Reshape', [columns, b.int64Constant([D, N])], {}, undefined, `${p}/W_QKV`);
 }
 
 /** [batch, pos, n, d_head] → flat [batch, pos, n·d_head]. */

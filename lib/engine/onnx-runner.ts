@@ -43,11 +43,6 @@ export interface OnnxRunnerOptions {
    * 2 GB, where initializers let the provider keep the weights on the device instead of copying them every run.
    */
   weightStorage?: WeightStorage;
-  /**
-   * Weight inputs: keep one fused Q/K/V matrix per layer beside the model's weights (+¼ of the attention weights)
-   * instead of assembling it on every run. Default: for models under 1 GiB of weights (speed), not above (memory).
-   */
-  fusedQkv?: boolean;
 }
 
 /** Models with more float32 weights than this run without onnxruntime's memory arena (see cpuMemArena). */
@@ -95,7 +90,6 @@ export class OnnxRunner implements ForwardRunner {
   private providers: string[];
   private readonly log?: (message: string) => void;
   private readonly weightStorageOption?: WeightStorage;
-  private readonly fusedQkv: boolean;
 
   constructor(
     readonly model: CanonicalModel,
@@ -113,7 +107,6 @@ export class OnnxRunner implements ForwardRunner {
     this.providers = options.executionProviders ?? chooseExecutionProviders();
     this.log = options.log;
     this.weightStorageOption = options.weightStorage;
-    this.fusedQkv = options.fusedQkv ?? weightBytes(model) < ARENA_MAX_WEIGHT_BYTES;
     this.sessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
@@ -244,13 +237,7 @@ export class OnnxRunner implements ForwardRunner {
     const t0 = performance.now();
     const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
     this.weightStorage = weights;
-    const { bytes, weightInputs } = buildOnnxModel(this.model, {
-      hooks,
-      interventions,
-      projections,
-      weights,
-      fusedQkvInput: this.fusedQkv,
-    });
+    const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, weights });
     entry.bytes = bytes.byteLength;
     entry.weightInputs = weightInputs;
     const t1 = performance.now();

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { CanonicalModel, Tensor } from '../models/types';
+import type { CanonicalModel } from '../models/types';
 import type { WeightStorage } from './onnx-graph';
 
 /**
@@ -14,7 +14,7 @@ export function weightFeeds(model: CanonicalModel, names: string[]): Record<stri
   if (!tensors) tensorsByModel.set(model, (tensors = new Map()));
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of names) {
-    const weight = model.weights.get(name) ?? derivedWeight(model, name);
+    const weight = model.weights.get(name);
     if (!weight) throw new Error(`${model.cfg.model_name}: weight ${name} is missing`);
     let entry = tensors.get(name);
     if (!entry || entry.data !== weight.data) {
@@ -43,37 +43,4 @@ const PROTOBUF_WEIGHT_BUDGET = 1.8e9;
  */
 export function defaultWeightStorage(provider: string | undefined, model: CanonicalModel): WeightStorage {
   return provider === 'cuda' && weightBytes(model) < PROTOBUF_WEIGHT_BUDGET ? 'initializers' : 'inputs';
-}
-
-/**
- * Weights the graph reads in a layout of its own, made once per model from the canonical ones and kept while their
- * sources are the same arrays: `blocks.{l}.attn.W_QKV` [d_model, (H + 2·Hkv)·d_head], the fused Q/K/V matrix.
- */
-const derivedByModel = new WeakMap<CanonicalModel, Map<string, { sources: Float32Array[]; tensor: Tensor }>>();
-
-function derivedWeight(model: CanonicalModel, name: string): Tensor | undefined {
-  const m = /^(blocks\.\d+\.attn)\.W_QKV$/.exec(name);
-  if (!m) return undefined;
-  const parts = ['Q', 'K', 'V'].map((x) => model.weights.get(`${m[1]}.W_${x}`));
-  if (parts.some((t) => !t)) return undefined;
-  let cache = derivedByModel.get(model);
-  if (!cache) derivedByModel.set(model, (cache = new Map()));
-  const sources = parts.map((t) => t!.data);
-  const hit = cache.get(name);
-  if (hit && hit.sources.every((s, i) => s === sources[i])) return hit.tensor;
-  const D = parts[0]!.shape[1];
-  const dh = parts[0]!.shape[2];
-  const N = parts.reduce((n, t) => n + t!.shape[0] * dh, 0);
-  const data = new Float32Array(D * N);
-  let offset = 0;
-  for (const t of parts) {
-    const [n] = t!.shape;
-    for (let h = 0; h < n; h++) {
-      for (let i = 0; i < D; i++) data.set(t!.data.subarray((h * D + i) * dh, (h * D + i + 1) * dh), i * N + offset + h * dh);
-    }
-    offset += n * dh;
-  }
-  const tensor = { shape: [D, N], data };
-  cache.set(name, { sources, tensor });
-  return tensor;
 }

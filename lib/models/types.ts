@@ -1,3 +1,4 @@
+import type { PlantedHead } from './planted-truth';
 /**
  * Canonical model description and weights, in TransformerLens' layout and names,
  * so that every number headwiki shows can be compared with a TransformerLens notebook.
@@ -93,4 +94,7 @@ export interface CanonicalModel {
   /** Parameters of the checkpoint as published (a shared classifier once), kept when weight processing changes the
    * tensors (an unembedding centred apart from the embedding would otherwise count twice). */
   checkpointParams?: number;
+  /** Heads a hand-built model has by construction (lib/testing/planted-models.ts); stored in the Model row's config
+   * JSON as `plantedTruth` so the model page can compare them with what was detected (lib/models/planted-truth.ts). */
+  plantedTruth?: PlantedHead[];
 }

@@ -1,5 +1,6 @@
 import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from '../models/types';
 import type { Tokenizer } from '../tokenizers/types';
+import type { PlantedHead } from '../models/planted-truth';
 import { makeRng } from '../sampling/random';
 
 /**
@@ -186,11 +187,28 @@ export function buildPlantedModel(options: PlantedModelOptions = {}): PlantedMod
   }
 
   return {
-    model: { cfg, weights, source: { path: 'lib/testing/planted-models.ts', format: 'planted', license: 'MIT' } },
+    model: {
+      cfg,
+      weights,
+      source: { path: 'lib/testing/planted-models.ts', format: 'planted', license: 'MIT' },
+      plantedTruth: plantedTruth(heads, options),
+    },
     tokenizer: plantedTokenizer(),
     heads,
     tokenVectors,
   };
+}
+
+/** The heads planted by construction, as the model's metadata carries them (lib/models/planted-truth.ts). The
+ * induction head is left out when L0H1's OV is zeroed: its K-composition is then broken by construction. */
+function plantedTruth(heads: PlantedModel['heads'], options: PlantedModelOptions): PlantedHead[] {
+  const truth: PlantedHead[] = [
+    { ...heads.previousToken, role: 'previous_token' },
+    { ...heads.duplicateToken, role: 'duplicate_token' },
+  ];
+  if (!options.ablatePreviousTokenOV) truth.push({ ...heads.induction, role: 'induction' });
+  if (heads.copying) truth.push({ ...heads.copying, role: 'copying' });
+  return truth;
 }
 
 /** Seeded random unit vectors (Gaussian directions). */

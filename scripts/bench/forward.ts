@@ -43,8 +43,6 @@ const { values: args } = parseArgs({
     reps: { type: 'string' },
     // onnxruntime's memory arena: on, off, or auto (the runner's default: on below 1 GiB of weights).
     arena: { type: 'string', default: 'auto' },
-    // Weight inputs: a fused Q/K/V matrix kept per model (on), assembled per run (off), or the runner's default (auto).
-    'fused-qkv': { type: 'string', default: 'auto' },
   },
 });
 const storages: WeightStorage[] = args.weights === 'both' ? ['inputs', 'initializers'] : [args.weights as WeightStorage];
@@ -53,7 +51,6 @@ const runnerOptions: OnnxRunnerOptions = {
   ...(args.threads ? { intraOpNumThreads: Number(args.threads) } : {}),
   allowSpinning: args.spin,
   ...(args.arena === 'auto' ? {} : { cpuMemArena: args.arena === 'on' }),
-  ...(args['fused-qkv'] === 'auto' ? {} : { fusedQkv: args['fused-qkv'] === 'on' }),
 };
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
