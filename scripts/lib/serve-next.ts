@@ -21,6 +21,7 @@ import { publicBaseUrl } from '../../lib/api/public-url';
 import { repoRoot } from './paths';
 import { FrontCache } from '../../lib/serve-cache/front-cache.mjs';
 import { databaseGenerationReader, PublishGeneration } from '../../lib/serve-cache/publish-generation.mjs';
+import { DEFAULT_LIVE_RENDERS, isLivePageRender, LIVE_RENDER_RETRY_AFTER_S, LiveRenderGate } from '../../lib/serve-cache/live-render-gate';
 
 /** A statement of the web server that runs longer is cancelled (the request answers 503); HEADWIKI_STATEMENT_TIMEOUT_MS overrides. */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
@@ -105,7 +106,21 @@ export async function serveNext(opts: { port: number; hostname?: string; dir?: s
     new PublishGeneration(databaseGenerationReader(), { intervalMs: Number(process.env.HEADWIKI_PUBLISH_POLL_MS ?? 1000) }),
     Number(process.env.HEADWIKI_FRONT_CACHE_MB ?? 256) * 1024 * 1024,
   );
+  const liveGate = new LiveRenderGate(Number(process.env.HEADWIKI_LIVE_RENDERS ?? DEFAULT_LIVE_RENDERS));
   const server = createStampingServer((req, res) => {
+    if (isLivePageRender(req.method, req.url)) {
+      const leave = liveGate.tryEnter();
+      if (!leave) {
+        res.writeHead(503, {
+          'content-type': 'text/plain; charset=utf-8',
+          'retry-after': String(LIVE_RENDER_RETRY_AFTER_S),
+          'cache-control': 'no-store',
+        });
+        res.end(`Live inference is busy: try again in ${LIVE_RENDER_RETRY_AFTER_S} s.\n`);
+        return;
+      }
+      res.once('close', leave);
+    }
     cache
       .handle(req, res, (q, r) => handle(q, r))
       .catch((err: unknown) => {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { isLivePageRender, LiveRenderGate } from './live-render-gate';
+
+describe('live page renders', () => {
+  it('are the pages whose query runs the model, nothing else', () => {
+    expect(isLivePageRender('GET', '/models/m/heads/1.3?text=Once%20upon')).toBe(true);
+    expect(isLivePageRender('GET', '/runs/r1/models/m/neurons/0/5?probe=hello')).toBe(true);
+    expect(isLivePageRender('HEAD', '/models/m/heads/1.3?text=x')).toBe(true);
+    expect(isLivePageRender('GET', '/models/m/heads/1.3?text=')).toBe(false);
+    expect(isLivePageRender('GET', '/models/m/heads/1.3')).toBe(false);
+    expect(isLivePageRender('GET', '/models/m?sort=induction')).toBe(false);
+    expect(isLivePageRender('GET', '/api/v1/models/m/attention?text=x')).toBe(false);
+    expect(isLivePageRender('POST', '/models/m/heads/1.3?text=x')).toBe(false);
+    expect(isLivePageRender('GET', undefined)).toBe(false);
+  });
+
+  it('take at most `limit` slots; a slot given back twice counts once', () => {
+    const gate = new LiveRenderGate(2);
+    const a = gate.tryEnter();
+    const b = gate.tryEnter();
+    expect(a).not.toBeNull();
+    expect(b).not.toBeNull();
+    expect(gate.tryEnter()).toBeNull();
+    a!();
+    a!();
+    expect(gate.active).toBe(1);
+    expect(gate.tryEnter()).not.toBeNull();
+    expect(gate.tryEnter()).toBeNull();
+    expect(() => new LiveRenderGate(0)).toThrow('positive integer');
+  });
+});
