@@ -1,9 +1,9 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import path from 'node:path';
-import { TEST_TIERS, classifyTestFiles } from './lib/testing/test-tiers';
+import { TEST_TIERS, classifyTestFiles } from './scripts/testing/test-tiers';
 
 const root = import.meta.dirname;
-// Each test file's tier (fast, slow, db, queue, model) is read from what it does: lib/testing/test-tiers.ts.
+// Each test file's tier (fast, slow, db, queue, model) is read from what it does: scripts/testing/test-tiers.ts.
 // `npm run test:fast` runs the fast tier alone (projects fast and fast-mocks); `vitest run` runs every tier.
 const files = classifyTestFiles(root, ['lib', 'workers', 'scripts', 'app']);
 

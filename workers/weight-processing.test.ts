@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadLlama2c } from '@/lib/models/llama2c';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
-import { repoPath } from '@/lib/testing/shared-data';
+import { repoPath } from '../scripts/testing/shared-data';
 import { parseWeightProcessingRequest, prepareModelForRun } from './weight-processing';
 
 describe('prepareModelForRun', () => {

@@ -5,7 +5,7 @@ import { loadLlama2c } from '../models/llama2c';
 import { loadTransformerLensSafetensors } from '../models/tl-safetensors';
 import { loadLlama2cTokenizer } from '../tokenizers/llama2c';
 import { makeRng } from '../sampling/random';
-import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../scripts/testing/shared-data';
 import { allHookNames } from './hooks';
 import { OnnxRunner } from './onnx-runner';
 import { projectedName } from './projections';

@@ -4,7 +4,7 @@ import type { ModelConfig, Tensor, WeightMap } from '../models/types';
 import { loadLlama2c } from '../models/llama2c';
 import { loadLlama2cTokenizer } from '../tokenizers/llama2c';
 import { greedyDecode } from '../sampling/greedy';
-import { repoPath } from '../testing/shared-data';
+import { repoPath } from '../../scripts/testing/shared-data';
 import { ReferenceRunner, erf } from './reference';
 
 /**

@@ -12,7 +12,7 @@ import { repoCacheDir } from './cache';
 import { downloadFile, downloadHfModel, type DownloadProgress } from './download';
 import { downloadModel } from './download-model';
 import { resolveModel } from '../models/registry';
-import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../scripts/testing/shared-data';
 
 /**
  * The hub download against a local HTTP server that serves fixture folders as `/{owner}/{name}/resolve/{rev}/{file}`,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyRotary, ReferenceRunner } from '../engine/reference';
-import { repoPath } from '../testing/shared-data';
+import { repoPath } from '../../scripts/testing/shared-data';
 import { expectedLlama2cBytes, interleavedToHalfPermutation, llama2cFromBytes, loadLlama2c, parseLlama2cHeader } from './llama2c';
 
 const BIN = repoPath('data/models/stories260K/stories260K.bin');

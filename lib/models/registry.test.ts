@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../scripts/testing/shared-data';
 import { knownModelNames, resolveModel } from './registry';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-registry-'));

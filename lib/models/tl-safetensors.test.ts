@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReferenceRunner } from '../engine/reference';
-import { sharedDataPath, withoutSharedData } from '../testing/shared-data';
+import { sharedDataPath, withoutSharedData } from '../../scripts/testing/shared-data';
 import { halfToFloat, parseSafetensors } from './safetensors';
 import { loadTransformerLensSafetensors } from './tl-safetensors';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDataPath, withoutSharedData } from '../testing/shared-data';
+import { sharedDataPath, withoutSharedData } from '../../scripts/testing/shared-data';
 import { readVocabTests } from '../testing/vocab-tests';
 import { gpt2TokenizerJson, loadGpt2Tokenizer, parseMerges } from './gpt2-bpe';
 import { HfTokenizer, loadHfTokenizer } from './hf';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoPath, sharedDataPath, withoutSharedData } from '../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../scripts/testing/shared-data';
 import { Llama2cTokenizer, loadLlama2cTokenizer } from './llama2c';
 
 const TOK512 = repoPath('data/models/stories260K/tok512.bin');

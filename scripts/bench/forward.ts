@@ -24,7 +24,7 @@ import { randomModel } from '@/lib/engine/random-model';
 import { allHookNames } from '@/lib/engine/hooks';
 import { chooseExecutionProviders } from '@/lib/engine/execution-provider';
 import { makeRng } from '@/lib/sampling/random';
-import { repoPath } from '@/lib/testing/shared-data';
+import { repoPath } from '../testing/shared-data';
 import { GPT2_SMALL, PYTHIA_70M } from './shapes';
 
 const { values: args } = parseArgs({

@@ -24,7 +24,7 @@ import { siteHook } from '@/lib/metrics/neurons/sites';
 import { computeNeuronWiki } from '@/workers/neurons/compute';
 import { randomModel } from '@/lib/engine/random-model';
 import { loadGpt2Tokenizer } from '@/lib/tokenizers/gpt2-bpe';
-import { repoPath } from '@/lib/testing/shared-data';
+import { repoPath } from '../testing/shared-data';
 import { GPT2_SMALL } from './shapes';
 import { encodeResult } from '@/lib/queue/result-codec';
 

@@ -9,7 +9,7 @@ import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { ReferenceRunner } from '@/lib/engine/reference';
 import { loadHfFolder } from '@/lib/models/hf/load-hf-folder';
 import { resolveModel } from '@/lib/models/registry';
-import { sharedDataPath } from '@/lib/testing/shared-data';
+import { sharedDataPath } from '../testing/shared-data';
 import { readVocabTests } from '@/lib/testing/vocab-tests';
 import { loadGpt2Tokenizer } from '@/lib/tokenizers/gpt2-bpe';
 import { loadLlama2cTokenizer } from '@/lib/tokenizers/llama2c';

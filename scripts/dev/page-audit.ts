@@ -1,7 +1,7 @@
 /**
  * DEV: the reader's-pass figures of issue 18, measured in headless Chromium against a running site.
  *
- *   npx tsx scripts/dev/page-audit.ts http://localhost:3000 [--shots /tmp/shots]
+ *   npx tsx scripts/dev/page-audit.ts http://localhost:3000 [--shots DIR]
  *
  * Prints, per page: the widest element's right edge at 390 px (what overflows a phone); the head page's
  * attention-pattern y at 1,400 and 390 px; tab stops on the model and composition pages; contrast ratios of

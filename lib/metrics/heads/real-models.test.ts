@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../../models/registry';
 import { OnnxRunner } from '../../engine/onnx-runner';
 import { readDocuments } from '../../../workers/corpus-files';
-import { repoPath, sharedDataPath, withoutSharedData } from '../../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../../scripts/testing/shared-data';
 import type { HeadMetricContext } from './types';
 import { previousTokenMetric } from './previous-token';
 import { inductionMetric } from './induction';

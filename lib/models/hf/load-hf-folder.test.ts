@@ -6,7 +6,7 @@ import { OnnxRunner } from '../../engine/onnx-runner';
 import { randomModel } from '../../engine/random-model';
 import { ReferenceRunner } from '../../engine/reference';
 import { makeRng } from '../../sampling/random';
-import { repoPath, sharedDataPath, withoutSharedData } from '../../testing/shared-data';
+import { repoPath, sharedDataPath, withoutSharedData } from '../../../scripts/testing/shared-data';
 import { loadLlama2c } from '../llama2c';
 import { roundToDtype, serializeSafetensors, type WritableDtype } from '../safetensors-write';
 import type { CanonicalModel, ModelConfig, Tensor } from '../types';

@@ -30,8 +30,8 @@ describe('test tiers', () => {
     const byTier = testFilesByTier(process.cwd(), ['lib', 'workers', 'scripts', 'app']);
     const all = Object.values(byTier).flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toContain('lib/testing/test-tiers.test.ts');
-    expect(byTier.fast).toContain('lib/testing/test-tiers.test.ts');
+    expect(all).toContain('scripts/testing/test-tiers.test.ts');
+    expect(byTier.fast).toContain('scripts/testing/test-tiers.test.ts');
     expect(byTier.db).toContain('lib/db/db.test.ts');
     expect(byTier.queue).toEqual(['workers/worker-process.test.ts']);
     expect(byTier.model).toContain('lib/metrics/heads/real-models.test.ts');
