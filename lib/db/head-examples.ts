@@ -146,8 +146,8 @@ export async function getHeadExamples(
   return rows.map(decodeHeadExampleRow);
 }
 
-/** A HeadExample row as stored → the example pages, the API and bulk export read (float32 bytes unpacked). */
-export function decodeHeadExampleRow(r: {
+/** The columns of a HeadExample row that decodeHeadExampleRow reads. */
+export interface HeadExampleRow {
   kind: string;
   rank: number;
   value: number;
@@ -162,7 +162,10 @@ export function decodeHeadExampleRow(r: {
   sourcesPerRow: number;
   attnSources: number[];
   attnWeights: Uint8Array;
-}): StoredHeadExample {
+}
+
+/** A HeadExample row as stored → the example pages, the API and bulk export read (float32 bytes unpacked). */
+export function decodeHeadExampleRow(r: HeadExampleRow): StoredHeadExample {
   const weights = leBytesToFloat32(r.attnWeights);
   const attention: [number, number][][] = [];
   for (let i = 0; i < r.tokenIds.length; i++) {

@@ -1,7 +1,7 @@
 /** A run's head examples as an export table: one row per stored example, with its token window and attention. */
 import { Prisma } from '@/lib/generated/prisma/client';
 import { getPrisma } from '@/lib/db/client';
-import { decodeHeadExampleRow } from '@/lib/db/head-examples';
+import { decodeHeadExampleRow, type HeadExampleRow } from '@/lib/db/head-examples';
 import { headName } from '@/lib/format/head-name';
 import type { ExportTable } from './types';
 
@@ -36,26 +36,7 @@ export const headExamplesExport: ExportTable<HeadExampleKey> = {
     const afterKey = after
       ? Prisma.sql`AND ("layer", "head", "kind", "rank") > (${after.layer}::int, ${after.head}::int, ${after.kind}::text, ${after.rank}::int)`
       : Prisma.empty;
-    const rows = await getPrisma().$queryRaw<
-      {
-        layer: number;
-        head: number;
-        kind: string;
-        rank: number;
-        value: number;
-        quantile: number | null;
-        contextId: number;
-        docIndex: number;
-        position: number;
-        windowStart: number;
-        tokenIds: number[];
-        tokens: string[];
-        acts: Uint8Array;
-        sourcesPerRow: number;
-        attnSources: number[];
-        attnWeights: Uint8Array;
-      }[]
-    >`
+    const rows = await getPrisma().$queryRaw<({ layer: number; head: number } & HeadExampleRow)[]>`
       SELECT "layer", "head", "kind", "rank", "value", "quantile", "contextId", "docIndex", "position", "windowStart", "tokenIds", "tokens",
              "acts", "sourcesPerRow", "attnSources", "attnWeights"
       FROM "HeadExample" WHERE "runId" = ${runId} ${afterKey}
