@@ -126,6 +126,29 @@ describe('OnnxRunner vs ReferenceRunner on stories260K (llama2.c: RMS, rotary, G
     expect(runner.buildCount).toBe(builds + 1);
   });
 
+  it('writes later runs into recycled output arrays, with the same values as fresh ones, and never into a view', async () => {
+    const hooks = ['logits', 'blocks.1.attn.hook_pattern', 'blocks.3.mlp.hook_post'];
+    const a = [[1, 5, 9, 2]];
+    const b = [[1, 7, 3, 8]];
+    const fresh = await runner.run(b, hooks);
+    const expected = new Map([...fresh].map(([k, t]) => [k, Float32Array.from(t.data)]));
+    const first = await runner.run(a, hooks);
+    const arrays = new Set([...first.values()].map((t) => t.data));
+    runner.recycle(first);
+    expect(first.size).toBe(0);
+    const second = await runner.run(b, hooks);
+    for (const [hook, t] of second) {
+      expect(arrays.has(t.data), hook).toBe(true);
+      expect(t.data).toEqual(expected.get(hook));
+    }
+    // A view into a bigger buffer is not reused (onnxruntime would write past its end into its neighbours).
+    const big = new Float32Array(second.get('logits')!.data.length * 2);
+    const view = big.subarray(0, second.get('logits')!.data.length);
+    runner.recycle(new Map([['logits', { shape: second.get('logits')!.shape, data: view }]]));
+    const third = await runner.run(b, ['logits']);
+    expect(third.get('logits')!.data).not.toBe(view);
+    expect(big.every((x) => x === 0)).toBe(true);
+  });
   it('projects a hook onto a matrix given with the run, in the graph (hook · matrix), one session for any matrix', async () => {
     const hook = 'blocks.1.mlp.hook_post';
     const d = model.cfg.d_mlp;

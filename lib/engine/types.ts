@@ -21,4 +21,6 @@ export interface ForwardRunner {
    * options.interventions: ablations / activation patching (lib/engine/interventions.ts has the usage).
    */
   run(tokens: number[][], hooks: HookName[], options?: RunOptions): Promise<ActivationCache>;
+  /** Gives a run's outputs back for reuse by later runs (OnnxRunner); only when nothing references them any more. */
+  recycle?(cache: ActivationCache): void;
 }
