@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadHfFolder } from '../models/hf/load-hf-folder';
 import { TINY_CONFIG, randomModel } from './random-model';
-import { assertBatchFits, assertWeightsFit, estimateActivationBytes, largestBatchThatFits } from './memory-estimate';
+import { assertBatchFits, assertWeightsFit, estimateActivationBytes, fitBatchSize, largestBatchThatFits } from './memory-estimate';
 import { OnnxRunner } from './onnx-runner';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-mem-'));
@@ -42,6 +42,18 @@ describe('memory estimate', () => {
       new RegExp(
         `wide: a forward of 64 × 1024 tokens with 3 hooks needs about [\\d.]+ GiB of activations, but only 2\\.0 GiB of this machine's 24\\.0 GiB is available; use a batch of at most ${fits} sequences`,
       ),
+    );
+  });
+
+  it('a scan picks a smaller batch where the requested one does not fit, and refuses when none does', () => {
+    const cfg = { ...TINY_CONFIG, model_name: 'wide', d_model: 1600, n_heads: 25, d_head: 64, d_mlp: 6400, n_layers: 48, n_ctx: 1024 };
+    const hooks = ['logits', 'blocks.0.attn.hook_pattern', 'blocks.0.mlp.hook_post'];
+    const memory = { available: 2 * GiB, total: 24 * GiB };
+    const fits = largestBatchThatFits(cfg, 1024, hooks, 0.9 * memory.available);
+    expect(fitBatchSize(cfg, 64, 1024, hooks, undefined, memory)).toBe(fits);
+    expect(fitBatchSize(cfg, 1, 1024, hooks, undefined, memory)).toBe(1);
+    expect(() => fitBatchSize(cfg, 8, 1024, hooks, undefined, { available: 0.01 * GiB, total: 24 * GiB })).toThrow(
+      /even one sequence of 1024 tokens does not fit/,
     );
   });
 

@@ -117,3 +117,21 @@ export function largestBatchThatFits(cfg: ModelConfig, pos: number, hooks: HookN
   const one = estimateActivationBytes(cfg, 1, pos, hooks, logitsWidth);
   return Math.max(0, Math.floor(bytes / one));
 }
+
+/**
+ * The batch size a scan should use: the requested one, or the largest that fits the available memory when the
+ * requested one does not (a big model on a small machine scans more slowly instead of failing). Refuses, with the
+ * same message as the runner, when not even one context fits.
+ */
+export function fitBatchSize(
+  cfg: ModelConfig,
+  requested: number,
+  pos: number,
+  hooks: HookName[],
+  logitsWidth?: number,
+  memory = availableMemoryBytes(),
+): number {
+  const fits = largestBatchThatFits(cfg, pos, hooks, HEADROOM * memory.available, logitsWidth);
+  if (fits === 0) assertBatchFits(cfg, 1, pos, hooks, logitsWidth, memory);
+  return Math.min(requested, fits);
+}
