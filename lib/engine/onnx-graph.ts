@@ -3,6 +3,7 @@ import type { HookName } from './types';
 import { OnnxGraphBuilder, type Dim } from './onnx-builder';
 import { assertKnownHooks, hookDims } from './hooks';
 import { projectedName, projectionMatrixName } from './projections';
+import { buildReductions } from './reduction-graph';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -31,6 +32,8 @@ export interface OnnxGraphRequest {
   interventions?: HookName[];
   /** Requested hooks that also get `hook · {hook}:matrix` as an output (lib/engine/projections.ts). */
   projections?: HookName[];
+  /** Requested [batch, pos, units] hooks that also get per-context reductions over positions (lib/engine/reductions.ts). */
+  reductions?: HookName[];
   /**
    * Where the model's weights live (default `inputs`): graph inputs named like the weights, fed on every run with the
    * model's own Float32Arrays (one copy per process whatever the number of sessions, no protobuf size cap), or
@@ -115,6 +118,12 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
     ctx.b.op('MatMul', [hook, matrix], {}, projectedName(hook));
     ctx.b.output(projectedName(hook), 'float32', [...dims.slice(0, -1), columns]);
   }
+  const reduced = [...new Set(request.reductions ?? [])];
+  for (const hook of reduced) {
+    if (!request.hooks.includes(hook)) throw new Error(`buildOnnxModel: reduction of ${hook}, which is not requested`);
+    if (hook === 'logits' || hookDims(cfg, hook).length !== 3) throw new Error(`buildOnnxModel: ${hook} is not a [batch, pos, units] hook`);
+  }
+  if (reduced.length > 0) buildReductions(ctx.b, reduced, (hook) => hookDims(cfg, hook)[2] as number);
   return ctx.b.build();
 }
 
