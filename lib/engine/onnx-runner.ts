@@ -195,7 +195,7 @@ export class OnnxRunner implements ForwardRunner {
         fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
       for (const hook of reduced) {
         const units = this.outputDims(hook, batch, seqLen)[2];
-        for (const what of ['max', 'argmax', 'min'] as const) fetches[reducedName(hook, what)] = outputTensor([batch, units]);
+        for (const what of ['max', 'min'] as const) fetches[reducedName(hook, what)] = outputTensor([batch, units]);
         fetches[reducedName(hook, 'sums')] = outputTensor([batch, REDUCED_SUMS, units]);
       }
       await session.run(feeds, fetches);

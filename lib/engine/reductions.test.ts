@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxRunner } from './onnx-runner';
 import { ReferenceRunner } from './reference';
 import { randomModel } from './random-model';
-import { REDUCED_SUMS, reduceOnHost, reducedName, type ReducedTensors } from './reductions';
+import { REDUCED_SUMS, firstPositionOf, reduceOnHost, reducedName, type ReducedTensors } from './reductions';
 import { buildPlantedNeuronModel, charId } from '@/lib/testing/planted-neurons';
 
 /** A batch of right-padded contexts and its observed mask (positions 1..len-1 of each context). */
@@ -20,20 +20,19 @@ const LENGTH = 40;
 /** The graph's reductions of one hook, as flat arrays. */
 export async function graphReductions(runner: OnnxRunner, tokens: number[][], hook: string, observed: Float32Array, length = LENGTH) {
   const cache = await runner.run(tokens, [hook], { reductions: { hooks: [hook], observed, length } });
-  const get = (w: 'max' | 'argmax' | 'min' | 'sums') => cache.get(reducedName(hook, w))!.data;
-  return { cache, reduced: { max: get('max'), argmax: get('argmax'), min: get('min'), sums: get('sums') } as ReducedTensors };
+  const get = (w: 'max' | 'min' | 'sums') => cache.get(reducedName(hook, w))!.data;
+  return { cache, reduced: { max: get('max'), min: get('min'), sums: get('sums') } as ReducedTensors };
 }
 
 /** Context b's reductions (all units) as plain arrays, to compare between batches. */
 export function contextRow(r: ReducedTensors, b: number, units: number) {
   const slice = (a: Float32Array, w: number) => Array.from(a.subarray(b * w * units, (b + 1) * w * units));
-  return { max: slice(r.max, 1), argmax: slice(r.argmax, 1), min: slice(r.min, 1), sums: slice(r.sums, REDUCED_SUMS) };
+  return { max: slice(r.max, 1), min: slice(r.min, 1), sums: slice(r.sums, REDUCED_SUMS) };
 }
 
-/** Graph vs host: max, argmax, min and positive counts exactly; Σx..Σx⁴ up to float32 rounding in another order. */
+/** Graph vs host: max, min and positive counts exactly; Σx..Σx⁴ up to float32 rounding in another order. */
 export function expectSameReductions(got: ReducedTensors, want: ReducedTensors, units: number): void {
   expect(Array.from(got.max)).toEqual(Array.from(want.max));
-  expect(Array.from(got.argmax)).toEqual(Array.from(want.argmax));
   expect(Array.from(got.min)).toEqual(Array.from(want.min));
   const rows = want.sums.length / units / REDUCED_SUMS;
   for (let b = 0; b < rows; b++) {
@@ -96,10 +95,11 @@ describe('in-graph position reductions', () => {
       const text = 'a fox, a box, quiz';
       const ids = tokenizer.encode(text, { bos: true });
       const { tokens, observed } = paddedBatch([ids], tokenizer.eosId);
-      const { reduced } = await graphReductions(r, tokens, 'blocks.0.mlp.hook_post', observed);
+      const { cache, reduced } = await graphReductions(r, tokens, 'blocks.0.mlp.hook_post', observed);
       const units = 8;
       expect(reduced.max[0]).toBe(4); // neuron 0 fires 4 on 'x', first at "fox"
-      expect(reduced.argmax[0]).toBe(ids.indexOf(charId('x')));
+      const data = cache.get('blocks.0.mlp.hook_post')!.data;
+      expect(firstPositionOf(4, data, 0, units, 1, ids.length)).toBe(ids.indexOf(charId('x')));
       expect(reduced.sums[4 * units + 0]).toBe(2); // two x's
       expect(reduced.sums[0 * units + 1]).toBe(6); // neuron 1: 3 on 'q' and 3 on 'z'
       expect(reduced.sums[1 * units + 1]).toBe(18);

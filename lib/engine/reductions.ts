@@ -4,9 +4,9 @@ import type { HookName } from './types';
  * Position reductions: per context (batch row) and unit (a hook's last axis), statistics over the positions a run
  * marks as observed, computed inside the ONNX graph so that the host works per context, not per value:
  *
- *   max, argmax  the largest value and its first position (TopK, k = 1)
+ *   max          the largest value (its position: `firstPositionOf`, on the host, for the few contexts that need it)
  *   min          the smallest value
- *   sums         Σx, Σx², Σx³, Σx⁴ and the count of x > 0, each a float32 sum in position order
+ *   sums         Σx, Σx², Σx³, Σx⁴ and the count of x > 0, float32 sums
  *
  * Why in the graph: a corpus scan (workers/neurons/scan.ts) needs these for every one of a model's neurons on every
  * token; on the host that is one pass over every activation per statistic, on an accelerator a few cheap kernels
@@ -15,7 +15,7 @@ import type { HookName } from './types';
  * Determinism: the sums are a MatMul of the observed-position mask [1, length] with the powers [length, units] per
  * context, over a FIXED number of positions (`length`, e.g. the scan's context length: the graph pads the hook to it),
  * so a context's sums are the same bits whatever batch it is in and however long that batch is padded (a MatMul's
- * accumulation order depends on its shapes; tested in reductions.test.ts). Max, argmax and min are exact anyway.
+ * accumulation order depends on its shapes; tested in reductions.test.ts). Max and min are exact anyway.
  * `reduceOnHost` is the same computation in JavaScript with float32 sums in position order: equal max/argmax/min/
  * positive counts, sums equal up to float32 rounding (the reference the graph is tested against, and the fallback of
  * runners without reductions).
@@ -32,8 +32,7 @@ export interface PositionReductions {
   length: number;
 }
 
-export type ReducedOutput = 'max' | 'argmax' | 'min' | 'sums';
-export const REDUCED_OUTPUTS: readonly ReducedOutput[] = ['max', 'argmax', 'min', 'sums'];
+export type ReducedOutput = 'max' | 'min' | 'sums';
 /** Rows of the `sums` output: Σx, Σx², Σx³, Σx⁴, #(x > 0). */
 export const REDUCED_SUMS = 5;
 
@@ -71,7 +70,6 @@ export function checkReductions(
 export interface ReducedTensors {
   /** [batch, units] */
   max: Float32Array;
-  argmax: Float32Array;
   min: Float32Array;
   /** [batch, 5, units] */
   sums: Float32Array;
@@ -80,7 +78,7 @@ export interface ReducedTensors {
 /**
  * The graph's reductions in JavaScript, bit for bit: float32 arithmetic, sums accumulated in position order.
  * data: [batch, pos, units]; observed: [batch × length], length ≥ pos (positions ≥ pos must not be observed).
- * A context without observed positions gets max −Infinity at argmax 0, min +Infinity.
+ * A context without observed positions gets max −Infinity, min +Infinity.
  */
 export function reduceOnHost(
   data: Float32Array,
@@ -93,14 +91,12 @@ export function reduceOnHost(
   const f = Math.fround;
   const out: ReducedTensors = {
     max: new Float32Array(batch * units).fill(-Infinity),
-    argmax: new Float32Array(batch * units),
     min: new Float32Array(batch * units).fill(Infinity),
     sums: new Float32Array(batch * REDUCED_SUMS * units),
   };
   for (let b = 0; b < batch; b++) {
     for (let u = 0; u < units; u++) {
       let max = -Infinity;
-      let arg = 0;
       let min = Infinity;
       let s1 = 0;
       let s2 = 0;
@@ -110,10 +106,7 @@ export function reduceOnHost(
       for (let p = 0; p < pos; p++) {
         if (observed[b * length + p] === 0) continue;
         const x = data[(b * pos + p) * units + u];
-        if (x > max) {
-          max = x;
-          arg = p;
-        }
+        if (x > max) max = x;
         if (x < min) min = x;
         const x2 = f(x * x);
         s1 = f(s1 + x);
@@ -124,11 +117,26 @@ export function reduceOnHost(
       }
       const i = b * units + u;
       out.max[i] = max;
-      out.argmax[i] = arg;
       out.min[i] = min;
       const row = b * REDUCED_SUMS * units + u;
       [s1, s2, s3, s4, positive].forEach((s, k) => (out.sums[row + k * units] = s));
     }
   }
   return out;
+}
+
+/**
+ * The first position in [first, n) where unit u of a context reaches `value` (its max), or −1: the argmax the graph
+ * leaves out. value(p) = data[offset + p · posStride + u · unitStride].
+ */
+export function firstPositionOf(
+  value: number,
+  data: Float32Array,
+  offset: number,
+  posStride: number,
+  first: number,
+  n: number,
+): number {
+  for (let p = first, i = offset + first * posStride; p < n; p++, i += posStride) if (data[i] === value) return p;
+  return -1;
 }
