@@ -2,51 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxRunner } from './onnx-runner';
 import { ReferenceRunner } from './reference';
 import { randomModel } from './random-model';
-import { REDUCED_SUMS, firstPositionOf, reduceOnHost, reducedName, type ReducedTensors } from './reductions';
+import { firstPositionOf, reduceOnHost } from './reductions';
+import { contextRow, expectSameReductions, graphReductions, paddedBatch, REDUCTIONS_LENGTH as LENGTH } from '@/lib/testing/reductions';
 import { buildPlantedNeuronModel, charId } from '@/lib/testing/planted-neurons';
-
-/** A batch of right-padded contexts and its observed mask (positions 1..len-1 of each context). */
-export function paddedBatch(contexts: number[][], pad: number, padTo = 0, length = LENGTH) {
-  const seq = Math.max(padTo, ...contexts.map((c) => c.length));
-  const tokens = contexts.map((c) => [...c, ...new Array(seq - c.length).fill(pad)]);
-  const observed = new Float32Array(contexts.length * length);
-  contexts.forEach((c, b) => observed.fill(1, b * length + 1, b * length + c.length));
-  return { tokens, observed, seq, length };
-}
-
-/** Positions every test batch's sums run over. */
-const LENGTH = 40;
-
-/** The graph's reductions of one hook, as flat arrays. */
-export async function graphReductions(runner: OnnxRunner, tokens: number[][], hook: string, observed: Float32Array, length = LENGTH) {
-  const cache = await runner.run(tokens, [hook], { reductions: { hooks: [hook], observed, length } });
-  const get = (w: 'max' | 'min' | 'sums') => cache.get(reducedName(hook, w))!.data;
-  return { cache, reduced: { max: get('max'), min: get('min'), sums: get('sums') } as ReducedTensors };
-}
-
-/** Context b's reductions (all units) as plain arrays, to compare between batches. */
-export function contextRow(r: ReducedTensors, b: number, units: number) {
-  const slice = (a: Float32Array, w: number) => Array.from(a.subarray(b * w * units, (b + 1) * w * units));
-  return { max: slice(r.max, 1), min: slice(r.min, 1), sums: slice(r.sums, REDUCED_SUMS) };
-}
-
-/** Graph vs host: max, min and positive counts exactly; Σx..Σx⁴ up to float32 rounding in another order. */
-export function expectSameReductions(got: ReducedTensors, want: ReducedTensors, units: number): void {
-  expect(Array.from(got.max)).toEqual(Array.from(want.max));
-  expect(Array.from(got.min)).toEqual(Array.from(want.min));
-  const rows = want.sums.length / units / REDUCED_SUMS;
-  for (let b = 0; b < rows; b++) {
-    const row = b * REDUCED_SUMS * units;
-    for (let u = 0; u < units; u++) {
-      expect(got.sums[row + 4 * units + u]).toBe(want.sums[row + 4 * units + u]);
-      for (let k = 0; k < 4; k++) {
-        const [g, w] = [got.sums[row + k * units + u], want.sums[row + k * units + u]];
-        // Float32 rounding in another order: relative to the sum, or (Σx, Σx³ may cancel) to the next even power sum.
-        expect(Math.abs(g - w)).toBeLessThanOrEqual(1e-5 * (Math.abs(w) + 1) + 1e-6 * Math.abs(want.sums[row + (k | 1) * units + u]));
-      }
-    }
-  }
-}
 
 describe('in-graph position reductions', () => {
   const model = randomModel({ act_fn: 'gelu_new', d_mlp: 48, n_layers: 2, d_vocab: 50, n_ctx: 40 }, { seed: 3 });
