@@ -58,6 +58,8 @@ export interface RunOptions {
   projections?: Projection[];
   /** Per-context reductions over positions, in the graph (lib/engine/reductions.ts; OnnxRunner only). */
   reductions?: PositionReductions;
+  /** Hooks whose norm over the last axis comes back as `normName(hook)` (lib/engine/reductions.ts; OnnxRunner only). */
+  norms?: HookName[];
 }
 
 /** One intervened hook's inputs, with the hook's concrete shape: keep[i] = 1 leaves element i, 0 takes replacement[i]. */

@@ -4,6 +4,7 @@ import { OnnxGraphBuilder, type Dim } from './onnx-builder';
 import { assertKnownHooks, hookDims } from './hooks';
 import { projectedName, projectionMatrixName } from './projections';
 import { buildReductions } from './reduction-graph';
+import { normName } from './reductions';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -34,6 +35,8 @@ export interface OnnxGraphRequest {
   projections?: HookName[];
   /** Requested [batch, pos, units] hooks that also get per-context reductions over positions (lib/engine/reductions.ts). */
   reductions?: HookName[];
+  /** Hooks (requested or not) whose L2 norm over the last axis is an output `normName(hook)`. */
+  norms?: HookName[];
   /**
    * Where the model's weights live (default `inputs`): graph inputs named like the weights, fed on every run with the
    * model's own Float32Arrays (one copy per process whatever the number of sessions, no protobuf size cap), or
@@ -106,6 +109,12 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   for (let layer = 0; layer < cfg.n_layers; layer++) residPre = buildBlock(ctx, layer, residPre);
   buildUnembed(ctx, residPre);
 
+  for (const hook of new Set(request.norms ?? [])) {
+    if (hook === 'logits') throw new Error('buildOnnxModel: no norms of the logits');
+    const dims = hookDims(cfg, hook).map(symbolicDim);
+    ctx.b.op('ReduceL2', [hook], { axes: [dims.length - 1], keepdims: 0 }, normName(hook));
+    ctx.b.output(normName(hook), 'float32', dims.slice(0, -1));
+  }
   for (const hook of new Set(request.hooks)) {
     const dims = hook === 'logits' ? ['batch', 'pos', ctx.logitsWidth] : hookDims(cfg, hook).map(symbolicDim);
     ctx.b.output(hook, 'float32', dims);

@@ -8,7 +8,7 @@ import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
-import { OBSERVED_INPUT, REDUCED_SUMS, checkReductions, reducedName } from './reductions';
+import { OBSERVED_INPUT, REDUCED_SUMS, checkReductions, normName, reducedName } from './reductions';
 
 export interface OnnxRunnerOptions {
   /**
@@ -144,8 +144,10 @@ export class OnnxRunner implements ForwardRunner {
 
   async run(tokens: number[][], hooks: HookName[], options: RunOptions = {}): Promise<ActivationCache> {
     const cache: ActivationCache = new Map();
-    if (hooks.length === 0) return cache;
-    assertKnownHooks(this.model.cfg, hooks);
+    const norms = [...new Set(options.norms ?? [])].sort();
+    if (hooks.length === 0 && norms.length === 0) return cache;
+    assertKnownHooks(this.model.cfg, [...hooks, ...norms]);
+    if (norms.includes('logits')) throw new Error('norms: not of the logits');
     // Refuse a batch whose activations would make the machine swap (the message names the batch that fits), before
     // even packing its tokens.
     if (Array.isArray(tokens) && Array.isArray(tokens[0])) {
@@ -182,7 +184,7 @@ export class OnnxRunner implements ForwardRunner {
       const { observed, length } = options.reductions!;
       feeds[OBSERVED_INPUT] = new ort.Tensor('float32', observed, [batch, length]);
     }
-    const entry = this.entry(hooks, intervened, projected, reduced);
+    const entry = this.entry(hooks, intervened, projected, reduced, norms);
     entry.inFlight++;
     try {
       const session = await entry.session;
@@ -193,6 +195,7 @@ export class OnnxRunner implements ForwardRunner {
       for (const hook of new Set(hooks)) fetches[hook] = outputTensor(this.outputDims(hook, batch, seqLen));
       for (const p of projections)
         fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
+      for (const hook of norms) fetches[normName(hook)] = outputTensor(this.outputDims(hook, batch, seqLen).slice(0, -1));
       for (const hook of reduced) {
         const units = this.outputDims(hook, batch, seqLen)[2];
         for (const what of ['max', 'min'] as const) fetches[reducedName(hook, what)] = outputTensor([batch, units]);
@@ -221,9 +224,15 @@ export class OnnxRunner implements ForwardRunner {
   }
 
   /** The session for a hook set and a set of intervened hooks (sessions differ by outputs and intervention inputs). */
-  private entry(hooks: HookName[], intervened: HookName[] = [], projected: HookName[] = [], reduced: HookName[] = []): CachedSession {
+  private entry(
+    hooks: HookName[],
+    intervened: HookName[] = [],
+    projected: HookName[] = [],
+    reduced: HookName[] = [],
+    norms: HookName[] = [],
+  ): CachedSession {
     const sortedIntervened = [...new Set(intervened)].sort();
-    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}`;
+    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}\n|${norms.join('\n')}`;
     const entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
@@ -232,7 +241,7 @@ export class OnnxRunner implements ForwardRunner {
       return entry;
     }
     const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], inFlight: 0, evicted: false };
-    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, projected, reduced, created);
+    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, { projected, reduced, norms }, created);
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
       () => this.evictBeyondLimit(),
@@ -248,14 +257,20 @@ export class OnnxRunner implements ForwardRunner {
   private async createSession(
     hooks: HookName[],
     interventions: HookName[],
-    projections: HookName[],
-    reductions: HookName[],
+    extra: { projected: HookName[]; reduced: HookName[]; norms: HookName[] },
     entry: CachedSession,
   ): Promise<ort.InferenceSession> {
     const t0 = performance.now();
     const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
     this.weightStorage = weights;
-    const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, reductions, weights });
+    const { bytes, weightInputs } = buildOnnxModel(this.model, {
+      hooks,
+      interventions,
+      projections: extra.projected,
+      reductions: extra.reduced,
+      norms: extra.norms,
+      weights,
+    });
     entry.bytes = bytes.byteLength;
     entry.weightInputs = weightInputs;
     const t1 = performance.now();

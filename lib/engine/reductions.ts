@@ -129,14 +129,16 @@ export function reduceOnHost(
  * The first position in [first, n) where unit u of a context reaches `value` (its max), or −1: the argmax the graph
  * leaves out. value(p) = data[offset + p · posStride + u · unitStride].
  */
-export function firstPositionOf(
-  value: number,
-  data: Float32Array,
-  offset: number,
-  posStride: number,
-  first: number,
-  n: number,
-): number {
+export function firstPositionOf(value: number, data: Float32Array, offset: number, posStride: number, first: number, n: number): number {
   for (let p = first, i = offset + first * posStride; p < n; p++, i += posStride) if (data[i] === value) return p;
   return -1;
+}
+
+/**
+ * Norms: ‖x‖₂ over a hook's last axis (e.g. each head's write to the residual stream, hook_result [batch, pos, head,
+ * d_model] → [batch, pos, head]), computed in the graph; the hook itself need not be requested, so the host neither
+ * receives nor reads it. Runners without norms leave `normName(hook)` out of the cache (callers compute it then).
+ */
+export function normName(hook: HookName): string {
+  return `${hook}:norm`;
 }
