@@ -60,6 +60,8 @@ export interface RunOptions {
   reductions?: PositionReductions;
   /** Hooks whose norm over the last axis comes back as `normName(hook)` (lib/engine/reductions.ts; OnnxRunner only). */
   norms?: HookName[];
+  /** Pattern hooks whose max over non-BOS sources comes back as `sourceMaxName(hook)` (reductions.ts; OnnxRunner only). */
+  sourceMaxima?: HookName[];
 }
 
 /** One intervened hook's inputs, with the hook's concrete shape: keep[i] = 1 leaves element i, 0 takes replacement[i]. */

@@ -4,7 +4,7 @@ import { OnnxGraphBuilder, type Dim } from './onnx-builder';
 import { assertKnownHooks, hookDims } from './hooks';
 import { projectedName, projectionMatrixName } from './projections';
 import { buildReductions } from './reduction-graph';
-import { normName } from './reductions';
+import { normName, sourceMaxName } from './reductions';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -37,6 +37,8 @@ export interface OnnxGraphRequest {
   reductions?: HookName[];
   /** Hooks (requested or not) whose L2 norm over the last axis is an output `normName(hook)`. */
   norms?: HookName[];
+  /** Attention pattern hooks whose max over sources k ≥ 1 is an output `sourceMaxName(hook)`. */
+  sourceMaxima?: HookName[];
   /**
    * Where the model's weights live (default `inputs`): graph inputs named like the weights, fed on every run with the
    * model's own Float32Arrays (one copy per process whatever the number of sessions, no protobuf size cap), or
@@ -114,6 +116,14 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
     const dims = hookDims(cfg, hook).map(symbolicDim);
     ctx.b.op('ReduceL2', [hook], { axes: [dims.length - 1], keepdims: 0 }, normName(hook));
     ctx.b.output(normName(hook), 'float32', dims.slice(0, -1));
+  }
+  for (const hook of new Set(request.sourceMaxima ?? [])) {
+    if (!hook.endsWith('attn.hook_pattern')) throw new Error(`buildOnnxModel: source maxima of ${hook}, not an attention pattern`);
+    const dims = hookDims(cfg, hook).map(symbolicDim);
+    const last = ctx.b.int64Constant([3]);
+    const sources = ctx.b.op('Slice', [hook, ctx.b.int64Constant([1]), ctx.b.int64Constant([2 ** 31 - 1]), last]);
+    ctx.b.op('ReduceMax', [sources], { axes: [3], keepdims: 0 }, sourceMaxName(hook));
+    ctx.b.output(sourceMaxName(hook), 'float32', dims.slice(0, -1));
   }
   for (const hook of new Set(request.hooks)) {
     const dims = hook === 'logits' ? ['batch', 'pos', ctx.logitsWidth] : hookDims(cfg, hook).map(symbolicDim);

@@ -8,7 +8,7 @@ import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
-import { OBSERVED_INPUT, REDUCED_SUMS, checkReductions, normName, reducedName } from './reductions';
+import { OBSERVED_INPUT, REDUCED_SUMS, checkReductions, normName, reducedName, sourceMaxName } from './reductions';
 
 export interface OnnxRunnerOptions {
   /**
@@ -145,8 +145,9 @@ export class OnnxRunner implements ForwardRunner {
   async run(tokens: number[][], hooks: HookName[], options: RunOptions = {}): Promise<ActivationCache> {
     const cache: ActivationCache = new Map();
     const norms = [...new Set(options.norms ?? [])].sort();
+    const sourceMaxima = [...new Set(options.sourceMaxima ?? [])].sort();
     if (hooks.length === 0 && norms.length === 0) return cache;
-    assertKnownHooks(this.model.cfg, [...hooks, ...norms]);
+    assertKnownHooks(this.model.cfg, [...hooks, ...norms, ...sourceMaxima]);
     if (norms.includes('logits')) throw new Error('norms: not of the logits');
     // Refuse a batch whose activations would make the machine swap (the message names the batch that fits), before
     // even packing its tokens.
@@ -184,7 +185,7 @@ export class OnnxRunner implements ForwardRunner {
       const { observed, length } = options.reductions!;
       feeds[OBSERVED_INPUT] = new ort.Tensor('float32', observed, [batch, length]);
     }
-    const entry = this.entry(hooks, intervened, projected, reduced, norms);
+    const entry = this.entry(hooks, intervened, projected, reduced, norms, sourceMaxima);
     entry.inFlight++;
     try {
       const session = await entry.session;
@@ -196,6 +197,7 @@ export class OnnxRunner implements ForwardRunner {
       for (const p of projections)
         fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
       for (const hook of norms) fetches[normName(hook)] = outputTensor(this.outputDims(hook, batch, seqLen).slice(0, -1));
+      for (const hook of sourceMaxima) fetches[sourceMaxName(hook)] = outputTensor(this.outputDims(hook, batch, seqLen).slice(0, -1));
       for (const hook of reduced) {
         const units = this.outputDims(hook, batch, seqLen)[2];
         for (const what of ['max', 'min'] as const) fetches[reducedName(hook, what)] = outputTensor([batch, units]);
@@ -230,9 +232,10 @@ export class OnnxRunner implements ForwardRunner {
     projected: HookName[] = [],
     reduced: HookName[] = [],
     norms: HookName[] = [],
+    sourceMaxima: HookName[] = [],
   ): CachedSession {
     const sortedIntervened = [...new Set(intervened)].sort();
-    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}\n|${norms.join('\n')}`;
+    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}\n|${norms.join('\n')}\n|${sourceMaxima.join('\n')}`;
     const entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
@@ -241,7 +244,12 @@ export class OnnxRunner implements ForwardRunner {
       return entry;
     }
     const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], inFlight: 0, evicted: false };
-    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, { projected, reduced, norms }, created);
+    created.session = this.createSession(
+      [...new Set(hooks)].sort(),
+      sortedIntervened,
+      { projected, reduced, norms, sourceMaxima },
+      created,
+    );
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
       () => this.evictBeyondLimit(),
@@ -257,7 +265,7 @@ export class OnnxRunner implements ForwardRunner {
   private async createSession(
     hooks: HookName[],
     interventions: HookName[],
-    extra: { projected: HookName[]; reduced: HookName[]; norms: HookName[] },
+    extra: { projected: HookName[]; reduced: HookName[]; norms: HookName[]; sourceMaxima: HookName[] },
     entry: CachedSession,
   ): Promise<ort.InferenceSession> {
     const t0 = performance.now();
@@ -269,6 +277,7 @@ export class OnnxRunner implements ForwardRunner {
       projections: extra.projected,
       reductions: extra.reduced,
       norms: extra.norms,
+      sourceMaxima: extra.sourceMaxima,
       weights,
     });
     entry.bytes = bytes.byteLength;

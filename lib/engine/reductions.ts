@@ -142,3 +142,12 @@ export function firstPositionOf(value: number, data: Float32Array, offset: numbe
 export function normName(hook: HookName): string {
   return `${hook}:norm`;
 }
+
+/**
+ * Source maxima: for an attention pattern [batch, head, q, k], the largest weight on a non-BOS source (k ≥ 1) of each
+ * destination, [batch, head, q], computed in the graph (causal entries k > q are exactly 0, so the max over k ≥ 1 is
+ * the max over 1 ≤ k ≤ q). The head-example scan ranks destinations by it without reading whole patterns.
+ */
+export function sourceMaxName(hook: HookName): string {
+  return `${hook}:max_after_bos`;
+}

@@ -11,7 +11,7 @@
  * (one per norm-histogram slot) give the quantile examples after merging.
  */
 import type { ForwardRunner } from '@/lib/engine/types';
-import { normName } from '@/lib/engine/reductions';
+import { normName, sourceMaxName } from '@/lib/engine/reductions';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import { BoundedBest } from '@/lib/metrics/streaming/bounded-best';
 import { byKeyAsc, byValueDesc, tokenKey } from '@/lib/metrics/streaming/example';
@@ -40,30 +40,31 @@ const roundNorm = (x: number) => Math.fround(x);
 interface HeadActs {
   norm: Float64Array;
   maxAttn: Float64Array;
-  /** Position of the max non-BOS source of each destination (-1 at 0). */
-  argmaxSource: Int32Array;
+  /** Position of the max non-BOS source of destination q (−1 at 0), read from the pattern when an example needs it. */
+  argmaxSource: (q: number) => number;
 }
 
 interface BatchView {
   seq: number;
   patterns: Float32Array[]; // per layer [batch, head, seq, seq]
   norms: Float32Array[]; // per layer [batch, seq, head]: ‖hook_result‖
+  maxAttn: Float32Array[]; // per layer [batch, head, seq]: max over sources k ≥ 1
 }
 
 function headActs(view: BatchView, b: number, layer: number, head: number, nHeads: number, len: number): HeadActs {
   const { seq } = view;
   const pattern = view.patterns[layer];
   const norms = view.norms[layer];
+  const maxima = view.maxAttn[layer];
   const norm = new Float64Array(len);
   const maxAttn = new Float64Array(len);
-  const argmaxSource = new Int32Array(len).fill(-1);
+  const at = (b * nHeads + head) * seq;
   for (let q = 0; q < len; q++) {
     norm[q] = norms[(b * seq + q) * nHeads + head];
-    if (q === 0) {
-      maxAttn[q] = NaN;
-      continue;
-    }
-    const row = ((b * nHeads + head) * seq + q) * seq;
+    maxAttn[q] = q === 0 ? NaN : maxima[at + q];
+  }
+  const argmaxSource = (q: number) => {
+    const row = (at + q) * seq;
     let best = -1;
     let arg = -1;
     for (let k = 1; k <= q; k++) {
@@ -72,9 +73,8 @@ function headActs(view: BatchView, b: number, layer: number, head: number, nHead
         arg = k;
       }
     }
-    maxAttn[q] = best;
-    argmaxSource[q] = arg;
-  }
+    return arg;
+  };
   return { norm, maxAttn, argmaxSource };
 }
 
@@ -83,7 +83,7 @@ function headActs(view: BatchView, b: number, layer: number, head: number, nHead
  * tokens before it: for an induction head, the earlier occurrence of the destination token and its predecessor.
  */
 function reachBack(acts: HeadActs, q: number): number {
-  const src = acts.argmaxSource[q];
+  const src = acts.argmaxSource(q);
   return src >= 1 ? q - src + 2 : 0;
 }
 
@@ -133,19 +133,33 @@ async function forwardBatch(runner: ForwardRunner, cfg: ScanModelShape, batch: S
   const layers = Array.from({ length: cfg.n_layers }, (_, l) => l);
   const patternHooks = layers.map((l) => `blocks.${l}.attn.hook_pattern`);
   const resultHooks = layers.map((l) => `blocks.${l}.attn.hook_result`);
-  const cache = await runner.run(tokens, patternHooks, { norms: resultHooks });
+  const cache = await runner.run(tokens, patternHooks, { norms: resultHooks, sourceMaxima: patternHooks });
   // Runners without in-graph norms (ReferenceRunner, test fakes): the results themselves, normed here.
   const results = layers.some((l) => !cache.has(normName(resultHooks[l]))) ? await runner.run(tokens, resultHooks) : undefined;
   const patterns: Float32Array[] = [];
   const norms: Float32Array[] = [];
+  const maxAttn: Float32Array[] = [];
   for (const l of layers) {
     const p = cache.get(patternHooks[l]);
     const n = cache.get(normName(resultHooks[l])) ?? (results?.get(resultHooks[l]) && normsOf(results.get(resultHooks[l])!));
     if (!p || !n) throw new Error(`runner did not return the attention hooks of layer ${l}`);
     patterns.push(p.data);
     norms.push(n.data);
+    maxAttn.push(cache.get(sourceMaxName(patternHooks[l]))?.data ?? sourceMaximaOf(p));
   }
-  return { seq, patterns, norms };
+  return { seq, patterns, norms, maxAttn };
+}
+
+/** Max over sources k ≥ 1 of a pattern [batch, head, q, k] (what the graph's sourceMaxima return). */
+function sourceMaximaOf(t: { shape: number[]; data: Float32Array }): Float32Array {
+  const seq = t.shape[3];
+  const out = new Float32Array(t.data.length / seq);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let k = i * seq + 1; k < (i + 1) * seq; k++) if (t.data[k] > best) best = t.data[k];
+    out[i] = best;
+  }
+  return out;
 }
 
 /** ‖x‖ over the last axis of [batch, seq, head, d_model], as float32 (what the graph's ReduceL2 returns). */
