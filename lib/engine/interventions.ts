@@ -2,6 +2,7 @@ import type { ModelConfig, Tensor } from '../models/types';
 import type { HookName } from './types';
 import { assertKnownHooks, hookDims, parseHookName } from './hooks';
 import type { Projection } from './projections';
+import type { PositionReductions } from './reductions';
 
 /**
  * Interventions: zero- or mean-ablation of a head or an MLP neuron, and activation patching, as INPUTS of the
@@ -55,6 +56,12 @@ export interface RunOptions {
   interventions?: Intervention[];
   /** Extra in-graph outputs `hook · matrix` (lib/engine/projections.ts; OnnxRunner only). */
   projections?: Projection[];
+  /** Per-context reductions over positions, in the graph (lib/engine/reductions.ts; OnnxRunner only). */
+  reductions?: PositionReductions;
+  /** Hooks whose norm over the last axis comes back as `normName(hook)` (lib/engine/reductions.ts; OnnxRunner only). */
+  norms?: HookName[];
+  /** Pattern hooks whose max over non-BOS sources comes back as `sourceMaxName(hook)` (reductions.ts; OnnxRunner only). */
+  sourceMaxima?: HookName[];
 }
 
 /** One intervened hook's inputs, with the hook's concrete shape: keep[i] = 1 leaves element i, 0 takes replacement[i]. */

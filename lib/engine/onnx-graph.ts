@@ -3,6 +3,8 @@ import type { HookName } from './types';
 import { OnnxGraphBuilder, type Dim } from './onnx-builder';
 import { assertKnownHooks, hookDims } from './hooks';
 import { projectedName, projectionMatrixName } from './projections';
+import { buildReductions } from './reduction-graph';
+import { normName, sourceMaxName } from './reductions';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -31,6 +33,12 @@ export interface OnnxGraphRequest {
   interventions?: HookName[];
   /** Requested hooks that also get `hook · {hook}:matrix` as an output (lib/engine/projections.ts). */
   projections?: HookName[];
+  /** Requested [batch, pos, units] hooks that also get per-context reductions over positions (lib/engine/reductions.ts). */
+  reductions?: HookName[];
+  /** Hooks (requested or not) whose L2 norm over the last axis is an output `normName(hook)`. */
+  norms?: HookName[];
+  /** Attention pattern hooks whose max over sources k ≥ 1 is an output `sourceMaxName(hook)`. */
+  sourceMaxima?: HookName[];
   /**
    * Where the model's weights live (default `inputs`): graph inputs named like the weights, fed on every run with the
    * model's own Float32Arrays (one copy per process whatever the number of sessions, no protobuf size cap), or
@@ -103,6 +111,20 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   for (let layer = 0; layer < cfg.n_layers; layer++) residPre = buildBlock(ctx, layer, residPre);
   buildUnembed(ctx, residPre);
 
+  for (const hook of new Set(request.norms ?? [])) {
+    if (hook === 'logits') throw new Error('buildOnnxModel: no norms of the logits');
+    const dims = hookDims(cfg, hook).map(symbolicDim);
+    ctx.b.op('ReduceL2', [hook], { axes: [dims.length - 1], keepdims: 0 }, normName(hook));
+    ctx.b.output(normName(hook), 'float32', dims.slice(0, -1));
+  }
+  for (const hook of new Set(request.sourceMaxima ?? [])) {
+    if (!hook.endsWith('attn.hook_pattern')) throw new Error(`buildOnnxModel: source maxima of ${hook}, not an attention pattern`);
+    const dims = hookDims(cfg, hook).map(symbolicDim);
+    const last = ctx.b.int64Constant([3]);
+    const sources = ctx.b.op('Slice', [hook, ctx.b.int64Constant([1]), ctx.b.int64Constant([2 ** 31 - 1]), last]);
+    ctx.b.op('ReduceMax', [sources], { axes: [3], keepdims: 0 }, sourceMaxName(hook));
+    ctx.b.output(sourceMaxName(hook), 'float32', dims.slice(0, -1));
+  }
   for (const hook of new Set(request.hooks)) {
     const dims = hook === 'logits' ? ['batch', 'pos', ctx.logitsWidth] : hookDims(cfg, hook).map(symbolicDim);
     ctx.b.output(hook, 'float32', dims);
@@ -115,6 +137,12 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
     ctx.b.op('MatMul', [hook, matrix], {}, projectedName(hook));
     ctx.b.output(projectedName(hook), 'float32', [...dims.slice(0, -1), columns]);
   }
+  const reduced = [...new Set(request.reductions ?? [])];
+  for (const hook of reduced) {
+    if (!request.hooks.includes(hook)) throw new Error(`buildOnnxModel: reduction of ${hook}, which is not requested`);
+    if (hook === 'logits' || hookDims(cfg, hook).length !== 3) throw new Error(`buildOnnxModel: ${hook} is not a [batch, pos, units] hook`);
+  }
+  if (reduced.length > 0) buildReductions(ctx.b, reduced, (hook) => hookDims(cfg, hook)[2] as number);
   return ctx.b.build();
 }
 

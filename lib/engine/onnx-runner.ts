@@ -8,6 +8,7 @@ import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
+import { OBSERVED_INPUT, REDUCED_SUMS, checkReductions, normName, reducedName, sourceMaxName } from './reductions';
 
 export interface OnnxRunnerOptions {
   /**
@@ -128,9 +129,14 @@ export class OnnxRunner implements ForwardRunner {
   }
 
   /** Builds (or finds) the session for a hook set ahead of use. */
-  async prepare(hooks: HookName[], intervenedHooks: HookName[] = [], projectedHooks: HookName[] = []): Promise<void> {
+  async prepare(
+    hooks: HookName[],
+    intervenedHooks: HookName[] = [],
+    projectedHooks: HookName[] = [],
+    reducedHooks: HookName[] = [],
+  ): Promise<void> {
     assertKnownHooks(this.model.cfg, hooks);
-    await this.entry(hooks, intervenedHooks, [...new Set(projectedHooks)].sort()).session;
+    await this.entry(hooks, intervenedHooks, [...new Set(projectedHooks)].sort(), [...new Set(reducedHooks)].sort()).session;
   }
 
   /** Number of live cached sessions. */
@@ -140,8 +146,11 @@ export class OnnxRunner implements ForwardRunner {
 
   async run(tokens: number[][], hooks: HookName[], options: RunOptions = {}): Promise<ActivationCache> {
     const cache: ActivationCache = new Map();
-    if (hooks.length === 0) return cache;
-    assertKnownHooks(this.model.cfg, hooks);
+    const norms = [...new Set(options.norms ?? [])].sort();
+    const sourceMaxima = [...new Set(options.sourceMaxima ?? [])].sort();
+    if (hooks.length === 0 && norms.length === 0) return cache;
+    assertKnownHooks(this.model.cfg, [...hooks, ...norms, ...sourceMaxima]);
+    if (norms.includes('logits')) throw new Error('norms: not of the logits');
     // Refuse a batch whose activations would make the machine swap (the message names the batch that fits), before
     // even packing its tokens.
     if (Array.isArray(tokens) && Array.isArray(tokens[0])) {
@@ -170,20 +179,33 @@ export class OnnxRunner implements ForwardRunner {
     });
     for (const p of projections)
       feeds[projectionMatrixName(p.hook)] = new ort.Tensor('float32', p.matrix, [p.matrix.length / p.columns, p.columns]);
-    const entry = this.entry(hooks, intervened, projected);
+    const batch = tokens.length;
+    const seqLen = tokens[0].length;
+    const rank = (hook: HookName) => (hook === 'logits' ? 3 : hookDims(this.model.cfg, hook).length);
+    const reduced = checkReductions(options.reductions, hooks, rank, batch, seqLen);
+    if (reduced.length > 0) {
+      const { observed, length } = options.reductions!;
+      feeds[OBSERVED_INPUT] = new ort.Tensor('float32', observed, [batch, length]);
+    }
+    const entry = this.entry(hooks, intervened, projected, reduced, norms, sourceMaxima);
     entry.inFlight++;
     try {
       const session = await entry.session;
       Object.assign(feeds, weightFeeds(this.model, entry.weightInputs));
       // Outputs go straight into arrays allocated here (onnxruntime writes into pre-allocated fetches): each hook
       // exists once, not once in onnxruntime's memory and again as the JavaScript copy of it.
-      const batch = tokens.length;
-      const seqLen = tokens[0].length;
       const fetches: Record<string, ort.Tensor> = {};
       const outputTensor = (dims: number[]) => new ort.Tensor('float32', this.outputPool.take(dims.reduce((a, b) => a * b, 1)), dims);
       for (const hook of new Set(hooks)) fetches[hook] = outputTensor(this.outputDims(hook, batch, seqLen));
       for (const p of projections)
         fetches[projectedName(p.hook)] = outputTensor([...this.outputDims(p.hook, batch, seqLen).slice(0, -1), p.columns]);
+      for (const hook of norms) fetches[normName(hook)] = outputTensor(this.outputDims(hook, batch, seqLen).slice(0, -1));
+      for (const hook of sourceMaxima) fetches[sourceMaxName(hook)] = outputTensor(this.outputDims(hook, batch, seqLen).slice(0, -1));
+      for (const hook of reduced) {
+        const units = this.outputDims(hook, batch, seqLen)[2];
+        for (const what of ['max', 'min'] as const) fetches[reducedName(hook, what)] = outputTensor([batch, units]);
+        fetches[reducedName(hook, 'sums')] = outputTensor([batch, REDUCED_SUMS, units]);
+      }
       await session.run(feeds, fetches);
       for (const [name, t] of Object.entries(fetches)) cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
       return cache;
@@ -218,9 +240,16 @@ export class OnnxRunner implements ForwardRunner {
   }
 
   /** The session for a hook set and a set of intervened hooks (sessions differ by outputs and intervention inputs). */
-  private entry(hooks: HookName[], intervened: HookName[] = [], projected: HookName[] = []): CachedSession {
+  private entry(
+    hooks: HookName[],
+    intervened: HookName[] = [],
+    projected: HookName[] = [],
+    reduced: HookName[] = [],
+    norms: HookName[] = [],
+    sourceMaxima: HookName[] = [],
+  ): CachedSession {
     const sortedIntervened = [...new Set(intervened)].sort();
-    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}`;
+    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}\n|${norms.join('\n')}\n|${sourceMaxima.join('\n')}`;
     const entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
@@ -229,7 +258,12 @@ export class OnnxRunner implements ForwardRunner {
       return entry;
     }
     const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], inFlight: 0, evicted: false };
-    created.session = this.createSession([...new Set(hooks)].sort(), sortedIntervened, projected, created);
+    created.session = this.createSession(
+      [...new Set(hooks)].sort(),
+      sortedIntervened,
+      { projected, reduced, norms, sourceMaxima },
+      created,
+    );
     // A failed build is not cached: the next call tries again (and reports the error again).
     created.session.then(
       () => this.evictBeyondLimit(),
@@ -245,13 +279,21 @@ export class OnnxRunner implements ForwardRunner {
   private async createSession(
     hooks: HookName[],
     interventions: HookName[],
-    projections: HookName[],
+    extra: { projected: HookName[]; reduced: HookName[]; norms: HookName[]; sourceMaxima: HookName[] },
     entry: CachedSession,
   ): Promise<ort.InferenceSession> {
     const t0 = performance.now();
     const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
     this.weightStorage = weights;
-    const { bytes, weightInputs } = buildOnnxModel(this.model, { hooks, interventions, projections, weights });
+    const { bytes, weightInputs } = buildOnnxModel(this.model, {
+      hooks,
+      interventions,
+      projections: extra.projected,
+      reductions: extra.reduced,
+      norms: extra.norms,
+      sourceMaxima: extra.sourceMaxima,
+      weights,
+    });
     entry.bytes = bytes.byteLength;
     entry.weightInputs = weightInputs;
     const t1 = performance.now();

@@ -5,7 +5,10 @@
  *       scan throughput vs the plain hooked forward (same hooks, same batches, same runner), interleaved
  *       `repeats` times, as ratios of wall-time and of CPU-time throughputs (target ≥ 0.8); --docs N: the corpus'
  *       first N documents. model `gpt2-small-shaped`: GPT-2 small's shape with random weights and the GPT-2
- *       tokenizer from ../shared/data (a research model's size: 24 sites × 3072 neurons); then (unless --ratio-only) the whole neuron wiki (both bundled corpora, minimal examples)
+ *       tokenizer from ../shared/data (a research model's size: 24 sites × 3072 neurons). Also prints the scan's host-side
+ *       statistics CPU time (the scan's CPU time outside runner.run, i.e. everything but the forward and its in-graph
+ *       reductions) against the plain forward's CPU time (target ≤ 0.15 on the GPT-2-small shape).
+ *       Then (unless --ratio-only) the whole neuron wiki (both bundled corpora, minimal examples)
  *       wall time; then peak memory of the scan over the corpus ×1 and ×10, each in a fresh process.
  *       e.g. `... ../shared/data/models/gelu-2l data/corpora/tinystories-sample.txt 3 --ratio-only` (a GELU model:
  *       sites post and pre, 4 × 1024 neurons)
@@ -113,6 +116,20 @@ const forwardRates: number[] = [];
 const scanRates: number[] = [];
 const forwardCpu: number[] = [];
 const scanCpu: number[] = [];
+const hostShare: number[] = [];
+// The scan's runner, timed: CPU seconds spent inside run() (the forward and its in-graph reductions; onnxruntime-node
+// blocks the JS thread meanwhile, so nothing else runs), the rest of the scan's CPU time is the host's statistics.
+let insideRun = 0;
+const timedRunner: typeof runner = Object.assign(Object.create(runner) as typeof runner, {
+  run: async (...a: Parameters<typeof runner.run>) => {
+    const c = process.cpuUsage();
+    try {
+      return await runner.run(...a);
+    } finally {
+      insideRun += cpuSeconds(c);
+    }
+  },
+});
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1e6;
@@ -122,12 +139,16 @@ for (let r = 0; r < Number(repeatsArg ?? 3); r++) {
   let c0 = process.cpuUsage();
   for (const b of batches) await runner.run(b.padded, hooks);
   forwardRates.push(tokens / ((performance.now() - t0) / 1000));
-  forwardCpu.push(tokens / cpuSeconds(c0));
+  const forwardSeconds = cpuSeconds(c0);
+  forwardCpu.push(tokens / forwardSeconds);
   t0 = performance.now();
   c0 = process.cpuUsage();
-  await scanNeuronShard({ model, runner, tokenizer, docs, ranges });
+  insideRun = 0;
+  await scanNeuronShard({ model, runner: timedRunner, tokenizer, docs, ranges });
   scanRates.push(tokens / ((performance.now() - t0) / 1000));
-  scanCpu.push(tokens / cpuSeconds(c0));
+  const scanSeconds = cpuSeconds(c0);
+  scanCpu.push(tokens / scanSeconds);
+  hostShare.push((scanSeconds - insideRun) / forwardSeconds);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rates = (xs: number[]) => `${xs.map((x) => Math.round(x)).join(', ')} tokens/s (median ${Math.round(median(xs))})`;
@@ -137,6 +158,9 @@ console.log(`plain hooked forward: ${rates(forwardRates)}; per CPU second ${rate
 console.log(`neuron scan:          ${rates(scanRates)}; per CPU second ${rates(scanCpu)}`);
 console.log(`scan / forward (wall time): ${ratios(scanRates, forwardRates)}`);
 console.log(`scan / forward (CPU time):  ${ratios(scanCpu, forwardCpu)}`);
+console.log(
+  `host-side statistics CPU / plain forward CPU: ${median(hostShare).toFixed(3)} (per repeat: ${hostShare.map((x) => x.toFixed(3)).join(', ')})`,
+);
 
 if (ratioOnly) {
   await runner.dispose();

@@ -3,13 +3,15 @@
  * in, a serialisable HeadShardResult out, so a queue worker, a test or `npm start` can run it alike.
  *
  * Per context and head, destination tokens q ≥ 1 (BOS excluded: its attention is trivially all on itself):
- *  - norm[q] = ‖blocks.L.attn.hook_result[q, h]‖ (the head's write to the residual stream);
+ *  - norm[q] = ‖blocks.L.attn.hook_result[q, h]‖ (the head's write to the residual stream), computed in the graph
+ *    (RunOptions.norms): the host never receives hook_result, d_model values per head and token;
  *  - maxAttn[q] = max over sources 1 ≤ k ≤ q of hook_pattern[h, q, k] (attention to a non-BOS source).
  * Top-k keeps the best destination of each context (one example per context, so the list is not ten
  * neighbouring tokens of one story); histograms and moments take every destination token; keyed samples
  * (one per norm-histogram slot) give the quantile examples after merging.
  */
 import type { ForwardRunner } from '@/lib/engine/types';
+import { normName, sourceMaxName } from '@/lib/engine/reductions';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import { BoundedBest } from '@/lib/metrics/streaming/bounded-best';
 import { byKeyAsc, byValueDesc, tokenKey } from '@/lib/metrics/streaming/example';
@@ -38,34 +40,31 @@ const roundNorm = (x: number) => Math.fround(x);
 interface HeadActs {
   norm: Float64Array;
   maxAttn: Float64Array;
-  /** Position of the max non-BOS source of each destination (-1 at 0). */
-  argmaxSource: Int32Array;
+  /** Position of the max non-BOS source of destination q (−1 at 0), read from the pattern when an example needs it. */
+  argmaxSource: (q: number) => number;
 }
 
 interface BatchView {
   seq: number;
   patterns: Float32Array[]; // per layer [batch, head, seq, seq]
-  results: Float32Array[]; // per layer [batch, seq, head, d_model]
-  dModel: number;
+  norms: Float32Array[]; // per layer [batch, seq, head]: ‖hook_result‖
+  maxAttn: Float32Array[]; // per layer [batch, head, seq]: max over sources k ≥ 1
 }
 
 function headActs(view: BatchView, b: number, layer: number, head: number, nHeads: number, len: number): HeadActs {
-  const { seq, dModel } = view;
+  const { seq } = view;
   const pattern = view.patterns[layer];
-  const result = view.results[layer];
+  const norms = view.norms[layer];
+  const maxima = view.maxAttn[layer];
   const norm = new Float64Array(len);
   const maxAttn = new Float64Array(len);
-  const argmaxSource = new Int32Array(len).fill(-1);
+  const at = (b * nHeads + head) * seq;
   for (let q = 0; q < len; q++) {
-    let s = 0;
-    const base = ((b * seq + q) * nHeads + head) * dModel;
-    for (let d = 0; d < dModel; d++) s += result[base + d] * result[base + d];
-    norm[q] = Math.sqrt(s);
-    if (q === 0) {
-      maxAttn[q] = NaN;
-      continue;
-    }
-    const row = ((b * nHeads + head) * seq + q) * seq;
+    norm[q] = norms[(b * seq + q) * nHeads + head];
+    maxAttn[q] = q === 0 ? NaN : maxima[at + q];
+  }
+  const argmaxSource = (q: number) => {
+    const row = (at + q) * seq;
     let best = -1;
     let arg = -1;
     for (let k = 1; k <= q; k++) {
@@ -74,9 +73,8 @@ function headActs(view: BatchView, b: number, layer: number, head: number, nHead
         arg = k;
       }
     }
-    maxAttn[q] = best;
-    argmaxSource[q] = arg;
-  }
+    return arg;
+  };
   return { norm, maxAttn, argmaxSource };
 }
 
@@ -85,7 +83,7 @@ function headActs(view: BatchView, b: number, layer: number, head: number, nHead
  * tokens before it: for an induction head, the earlier occurrence of the destination token and its predecessor.
  */
 function reachBack(acts: HeadActs, q: number): number {
-  const src = acts.argmaxSource[q];
+  const src = acts.argmaxSource(q);
   return src >= 1 ? q - src + 2 : 0;
 }
 
@@ -132,21 +130,48 @@ function buildExample(
 async function forwardBatch(runner: ForwardRunner, cfg: ScanModelShape, batch: ScanContext[], padId: number): Promise<BatchView> {
   const seq = Math.max(...batch.map((c) => c.tokenIds.length));
   const tokens = batch.map((c) => [...c.tokenIds, ...new Array(seq - c.tokenIds.length).fill(padId)]);
-  const hooks: string[] = [];
-  for (let l = 0; l < cfg.n_layers; l++) hooks.push(`blocks.${l}.attn.hook_pattern`, `blocks.${l}.attn.hook_result`);
-  const cache = await runner.run(tokens, hooks);
+  const layers = Array.from({ length: cfg.n_layers }, (_, l) => l);
+  const patternHooks = layers.map((l) => `blocks.${l}.attn.hook_pattern`);
+  const resultHooks = layers.map((l) => `blocks.${l}.attn.hook_result`);
+  const cache = await runner.run(tokens, patternHooks, { norms: resultHooks, sourceMaxima: patternHooks });
+  // Runners without in-graph norms (ReferenceRunner, test fakes): the results themselves, normed here.
+  const results = layers.some((l) => !cache.has(normName(resultHooks[l]))) ? await runner.run(tokens, resultHooks) : undefined;
   const patterns: Float32Array[] = [];
-  const results: Float32Array[] = [];
-  let dModel = 0;
-  for (let l = 0; l < cfg.n_layers; l++) {
-    const p = cache.get(`blocks.${l}.attn.hook_pattern`);
-    const r = cache.get(`blocks.${l}.attn.hook_result`);
-    if (!p || !r) throw new Error(`runner did not return the attention hooks of layer ${l}`);
+  const norms: Float32Array[] = [];
+  const maxAttn: Float32Array[] = [];
+  for (const l of layers) {
+    const p = cache.get(patternHooks[l]);
+    const n = cache.get(normName(resultHooks[l])) ?? (results?.get(resultHooks[l]) && normsOf(results.get(resultHooks[l])!));
+    if (!p || !n) throw new Error(`runner did not return the attention hooks of layer ${l}`);
     patterns.push(p.data);
-    results.push(r.data);
-    dModel = r.shape[3];
+    norms.push(n.data);
+    maxAttn.push(cache.get(sourceMaxName(patternHooks[l]))?.data ?? sourceMaximaOf(p));
   }
-  return { seq, patterns, results, dModel };
+  return { seq, patterns, norms, maxAttn };
+}
+
+/** Max over sources k ≥ 1 of a pattern [batch, head, q, k] (what the graph's sourceMaxima return). */
+function sourceMaximaOf(t: { shape: number[]; data: Float32Array }): Float32Array {
+  const seq = t.shape[3];
+  const out = new Float32Array(t.data.length / seq);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let k = i * seq + 1; k < (i + 1) * seq; k++) if (t.data[k] > best) best = t.data[k];
+    out[i] = best;
+  }
+  return out;
+}
+
+/** ‖x‖ over the last axis of [batch, seq, head, d_model], as float32 (what the graph's ReduceL2 returns). */
+function normsOf(t: { shape: number[]; data: Float32Array }): { data: Float32Array } {
+  const d = t.shape[t.shape.length - 1];
+  const out = new Float32Array(t.data.length / d);
+  for (let i = 0; i < out.length; i++) {
+    let s = 0;
+    for (let k = i * d; k < (i + 1) * d; k++) s += t.data[k] * t.data[k];
+    out[i] = Math.sqrt(s);
+  }
+  return { data: out };
 }
 
 /** The shard's contexts, in a fixed order. */

@@ -13,6 +13,7 @@ import type { CanonicalModel } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner } from '@/lib/engine/types';
 import { projectedName, type Projection } from '@/lib/engine/projections';
+import { reduceOnHost, reducedName, type PositionReductions, type ReducedTensors } from '@/lib/engine/reductions';
 import {
   NonFiniteActivationError,
   UnitStream,
@@ -30,8 +31,10 @@ const CONTEXT_GROUP = 1024;
 /**
  * 2: top examples keep the whole prefix of their context (was 48 tokens).
  * 3: a shard's examples travel as typed arrays in base64 (ExampleTableJSON), not one object per example.
+ * 4: neurons' moments, density and top examples from in-graph reductions (float32 sums per context); histograms and
+ *    quantile samples from a keyed 1-in-`sampleEvery` subsample of tokens.
  */
-export const NEURON_SCAN_VERSION = 3;
+export const NEURON_SCAN_VERSION = 4;
 
 export interface NeuronScanOptions {
   /** Tokens per context, BOS included (default min(128, n_ctx)). */
@@ -50,6 +53,12 @@ export interface NeuronScanOptions {
   exampleAfter: number;
   /** Random directions per layer/site for the baseline. */
   randomDirections: number;
+  /**
+   * Neurons' histograms and quantile samples take about one token in `sampleEvery` (those whose sampling key, a hash
+   * of document and position, falls below 2^32 / sampleEvery; the same tokens whatever the shard split); 1: every
+   * token. Moments, density, top and random examples always see every token.
+   */
+  sampleEvery: number;
   sites: NeuronSite[];
   layers: number[];
 }
@@ -96,10 +105,13 @@ export function defaultScanOptions(model: CanonicalModel, o: Partial<NeuronScanO
     exampleBefore: 0,
     exampleAfter: o.exampleAfter ?? 16,
     randomDirections: o.randomDirections ?? 16,
+    sampleEvery: o.sampleEvery ?? 8,
     sites: o.sites ?? neuronSites(cfg),
     layers: o.layers ?? Array.from({ length: cfg.n_layers }, (_, l) => l),
   };
   options.exampleBefore = o.exampleBefore ?? options.contextLength - 1;
+  if (!(Number.isInteger(options.sampleEvery) && options.sampleEvery >= 1))
+    throw new Error(`sampleEvery must be a positive integer, got ${options.sampleEvery}`);
   for (const key of ['exampleBefore', 'exampleAfter'] as const) {
     if (!(Number.isInteger(options[key]) && options[key] >= 0))
       throw new Error(`${key} must be a non-negative integer, got ${options[key]}`);
@@ -173,15 +185,35 @@ async function forEachBatch(
   batches: ReturnType<typeof batchContexts>,
   hooks: string[],
   projections: Projection[],
-  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache) => void,
+  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache, reductions?: PositionReductions) => void,
   onBatch?: (done: number) => void,
+  reduce?: { hooks: string[]; length: number },
 ): Promise<void> {
   // One batch after the other: requesting the next forward before visiting this batch would overlap nothing (the
   // run happens on this thread), and would leave a run behind when a visit throws.
   for (let i = 0; i < batches.length; i++) {
-    visit(batches[i], await runner.run(batches[i].padded, hooks, { projections }));
+    const reductions = reduce && { ...reduce, observed: observedPositions(batches[i], reduce.length) };
+    visit(batches[i], await runner.run(batches[i].padded, hooks, { projections, reductions }), reductions);
     onBatch?.(i + 1);
   }
+}
+
+/** [batch × length]: 1 at every context's positions 1..n−1 (BOS and padding are not observed). */
+function observedPositions(batch: ReturnType<typeof batchContexts>[number], length: number): Float32Array {
+  const observed = new Float32Array(batch.contexts.length * length);
+  batch.contexts.forEach((c, b) => observed.fill(1, b * length + 1, b * length + c.tokens.length));
+  return observed;
+}
+
+/**
+ * A hook's per-context reductions: the graph's (OnnxRunner), or the same computed here from the activations for
+ * runners without reductions (ReferenceRunner, test fakes).
+ */
+function reductionsOf(cache: Cache, hook: string, data: Float32Array, batch: number, seq: number, d: number, r: PositionReductions) {
+  const max = cache.get(reducedName(hook, 'max'));
+  if (!max) return reduceOnHost(data, batch, seq, d, r.observed, r.length);
+  const get = (what: 'min' | 'sums') => cache.get(reducedName(hook, what))!.data;
+  return { max: max.data, min: get('min'), sums: get('sums') } satisfies ReducedTensors;
 }
 
 function tensorFor(cache: Map<string, { shape: number[]; data: Float32Array }>, hook: string, batch: number, seq: number, d: number) {
@@ -264,7 +296,10 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       before: options.exampleBefore,
       after: options.exampleAfter,
     };
-    return { neurons: new UnitStream({ ...common, ranges: r.neurons }), baseline: new UnitStream({ ...common, ranges: r.baseline }) };
+    return {
+      neurons: new UnitStream({ ...common, ranges: r.neurons, sampleEvery: options.sampleEvery }),
+      baseline: new UnitStream({ ...common, ranges: r.baseline }),
+    };
   });
   let tokens = 0;
   let contexts = 0;
@@ -277,7 +312,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       batches,
       states.map((s) => s.hook),
       projectionsOf(states, R),
-      (batch, cache) => {
+      (batch, cache, reductions) => {
         const seq = batch.padded[0].length;
         // Scratch of the JS projections, only for runners without in-graph projections: one row block per context
         // (the batch's contexts are all listed before the first is observed).
@@ -286,17 +321,13 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
         states.forEach((s, si) => {
           const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
           // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
+          const reduced = reductionsOf(cache, s.hook, data, batch.contexts.length, seq, d, reductions!);
           observing(s.hook, 'neuron', () =>
-            streams[si].neurons.observeContexts(
-              batch.contexts.map((c: ScanContext, b) => ({
-                doc: c.id,
-                tokens: c.tokens,
-                data,
-                offset: b * seq * d,
-                posStride: d,
-                unitStride: 1,
-                firstPos: 1,
-              })),
+            batch.contexts.forEach((c: ScanContext, b) =>
+              streams[si].neurons.observeReducedContext(
+                { doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 },
+                { ...reduced, row: b },
+              ),
             ),
           );
           observing(s.hook, 'random direction', () =>
@@ -317,6 +348,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
           done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length),
           total: input.docs.length,
         }),
+      { hooks: states.map((s) => s.hook), length: options.contextLength },
     );
     docsBefore = group.docsDone;
   }

@@ -18,6 +18,8 @@ export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: N
     .range([height - margin.bottom, margin.top]);
   const bw = (width - margin.left - margin.right) / bins;
   const outside = stats.histogram[0] + stats.histogram[stats.histogram.length - 1];
+  // Scans since NEURON_SCAN_VERSION 4 bin a keyed subsample of the tokens (workers/neurons/scan.ts, sampleEvery).
+  const binned = stats.histogram.reduce((a, b) => a + b, 0);
   const ticks = x.ticks(6);
   return (
     <figure className="neuron-histogram" data-testid="neuron-histogram">
@@ -53,6 +55,13 @@ export function NeuronHistogram({ stats, width = 520, height = 120 }: { stats: N
         {stats.quantiles.map((q, i) => `${Math.round(stats.quantileLevels[i] * 100)}%: ${q.toFixed(3)}`).join(', ')} · max{' '}
         {stats.maxAct.toFixed(3)} (red)
         {outside > 0 ? ` · ${outside} outside the calibrated range` : ''}. Counts on a symlog scale.
+        {binned < stats.count ? (
+          <span data-testid="histogram-sampled">
+            {' '}
+            Histogram, quantiles and quantile examples from a keyed sample of {binned.toLocaleString('en')} of the{' '}
+            {stats.count.toLocaleString('en')} tokens (the same tokens for every neuron); the other statistics use every token.
+          </span>
+        ) : null}
       </figcaption>
     </figure>
   );

@@ -12,6 +12,7 @@ import { UnitHistograms, type HistogramRange, type UnitHistogramsJSON } from './
 import { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
 import { diverseExamples } from './diverse';
 import { ContextKernel } from './context-kernel';
+import { firstPositionOf } from '@/lib/engine/reductions';
 
 export interface UnitStreamOptions {
   /** Histogram range per unit (decided before the stream, the same in every shard). */
@@ -31,6 +32,24 @@ export interface UnitStreamOptions {
   /** Window of quantile and random samples (default 16 / 4): they are many, keep them small. */
   sampleBefore?: number;
   sampleAfter?: number;
+  /**
+   * The histogram and its quantile samples take the positions whose sampling key (tokenKey: document, position) is
+   * below 2^32 / sampleEvery: every token with 1 (the default), about one in `sampleEvery` otherwise — a keyed subsample,
+   * the same whatever the shard split. Only `observeReducedContext` samples; moments, top and random examples always
+   * see every token.
+   */
+  sampleEvery?: number;
+}
+
+/**
+ * One context's in-graph reductions (lib/engine/reductions.ts) over positions [firstPos, n): row `row` of a batch's
+ * [batch, units] max / min and [batch, 5, units] sums (Σx, Σx², Σx³, Σx⁴, #x > 0).
+ */
+export interface ContextReductions {
+  max: Float32Array;
+  min: Float32Array;
+  sums: Float32Array;
+  row: number;
 }
 
 /** One context's activations: value(u, p) = data[offset + p·posStride + u·unitStride] for p < tokens.length. */
@@ -98,6 +117,7 @@ function withDefaults(o: UnitStreamOptions): Required<UnitStreamOptions> {
     after: o.after ?? 16,
     sampleBefore: o.sampleBefore ?? 16,
     sampleAfter: o.sampleAfter ?? 4,
+    sampleEvery: o.sampleEvery ?? 1,
   };
 }
 
@@ -145,6 +165,9 @@ export class UnitStream {
   /** Windows copied so far, and whether the last context needed many (then the next one is transposed). */
   private windowsCopied = 0;
   private manyWindows = true;
+  /** The reduced path's unit-major copy of a context (scratch), for many window copies; its maxima's positions. */
+  private transposed = new Float32Array(0);
+  private maxPosScratch = new Int32Array(0);
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -260,6 +283,96 @@ export class UnitStream {
     this.offerTop(c, maxVal, maxPos);
   }
 
+  /**
+   * Observes one context from its in-graph reductions (max and its position, min, Σx..Σx⁴, positive counts over
+   * positions [firstPos, n)) instead of from every value: moments, density and top examples come from `r`; the
+   * activations in `c` are read only for example windows, for the keyed subsample of positions the histogram and its
+   * quantile samples take (`sampleEvery`), and for the positions whose key can enter the random sample. Host work is
+   * per context and unit, plus per sampled value. Exact merges as for observeContext (the sums are per context).
+   */
+  observeReducedContext(c: ContextActivations, r: ContextReductions): void {
+    const n = c.tokens.length;
+    const first = c.firstPos ?? 0;
+    if (n <= first) return;
+    this.syncFromKernel();
+    const units = this.units;
+    const at = r.row * units;
+    const sums = r.row * 5 * units;
+    const m = this.moments;
+    for (let u = 0; u < units; u++) {
+      const s1 = r.sums[sums + u];
+      const s4 = r.sums[sums + 3 * units + u];
+      if (!Number.isFinite(s1) || !Number.isFinite(s4)) throw new NonFiniteActivationError(u, c.doc);
+      m.b1[u] = s1;
+      m.b2[u] = r.sums[sums + units + u];
+      m.b3[u] = r.sums[sums + 2 * units + u];
+      m.b4[u] = s4;
+      m.positive[u] += r.sums[sums + 4 * units + u];
+    }
+    const maxVal = r.max.subarray(at, at + units);
+    m.addObserved(n - first, r.min.subarray(at, at + units), maxVal);
+    m.flushBlock();
+    const keptBefore = this.windowsCopied;
+    this.windows = this.manyWindows ? this.transpose(c) : undefined;
+    // The max's position, only where the max can enter the top list (ties go to the exact comparison).
+    if (this.maxPosScratch.length < units) this.maxPosScratch = new Int32Array(units);
+    const maxPos = this.maxPosScratch;
+    for (let u = 0; u < units; u++) {
+      maxPos[u] = -1;
+      if (maxVal[u] < this.topBar[u]) continue;
+      const w = this.windows ?? c;
+      maxPos[u] = firstPositionOf(maxVal[u], w.data, w.offset + u * w.unitStride, w.posStride, first, n);
+    }
+    this.offerTop(c, maxVal, maxPos);
+    this.observeKeyedPositions(c, first);
+    this.windows = undefined;
+    this.manyWindows = this.windowsCopied - keptBefore > units / 8;
+  }
+
+  /** The histogram and samples of observeReducedContext: only positions whose key is sampled or can enter the random sample. */
+  private observeKeyedPositions(c: ContextActivations, first: number): void {
+    const { data, offset, posStride, unitStride, doc } = c;
+    const o = this.options;
+    const units = this.units;
+    const slotsPerUnit = o.bins + 2;
+    const sampledBelow = Math.floor(2 ** 32 / o.sampleEvery);
+    const { lo, scale, counts } = this.histograms;
+    const { binBar, randomBar } = this;
+    let randomMax = -Infinity;
+    for (let u = 0; u < units; u++) if (randomBar[u] > randomMax) randomMax = randomBar[u];
+    for (let p = first; p < c.tokens.length; p++) {
+      const key = tokenKey(o.seed, doc, p);
+      const sampled = key < sampledBelow;
+      if (!sampled && key > randomMax) continue;
+      for (let u = 0, i = offset + p * posStride; u < units; u++, i += unitStride) {
+        const x = data[i];
+        let slot = -1;
+        if (sampled) {
+          const f = (x - lo[u]) * scale[u];
+          slot = u * slotsPerUnit + (f >= 0 && f < o.bins ? (f | 0) + 1 : this.histograms.slot(u, x));
+          counts[slot]++;
+          if (key <= binBar[slot]) {
+            this.offerSample(c, u, p, x, key, slot);
+            continue;
+          }
+        }
+        if (key <= randomBar[u]) this.offerSample(c, u, p, x, key, slot);
+      }
+    }
+  }
+
+  /** Context c unit-major (row u: its n positions), for copying many windows as rows. */
+  private transpose(c: ContextActivations): Pick<ContextActivations, 'data' | 'offset' | 'posStride' | 'unitStride'> {
+    const n = c.tokens.length;
+    const units = this.units;
+    if (this.transposed.length < n * units) this.transposed = new Float32Array(n * units);
+    const t = this.transposed;
+    for (let p = 0; p < n; p++) {
+      for (let u = 0, i = c.offset + p * c.posStride; u < units; u++, i += c.unitStride) t[u * n + p] = c.data[i];
+    }
+    return { data: t, offset: 0, posStride: 1, unitStride: n };
+  }
+
   /** observeWithJavaScript's loop in WebAssembly: the same statistics, then the same reservoir and top-k offers. */
   private observeWithKernel(c: ContextActivations): void {
     const n = c.tokens.length;
@@ -361,7 +474,8 @@ export class UnitStream {
   /** A value that passed the reservoirs' pre-check: offered to its histogram slot's sample and the random sample. */
   private offerSample(c: ContextActivations, u: number, p: number, x: number, key: number, binSlot: number): void {
     // key < bar already decides acceptance (a smaller key comes first); only a tie needs the full comparison.
-    const binBar = this.binBar[binSlot];
+    // binSlot −1: a position outside the histogram's subsample (observeReducedContext), offered to the random sample only.
+    const binBar = binSlot >= 0 ? this.binBar[binSlot] : -1;
     if (key < binBar || key === binBar) {
       const e = this.binSamples.offer(binSlot, x, key, c.doc, p);
       if (e >= 0) {
