@@ -37,7 +37,7 @@ export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
     });
   },
   async mergeAndSave(runId, shards, { model, tokenizer, runner, corpusSlug }) {
-    const wiki = finalizeNeuronStats({ model, corpusSlug, merged: mergeNeuronShards(shards) });
+    const wiki = await finalizeNeuronStats({ model, corpusSlug, merged: mergeNeuronShards(shards) });
     const neurons = wiki.layers.flatMap((l) => l.neurons);
     const minimal = await findMinimalExamples(
       runner,
