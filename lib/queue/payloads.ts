@@ -32,6 +32,8 @@ const scanFields = {
   shardCount: z.number().int().positive(),
   /** The scan reads the corpus' first `maxDocuments` documents. */
   maxDocuments: z.number().int().positive(),
+  /** The corpus the scan reads when it is not the run's own (a comparison corpus of the neuron explorer). */
+  scanCorpusSlug: slugSchema.optional(),
 };
 
 /** A corpus scan's calibration, once per run; when done it enqueues the scan's shards. */

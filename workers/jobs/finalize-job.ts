@@ -16,7 +16,8 @@ import { confirmLabels } from '@/lib/metrics/causal/confirm-labels';
 import { LABEL_RULES } from '@/lib/metrics/causal/label-rules';
 import type { FinalizeJob } from '@/lib/queue/payloads';
 import { decodeResult } from '@/lib/queue/result-codec';
-import { findCorpusScan } from './corpus-scans';
+import { findCorpusScan, type ScannedCorpus } from './corpus-scans';
+import { parseScanKey } from './corpus-shard-job';
 import type { HeadMetricsResult } from './head-metrics-job';
 import type { JobContext } from './job-context';
 
@@ -56,16 +57,22 @@ export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Pro
     phase('labels');
   }
 
-  // Corpus scans: shards in shard order (job keys sort as `<scan>:<zero-padded index>/<count>`).
-  const shardsByScan = new Map<string, unknown[]>();
+  // Corpus scans: shards in shard order (job keys sort as `<scan>[@<corpus>]:<zero-padded index>/<count>`), the
+  // run's own corpus before comparison corpora.
+  const byScan = new Map<string, ScannedCorpus<unknown>[]>();
   for (const s of staged.filter((r) => r.kind === 'corpus-shard')) {
-    const scanId = s.jobKey.slice(0, s.jobKey.indexOf(':'));
-    shardsByScan.set(scanId, [...(shardsByScan.get(scanId) ?? []), decodeResult(s.result)]);
+    const { scanId, corpusSlug, comparison } = parseScanKey(s.jobKey.slice(0, s.jobKey.indexOf(':')), job.corpusSlug);
+    const corpora = byScan.get(scanId) ?? [];
+    byScan.set(scanId, corpora);
+    let entry = corpora.find((c) => c.corpusSlug === corpusSlug && c.comparison === comparison);
+    if (!entry) corpora.push((entry = { corpusSlug, comparison, shards: [] }));
+    entry.shards.push(decodeResult(s.result));
   }
-  for (const [scanId, shards] of shardsByScan) {
+  for (const [scanId, corpora] of byScan) {
     const scan = findCorpusScan(scanId);
     if (!scan) throw new Error(`corpus scan "${scanId}" is not registered in this worker`);
-    const recorded = await scan.mergeAndSave(job.runId, shards, { model, tokenizer, runner, corpusSlug: job.corpusSlug, seed: job.seed });
+    corpora.sort((a, b) => Number(a.comparison) - Number(b.comparison) || (a.corpusSlug < b.corpusSlug ? -1 : 1));
+    const recorded = await scan.mergeAndSave(job.runId, corpora, { model, tokenizer, runner, corpusSlug: job.corpusSlug, seed: job.seed });
     Object.assign(notes, recorded ?? {});
     phase(scanId);
   }
