@@ -9,7 +9,7 @@ import type PgBoss from 'pg-boss';
 import { upsertCorpus } from '@/lib/db/corpora';
 import { upsertModel } from '@/lib/db/models';
 import { createRun, failRun, type RunInfo } from '@/lib/db/runs';
-import { createRunJobs, FINALIZE_JOB_KEY } from '@/lib/db/run-jobs';
+import { createRunJobs, FINALIZE_JOB_KEY, FINALIZE_LAYER_KIND, finalizeLayerJobKey } from '@/lib/db/run-jobs';
 import { headMetrics } from '@/lib/metrics/heads/registry';
 import type { HeadMetric } from '@/lib/metrics/heads/types';
 import { resolveModel } from '@/lib/models/registry';
@@ -103,6 +103,11 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
     await createRunJobs(run.id, [
       ...jobs.map((j) => ({ jobKey: j.jobKey, kind: j.kind })),
       ...shardRows,
+      // Finalize's per-layer parts (enqueued by the last computing job), then the publishing step.
+      ...Array.from({ length: model.cfg.n_layers }, (_, l) => ({
+        jobKey: finalizeLayerJobKey(l, model.cfg.n_layers),
+        kind: FINALIZE_LAYER_KIND,
+      })),
       { jobKey: FINALIZE_JOB_KEY, kind: 'finalize' },
     ]);
     await enqueueJobs(boss, jobs, input.settings);

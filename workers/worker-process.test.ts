@@ -64,8 +64,11 @@ describe('runs on the work queue', { timeout: 120_000 }, () => {
     await expectReferenceResults(runId);
 
     // Metric groups, then per scan a calibration and its shards (neurons twice: the run's corpus and the comparison
-    // corpus), then finalize; both workers took some.
-    const jobCount = metricGroups(headMetrics).length + (corpusScans.length + 1) * (1 + SHARDS) + 1;
+    // corpus), then finalize's per-layer jobs and the publishing finalize; both workers took some.
+    const { model } = await getPrisma().run.findUniqueOrThrow({ where: { id: runId }, select: { model: { select: { nLayers: true } } } });
+    const jobCount = metricGroups(headMetrics).length + (corpusScans.length + 1) * (1 + SHARDS) + model.nLayers + 1;
+    const layerJobs = await getPrisma().runJob.findMany({ where: { runId, kind: 'finalize-layer' }, select: { status: true } });
+    expect(layerJobs.map((j) => j.status)).toEqual(Array(model.nLayers).fill('done'));
     // The comparison corpus' rows are there, and its dataset comparison reached the run corpus' neurons.
     const corpora = await getPrisma().neuronStats.groupBy({ by: ['corpusSlug'], where: { runId }, _count: true });
     expect(corpora.map((c) => c.corpusSlug).sort()).toEqual(['proof-code', 'proof-corpus']);

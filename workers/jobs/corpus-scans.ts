@@ -69,6 +69,8 @@ export interface MergeContext {
   runner: ForwardRunner;
   corpusSlug: string;
   seed: number;
+  /** Only this layer's heads or neurons (finalize's per-layer jobs); default every layer. */
+  layer?: number;
 }
 
 /** The registered scans, in planning order. */

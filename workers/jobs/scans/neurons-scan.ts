@@ -36,12 +36,15 @@ export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
       onProgress: (p) => onTokens(p.total > 0 ? Math.round((tokens * p.done) / p.total) : 0, tokens),
     });
   },
-  async mergeAndSave(runId, corpora, { model, tokenizer, runner }) {
+  async mergeAndSave(runId, corpora, { model, tokenizer, runner, layer }) {
     // As computeNeuronWiki in one process: every corpus finalized, minimal examples and the dataset comparison
-    // on the run's own corpus (first), then all saved together.
+    // on the run's own corpus (first), then all saved together; per layer, only that layer's streams.
+    const ofLayer = (shard: NeuronShardResult) =>
+      layer === undefined ? shard : { ...shard, streams: shard.streams.filter((s) => s.layer === layer) };
     const wikis = [];
-    for (const c of corpora)
-      wikis.push(await finalizeNeuronStats({ model, corpusSlug: c.corpusSlug, merged: mergeNeuronShards(c.shards) }));
+    for (const c of corpora) {
+      wikis.push(await finalizeNeuronStats({ model, corpusSlug: c.corpusSlug, merged: mergeNeuronShards(c.shards.map(ofLayer)) }));
+    }
     const [primary, ...others] = wikis;
     if (!primary || corpora[0].comparison) throw new Error("neurons: the run's own corpus was not scanned");
     const neurons = primary.layers.flatMap((l) => l.neurons);
