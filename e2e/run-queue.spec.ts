@@ -69,7 +69,32 @@ test('a queued run shows live progress and per-worker status, then becomes the p
   await expect(workers.getByRole('cell', { name: 'busy', exact: true }).first()).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('run-jobs')).toContainText('neurons:calibrate');
   await expect(progress).toContainText(/\d+\/\d+ jobs done/);
+  // Per stage: jobs, tokens, tokens/s and time left; the neuron scan reads tokens at a measured rate.
+  const stages = page.getByTestId('run-stages');
+  await expect(stages).toContainText('head metrics');
+  await expect(stages).toContainText('neurons@python-stdlib-sample');
+  await expect
+    .poll(
+      async () =>
+        (await stages
+          .getByRole('row')
+          .filter({ hasText: /^neurons\b/ })
+          .first()
+          .getByRole('cell')
+          .nth(3)
+          .textContent()) ?? '',
+      {
+        timeout: 120_000,
+      },
+    )
+    .toMatch(/^[\d,]+$/);
   if (shots) await page.screenshot({ path: path.join(shots, 'run-in-progress.png'), fullPage: true });
+  for (const width of [390, 1400]) {
+    await page.setViewportSize({ width, height: 900 });
+    // The stage table scrolls inside itself on a phone rather than widening the page.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    if (shots) await stages.screenshot({ path: path.join(shots, `run-stages-${width}.png`) });
+  }
 
   // Without JavaScript the same progress is in the HTML, with a note to reload.
   const noJs = await browser.newContext({ javaScriptEnabled: false });

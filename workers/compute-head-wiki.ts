@@ -95,8 +95,8 @@ export async function computeHeadWiki(input: ComputeHeadWikiInput): Promise<Head
   let composition: HeadWiki['composition'] = null;
   if (withComposition) {
     report('composition', step++);
-    const scores = allCompositionScores(cfg, model.weights);
-    const baseline = randomCompositionBaseline(cfg.d_model, cfg.d_head, seed, input.baselineDraws ?? BASELINE_DRAWS);
+    const scores = await allCompositionScores(cfg, model.weights);
+    const baseline = await randomCompositionBaseline(cfg.d_model, cfg.d_head, seed, input.baselineDraws ?? BASELINE_DRAWS);
     // Q, K and V composition compare matrices of the same shapes: one baseline serves all three kinds.
     composition = { scores, baselines: COMPOSITION_KINDS.map((kind) => ({ kind, ...baseline })) };
   }

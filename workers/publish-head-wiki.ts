@@ -15,89 +15,80 @@ import { modelInfo } from './model-info';
 import { computeNeuronWiki } from './neurons/compute';
 import { saveNeuronWiki } from './neurons/publish';
 import type { NeuronScanOptions } from './neurons/scan';
+import { definitionOptions, runsNeurons, type RunDefinition } from './run-definition';
 
 export interface PublishHeadWikiInput {
+  /** What the run computes (workers/run-definition.ts); its modelRef names `model`, already loaded and processed. */
+  definition: RunDefinition;
   model: CanonicalModel;
   tokenizer: Tokenizer;
   runner: ForwardRunner;
-  corpus: { slug: string; name: string; source: string; license: string; documents: string[] };
-  /** How many corpus documents the pattern detectors read. */
-  maxTexts: number;
-  seed: number;
   codeVersion: string;
   /** Recorded with the run (weight processing, engine, ...). */
   options: Record<string, unknown>;
   onProgress?: (p: { step: string; done: number; total: number }) => void;
-  /** Max-activating examples of every head over the first `maxDocuments` corpus documents (workers/head-examples); none when absent. */
-  headExamples?: { maxDocuments: number };
-  /**
-   * The neuron explorer (workers/neurons) over the first `maxDocuments` documents of the run's corpus and of each
-   * comparison corpus (stories vs code, 6.37); none when absent.
-   */
-  neurons?: {
-    maxDocuments: number;
-    comparisonCorpora?: { slug: string; name: string; source: string; license: string; documents: string[] }[];
-    options?: Partial<NeuronScanOptions>;
-    minimalTopN?: number;
-  };
+  /** Neuron scan options beyond the defaults (tests). */
+  neuronOptions?: Partial<NeuronScanOptions>;
 }
 
 /**
- * Computes a model's head wiki and publishes it as one new run.
+ * Executes a run definition in this process, as one shard, and publishes it as one new run.
  * The run is written while `running` and becomes visible only when `publishRun` flips it in one
  * transaction; on any error it is marked failed, so readers never see a half-written run.
  */
 export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunInfo> {
   const started = Date.now();
+  const { definition } = input;
+  const corpus = definition.corpus;
   await upsertModel(modelInfo(input.model));
-  await upsertCorpus(input.corpus);
-  const texts = input.corpus.documents.slice(0, input.maxTexts);
+  await upsertCorpus(corpus);
+  const texts = corpus.documents.slice(0, definition.maxTexts);
+  const neurons = runsNeurons(definition, input.model.cfg) ? definition.neurons! : null;
 
   const result = await computeHeadWiki({
     model: input.model,
     tokenizer: input.tokenizer,
     runner: input.runner,
     texts,
-    seed: input.seed,
+    seed: definition.seed,
     onProgress: input.onProgress,
   });
 
-  const examples = input.headExamples
+  const examples = definition.headExamples
     ? await computeHeadExamples({
         cfg: input.model.cfg,
         runner: input.runner,
         tokenizer: input.tokenizer,
-        documents: input.corpus.documents.slice(0, input.headExamples.maxDocuments),
+        documents: corpus.documents.slice(0, definition.headExamples.maxDocuments),
         onProgress: (p) => input.onProgress?.({ step: 'head examples', done: p.contexts, total: p.total }),
       })
     : null;
 
-  const neuronWikis = input.neurons
+  const neuronWikis = neurons
     ? await computeNeuronWiki({
         model: input.model,
         runner: input.runner,
         tokenizer: input.tokenizer,
-        corpora: [input.corpus, ...(input.neurons.comparisonCorpora ?? [])],
-        maxDocuments: input.neurons.maxDocuments,
-        options: { seed: input.seed, ...input.neurons.options },
-        minimalTopN: input.neurons.minimalTopN,
+        corpora: [corpus, ...neurons.comparisonCorpora],
+        maxDocuments: neurons.maxDocuments,
+        options: { seed: definition.seed, ...input.neuronOptions },
         onProgress: input.onProgress,
       })
     : null;
-  for (const c of input.neurons?.comparisonCorpora ?? []) await upsertCorpus(c);
+  for (const c of neurons?.comparisonCorpora ?? []) await upsertCorpus(c);
 
   const run = await createRun({
     modelSlug: input.model.cfg.model_name,
-    corpusSlug: input.corpus.slug,
+    corpusSlug: corpus.slug,
     options: {
       ...input.options,
-      maxTexts: input.maxTexts,
+      ...definitionOptions(definition, input.model.cfg),
       ...result.notes,
       ...(examples
         ? {
             headExamples: {
               ...examples.options,
-              documents: input.headExamples!.maxDocuments,
+              documents: definition.headExamples!.maxDocuments,
               contexts: examples.contexts,
               tokens: examples.tokens,
             },
@@ -105,7 +96,7 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
         : {}),
     },
     codeVersion: input.codeVersion,
-    seed: input.seed,
+    seed: definition.seed,
     metricVersions: result.metricVersions,
   });
   try {

@@ -29,7 +29,9 @@ let referenceRunId: string;
 
 beforeAll(async () => {
   const documents = await readDocuments(bundledCorpora(process.cwd())[0].path, 40);
-  setup = { modelRef: writeTinyModel(tmp), documents, maxTexts: 12, scanDocuments: 18, shards: SHARDS, seed: 7 };
+  // The neuron explorer's comparison corpus too (stories vs code), as in `npm start`'s definition.
+  const comparisonDocuments = await readDocuments(bundledCorpora(process.cwd())[1].path, 12);
+  setup = { modelRef: writeTinyModel(tmp), documents, maxTexts: 12, scanDocuments: 18, shards: SHARDS, seed: 7, comparisonDocuments };
   cluster = await QueueCluster.start();
   referenceRunId = await cluster.publishInProcess(setup);
 }, 120_000);
@@ -53,7 +55,7 @@ async function expectReferenceResults(runId: string) {
 }
 
 describe('runs on the work queue', { timeout: 120_000 }, () => {
-  it('(1) two workers and three shards publish exactly what the single-process path publishes', async () => {
+  it('(1) two workers and three shards publish exactly what the single-process path publishes for one run definition', async () => {
     cluster.startWorker();
     cluster.startWorker();
     await cluster.ready();
@@ -61,8 +63,17 @@ describe('runs on the work queue', { timeout: 120_000 }, () => {
     expect((await cluster.waitForRun(runId)).status).toBe('published');
     await expectReferenceResults(runId);
 
-    // Metric groups, then per scan a calibration and its shards, then finalize; both workers took some.
-    const jobCount = metricGroups(headMetrics).length + corpusScans.length * (1 + SHARDS) + 1;
+    // Metric groups, then per scan a calibration and its shards (neurons twice: the run's corpus and the comparison
+    // corpus), then finalize's per-layer jobs and the publishing finalize; both workers took some.
+    const { model } = await getPrisma().run.findUniqueOrThrow({ where: { id: runId }, select: { model: { select: { nLayers: true } } } });
+    const jobCount = metricGroups(headMetrics).length + (corpusScans.length + 1) * (1 + SHARDS) + model.nLayers + 1;
+    const layerJobs = await getPrisma().runJob.findMany({ where: { runId, kind: 'finalize-layer' }, select: { status: true } });
+    expect(layerJobs.map((j) => j.status)).toEqual(Array(model.nLayers).fill('done'));
+    // The comparison corpus' rows are there, and its dataset comparison reached the run corpus' neurons.
+    const corpora = await getPrisma().neuronStats.groupBy({ by: ['corpusSlug'], where: { runId }, _count: true });
+    expect(corpora.map((c) => c.corpusSlug).sort()).toEqual(['proof-code', 'proof-corpus']);
+    const own = await getPrisma().neuronStats.findMany({ where: { runId, corpusSlug: 'proof-corpus' }, select: { comparison: true } });
+    expect(own.filter((n) => n.comparison !== null).length).toBe(own.length);
     const progress = (await getRunProgress(runId))!;
     expect(progress.jobs).toMatchObject({ total: jobCount, done: jobCount, failed: 0 });
     expect(progress.tokens.done).toBe(progress.tokens.total);

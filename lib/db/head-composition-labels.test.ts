@@ -71,6 +71,12 @@ describe('HeadComposition, CompositionBaseline, HeadLabel', () => {
     expect(await getTopHeadComposition(run.id, 'v', 5)).toEqual([]);
     expect(await getCompositionBaselines(run.id)).toEqual([{ kind: 'k', mean: 0.1, std: 0.01, draws: 200, seed: 1 }]);
     expect(await getHeadLabels(run.id, { layer: 1, head: 0 })).toEqual([label]);
+    // Per layer (finalize's layer jobs): a layer's save replaces that layer's labels only, and again on a retry.
+    const layer0 = { ...label, layer: 0, head: 1 };
+    await saveHeadLabels(run.id, [layer0], [0]);
+    await saveHeadLabels(run.id, [layer0], [0]);
+    expect(await getHeadLabels(run.id)).toEqual([layer0, label]);
+    await expect(saveHeadLabels(run.id, [label], [0])).rejects.toThrow(/outside the layers/);
 
     await publishRun(run.id, 1);
     await expect(saveHeadLabels(run.id, [label])).rejects.toThrow(/published/);

@@ -37,15 +37,16 @@ const labelsSchema = z.array(
   }),
 );
 
-/** Saves (or replaces) a running run's labels. */
-export async function saveHeadLabels(runId: string, labels: HeadLabelValue[]): Promise<void> {
+/** Saves (or replaces) a running run's labels: all of them, or those of `layers` (finalize's per-layer jobs). */
+export async function saveHeadLabels(runId: string, labels: HeadLabelValue[], layers?: readonly number[]): Promise<void> {
   parseInput(runIdSchema, runId, 'saveHeadLabels');
   const rows = parseInput(labelsSchema, labels, 'saveHeadLabels');
   await getPrisma().$transaction(async (tx) => {
     const dims = await lockRunForWriting(tx, runId, 'saveHeadLabels');
     const outside = rows.find((r) => r.layer >= dims.nLayers || r.head >= dims.nHeads);
     if (outside) throw new Error(`saveHeadLabels: L${outside.layer}H${outside.head} is outside the model`);
-    await tx.headLabel.deleteMany({ where: { runId } });
+    if (layers && rows.some((r) => !layers.includes(r.layer))) throw new Error('saveHeadLabels: a label outside the layers it replaces');
+    await tx.headLabel.deleteMany({ where: { runId, ...(layers ? { layer: { in: [...layers] } } : {}) } });
     await tx.headLabel.createMany({ data: rows.map((r) => ({ runId, ...r })) });
   });
 }

@@ -96,6 +96,19 @@ describe('neuron tables', () => {
     const page2 = await listNeuronStats(run.id, 'planted', 0, 'post', { sort: 'maxAct', dir: 'desc', limit: 3, offset: 3 });
     expect(page2.map((r) => r.neuron)).toEqual([3, 4, 5]);
 
+    // Saving the same layers again (a retried finalize-layer job) replaces their rows: nothing doubled or left over.
+    const count = async () =>
+      Promise.all([
+        getPrisma().neuronStats.count({ where: { runId: run.id } }),
+        getPrisma().neuronExamples.count({ where: { runId: run.id } }),
+        getPrisma().neuronLayerStats.count({ where: { runId: run.id } }),
+        getPrisma().exampleSearchText.count({ where: { runId: run.id, unitKind: 'neuron' } }),
+      ]);
+    const before = await count();
+    await saveNeuronWiki(run.id, wikis, tokenizer);
+    expect(await count()).toEqual(before);
+    expect((await getNeuronStats(run.id, 'planted', 0, 'post', 0))?.maxAct).toBe(4);
+
     await publishRun(run.id, 1);
     const rows = neuronWikiRows(wikis[0], tokenizer);
     await expect(saveNeuronCorpus(run.id, rows.layers, rows.neurons)).rejects.toThrow(/published/);

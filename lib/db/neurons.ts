@@ -136,6 +136,18 @@ export async function saveNeuronCorpus(runId: string, layers: NeuronLayerRow[], 
       if (!Number.isInteger(l.layer) || l.layer < 0 || l.layer >= dims.nLayers)
         throw new Error(`saveNeuronCorpus: layer ${l.layer} is outside the model (${dims.nLayers} layers)`);
     }
+    // A retried job (finalize's per-layer parts) replaces the rows of the corpus' layers it saves.
+    for (const corpusSlug of new Set(layers.map((l) => l.corpusSlug))) {
+      const where = {
+        runId,
+        corpusSlug,
+        layer: { in: [...new Set(layers.filter((l) => l.corpusSlug === corpusSlug).map((l) => l.layer))] },
+      };
+      await tx.neuronExamples.deleteMany({ where });
+      await tx.neuronStats.deleteMany({ where });
+      await tx.neuronLayerStats.deleteMany({ where });
+      await tx.exampleSearchText.deleteMany({ where: { ...where, unitKind: 'neuron' } });
+    }
     await tx.neuronLayerStats.createMany({
       data: layers.map((l) => ({
         ...l,

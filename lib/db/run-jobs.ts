@@ -12,6 +12,30 @@ import type { RunInfo } from './runs';
 import { runInfoInclude, toRunInfo } from './runs';
 
 export const FINALIZE_JOB_KEY = 'finalize';
+/** Finalize's per-layer parts (labels, examples, neuron rows of one layer): any worker takes them, then `finalize` publishes. */
+export const FINALIZE_LAYER_KIND = 'finalize-layer';
+
+/** `finalize-layer:<layer, zero-padded>/<layers>`: keys sort in layer order. */
+export function finalizeLayerJobKey(layer: number, layers: number): string {
+  return `${FINALIZE_LAYER_KIND}:${String(layer).padStart(4, '0')}/${layers}`;
+}
+
+/** Jobs of a run still to do before finalize's per-layer parts can start (head metrics, calibrations, shards). */
+export async function countComputeJobsLeft(runId: string): Promise<number> {
+  return getPrisma().runJob.count({
+    where: { runId, status: { not: 'done' }, kind: { notIn: [FINALIZE_LAYER_KIND, 'finalize'] } },
+  });
+}
+
+/** The layers of a run's per-layer finalize jobs (from their planned rows). */
+export async function finalizeLayers(runId: string): Promise<number[]> {
+  const rows = await getPrisma().runJob.findMany({
+    where: { runId, kind: FINALIZE_LAYER_KIND },
+    select: { jobKey: true },
+    orderBy: { jobKey: 'asc' },
+  });
+  return rows.map((r) => Number(r.jobKey.slice(FINALIZE_LAYER_KIND.length + 1).split('/')[0]));
+}
 
 const jobKeySchema = z.string().min(1).max(200);
 const plannedJobs = z

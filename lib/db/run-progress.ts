@@ -5,6 +5,7 @@
 import { getPrisma } from './client';
 import { listRunWorkers, type WorkerInfo } from './queue-workers';
 import { getRun, type RunStatus } from './runs';
+import { summarizeStages, type StageProgress } from './run-stages';
 
 export interface RunJobProgress {
   jobKey: string;
@@ -31,6 +32,8 @@ export interface RunProgress {
   /** Seconds until done, from tokens when every job has counted its tokens, else from jobs; null when unknown. */
   etaSeconds: number | null;
   workers: Omit<WorkerInfo, 'startedAt' | 'lastSeenAt'>[];
+  /** Per stage (head metrics, each corpus scan, finalize's per-layer jobs, publish): jobs, tokens, tokens/s, ETA. */
+  stages: StageProgress[];
 }
 
 export async function getRunProgress(runId: string): Promise<RunProgress | null> {
@@ -41,10 +44,22 @@ export async function getRunProgress(runId: string): Promise<RunProgress | null>
     prisma.runJob.findMany({
       where: { runId },
       orderBy: { jobKey: 'asc' },
-      select: { jobKey: true, kind: true, status: true, attempts: true, workerId: true, tokensDone: true, tokensTotal: true, error: true },
+      select: {
+        jobKey: true,
+        kind: true,
+        status: true,
+        attempts: true,
+        workerId: true,
+        tokensDone: true,
+        tokensTotal: true,
+        error: true,
+        startedAt: true,
+        finishedAt: true,
+      },
     }),
-    prisma.$queryRaw<{ elapsed: number }[]>`
-      SELECT EXTRACT(EPOCH FROM (COALESCE("publishedAt", (now() AT TIME ZONE 'UTC')) - "createdAt"))::float8 AS elapsed
+    prisma.$queryRaw<{ elapsed: number; now: number }[]>`
+      SELECT EXTRACT(EPOCH FROM (COALESCE("publishedAt", (now() AT TIME ZONE 'UTC')) - "createdAt"))::float8 AS elapsed,
+        EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC'))::float8 AS now
       FROM "Run" WHERE id = ${runId}`,
   ]);
   const workers = jobs.length > 0 ? await listRunWorkers(runId) : [];
@@ -59,12 +74,21 @@ export async function getRunProgress(runId: string): Promise<RunProgress | null>
     status: run.status,
     error: run.error,
     queued: jobs.length > 0,
-    jobs: { total: jobs.length, done, active: count('active'), queued: count('queued'), failed: count('failed'), list: jobs },
+    jobs: {
+      total: jobs.length,
+      done,
+      active: count('active'),
+      queued: count('queued'),
+      failed: count('failed'),
+      list: jobs.map(({ startedAt: _s, finishedAt: _f, ...j }) => j),
+    },
     tokens: { done: tokensDone, total: tokensTotal },
     elapsedSeconds,
     tokensPerSecond: tokensDone > 0 && elapsedSeconds > 0 ? tokensDone / elapsedSeconds : null,
     etaSeconds: run.status === 'running' ? estimateEta(jobs, elapsedSeconds) : null,
     workers: workers.map(({ startedAt: _s, lastSeenAt: _l, ...w }) => w),
+    // Job times are the database's clock (timestamps without zone, in UTC), compared with its own now.
+    stages: summarizeStages(jobs, clock[0] ? new Date(clock[0].now * 1000) : new Date()),
   };
 }
 

@@ -32,6 +32,8 @@ const scanFields = {
   shardCount: z.number().int().positive(),
   /** The scan reads the corpus' first `maxDocuments` documents. */
   maxDocuments: z.number().int().positive(),
+  /** The corpus the scan reads when it is not the run's own (a comparison corpus of the neuron explorer). */
+  scanCorpusSlug: slugSchema.optional(),
 };
 
 /** A corpus scan's calibration, once per run; when done it enqueues the scan's shards. */
@@ -45,18 +47,29 @@ export const corpusShardJob = z.object({
   shardIndex: z.number().int().nonnegative(),
 });
 
-/** Merge every staged result and publish the run (enqueued when the last other job is done). */
+/**
+ * One layer's part of finalize: its heads' labels and examples, its neurons' statistics, minimal examples and rows
+ * (enqueued, one per layer, when the last computing job is done).
+ */
+export const finalizeLayerJob = z.object({
+  kind: z.literal('finalize-layer'),
+  ...common,
+  layer: z.number().int().nonnegative(),
+});
+
+/** Merge the run-wide staged results and publish the run (enqueued when the last other job is done). */
 export const finalizeJob = z.object({
   kind: z.literal('finalize'),
   ...common,
 });
 
-export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, calibrateJob, corpusShardJob, finalizeJob]);
+export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, calibrateJob, corpusShardJob, finalizeLayerJob, finalizeJob]);
 
 export type HeadMetricsJob = z.infer<typeof headMetricsJob>;
 export type CalibrateJob = z.infer<typeof calibrateJob>;
 export type CorpusShardJob = z.infer<typeof corpusShardJob>;
 export type FinalizeJob = z.infer<typeof finalizeJob>;
+export type FinalizeLayerJob = z.infer<typeof finalizeLayerJob>;
 export type JobPayload = z.infer<typeof jobPayload>;
 
 /** Parses a payload from the queue; a malformed one is an error naming the fields (never retried into success). */

@@ -1,11 +1,18 @@
 import type { RunProgress } from '@/lib/db/run-progress';
 
-/** One line of a run's progress for the terminal: tokens, rate, ETA, workers. */
+/** One line of a run's progress for the terminal: tokens, rate, ETA, each running stage's rate and ETA, workers. */
 export function progressLine(p: RunProgress): string {
   const parts: string[] = [];
   if (p.tokens.total > 0) parts.push(`${p.tokens.done.toLocaleString('en-US')}/${p.tokens.total.toLocaleString('en-US')} tokens`);
   if (p.tokensPerSecond !== null) parts.push(`${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tok/s`);
   parts.push(p.etaSeconds !== null ? `ETA ${formatDuration(p.etaSeconds)}` : `elapsed ${formatDuration(p.elapsedSeconds)}`);
+  // Every stage under way: its tokens/s (all workers together) and time left.
+  for (const st of p.stages.filter((x) => x.jobs.done < x.jobs.total && x.seconds > 0)) {
+    const rate = st.tokensPerSecond !== null ? ` ${Math.round(st.tokensPerSecond).toLocaleString('en-US')} tok/s` : '';
+    parts.push(
+      `${st.stage} ${st.jobs.done}/${st.jobs.total}${rate}${st.etaSeconds !== null ? ` ETA ${formatDuration(st.etaSeconds)}` : ''}`,
+    );
+  }
   const busy = p.workers.filter((w) => w.status === 'busy').length;
   parts.push(`${busy}/${p.workers.length} workers busy`);
   if (p.jobs.active > 0)

@@ -1,63 +1,38 @@
 /**
  * `run`: plan a run as queue jobs, then show its progress until it is published (or failed).
- * `--weight-processing tl|none` (default tl: TransformerLens' defaults, as `publish` and `npm start`).
+ * Takes `publish`'s flags (scripts/lib/run-definition-args.ts): the same command line defines the same run.
  * Workers do the work: `npm run worker` anywhere with the same DATABASE_URL; `--workers N` (default: 1
  * when no live worker is seen) also starts N worker processes here for the duration of the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { closePrisma } from '@/lib/db/client';
 import { listLiveWorkers } from '@/lib/db/queue-workers';
 import { getRunProgress, type RunProgress } from '@/lib/db/run-progress';
 import { startBoss } from '@/lib/queue/boss';
-import { bundledCorpora, readDocuments } from '@/workers/corpus-files';
 import { codeVersion } from '@/workers/code-version';
 import { withDbRetry } from '@/workers/jobs/db-retry';
 import { planRun } from '@/workers/plan-run';
-import { parseWeightProcessingRequest } from '@/workers/weight-processing';
 import { openDatabase } from '../lib/database';
 import { repoRoot } from '../lib/paths';
-import { DEFAULT_MAX_TEXTS, DEFAULT_SEED } from '../lib/ensure-bundled-wiki';
+import { RUN_DEFINITION_FLAGS, runDefinitionFromFlags } from '../lib/run-definition-args';
 import { formatDuration, progressLine } from './run-progress-line';
 
 export async function runCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' },
-      corpus: { type: 'string' },
+      ...RUN_DEFINITION_FLAGS,
       shards: { type: 'string', default: '4' },
       workers: { type: 'string' },
-      'max-texts': { type: 'string', default: String(DEFAULT_MAX_TEXTS) },
-      seed: { type: 'string', default: String(DEFAULT_SEED) },
-      'weight-processing': { type: 'string', default: 'tl' },
     },
   });
   if (!values.model)
     throw new Error('--model is required (a model name such as stories260K, or a checkpoint path on every worker machine)');
   const shards = positiveInt(values.shards!, '--shards');
-  const maxTexts = positiveInt(values['max-texts']!, '--max-texts');
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
-  // Same processing as `publish` and `npm start`; finalize records what was applied in the run's options.
-  const weightProcessing = parseWeightProcessingRequest(values['weight-processing']) as 'tl' | 'none';
-  const corpus = values.corpus
-    ? {
-        slug: path
-          .basename(values.corpus)
-          .replace(/\.[^.]+$/, '')
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-'),
-        name: path.basename(values.corpus),
-        path: path.resolve(values.corpus),
-        source: path.basename(values.corpus),
-        license: 'unknown (user-supplied)',
-      }
-    : bundledCorpora(repoRoot)[0];
-  const documents = await readDocuments(corpus.path);
-  if (documents.length === 0) throw new Error(`corpus ${corpus.path} has no documents (blank-line separated text expected)`);
+  // The same definition as `publish` and `npm start` from the same flags; finalize records what was applied.
+  const definition = await runDefinitionFromFlags(values);
 
   const log = (msg: string) => console.error(`[headwiki] ${msg}`);
   const db = await openDatabase(log);
@@ -75,14 +50,10 @@ export async function runCommand(argv: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     const { run, jobs } = await planRun(boss, {
-      modelRef: values.model,
-      corpus: { slug: corpus.slug, name: corpus.name, source: corpus.source, license: corpus.license, documents },
-      maxTexts,
-      seed,
+      definition,
       shards,
       codeVersion: codeVersion(repoRoot),
       options: { engine: 'onnxruntime-node' },
-      weightProcessing,
     });
     log(`run ${run.id}: ${jobs.length + 1} jobs queued (${jobs.map((j) => j.jobKey).join(', ')}, finalize)`);
     const live = await listLiveWorkers(10);

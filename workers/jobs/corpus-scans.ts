@@ -49,10 +49,18 @@ export interface CorpusScan<Summary = unknown, Calibration = unknown> {
   /** Scans one shard; the result must survive lib/queue/result-codec (plain data, typed arrays). */
   scanShard(input: CorpusScanShardInput & { calibration: Calibration }): Promise<Summary>;
   /**
-   * Merges the shards' summaries (in shard order) and saves the result to the running run's tables.
-   * May return facts to record in the run's options (as the single-process path does).
+   * Merges each corpus' shard summaries (in shard order; the run's corpus first, then comparison corpora) and saves
+   * the result to the running run's tables. May return facts to record in the run's options (as the single-process
+   * path does).
    */
-  mergeAndSave(runId: string, shards: Summary[], context: MergeContext): Promise<Record<string, unknown> | void>;
+  mergeAndSave(runId: string, corpora: ScannedCorpus<Summary>[], context: MergeContext): Promise<Record<string, unknown> | void>;
+}
+
+export interface ScannedCorpus<Summary> {
+  corpusSlug: string;
+  /** A comparison corpus (the neuron explorer's stories vs code), not the run's own. */
+  comparison: boolean;
+  shards: Summary[];
 }
 
 export interface MergeContext {
@@ -61,6 +69,8 @@ export interface MergeContext {
   runner: ForwardRunner;
   corpusSlug: string;
   seed: number;
+  /** Only this layer's heads or neurons (finalize's per-layer jobs); default every layer. */
+  layer?: number;
 }
 
 /** The registered scans, in planning order. */

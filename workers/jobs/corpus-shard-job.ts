@@ -5,8 +5,23 @@ import { decodeResult } from '@/lib/queue/result-codec';
 import { findCorpusScan, shardRange, type CorpusScan, type ShardDocument } from './corpus-scans';
 import type { JobContext } from './job-context';
 
-export function calibrateJobKey(scanId: string): string {
-  return `${scanId}:calibrate`;
+/** A scan on the run's corpus is keyed by its id; on a comparison corpus by `<id>@<corpus slug>`. */
+export function scanKey(scanId: string, comparisonCorpusSlug?: string): string {
+  return comparisonCorpusSlug ? `${scanId}@${comparisonCorpusSlug}` : scanId;
+}
+
+/** The scan and corpus a job-key prefix names (finalize groups staged shards by it). */
+export function parseScanKey(key: string, runCorpusSlug: string): { scanId: string; corpusSlug: string; comparison: boolean } {
+  const at = key.indexOf('@');
+  return at < 0
+    ? { scanId: key, corpusSlug: runCorpusSlug, comparison: false }
+    : { scanId: key.slice(0, at), corpusSlug: key.slice(at + 1), comparison: true };
+}
+
+const keyOf = (job: CalibrateJob | CorpusShardJob) => scanKey(job.scan, job.scanCorpusSlug);
+
+export function calibrateJobKey(key: string): string {
+  return `${key}:calibrate`;
 }
 
 /** `<scan>:<shard, zero-padded>/<count>`: job keys sort in shard order. */
@@ -19,7 +34,7 @@ export function shardJobsOf(job: CalibrateJob): CorpusShardJob[] {
   return Array.from({ length: job.shardCount }, (_, shardIndex) => ({
     ...job,
     kind: 'corpus-shard' as const,
-    jobKey: shardJobKey(job.scan, shardIndex, job.shardCount),
+    jobKey: shardJobKey(keyOf(job), shardIndex, job.shardCount),
     shardIndex,
   }));
 }
@@ -37,8 +52,8 @@ export async function runCorpusShardJob(
   onTokens: (done: number, total: number) => void,
 ): Promise<unknown> {
   const scan = scanOf(job.scan);
-  const [calibrated] = await getStagedResults(job.runId, 'calibrate', calibrateJobKey(job.scan));
-  if (!calibrated) throw new Error(`${job.jobKey}: the scan's calibration (${calibrateJobKey(job.scan)}) is not done`);
+  const [calibrated] = await getStagedResults(job.runId, 'calibrate', calibrateJobKey(keyOf(job)));
+  if (!calibrated) throw new Error(`${job.jobKey}: the scan's calibration (${calibrateJobKey(keyOf(job))}) is not done`);
   const { model, tokenizer, runner } = await context.loadModel(job.modelRef, job.weightProcessing);
   const corpus = await scanDocuments(context, job);
   const { start, end } = shardRange(corpus.length, job.shardIndex, job.shardCount);
@@ -61,7 +76,7 @@ function scanOf(id: string): CorpusScan {
   return scan;
 }
 
-async function scanDocuments(context: JobContext, job: { corpusSlug: string; maxDocuments: number }): Promise<ShardDocument[]> {
-  const all = await context.corpusDocuments(job.corpusSlug);
+async function scanDocuments(context: JobContext, job: CalibrateJob | CorpusShardJob): Promise<ShardDocument[]> {
+  const all = await context.corpusDocuments(job.scanCorpusSlug ?? job.corpusSlug);
   return all.slice(0, job.maxDocuments).map((text, index) => ({ index, text }));
 }

@@ -1,11 +1,19 @@
 /**
  * Runs one job from the queue: marks it active, computes, stages the result with status done in one
- * transaction, and — when it was the run's last job — enqueues the finalize job. A job whose result is
+ * transaction; the last computing job enqueues finalize's per-layer jobs, and the run's last job the finalize job. A job whose result is
  * already staged (its worker died after staging) is not recomputed; a job of a run that is no longer
  * running is dropped.
  */
 import type PgBoss from 'pg-boss';
-import { beginRunJob, FINALIZE_JOB_KEY, reportRunJobProgress, stageRunJobResult } from '@/lib/db/run-jobs';
+import {
+  beginRunJob,
+  countComputeJobsLeft,
+  FINALIZE_JOB_KEY,
+  finalizeLayerJobKey,
+  finalizeLayers,
+  reportRunJobProgress,
+  stageRunJobResult,
+} from '@/lib/db/run-jobs';
 import { getPrisma } from '@/lib/db/client';
 import { enqueueFinalize, enqueueJobs } from '@/lib/queue/enqueue';
 import type { JobPayload } from '@/lib/queue/payloads';
@@ -13,6 +21,7 @@ import { encodeResult } from '@/lib/queue/result-codec';
 import { runCalibrateJob, runCorpusShardJob, shardJobsOf } from './corpus-shard-job';
 import { withDbRetry } from './db-retry';
 import { runFinalizeJob } from './finalize-job';
+import { runFinalizeLayerJob } from './finalize-layer-job';
 import { runHeadMetricsJob } from './head-metrics-job';
 import type { JobContext } from './job-context';
 
@@ -54,7 +63,9 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
         ? await runHeadMetricsJob(job, env.context)
         : job.kind === 'calibrate'
           ? await runCalibrateJob(job, env.context)
-          : await runCorpusShardJob(job, env.context, onTokens);
+          : job.kind === 'finalize-layer'
+            ? await runFinalizeLayerJob(job, env.context)
+            : await runCorpusShardJob(job, env.context, onTokens);
     const bytes = encodeResult(result);
     remaining = await retry('stage', () => stageRunJobResult(runId, jobKey, bytes));
   } else {
@@ -64,17 +75,25 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
   }
   // A calibration releases its scan's shards (again on a retry: their fixed job ids make that a no-op).
   if (job.kind === 'calibrate' && remaining !== null) await retry('enqueue shards', () => enqueueJobs(env.boss, shardJobsOf(job)));
+  const base = {
+    runId: job.runId,
+    modelRef: job.modelRef,
+    corpusSlug: job.corpusSlug,
+    maxTexts: job.maxTexts,
+    seed: job.seed,
+    weightProcessing: job.weightProcessing,
+  };
   if (remaining === 0) {
-    const { kind: _k, jobKey: _j, ...common } = job;
-    const base = {
-      runId: common.runId,
-      modelRef: common.modelRef,
-      corpusSlug: common.corpusSlug,
-      maxTexts: common.maxTexts,
-      seed: common.seed,
-      weightProcessing: common.weightProcessing,
-    };
     await retry('enqueue finalize', () => enqueueFinalize(env.boss, { kind: 'finalize', jobKey: FINALIZE_JOB_KEY, ...base }));
+  } else if (remaining !== null && job.kind !== 'finalize-layer' && (await retry('count', () => countComputeJobsLeft(runId))) === 0) {
+    // The last computing job releases finalize's per-layer parts (again on a retry: fixed job ids make that a no-op).
+    const layers = await retry('layers', () => finalizeLayers(runId));
+    await retry('enqueue finalize layers', () =>
+      enqueueJobs(
+        env.boss,
+        layers.map((layer) => ({ kind: 'finalize-layer' as const, jobKey: finalizeLayerJobKey(layer, layers.length), layer, ...base })),
+      ),
+    );
   }
   return begun === 'started' ? 'done' : 'already-done';
 }

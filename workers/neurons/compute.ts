@@ -52,7 +52,7 @@ export async function computeNeuronWiki(input: ComputeNeuronWikiInput): Promise<
         }),
       );
     }
-    wikis.push(finalizeNeuronStats({ model, corpusSlug: corpus.slug, merged: mergeNeuronShards(results) }));
+    wikis.push(await finalizeNeuronStats({ model, corpusSlug: corpus.slug, merged: mergeNeuronShards(results) }));
   }
 
   const [primary, ...others] = wikis;

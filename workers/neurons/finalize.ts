@@ -79,18 +79,20 @@ function statOf(s: UnitSummary, name: BaselineStatName): number {
   return name === 'topTokenShare' ? topTokenShare(s.top) : name === 'max' ? s.stats.max : s.stats[name];
 }
 
-export function finalizeNeuronStats(input: {
+export async function finalizeNeuronStats(input: {
   model: CanonicalModel;
   corpusSlug: string;
   merged: NeuronShardResult;
   effectTokens?: number;
-}): NeuronCorpusWiki {
+}): Promise<NeuronCorpusWiki> {
   const { model, merged } = input;
   const effectsByLayer = new Map<number, NeuronWeightEffects[]>();
+  for (const s of merged.streams) {
+    if (!effectsByLayer.has(s.layer)) effectsByLayer.set(s.layer, await layerWeightEffects(model, s.layer, input.effectTokens ?? 20));
+  }
   const layers = merged.streams.map((s): NeuronLayerRecord => {
     const neurons = UnitStream.from(s.neurons);
     const baseline = UnitStream.from(s.baseline);
-    if (!effectsByLayer.has(s.layer)) effectsByLayer.set(s.layer, layerWeightEffects(model, s.layer, input.effectTokens ?? 20));
     const effects = effectsByLayer.get(s.layer)!;
     const baseSummaries = Array.from({ length: baseline.units }, (_, r) => baseline.summary(r));
     const baselineStats = Object.fromEntries(

@@ -36,7 +36,7 @@ describe('neuron scan on planted neurons', () => {
   it('finds each neuron’s known statistics, examples, weight effects and minimal examples', async () => {
     const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs, options });
     const merged = mergeNeuronShards([await scan(docs, ranges)]);
-    const wiki = finalizeNeuronStats({ model, corpusSlug: 'test', merged });
+    const wiki = await finalizeNeuronStats({ model, corpusSlug: 'test', merged });
     // A ReLU MLP has two sites: post (the neuron) and pre (its input); here they coincide where it fires.
     expect(wiki.layers.map((l) => l.site)).toEqual(['post', 'pre']);
     expect(wiki.layers[1].neurons[0].summary.stats.max).toBe(4);
@@ -93,8 +93,8 @@ describe('neuron scan on planted neurons', () => {
       staged(await scan(docs.slice(0, 2), ranges)),
       staged(await scan(docs.slice(2, 4), ranges)),
     ]);
-    const wa = finalizeNeuronStats({ model, corpusSlug: 't', merged: whole });
-    const wb = finalizeNeuronStats({ model, corpusSlug: 't', merged: staged(parts) });
+    const wa = await finalizeNeuronStats({ model, corpusSlug: 't', merged: whole });
+    const wb = await finalizeNeuronStats({ model, corpusSlug: 't', merged: staged(parts) });
     expect(JSON.stringify(wb)).toBe(JSON.stringify(wa));
   });
 
@@ -120,7 +120,7 @@ describe('neuron scan on planted neurons', () => {
     const b: CorpusDoc[] = ['zany zebra zone', 'fox box'].map((text, index) => ({ index, text }));
     const wikiOf = async (d: CorpusDoc[], slug: string) => {
       const ranges = await calibrateNeuronRanges({ model, runner, tokenizer, docs: d, options });
-      return finalizeNeuronStats({ model, corpusSlug: slug, merged: await scan(d, ranges) });
+      return await finalizeNeuronStats({ model, corpusSlug: slug, merged: await scan(d, ranges) });
     };
     const wa = await wikiOf(a, 'qs');
     const wb = await wikiOf(b, 'zs');
@@ -159,7 +159,7 @@ describe('neuron sites (open problem 6.38)', () => {
     const soluRunner = new OnnxRunner(solu, { intraOpNumThreads: 1 });
     const o = { contextLength: 8, batchSize: 3, k: 4, randomK: 2, randomDirections: 3, seed: 2 };
     const ranges = await calibrateNeuronRanges({ model: solu, runner: soluRunner, tokenizer: tok, docs: soluDocs, options: o });
-    const wiki = finalizeNeuronStats({
+    const wiki = await finalizeNeuronStats({
       model: solu,
       corpusSlug: 's',
       merged: await scanNeuronShard({ model: solu, runner: soluRunner, tokenizer: tok, docs: soluDocs, options: o, ranges }),

@@ -4,8 +4,13 @@
  *    token's logit with the final norm's scale folded in (its normalisation by the residual's size is not);
  *  - input tokens: W_E · diag(ln2.w) · W_in[:, n], how much each token's embedding excites the neuron
  *    directly through the block's norm (for gated MLPs also through W_gate, which feeds the activation fn).
+ * Computed on the engine (lib/engine/weight-products.ts): per chunk of neurons one Gemm against the whole
+ * vocabulary and TopK, so memory holds [chunk, d_vocab] scores, never [d_mlp, d_vocab]. Ties: lower token id first.
+ * weight-effects.reference.ts is the plain-JavaScript version the tests compare with.
  */
-import type { CanonicalModel, Tensor } from '@/lib/models/types';
+import type { CanonicalModel } from '@/lib/models/types';
+import { rowTopK, type RowTopK } from '@/lib/engine/weight-products';
+import { weightFeeds } from '@/lib/engine/weight-feeds';
 
 export interface TokenScore {
   token: number;
@@ -20,63 +25,58 @@ export interface NeuronWeightEffects {
   gateTop?: TokenScore[];
 }
 
-function weight(model: CanonicalModel, name: string): Tensor | undefined {
-  return model.weights.get(name);
-}
+/** Scores held at once per product: [chunk, d_vocab] float32 ≤ 64 MiB. */
+const SCORE_BUDGET = 2 ** 24;
 
-function required(model: CanonicalModel, name: string): Tensor {
-  const t = weight(model, name);
+function required(model: CanonicalModel, name: string) {
+  const t = model.weights.get(name);
   if (!t) throw new Error(`${model.cfg.model_name} has no weight ${name}`);
   return t;
 }
 
-/** out[v, n] = Σ_j A[v, j] · scale[j] · B[j, n] for A [V, D], B [D, N]. */
-function scaledMatmul(A: Float32Array, V: number, D: number, scale: Float32Array | null, B: Float32Array, N: number): Float32Array {
-  const out = new Float32Array(V * N);
-  for (let v = 0; v < V; v++) {
-    const o = v * N;
-    for (let j = 0; j < D; j++) {
-      const a = A[v * D + j] * (scale ? scale[j] : 1);
-      if (a === 0) continue;
-      const b = j * N;
-      for (let n = 0; n < N; n++) out[o + n] += a * B[b + n];
-    }
-  }
+/** Rows [n0, n1) of the transposed [D, N] matrix, as [n1 − n0, D]. */
+function transposedRows(m: Float32Array, D: number, N: number, n0: number, n1: number): Float32Array {
+  const out = new Float32Array((n1 - n0) * D);
+  for (let j = 0; j < D; j++) for (let n = n0; n < n1; n++) out[(n - n0) * D + j] = m[j * N + n];
   return out;
 }
 
-function topOfColumn(M: Float32Array, rows: number, cols: number, col: number, count: number, dir: 1 | -1): TokenScore[] {
-  const idx = Array.from({ length: rows }, (_, v) => v);
-  idx.sort((a, b) => dir * (M[b * cols + col] - M[a * cols + col]) || a - b);
-  return idx.slice(0, count).map((v) => ({ token: v, score: M[v * cols + col] }));
+function scores(values: Float32Array, indices: BigInt64Array, row: number, k: number): TokenScore[] {
+  return Array.from({ length: k }, (_, i) => ({ token: Number(indices[row * k + i]), score: values[row * k + i] }));
 }
 
-/** Weight effects of every neuron of a layer, top/bottom `count` tokens each. */
-export function layerWeightEffects(model: CanonicalModel, layer: number, count = 20): NeuronWeightEffects[] {
+/** Weight effects of every neuron of a layer, top/bottom `count` tokens each. `chunk` overrides the neurons per product. */
+export async function layerWeightEffects(model: CanonicalModel, layer: number, count = 20, chunk?: number): Promise<NeuronWeightEffects[]> {
   const { d_model: D, d_mlp: N, d_vocab: V } = model.cfg;
+  const k = Math.min(count, V);
+  const step = chunk ?? Math.max(1, Math.floor(SCORE_BUDGET / V));
+  const ones = new Float32Array(D).fill(1);
   const WOut = required(model, `blocks.${layer}.mlp.W_out`).data; // [N, D]
-  const WU = required(model, 'unembed.W_U').data; // [D, V]
-  const lnf = weight(model, 'ln_final.w')?.data ?? null;
-  const WE = required(model, 'embed.W_E').data; // [V, D]
-  const ln2 = weight(model, `blocks.${layer}.ln2.w`)?.data ?? null;
   const WIn = required(model, `blocks.${layer}.mlp.W_in`).data; // [D, N]
-  const WGate = weight(model, `blocks.${layer}.mlp.W_gate`)?.data;
+  const WGate = model.weights.get(`blocks.${layer}.mlp.W_gate`)?.data;
+  const lnf = model.weights.get('ln_final.w')?.data ?? ones;
+  const ln2 = model.weights.get(`blocks.${layer}.ln2.w`)?.data ?? ones;
+  const { 'unembed.W_U': WU, 'embed.W_E': WE } = weightFeeds(model, ['unembed.W_U', 'embed.W_E']);
 
-  const logits = scaledMatmul(WOut, N, D, lnf, WU, V); // [N, V]
-  const inputs = scaledMatmul(WE, V, D, ln2, WIn, N); // [V, N]
-  const gates = WGate ? scaledMatmul(WE, V, D, ln2, WGate, N) : null;
-  return Array.from({ length: N }, (_, n) => {
-    const row = logits.subarray(n * V, (n + 1) * V);
-    const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => row[b] - row[a] || a - b);
-    const effects: NeuronWeightEffects = {
-      logitTop: order.slice(0, count).map((v) => ({ token: v, score: row[v] })),
-      logitBottom: order
-        .slice(-count)
-        .reverse()
-        .map((v) => ({ token: v, score: row[v] })),
-      inputTop: topOfColumn(inputs, V, N, n, count, 1),
-    };
-    if (gates) effects.gateTop = topOfColumn(gates, V, N, n, count, 1);
-    return effects;
-  });
+  const out: NeuronWeightEffects[] = [];
+  for (let n0 = 0; n0 < N; n0 += step) {
+    const n1 = Math.min(N, n0 + step);
+    const rows = n1 - n0;
+    const logits = await rowTopK({ data: WOut.slice(n0 * D, n1 * D), dims: [rows, D] }, lnf, WU, k, { transB: false, bottom: true });
+    const inputs = await rowTopK({ data: transposedRows(WIn, D, N, n0, n1), dims: [rows, D] }, ln2, WE, k, { transB: true, bottom: false });
+    let gates: RowTopK | null = null;
+    if (WGate) {
+      gates = await rowTopK({ data: transposedRows(WGate, D, N, n0, n1), dims: [rows, D] }, ln2, WE, k, { transB: true, bottom: false });
+    }
+    for (let r = 0; r < rows; r++) {
+      const effects: NeuronWeightEffects = {
+        logitTop: scores(logits.topValues, logits.topIndices, r, k),
+        logitBottom: scores(logits.bottomValues!, logits.bottomIndices!, r, k),
+        inputTop: scores(inputs.topValues, inputs.topIndices, r, k),
+      };
+      if (gates) effects.gateTop = scores(gates.topValues, gates.topIndices, r, k);
+      out.push(effects);
+    }
+  }
+  return out;
 }

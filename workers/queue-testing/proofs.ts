@@ -22,6 +22,7 @@ import type { CorpusScan } from '../jobs/corpus-scans';
 import { planRun } from '../plan-run';
 import { publishHeadWiki } from '../publish-head-wiki';
 import { prepareModelForRun } from '../weight-processing';
+import { defineRun, type RunDefinition } from '../run-definition';
 import { FAST_QUEUE_ENV, spawnWorker, startRestartablePostgres, waitFor, type RestartablePostgres, type WorkerChild } from './cluster';
 
 export interface ProofRunSetup {
@@ -36,6 +37,23 @@ export interface ProofRunSetup {
   /** Defaults to the whole registry. */
   metrics?: readonly HeadMetric[];
   scans?: readonly CorpusScan[];
+  /** A comparison corpus for the neuron explorer (stories vs code), as `npm start` has. */
+  comparisonDocuments?: string[];
+}
+
+/** The run definition both paths execute (workers/run-definition.ts). */
+export function proofDefinition(setup: ProofRunSetup): RunDefinition {
+  return defineRun({
+    modelRef: setup.modelRef,
+    corpus: PROOF_CORPUS(setup.documents),
+    maxTexts: setup.maxTexts,
+    seed: setup.seed,
+    headExampleDocuments: setup.scanDocuments,
+    neuronDocuments: setup.scanDocuments,
+    comparisonCorpus: setup.comparisonDocuments
+      ? { slug: 'proof-code', name: 'proof comparison corpus', source: 'CPython', license: 'PSF-2.0', documents: setup.comparisonDocuments }
+      : null,
+  });
 }
 
 const PROOF_CORPUS = (documents: string[]) => ({
@@ -95,21 +113,18 @@ export class QueueCluster {
   async publishInProcess(setup: ProofRunSetup): Promise<string> {
     if (setup.metrics || setup.scans)
       throw new Error('publishInProcess computes every metric and scan: compare it with a run planned without subsets');
-    const resolved = await resolveModel(setup.modelRef);
-    const { model, weightProcessing } = prepareModelForRun(resolved.model);
+    const definition = proofDefinition(setup);
+    const resolved = await resolveModel(definition.modelRef);
+    const { model, weightProcessing } = prepareModelForRun(resolved.model, definition.weightProcessing);
     const runner = await OnnxRunner.create(model);
     try {
       const run = await publishHeadWiki({
+        definition,
         model,
         tokenizer: resolved.tokenizer,
         runner,
-        corpus: PROOF_CORPUS(setup.documents),
-        maxTexts: setup.maxTexts,
-        seed: setup.seed,
         codeVersion: 'queue-proof',
         options: { engine: 'onnxruntime-node', weightProcessing },
-        headExamples: { maxDocuments: setup.scanDocuments },
-        neurons: { maxDocuments: setup.scanDocuments },
       });
       return run.id;
     } finally {
@@ -119,12 +134,8 @@ export class QueueCluster {
 
   async plan(setup: ProofRunSetup, shards: number = setup.shards): Promise<string> {
     const { run } = await planRun(this.boss, {
-      modelRef: setup.modelRef,
-      corpus: PROOF_CORPUS(setup.documents),
-      maxTexts: setup.maxTexts,
-      seed: setup.seed,
+      definition: proofDefinition(setup),
       shards,
-      scanDocuments: setup.scanDocuments,
       codeVersion: 'queue-proof',
       options: { engine: 'onnxruntime-node' },
       ...(setup.metrics ? { metrics: setup.metrics } : {}),

@@ -77,6 +77,40 @@ export function RunProgress({ initial }: { initial: Progress }) {
         )}
       </p>
 
+      <h3>Stages</h3>
+      <div style={{ overflowX: 'auto' }}>
+        <table className="data-table" data-testid="run-stages">
+          <thead>
+            <tr>
+              <th>Stage</th>
+              <th className="num">Jobs</th>
+              <th className="num">Tokens</th>
+              <th className="num">Tokens/s</th>
+              <th className="num">Time</th>
+              <th className="num">ETA</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.stages.map((st) => (
+              <tr key={st.stage}>
+                <td>
+                  <code>{st.stage}</code>
+                </td>
+                <td className="num">
+                  {st.jobs.done}/{st.jobs.total}
+                </td>
+                <td className="num">
+                  {st.tokens.total > 0 ? `${st.tokens.done.toLocaleString('en-US')} / ${st.tokens.total.toLocaleString('en-US')}` : '—'}
+                </td>
+                <td className="num">{st.tokensPerSecond !== null ? Math.round(st.tokensPerSecond).toLocaleString('en-US') : '—'}</td>
+                <td className="num">{st.seconds > 0 ? duration(st.seconds) : '—'}</td>
+                <td className="num">{st.etaSeconds === 0 ? 'done' : st.etaSeconds !== null ? duration(st.etaSeconds) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
       <h3>Jobs</h3>
       <table className="data-table" data-testid="run-jobs">
         <thead>

@@ -111,6 +111,20 @@ export const runEndpoints: EndpointDoc[] = [
           silentSeconds: z.number(),
         }),
       ),
+      stages: z
+        .array(
+          z.object({
+            stage: z
+              .string()
+              .describe('`head metrics`, a corpus scan (`neurons`, `neurons@<comparison corpus>`), `finalize (per layer)`, `publish`.'),
+            jobs: z.object({ total: z.number().int(), done: z.number().int(), active: z.number().int() }),
+            tokens: z.object({ done: z.number().int(), total: z.number().int() }),
+            seconds: z.number().describe('Wall-clock seconds from the stage’s first job start to its last finish (or now).'),
+            tokensPerSecond: z.number().nullable().describe('Tokens read per second by all workers together over that time.'),
+            etaSeconds: z.number().nullable().describe('Seconds left in the stage (0 when done; null when unknown).'),
+          }),
+        )
+        .describe('Progress per stage, with rates and time left.'),
     }),
     caching: 'none',
     errors: [

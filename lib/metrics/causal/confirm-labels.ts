@@ -30,6 +30,8 @@ export interface ConfirmLabelsInput {
   /** Runner for an ablated model (default: an OnnxRunner, disposed after use). */
   makeRunner?: (model: CanonicalModel) => DisposableRunner;
   onProgress?: (done: number, total: number) => void;
+  /** Only claims on heads of these layers (finalize's per-layer jobs); default every layer. */
+  layers?: readonly number[];
 }
 
 /** Induction score (exact) of every head from one run over [BOS] + r + r. */
@@ -124,7 +126,11 @@ export async function confirmLabels(input: ConfirmLabelsInput): Promise<HeadLabe
   for (const rule of LABEL_RULES) {
     const grid = input.scores[rule.metricId];
     if (!grid) throw new Error(`confirmLabels: scores for metric "${rule.metricId}" are missing`);
-    grid.forEach((row, layer) => row.forEach((score, head) => score >= rule.threshold && claims.push({ rule, layer, head, score })));
+    grid.forEach(
+      (row, layer) =>
+        (!input.layers || input.layers.includes(layer)) &&
+        row.forEach((score, head) => score >= rule.threshold && claims.push({ rule, layer, head, score })),
+    );
   }
   if (claims.length === 0) return [];
 

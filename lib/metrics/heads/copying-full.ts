@@ -1,33 +1,49 @@
+import * as ort from 'onnxruntime-node';
 import type { ModelConfig, WeightMap } from '../../models/types';
-import { matmul, matrix, type Matrix } from '../../numerics/matrix';
+import { chunkedContraction, matMul, type DenseTensor } from '../../engine/weight-products';
+import { matrix } from '../../numerics/matrix';
 import type { HeadMetric } from './types';
 import { copyingScore } from './copying-ov';
-import { headWeight, perHead } from './head-weights';
 
-/** W_U W_E [d_model, d_model] in float64 (the vocabulary contracted once per model). */
-export function unembedEmbed(cfg: ModelConfig, weights: WeightMap): Matrix {
-  const WE = weights.get('embed.W_E');
-  const WU = weights.get('unembed.W_U');
-  if (!WE || !WU) throw new Error(`${cfg.model_name}: the full OV circuit needs embed.W_E and unembed.W_U`);
-  const d = cfg.d_model;
-  const vocab = Math.min(cfg.d_vocab, WE.shape[0]);
-  const uCols = WU.shape[1];
-  const out = new Float64Array(d * d);
-  // (W_U W_E)[i, j] = Σ_t W_U[i, t] · W_E[t, j]
-  for (let i = 0; i < d; i++) {
-    for (let t = 0; t < vocab; t++) {
-      const u = WU.data[i * uCols + t];
-      if (u === 0) continue;
-      const row = t * d;
-      for (let j = 0; j < d; j++) out[i * d + j] += u * WE.data[row + j];
-    }
-  }
-  return matrix(d, d, out);
+/** Vocabulary entries per engine call of W_U W_E (float32 [d_model, chunk] partial products, summed in float64). */
+const VOCAB_CHUNK = 4096;
+
+function weight(cfg: ModelConfig, weights: WeightMap, name: string) {
+  const t = weights.get(name);
+  if (!t) throw new Error(`${cfg.model_name}: the full OV circuit needs ${name}`);
+  return t;
 }
 
-/** W_O W_U W_E W_V (d_head × d_head): the same non-zero spectrum as the full circuit W_E W_V W_O W_U. */
-export function fullOvSmall(cfg: ModelConfig, weights: WeightMap, layer: number, head: number, ue: Matrix): Matrix {
-  return matmul(matmul(headWeight(cfg, weights, layer, head, 'W_O'), ue), headWeight(cfg, weights, layer, head, 'W_V'));
+/**
+ * Every head's W_O (W_U W_E) W_V (d_head × d_head, the same non-zero spectrum as the full circuit W_E W_V W_O W_U),
+ * on the engine: W_U W_E contracted over the vocabulary in chunks, then two batched MatMuls per layer.
+ * copying-full.reference.ts computes the same in float64 JavaScript (the tests' reference).
+ */
+export async function fullOvSmallMatrices(cfg: ModelConfig, weights: WeightMap): Promise<Float32Array[]> {
+  const WE = weight(cfg, weights, 'embed.W_E');
+  const WU = weight(cfg, weights, 'unembed.W_U');
+  const { d_model: d, d_head: r, n_heads: H, n_key_value_heads: KV } = cfg;
+  const vocab = Math.min(cfg.d_vocab, WE.shape[0], WU.shape[1]);
+  const ue64 = await chunkedContraction(
+    new ort.Tensor('float32', WU.data, WU.shape),
+    new ort.Tensor('float32', WE.data, WE.shape),
+    VOCAB_CHUNK,
+    vocab,
+  );
+  const ue: DenseTensor = { data: Float32Array.from(ue64), dims: [d, d] };
+  const out: Float32Array[] = [];
+  for (let l = 0; l < cfg.n_layers; l++) {
+    const WO: DenseTensor = { data: weight(cfg, weights, `blocks.${l}.attn.W_O`).data, dims: [H, r, d] };
+    const WVkv = weight(cfg, weights, `blocks.${l}.attn.W_V`).data;
+    const WV = new Float32Array(H * d * r);
+    for (let h = 0; h < H; h++) {
+      const kv = Math.floor((h * KV) / H);
+      WV.set(WVkv.subarray(kv * d * r, (kv + 1) * d * r), h * d * r);
+    }
+    const small = await matMul(await matMul(WO, ue), { data: WV, dims: [H, d, r] });
+    for (let h = 0; h < H; h++) out.push(small.data.slice(h * r * r, (h + 1) * r * r));
+  }
+  return out;
 }
 
 export const copyingFullMetric: HeadMetric = {
@@ -47,7 +63,10 @@ export const copyingFullMetric: HeadMetric = {
   version: 1,
   needs: 'weights',
   compute: async (ctx) => {
-    const ue = unembedEmbed(ctx.cfg, ctx.weights);
-    return perHead(ctx.cfg, (l, h) => copyingScore(fullOvSmall(ctx.cfg, ctx.weights, l, h, ue)));
+    const { n_heads: H, d_head: r } = ctx.cfg;
+    const small = await fullOvSmallMatrices(ctx.cfg, ctx.weights);
+    return Array.from({ length: ctx.cfg.n_layers }, (_, l) =>
+      Array.from({ length: H }, (_, h) => copyingScore(matrix(r, r, small[l * H + h]))),
+    );
   },
 };

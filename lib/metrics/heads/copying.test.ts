@@ -4,6 +4,8 @@ import { buildPlantedModel } from '../../testing/planted-models';
 import type { HeadMetricContext } from './types';
 import { copyingOvMetric } from './copying-ov';
 import { copyingFullMetric } from './copying-full';
+import { referenceCopyingFull } from './copying-full.reference';
+import { randomModel } from '../../engine/random-model';
 
 const weightsOnly = (cfg: ModelConfig, weights: WeightMap): HeadMetricContext =>
   ({ cfg, weights, runner: null!, tokenizer: null!, texts: [], seed: 0 }) as HeadMetricContext;
@@ -53,5 +55,19 @@ describe('copying scores (OV eigenvalues)', () => {
     // W_OV alone: every planted head writes a subspace other than the one it reads, so W_O W_V = 0.
     const ov = await copyingOvMetric.compute(ctx);
     expect(ov.flat().every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('copying_full on the engine equals the float64 JavaScript reference', () => {
+  it('random models (MHA and grouped-query attention, vocabularies that span several chunks)', async () => {
+    for (const [cfg, seed] of [
+      [{ n_layers: 2, d_model: 32, n_heads: 4, d_head: 8, n_key_value_heads: 4, d_vocab: 9000 }, 3],
+      [{ n_layers: 2, d_model: 24, n_heads: 4, d_head: 6, n_key_value_heads: 2, d_vocab: 500 }, 4],
+    ] as const) {
+      const model = randomModel(cfg, { seed });
+      const engine = await copyingFullMetric.compute(weightsOnly(model.cfg, model.weights));
+      const reference = referenceCopyingFull(model.cfg, model.weights);
+      engine.flat().forEach((v, i) => expect(Math.abs(v - reference.flat()[i])).toBeLessThan(1e-5));
+    }
   });
 });

@@ -22,9 +22,11 @@ export const headExamplesScan: CorpusScan<HeadShardResult, HistogramRange[]> = {
       // Tokens of the shard are known only at the end; report contexts as a fraction of an estimate.
       onProgress: (p) => onTokens(p.tokens, p.contexts > 0 ? Math.max(p.tokens, Math.round((p.tokens * p.total) / p.contexts)) : 0),
     }),
-  async mergeAndSave(runId, shards, { model, tokenizer }) {
-    const merged = mergeHeadShards(shards);
-    const sets = finalizeHeadExamples(merged);
+  async mergeAndSave(runId, corpora, { model, tokenizer, layer }) {
+    const own = corpora.filter((c) => !c.comparison);
+    if (own.length !== 1 || corpora.length !== 1) throw new Error("head examples scan the run's own corpus only");
+    const merged = mergeHeadShards(own[0].shards);
+    const sets = finalizeHeadExamples(merged).filter((s) => layer === undefined || s.layer === layer);
     const options = headExampleOptionsFor(model.cfg);
     await saveHeadExamples(
       runId,

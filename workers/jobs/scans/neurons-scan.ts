@@ -1,5 +1,5 @@
 /** The neuron scan (workers/neurons) as queue shards: calibrate once, scan shards, merge exactly, then minimal examples. */
-import { finalizeNeuronStats } from '../../neurons/finalize';
+import { compareDatasets, finalizeNeuronStats } from '../../neurons/finalize';
 import { findMinimalExamples } from '../../neurons/minimal-examples';
 import { saveNeuronWiki } from '../../neurons/publish';
 import { buildContexts } from '../../neurons/contexts';
@@ -36,15 +36,25 @@ export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
       onProgress: (p) => onTokens(p.total > 0 ? Math.round((tokens * p.done) / p.total) : 0, tokens),
     });
   },
-  async mergeAndSave(runId, shards, { model, tokenizer, runner, corpusSlug }) {
-    const wiki = finalizeNeuronStats({ model, corpusSlug, merged: mergeNeuronShards(shards) });
-    const neurons = wiki.layers.flatMap((l) => l.neurons);
+  async mergeAndSave(runId, corpora, { model, tokenizer, runner, layer }) {
+    // As computeNeuronWiki in one process: every corpus finalized, minimal examples and the dataset comparison
+    // on the run's own corpus (first), then all saved together; per layer, only that layer's streams.
+    const ofLayer = (shard: NeuronShardResult) =>
+      layer === undefined ? shard : { ...shard, streams: shard.streams.filter((s) => s.layer === layer) };
+    const wikis = [];
+    for (const c of corpora) {
+      wikis.push(await finalizeNeuronStats({ model, corpusSlug: c.corpusSlug, merged: mergeNeuronShards(c.shards.map(ofLayer)) }));
+    }
+    const [primary, ...others] = wikis;
+    if (!primary || corpora[0].comparison) throw new Error("neurons: the run's own corpus was not scanned");
+    const neurons = primary.layers.flatMap((l) => l.neurons);
     const minimal = await findMinimalExamples(
       runner,
       neurons.map((n) => ({ layer: n.layer, site: n.site, neuron: n.neuron, examples: n.summary.top.slice(0, MINIMAL_TOP_N) })),
       { bosId: tokenizer.bosId },
     );
     neurons.forEach((n, i) => (n.minimal = minimal[i]));
-    await saveNeuronWiki(runId, [wiki], tokenizer);
+    for (const other of others) compareDatasets(primary, other, (t) => tokenizer.piece(t));
+    await saveNeuronWiki(runId, wikis, tokenizer);
   },
 };
