@@ -139,13 +139,15 @@ function buildContext(
   };
 }
 
-/** The model's window (room tokens) of this document where B's (resp. A's) mean log-prob advantage per token is largest. */
+/** The window (≤ room tokens, ≥ half of it unless the document is shorter) of this document where B's (resp. A's) mean log-prob advantage per token is largest. */
 function bestWindows(document: number, ta: ScoredTokens, tb: ScoredTokens, a: DiffModel, room: number) {
   let forB: PatchingTextChoice | null = null;
   let forA: PatchingTextChoice | null = null;
+  // A short tail window's mean is mostly noise: windows shorter than half a context count only as a whole document.
+  const minimum = Math.min(ta.ids.length, Math.ceil(room / 2));
   for (let start = 0; start < ta.ids.length; start += room) {
     const end = Math.min(ta.ids.length, start + room);
-    if (end - start < 2) continue;
+    if (end - start < Math.max(2, minimum)) continue;
     let s = 0;
     for (let i = start; i < end; i++) s += tb.logProbs[i] - ta.logProbs[i];
     const advantage = s / (end - start);

@@ -1,0 +1,128 @@
+/**
+ * Model-diff benchmark (issue 17's "Measure"):
+ *
+ *   npx tsx scripts/bench/diff.ts [model=gelu-2l|gpt2-small-shaped] [--docs N] [--repeats R] [--batch B] [--context C]
+ *
+ * A = the model, B = a copy with 1 % noise on every weight (same architecture, so both diffs apply). Over the same
+ * corpus (the bundled TinyStories sample's first N documents), interleaved R times, it times
+ *   floor       one plain forward of A over the corpus (logits only, same windows and batches), doubled: a diff
+ *               cannot run fewer than two models' forwards (the physical limit this compares with);
+ *   black box   computeBlackBoxPartial + finalize (both forwards, log-softmax, alignment, top contexts);
+ *   white box   computeWeightDiff + computeWhiteBoxPartial + finalize (both forwards with every layer's head outputs,
+ *               patterns, MLP activations and outputs; differences and DLA per position);
+ * and prints each against the floor. Once, after: the corpus-independent parts (continuations of 3 prompts × 32
+ * tokens, patching on one text, head-metric diff on 20 texts), in seconds. Ratios within one run: the machine is noisy.
+ * gpt2-small-shaped: GPT-2 small's shape (scripts/bench/shapes.ts) with random weights and the GPT-2 tokenizer from
+ * ../shared/data; gelu-2l from ../shared/data/models/gelu-2l.
+ */
+import { loadModelFolder } from '@/lib/models/load-folder';
+import { randomModel } from '@/lib/engine/random-model';
+import { loadGpt2Tokenizer } from '@/lib/tokenizers/gpt2-bpe';
+import { runInBatches } from '@/lib/engine/batches';
+import { readDocuments } from '@/workers/corpus-files';
+import { addNoise } from '@/lib/testing/diff-fixtures';
+import {
+  computeBlackBoxPartial,
+  computeContinuations,
+  computeHeadMetricDiff,
+  computePatchingDiff,
+  computeWeightDiff,
+  computeWhiteBoxPartial,
+  finalizeBlackBox,
+  finalizeWhiteBox,
+  prepareDiffModel,
+  DEFAULT_DIFF_PROMPTS,
+  choosePatchingText,
+} from '@/lib/diff';
+import { repoPath, sharedDataPath } from '../testing/shared-data';
+import { GPT2_SMALL } from './shapes';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const modelArg = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--'))) ?? 'gelu-2l';
+const docs = flag('--docs', modelArg === 'gpt2-small-shaped' ? 24 : 200);
+const repeats = flag('--repeats', 3);
+const batchSize = flag('--batch', modelArg === 'gpt2-small-shaped' ? 4 : 8);
+const contextLength = flag('--context', 128);
+
+async function load() {
+  if (modelArg === 'gpt2-small-shaped') {
+    return { model: randomModel(GPT2_SMALL, { seed: 1 }), tokenizer: await loadGpt2Tokenizer(sharedDataPath('tokenizers/gpt2')) };
+  }
+  if (modelArg === 'gelu-2l') return loadModelFolder(sharedDataPath('models/gelu-2l'));
+  throw new Error(`model must be gelu-2l or gpt2-small-shaped, got ${modelArg}`);
+}
+
+const { model, tokenizer } = await load();
+const noisy = addNoise(model, 0.01);
+const a = await prepareDiffModel('A', model, tokenizer, { inPlace: true });
+const b = await prepareDiffModel('B (A + 1% noise)', noisy, tokenizer, { inPlace: true });
+const corpus = (await readDocuments(repoPath('data/corpora/tinystories-sample.txt'))).slice(0, docs);
+const options = { contextLength, batchSize, topK: 20 };
+const ids = corpus.map((t) => tokenizer.encode(t));
+const tokens = ids.reduce((n, d) => n + d.length, 0);
+console.log(`${model.cfg.model_name}: ${corpus.length} documents, ${tokens} tokens, batch ${batchSize} × ≤ ${contextLength}`);
+
+async function plainForward(): Promise<void> {
+  for await (const batch of runInBatches(a.runner, ids, {
+    batchSize,
+    contextLength,
+    padId: tokenizer.bosId,
+    bos: tokenizer.bosId,
+    hooks: ['logits'],
+  })) {
+    void batch;
+  }
+}
+const time = async (f: () => Promise<unknown>) => {
+  const t0 = performance.now();
+  await f();
+  return (performance.now() - t0) / 1000;
+};
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+
+// Warm every session once (graph builds are not what this measures).
+await plainForward();
+await computeBlackBoxPartial(a, b, { firstDocument: 0, documents: corpus.slice(0, 2) }, options);
+await computeWhiteBoxPartial(a, b, { firstDocument: 0, documents: corpus.slice(0, 2) }, options);
+
+const floor: number[] = [];
+const black: number[] = [];
+const white: number[] = [];
+let blackBox = null as ReturnType<typeof finalizeBlackBox> | null;
+for (let r = 0; r < repeats; r++) {
+  floor.push(2 * (await time(plainForward)));
+  black.push(
+    await time(
+      async () => (blackBox = finalizeBlackBox(await computeBlackBoxPartial(a, b, { firstDocument: 0, documents: corpus }, options))),
+    ),
+  );
+  white.push(
+    await time(async () => {
+      const weights = computeWeightDiff(a, b);
+      finalizeWhiteBox(await computeWhiteBoxPartial(a, b, { firstDocument: 0, documents: corpus }, options), { weights });
+    }),
+  );
+  console.log(
+    `repeat ${r + 1}: floor (2 × forward) ${floor[r].toFixed(2)} s, black box ${black[r].toFixed(2)} s (${(black[r] / floor[r]).toFixed(2)}×), ` +
+      `white box ${white[r].toFixed(2)} s (${(white[r] / floor[r]).toFixed(2)}×)`,
+  );
+}
+console.log(
+  `median: floor ${median(floor).toFixed(2)} s (${Math.round((2 * tokens) / median(floor))} tokens/s per model), ` +
+    `black box / floor ${(median(black) / median(floor)).toFixed(2)}, white box / floor ${(median(white) / median(floor)).toFixed(2)}`,
+);
+console.log(`weight diff alone: ${(await time(async () => computeWeightDiff(a, b))).toFixed(2)} s`);
+console.log(
+  `continuations (${DEFAULT_DIFF_PROMPTS.length} prompts × 32 tokens): ${(await time(() => computeContinuations(a, b, DEFAULT_DIFF_PROMPTS))).toFixed(2)} s`,
+);
+const text = (blackBox && choosePatchingText(blackBox)?.text) || corpus[0];
+console.log(
+  `patching (${model.cfg.n_layers * (model.cfg.n_heads + 1)} components, ${a.tokenizer.encode(text).length} tokens): ${(await time(() => computePatchingDiff(a, b, text))).toFixed(2)} s`,
+);
+console.log(
+  `head-metric diff (default metrics, 20 texts): ${(await time(() => computeHeadMetricDiff(a, b, corpus.slice(0, 20)))).toFixed(2)} s`,
+);
