@@ -6,7 +6,9 @@ import { loadGpt2Tokenizer } from '../tokenizers/gpt2-bpe';
 import { randomModel } from '../engine/random-model';
 import { sharedDataPath, withoutSharedData, repoPath } from '../../scripts/testing/shared-data';
 import { prepareDiffModel } from './model';
-import { computeBlackBoxDiff } from './index';
+import { computeBlackBoxDiff, computeWhiteBoxDiff } from './index';
+import { copyModel, removeHeadOutput } from '../testing/diff-fixtures';
+import { directLogitAttribution } from '../metrics/heads/direct-logit-attribution';
 import { computeContinuations } from './continuations';
 
 /** The first stories of the bundled TinyStories sample, plus one with runs of spaces (encoders disagree on those). */
@@ -60,7 +62,7 @@ describe.skipIf(withoutSharedData('models/gelu-2l', 'tokenizers/gpt2'))('black-b
     );
     const a = await prepareDiffModel('gpt2-tokenizer-random', gpt, gptTok);
     const b = await prepareDiffModel('stories260K', s.model, s.tokenizer);
-    const corpus = [...stories(3), 'Ünïcödé — “quotes” and émojis 🙂 too.'];
+    const corpus = [...stories(3), 'Hostile:\u0000 NUL, \u202Ebidi\u202C, tabs\t\tand Ünïcödé — “quotes” and émojis 🙂 too.'];
     const d = await computeBlackBoxDiff(a, b, corpus, {
       contextLength: 64,
       prompts: [],
@@ -89,5 +91,40 @@ describe.skipIf(withoutSharedData('models/gelu-2l', 'tokenizers/gpt2'))('black-b
     const expected = fs.readFileSync(repoPath('data/models/stories260K/stories260K.expected.txt'), 'utf8');
     expect(pair.a.text.trim()).toBe(expected.trim());
     expect(pair.b).toEqual(pair.a);
+  });
+});
+
+describe('white-box diff of a real checkpoint (stories260K: rotary, grouped-query attention, RMSNorm, SwiGLU)', () => {
+  it('a copy with one head removed: the head tops W_O and hook_result; a copy gives exactly zero; DLA equals the metric', async () => {
+    const s = await resolveModel('stories260K');
+    const corpus = stories(4);
+    const a = await prepareDiffModel('stories260K', s.model, s.tokenizer);
+    const same = await prepareDiffModel('copy', copyModel(s.model), s.tokenizer);
+    const zero = await computeWhiteBoxDiff(a, same, corpus, { contextLength: 64, headMetrics: false });
+    expect(zero.weights.relative).toBe(0);
+    for (const r of zero.activations) expect(r.identical, r.site).toBe(r.units);
+    for (const e of zero.dla.entries) expect(e.diff).toBe(0);
+
+    const b = await prepareDiffModel('without L3H5', removeHeadOutput(s.model, 3, 5), s.tokenizer);
+    const d = await computeWhiteBoxDiff(a, b, corpus, { contextLength: 64, headMetrics: ['previous_token'], patchingText: corpus[0] });
+    expect(d.weights.rankings.find((r) => r.kind === 'W_O')!.top[0]).toMatchObject({ layer: 3, index: 5, relative: 1 });
+    expect(d.activations.find((r) => r.site === 'attn.hook_result')!.top[0]).toMatchObject({ layer: 3, index: 5, meanNormB: 0 });
+    // Attention before layer 3 and every head of layer 3 attend exactly as before: only later layers' patterns move.
+    expect(
+      d.activations
+        .find((r) => r.site === 'attn.hook_pattern')!
+        .top.filter((e) => e.meanDiff > 0)
+        .every((e) => e.layer > 3),
+    ).toBe(true);
+    const windows = corpus.flatMap((t) => {
+      const ids = s.tokenizer.encode(t);
+      const out: number[][] = [];
+      for (let i = 0; i < ids.length; i += 63) out.push([s.tokenizer.bosId, ...ids.slice(i, i + 63)]);
+      return out;
+    });
+    const metric = await directLogitAttribution(a.runner, a.model.cfg, a.model.weights, windows);
+    for (const e of d.dla.entries.filter((x) => x.component === 'head')) expect(e.dlaA).toBeCloseTo(metric[e.layer][e.head!], 4);
+    expect(d.patching!.components.length).toBe(5 * 9);
+    expect(d.headMetrics!.metrics[0].id).toBe('previous_token');
   });
 });
