@@ -60,6 +60,24 @@ function hooksOf(cfg: ModelConfig): HookName[] {
   return hooks;
 }
 
+/** Bytes of float32 hooks the pass holds per window of both models (head outputs and patterns dominate). */
+export function whiteBoxBytesPerWindow(cfg: ModelConfig, contextLength: number): number {
+  const perLayer = cfg.n_heads * (cfg.d_model + contextLength) + 3 * cfg.d_model + (cfg.attn_only ? 0 : cfg.d_mlp);
+  return 2 * 4 * contextLength * cfg.n_layers * perLayer;
+}
+
+/** Hook memory a white-box batch may hold (both models). */
+export const WHITE_BOX_BATCH_BYTES = 1 << 30;
+
+/**
+ * The batch the white-box pass runs: the asked batch size, lowered so both models' hooks stay within
+ * WHITE_BOX_BATCH_BYTES (every layer's head outputs are fetched at once: GPT-2 small: ~0.2 GB per window of 128 tokens).
+ * A function of the options and the config only, so every shard batches alike.
+ */
+export function whiteBoxBatchSize(cfg: ModelConfig, asked: number, contextLength: number): number {
+  return Math.max(1, Math.min(asked, Math.floor(WHITE_BOX_BATCH_BYTES / whiteBoxBytesPerWindow(cfg, contextLength))));
+}
+
 /** Runs A and B on the same batch: one cache with `a:` / `b:` prefixed hook names. */
 function pairRunner(a: ForwardRunner, b: ForwardRunner): ForwardRunner {
   return {
@@ -96,7 +114,7 @@ export async function computeWhiteBoxPartial(
   let positions = 0;
   let dlaPositions = 0;
   const batches = runInBatches(pairRunner(a.runner, b.runner), documents, {
-    batchSize: options.batchSize,
+    batchSize: whiteBoxBatchSize(cfg, options.batchSize, contextLength),
     contextLength,
     padId: a.tokenizer.bosId,
     bos: a.tokenizer.bosId,
