@@ -326,6 +326,16 @@ export interface DlaDiff {
   entries: DlaDiffEntry[];
   /** Largest |diff| first, ≤ topK. */
   top: DlaDiffEntry[];
+  /** Texts (documents) on which one component's mean DLA differs most, largest |diff| first, ≤ topK (6.57: "on various texts"). */
+  texts: DlaTextDiff[];
+}
+
+/** One document's largest DLA difference: the component, both models' mean DLA over the document's positions. */
+export interface DlaTextDiff extends DlaDiffEntry {
+  document: number;
+  /** The document's first characters (≤ 200). */
+  text: string;
+  positions: number;
 }
 
 /** Serialised ExactSums (lib/metrics/streaming/exact-sum.ts toJSON). */
@@ -349,6 +359,8 @@ export interface WhiteBoxPartial {
   activation: Record<ActivationSite, { diff: ExactSumsJson; normA: ExactSumsJson; normB: ExactSumsJson; nonZero: number[] }>;
   /** Units: per layer, heads then attn then mlp (layer-major). */
   dla: { a: ExactSumsJson; b: ExactSumsJson };
+  /** Per document its largest DLA difference, ≤ topK documents (largest |diff| first; ties by document). */
+  dlaTexts: DlaTextDiff[];
 }
 
 export interface HeadMetricDiffSummary {
