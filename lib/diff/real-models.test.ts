@@ -67,8 +67,8 @@ describe.skipIf(withoutSharedData('models/gelu-2l', 'tokenizers/gpt2'))('black-b
       contextLength: 64,
       prompts: [],
       topK: 200,
-      segmentsBefore: 100000,
-      segmentsAfter: 100000,
+      segmentsBefore: 1000,
+      segmentsAfter: 1000,
     });
     expect(d.alignment.sameVocabulary).toBe(false);
     expect(d.alignment.method).toBe('characters');
