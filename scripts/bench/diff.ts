@@ -77,43 +77,53 @@ async function plainForward(): Promise<void> {
     void batch;
   }
 }
-const time = async (f: () => Promise<unknown>) => {
+/** Wall and CPU seconds (CPU: this process, onnxruntime's threads included; less sensitive to other processes' load). */
+const measure = async (f: () => Promise<unknown>) => {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await f();
-  return (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 };
+const time = async (f: () => Promise<unknown>) => (await measure(f)).wall;
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+const double = (m: { wall: number; cpu: number }) => ({ wall: 2 * m.wall, cpu: 2 * m.cpu });
 
 // Warm every session once (graph builds are not what this measures).
 await plainForward();
 await computeBlackBoxPartial(a, b, { firstDocument: 0, documents: corpus.slice(0, 2) }, options);
 await computeWhiteBoxPartial(a, b, { firstDocument: 0, documents: corpus.slice(0, 2) }, options);
 
-const floor: number[] = [];
-const black: number[] = [];
-const white: number[] = [];
+type Timing = { wall: number; cpu: number };
+const floor: Timing[] = [];
+const black: Timing[] = [];
+const white: Timing[] = [];
 let blackBox = null as ReturnType<typeof finalizeBlackBox> | null;
+const ratio = (x: Timing[], r: number, k: 'wall' | 'cpu') => (x[r][k] / floor[r][k]).toFixed(2);
 for (let r = 0; r < repeats; r++) {
-  floor.push(2 * (await time(plainForward)));
+  floor.push(double(await measure(plainForward)));
   black.push(
-    await time(
+    await measure(
       async () => (blackBox = finalizeBlackBox(await computeBlackBoxPartial(a, b, { firstDocument: 0, documents: corpus }, options))),
     ),
   );
   white.push(
-    await time(async () => {
+    await measure(async () => {
       const weights = computeWeightDiff(a, b);
       finalizeWhiteBox(await computeWhiteBoxPartial(a, b, { firstDocument: 0, documents: corpus }, options), { weights });
     }),
   );
   console.log(
-    `repeat ${r + 1}: floor (2 × forward) ${floor[r].toFixed(2)} s, black box ${black[r].toFixed(2)} s (${(black[r] / floor[r]).toFixed(2)}×), ` +
-      `white box ${white[r].toFixed(2)} s (${(white[r] / floor[r]).toFixed(2)}×)`,
+    `repeat ${r + 1}: floor (2 × forward) ${floor[r].wall.toFixed(2)} s wall / ${floor[r].cpu.toFixed(2)} s CPU; ` +
+      `black box ${black[r].wall.toFixed(2)} s (${ratio(black, r, 'wall')}× wall, ${ratio(black, r, 'cpu')}× CPU); ` +
+      `white box ${white[r].wall.toFixed(2)} s (${ratio(white, r, 'wall')}× wall, ${ratio(white, r, 'cpu')}× CPU)`,
   );
 }
+const med = (x: Timing[], k: 'wall' | 'cpu') => median(x.map((t, r) => t[k] / floor[r][k])).toFixed(2);
 console.log(
-  `median: floor ${median(floor).toFixed(2)} s (${Math.round((2 * tokens) / median(floor))} tokens/s per model), ` +
-    `black box / floor ${(median(black) / median(floor)).toFixed(2)}, white box / floor ${(median(white) / median(floor)).toFixed(2)}`,
+  `median per-repeat ratio to the floor: black box ${med(black, 'wall')} wall / ${med(black, 'cpu')} CPU; ` +
+    `white box ${med(white, 'wall')} wall / ${med(white, 'cpu')} CPU ` +
+    `(floor median ${median(floor.map((f) => f.wall)).toFixed(2)} s: ${Math.round((2 * tokens) / median(floor.map((f) => f.wall)))} tokens/s per model)`,
 );
 console.log(`weight diff alone: ${(await time(async () => computeWeightDiff(a, b))).toFixed(2)} s`);
 console.log(
