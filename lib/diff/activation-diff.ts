@@ -52,7 +52,8 @@ const SITES: ActivationSite[] = [
 /** DLA units per layer: heads, then the attention output, then the MLP output. */
 const dlaUnitsPerLayer = (cfg: ModelConfig) => cfg.n_heads + 1 + (cfg.attn_only ? 0 : 1);
 
-function hooksOf(cfg: ModelConfig): HookName[] {
+/** The hooks the white-box pass fetches from each model. */
+export function whiteBoxHooks(cfg: ModelConfig): HookName[] {
   const hooks: HookName[] = [];
   for (let l = 0; l < cfg.n_layers; l++) {
     for (const site of SITES) if (siteUnits(cfg)[site] > 0) hooks.push(`blocks.${l}.${site}`);
@@ -121,7 +122,7 @@ export async function computeWhiteBoxPartial(
     contextLength,
     padId: a.tokenizer.bosId,
     bos: a.tokenizer.bosId,
-    hooks: hooksOf(cfg),
+    hooks: whiteBoxHooks(cfg),
   });
   for await (const { windows, seqLen, cache } of batches) {
     windows.forEach((w, row) => {

@@ -9,7 +9,8 @@
  *               cannot run fewer than two models' forwards (the physical limit this compares with);
  *   black box   computeBlackBoxPartial + finalize (both forwards, log-softmax, alignment, top contexts);
  *   white box   computeWeightDiff + computeWhiteBoxPartial + finalize (both forwards with every layer's head outputs,
- *               patterns, MLP activations and outputs; differences and DLA per position);
+ *               patterns, MLP activations and outputs; differences and DLA per position), also against twice A's
+ *               forward with those hooks (the engine's share: what the white box costs beyond fetching its hooks);
  * and prints each against the floor. Once, after: the corpus-independent parts (continuations of 3 prompts × 32
  * tokens, patching on one text, head-metric diff on 20 texts), in seconds. Ratios within one run: the machine is noisy.
  * gpt2-small-shaped: GPT-2 small's shape (scripts/bench/shapes.ts) with random weights and the GPT-2 tokenizer from
@@ -34,6 +35,7 @@ import {
   DEFAULT_DIFF_PROMPTS,
   choosePatchingText,
 } from '@/lib/diff';
+import { whiteBoxBatchSize, whiteBoxHooks } from '@/lib/diff/activation-diff';
 import { repoPath, sharedDataPath } from '../testing/shared-data';
 import { GPT2_SMALL } from './shapes';
 
@@ -66,17 +68,14 @@ const ids = corpus.map((t) => tokenizer.encode(t));
 const tokens = ids.reduce((n, d) => n + d.length, 0);
 console.log(`${model.cfg.model_name}: ${corpus.length} documents, ${tokens} tokens, batch ${batchSize} × ≤ ${contextLength}`);
 
-async function plainForward(): Promise<void> {
-  for await (const batch of runInBatches(a.runner, ids, {
-    batchSize,
-    contextLength,
-    padId: tokenizer.bosId,
-    bos: tokenizer.bosId,
-    hooks: ['logits'],
-  })) {
-    void batch;
-  }
+async function forward(hooks: string[], batch = batchSize): Promise<void> {
+  const options = { batchSize: batch, contextLength, padId: tokenizer.bosId, bos: tokenizer.bosId, hooks };
+  for await (const out of runInBatches(a.runner, ids, options)) void out;
 }
+const plainForward = () => forward(['logits']);
+// The white box's own engine cost: A's forward with the hooks it fetches, at the batch it runs.
+const hookedForward = () => forward(whiteBoxHooks(a.model.cfg), whiteBoxBatchSize(a.model.cfg, batchSize, contextLength));
+
 /** Wall and CPU seconds (CPU: this process, onnxruntime's threads included; less sensitive to other processes' load). */
 const measure = async (f: () => Promise<unknown>) => {
   const t0 = performance.now();
@@ -91,6 +90,7 @@ const double = (m: { wall: number; cpu: number }) => ({ wall: 2 * m.wall, cpu: 2
 
 // Warm every session once (graph builds are not what this measures).
 await plainForward();
+await hookedForward();
 await computeBlackBoxPartial(a, b, { firstDocument: 0, documents: corpus.slice(0, 2) }, options);
 await computeWhiteBoxPartial(a, b, { firstDocument: 0, documents: corpus.slice(0, 2) }, options);
 
@@ -98,10 +98,12 @@ type Timing = { wall: number; cpu: number };
 const floor: Timing[] = [];
 const black: Timing[] = [];
 const white: Timing[] = [];
+const hooked: Timing[] = [];
 let blackBox = null as ReturnType<typeof finalizeBlackBox> | null;
 const ratio = (x: Timing[], r: number, k: 'wall' | 'cpu') => (x[r][k] / floor[r][k]).toFixed(2);
 for (let r = 0; r < repeats; r++) {
   floor.push(double(await measure(plainForward)));
+  hooked.push(double(await measure(hookedForward)));
   black.push(
     await measure(
       async () => (blackBox = finalizeBlackBox(await computeBlackBoxPartial(a, b, { firstDocument: 0, documents: corpus }, options))),
@@ -123,6 +125,8 @@ const med = (x: Timing[], k: 'wall' | 'cpu') => median(x.map((t, r) => t[k] / fl
 console.log(
   `median per-repeat ratio to the floor: black box ${med(black, 'wall')} wall / ${med(black, 'cpu')} CPU; ` +
     `white box ${med(white, 'wall')} wall / ${med(white, 'cpu')} CPU ` +
+    `; 2 × A's forward with the white box's hooks ${med(hooked, 'wall')} wall / ${med(hooked, 'cpu')} CPU, so the white box's own work is ` +
+    `${median(white.map((w, r) => w.cpu / hooked[r].cpu)).toFixed(2)}× that (CPU) ` +
     `(floor median ${median(floor.map((f) => f.wall)).toFixed(2)} s: ${Math.round((2 * tokens) / median(floor.map((f) => f.wall)))} tokens/s per model)`,
 );
 console.log(`weight diff alone: ${(await time(async () => computeWeightDiff(a, b))).toFixed(2)} s`);
