@@ -282,14 +282,18 @@ export interface WeightDiff {
 }
 
 /** Activation sites compared, each a unit per head, neuron or layer. */
-export type ActivationSite = 'attn.hook_result' | 'mlp.hook_post' | 'hook_attn_out' | 'hook_mlp_out' | 'hook_resid_post';
+export type ActivationSite =
+  'attn.hook_result' | 'attn.hook_pattern' | 'mlp.hook_post' | 'hook_attn_out' | 'hook_mlp_out' | 'hook_resid_post';
 
 export interface ActivationDiffEntry {
   site: ActivationSite;
   layer: number;
   /** Head (hook_result), neuron (mlp.hook_post), or null (a layer's output). */
   index: number | null;
-  /** Mean over positions of ‖x_B − x_A‖₂ (a neuron: |x_B − x_A|). */
+  /**
+   * Mean over positions of ‖x_B − x_A‖₂ (a neuron: |x_B − x_A|; attn.hook_pattern: the total variation distance
+   * ½ Σ_k |p_B − p_A| of each query's attention, whose norms count as 1).
+   */
   meanDiff: number;
   meanNormA: number;
   meanNormB: number;
@@ -337,7 +341,10 @@ export interface WhiteBoxPartial {
   b: DiffModelInfo;
   options: DiffOptions;
   documents: Array<{ first: number; count: number }>;
+  /** Token positions the activations were compared at (every window position, BOS included). */
   positions: number;
+  /** Positions with a next token (DLA's positions). */
+  dlaPositions: number;
   /** Per site: unit order is layer-major (layer × heads / neurons / 1). */
   activation: Record<ActivationSite, { diff: ExactSumsJson; normA: ExactSumsJson; normB: ExactSumsJson; nonZero: number[] }>;
   /** Units: per layer, heads then attn then mlp (layer-major). */

@@ -150,6 +150,27 @@ describe('activation patching', () => {
     }
   });
 
+  it('rows: a different intervention per batch row equals running each row alone (ONNX and reference)', async () => {
+    const model = gpt2Like;
+    const tokens = randomTokens(11, 1, 9, 40)[0];
+    const source = await onnx(model).run(randomTokens(12, 1, 9, 40), ['blocks.0.attn.hook_result', 'blocks.1.hook_mlp_out']);
+    const perRow: Intervention[] = [
+      { hook: 'blocks.0.attn.hook_result', kind: 'patch', head: 2, value: source.get('blocks.0.attn.hook_result')! },
+      { hook: 'blocks.1.hook_mlp_out', kind: 'patch', value: source.get('blocks.1.hook_mlp_out')! },
+      { hook: 'blocks.0.attn.hook_result', kind: 'zero', head: 0, positions: [3] },
+    ];
+    const batched = perRow.map((iv, row) => ({ ...iv, rows: [row] }));
+    for (const runner of [onnx(model), new ReferenceRunner(model)]) {
+      const together = (await runner.run([tokens, tokens, tokens], ['logits'], { interventions: batched })).get('logits')!;
+      const width = together.data.length / 3;
+      for (let row = 0; row < 3; row++) {
+        const alone = (await runner.run([tokens], ['logits'], { interventions: [perRow[row]] })).get('logits')!;
+        const slice = { shape: alone.shape, data: together.data.slice(row * width, (row + 1) * width) };
+        expect(maxAbsDiff(slice, alone)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
   it('can set an attention pattern (ONNX): every query of a head attending to BOS only', async () => {
     const T = 9;
     const bosOnly = new Float32Array(4 * T * T);
@@ -213,6 +234,7 @@ describe('bad interventions fail clearly', () => {
     ['head out of range', { hook: 'blocks.0.attn.hook_z', kind: 'zero', head: 4 }, /head 4 is not in 0\.\.3/],
     ['neuron on a head hook', { hook: 'blocks.0.attn.hook_z', kind: 'zero', neuron: 1 }, /has no neuron axis/],
     ['position past the end', { hook: 'blocks.0.mlp.hook_post', kind: 'zero', positions: [9] }, /position 9 is not in 0\.\.8/],
+    ['row past the batch', { hook: 'blocks.0.mlp.hook_post', kind: 'zero', rows: [0, 2] }, /row 2 is not in 0\.\.1/],
     ['mean without a value', { hook: 'blocks.0.mlp.hook_post', kind: 'mean' }, /needs a value/],
     [
       'value that does not broadcast',

@@ -32,7 +32,9 @@ import type { Projection } from './projections';
  *
  * Selection: `head` indexes the head axis (hook_q/k/v/z/result/rot_q/rot_k: axis 2; hook_attn_scores/hook_pattern:
  * axis 1), `neuron` the last axis of a hook without heads (mlp.hook_pre/post/mid: a neuron; resid hooks: a
- * residual dimension), `positions` the position axis (the query axis of scores and patterns). Omitted means all.
+ * residual dimension), `positions` the position axis (the query axis of scores and patterns), `rows` the batch axis
+ * (one batch can carry a different intervention per sequence: lib/diff/patching.ts patches one component per row).
+ * Omitted means all. Only the selected elements are visited when the tensors are built.
  * Several interventions may target the same hook; later ones win where they overlap. Any hook can be intervened
  * on except hook_pos_embed (the forward pass does not read it back; use blocks.0.hook_resid_pre).
  * TransformerLens equivalent: run_with_hooks with a hook that edits the activation; hooks fetched in the same run
@@ -47,6 +49,8 @@ export interface Intervention {
   head?: number;
   neuron?: number;
   positions?: number[];
+  /** Batch rows (sequences) to intervene on; all if omitted. Lets one batch run a different intervention per row. */
+  rows?: number[];
   /** mean: the replacement (a number, or a tensor broadcast against the hook's shape); patch: the source activations. */
   value?: Tensor | number;
 }
@@ -115,34 +119,46 @@ export function buildInterventionTensors(
     };
     const head = pick('head', axes.head);
     const neuron = pick('neuron', axes.neuron);
-    let positions: Set<number> | null = null;
-    if (iv.positions !== undefined) {
-      if (!Array.isArray(iv.positions)) throw new Error(`${where}: positions must be an array of position indices`);
-      for (const p of iv.positions) {
-        if (!Number.isInteger(p) || p < 0 || p >= seqLen) throw new Error(`${where}: position ${p} is not in 0..${seqLen - 1}`);
-      }
-      positions = new Set(iv.positions);
-    }
+    const positions = selectIndices(iv.positions, seqLen, `${where}: position`, 'positions must be an array of position indices');
+    const rows = selectIndices(iv.rows, batch, `${where}: row`, 'rows must be an array of batch row indices');
     const source = iv.kind === 'zero' ? null : broadcastSource(iv.value, shape, where, iv.kind);
 
-    // Walk every element; a multi-index counter avoids a division per element.
-    const index = new Array(shape.length).fill(0);
-    for (let i = 0; i < t.keep.length; i++) {
-      const selected =
-        (head === null || index[axes.head!] === head) &&
-        (neuron === null || index[axes.neuron!] === neuron) &&
-        (positions === null || positions.has(index[axes.pos]));
-      if (selected) {
-        t.keep[i] = 0;
-        t.replacement[i] = source ? source(index) : 0;
+    // Walk only the selected elements: per axis, the chosen indices (or all of them).
+    const chosen: number[][] = shape.map((n) => Array.from({ length: n }, (_, i) => i));
+    if (rows !== null) chosen[0] = rows;
+    if (positions !== null) chosen[axes.pos] = positions;
+    if (head !== null) chosen[axes.head!] = [head];
+    if (neuron !== null) chosen[axes.neuron!] = [neuron];
+    if (chosen.some((c) => c.length === 0)) return;
+    const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+    const counter = new Array(shape.length).fill(0);
+    const index = chosen.map((c) => c[0]);
+    for (;;) {
+      let flat = 0;
+      for (let a = 0; a < shape.length; a++) flat += index[a] * strides[a];
+      t.keep[flat] = 0;
+      t.replacement[flat] = source ? source(index) : 0;
+      let a = shape.length - 1;
+      for (; a >= 0; a--) {
+        if (++counter[a] < chosen[a].length) {
+          index[a] = chosen[a][counter[a]];
+          break;
+        }
+        counter[a] = 0;
+        index[a] = chosen[a][0];
       }
-      for (let a = shape.length - 1; a >= 0; a--) {
-        if (++index[a] < shape[a]) break;
-        index[a] = 0;
-      }
+      if (a < 0) break;
     }
   });
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Sorted distinct indices in 0..size-1 from an optional list (null: all), or an error naming the bad one. */
+function selectIndices(list: number[] | undefined, size: number, what: string, notArray: string): number[] | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) throw new Error(`${what.split(':')[0]}: ${notArray}`);
+  for (const p of list) if (!Number.isInteger(p) || p < 0 || p >= size) throw new Error(`${what} ${p} is not in 0..${size - 1}`);
+  return [...new Set(list)].sort((x, y) => x - y);
 }
 
 /** A reader of `value` at a multi-index of the hook's shape, NumPy-broadcast (value's shape a trailing part of it, 1s allowed). */
