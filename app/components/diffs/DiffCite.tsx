@@ -2,7 +2,19 @@ import { siteOrigin } from '../site-origin';
 import { formatDate } from '@/lib/format/numbers';
 
 /** Permalink and citation of a published diff or checkpoint series (both immutable, so the link is the citation). */
-export async function DiffCite({ title, path, id, kind, published }: { title: string; path: string; id: string; kind: 'diff' | 'series'; published: Date | null }) {
+export async function DiffCite({
+  title,
+  path,
+  id,
+  kind,
+  published,
+}: {
+  title: string;
+  path: string;
+  id: string;
+  kind: 'diff' | 'series';
+  published: Date | null;
+}) {
   const origin = await siteOrigin();
   const url = `${origin}${path}`;
   const year = (published ?? new Date()).getUTCFullYear();

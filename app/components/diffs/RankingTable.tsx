@@ -1,7 +1,17 @@
 import type { CsvCell } from '@/lib/api/csv';
 
 /** A ranking (rows of a diff table) as a compact table; numbers to 4 significant digits, the full values in the CSV. */
-export function RankingTable({ header, rows, limit = 10, testId }: { header: string[]; rows: CsvCell[][]; limit?: number; testId: string }) {
+export function RankingTable({
+  header,
+  rows,
+  limit = 10,
+  testId,
+}: {
+  header: string[];
+  rows: CsvCell[][];
+  limit?: number;
+  testId: string;
+}) {
   if (rows.length === 0) return <p className="muted">Nothing to rank.</p>;
   return (
     <div className="table-scroll" style={{ maxHeight: 'none' }}>

@@ -134,7 +134,10 @@ export default async function DiffPage({ params }: Props) {
       <ul data-testid="diff-downloads">
         {tables.map((t) => (
           <li key={t.id}>
-            <a href={t.csv}>{t.id}.csv</a> <span className="small muted">({t.rows} rows) — {t.description}</span>
+            <a href={t.csv}>{t.id}.csv</a>{' '}
+            <span className="small muted">
+              ({t.rows} rows) — {t.description}
+            </span>
           </li>
         ))}
       </ul>
@@ -153,15 +156,16 @@ function Verdict({ diff, bb }: { diff: DiffInfo; bb: BlackBoxDiff }) {
       <p className="lede" data-testid="diff-verdict">
         {better ? (
           <>
-            On {bb.documents} documents of {diff.corpusSlug}, <strong>{better}</strong> predicts the text better: loss{' '}
-            {la.toFixed(3)} (A) vs {lb.toFixed(3)} (B) {unit}.
+            On {bb.documents} documents of {diff.corpusSlug}, <strong>{better}</strong> predicts the text better: loss {la.toFixed(3)} (A)
+            vs {lb.toFixed(3)} (B) {unit}.
           </>
         ) : (
           <>
             On {bb.documents} documents of {diff.corpusSlug}, both models have the same loss ({la.toFixed(3)} {unit}).
           </>
         )}{' '}
-        Mean log-prob difference per aligned segment (B − A): {bb.meanSegmentDiff.toFixed(3)}, mean absolute {bb.meanAbsSegmentDiff.toFixed(3)}.
+        Mean log-prob difference per aligned segment (B − A): {bb.meanSegmentDiff.toFixed(3)}, mean absolute{' '}
+        {bb.meanAbsSegmentDiff.toFixed(3)}.
       </p>
       <p className="small">{bb.alignment.description}</p>
     </>
@@ -183,12 +187,15 @@ function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
     <>
       <h2 id="weights">Largest weight differences</h2>
       <p className="small">
-        Overall relative change ‖B − A‖ / ‖A‖: <strong data-testid="weights-relative">{wb.weights.relative === null ? '–' : wb.weights.relative.toPrecision(3)}</strong>{' '}
-        (after the same weight processing on both). Per head, neuron and matrix, largest relative change first:
+        Overall relative change ‖B − A‖ / ‖A‖:{' '}
+        <strong data-testid="weights-relative">{wb.weights.relative === null ? '–' : wb.weights.relative.toPrecision(3)}</strong> (after the
+        same weight processing on both). Per head, neuron and matrix, largest relative change first:
       </p>
       <RankingTable header={weights.header} rows={rows} testId="weights-table" />
       <h2 id="activations">Largest activation differences</h2>
-      <p className="small">Mean ‖x_B − x_A‖ over {wb.positions.toLocaleString('en')} positions of the corpus, per head output, neuron and layer output.</p>
+      <p className="small">
+        Mean ‖x_B − x_A‖ over {wb.positions.toLocaleString('en')} positions of the corpus, per head output, neuron and layer output.
+      </p>
       <RankingTable header={activations.header} rows={activations.rows(s)} testId="activations-table" />
       <h2 id="dla">Direct logit attribution</h2>
       <RankingTable header={dla.header} rows={dlaRows} testId="dla-table" />
@@ -196,9 +203,9 @@ function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
         <>
           <h2 id="patching">Which components carry the improvement</h2>
           <p className="small">
-            On the text where {wb.patching.source === 'b' ? diff.b.modelSlug : diff.a.modelSlug} does best ({wb.patching.tokens} tokens), each
-            component patched from it into the other model: loss {wb.patching.receiverLoss.toFixed(3)} → {wb.patching.sourceLoss.toFixed(3)} for
-            the better model, {wb.patching.allPatchedLoss.toFixed(3)} with everything patched.
+            On the text where {wb.patching.source === 'b' ? diff.b.modelSlug : diff.a.modelSlug} does best ({wb.patching.tokens} tokens),
+            each component patched from it into the other model: loss {wb.patching.receiverLoss.toFixed(3)} →{' '}
+            {wb.patching.sourceLoss.toFixed(3)} for the better model, {wb.patching.allPatchedLoss.toFixed(3)} with everything patched.
           </p>
           <RankingTable header={patching.header} rows={patching.rows(s)} testId="patching-table" />
         </>
@@ -216,8 +223,8 @@ function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
 function WhiteBoxMissing({ diff }: { diff: DiffInfo }) {
   return (
     <p className="notice" data-testid="no-white-box">
-      {diff.a.modelSlug} and {diff.b.modelSlug} differ in architecture, so only the black box (behaviour on the same text) compares them; weights,
-      activations and patching need the same shapes.
+      {diff.a.modelSlug} and {diff.b.modelSlug} differ in architecture, so only the black box (behaviour on the same text) compares them;
+      weights, activations and patching need the same shapes.
     </p>
   );
 }
