@@ -107,6 +107,7 @@ export async function ensurePublishedRun(
   modelRef: string,
   corpus: CorpusInput,
   log: (msg: string) => void,
+  opts: { maxTexts?: number; scanDocuments?: number; shards?: number } = {},
 ): Promise<RunInfo> {
   const { model } = await resolveModel(modelRef);
   const slug = model.cfg.model_name;
@@ -119,9 +120,10 @@ export async function ensurePublishedRun(
   const { run } = await planRun(boss, {
     modelRef,
     corpus,
-    maxTexts: DEFAULT_MAX_TEXTS,
+    maxTexts: opts.maxTexts ?? DEFAULT_MAX_TEXTS,
     seed: DEFAULT_SEED,
-    shards: 2,
+    shards: opts.shards ?? 2,
+    ...(opts.scanDocuments ? { scanDocuments: opts.scanDocuments } : {}),
     codeVersion: codeVersion(repoRoot),
     options: { engine: 'onnxruntime-node' },
     weightProcessing: 'tl',

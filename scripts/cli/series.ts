@@ -5,7 +5,8 @@
  * series is written once they are all published, and printed with its address (`/series/{id}`).
  * Checkpoints are llama2.c `.bin` files, model folders, or hub revisions `hf:owner/name@rev` (downloaded first
  * with `download hf:owner/name --revision rev`); a folder gives its `.bin` files and sub-folders in name order.
- * Steps default to the last number in each checkpoint's name.
+ * Steps default to the last number in each checkpoint's name. Each checkpoint's run reads `--max-texts` (50) texts
+ * for its head metrics and scans `--scan-documents` (100); the diffs read `--max-documents` (40).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,8 @@ export async function seriesCommand(argv: string[]): Promise<void> {
       corpus: { type: 'string' },
       workers: { type: 'string' },
       'max-documents': { type: 'string', default: '40' },
+      'max-texts': { type: 'string', default: '50' },
+      'scan-documents': { type: 'string', default: '100' },
     },
   });
   if (!values.name) throw new Error('--name is required (what the series page is titled)');
@@ -40,6 +43,11 @@ export async function seriesCommand(argv: string[]): Promise<void> {
       throw new Error(`steps must be increasing integers (checkpoint ${checkpoints[i]} has step ${s}); give them with --steps`);
   });
   const maxDocuments = positiveInt(values['max-documents']!, '--max-documents');
+  // Each checkpoint's run: fewer texts and scanned documents than a model's main run, since a series has many.
+  const runOptions = {
+    maxTexts: positiveInt(values['max-texts']!, '--max-texts'),
+    scanDocuments: positiveInt(values['scan-documents']!, '--scan-documents'),
+  };
   const corpus = await corpusFromFlag(values.corpus);
 
   const log = (msg: string) => console.error(`[headwiki] ${msg}`);
@@ -51,7 +59,7 @@ export async function seriesCommand(argv: string[]): Promise<void> {
     const runs = [];
     for (const [i, ref] of checkpoints.entries()) {
       log(`checkpoint ${i + 1}/${checkpoints.length} (step ${steps[i]}): ${ref}`);
-      runs.push(await ensurePublishedRun(boss, ref, corpus, log));
+      runs.push(await ensurePublishedRun(boss, ref, corpus, log, runOptions));
     }
     const diffIds: (string | null)[] = [null];
     for (let i = 1; i < checkpoints.length; i++) {
