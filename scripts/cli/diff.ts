@@ -31,6 +31,8 @@ export async function diffCommand(argv: string[]): Promise<void> {
       'max-documents': { type: 'string', default: '100' },
       'weight-processing': { type: 'string', default: 'tl' },
       new: { type: 'boolean', default: false },
+      'max-texts': { type: 'string' },
+      'scan-documents': { type: 'string' },
     },
   });
   if (!values.a || !values.b) throw new Error('--a and --b are required (model names, checkpoint paths or folders)');
@@ -38,6 +40,11 @@ export async function diffCommand(argv: string[]): Promise<void> {
   const maxDocuments = positiveInt(values['max-documents']!, '--max-documents');
   const weightProcessing = parseWeightProcessingRequest(values['weight-processing']) as 'tl' | 'none';
   const corpus = await corpusFromFlag(values.corpus);
+  // For a model without a published run: what its run reads (as `run`'s flags; default the same as `run`).
+  const runOptions = {
+    ...(values['max-texts'] ? { maxTexts: positiveInt(values['max-texts'], '--max-texts') } : {}),
+    ...(values['scan-documents'] ? { scanDocuments: positiveInt(values['scan-documents'], '--scan-documents') } : {}),
+  };
 
   const log = (msg: string) => console.error(`[headwiki] ${msg}`);
   const db = await openDatabase(log);
@@ -77,12 +84,14 @@ export interface ComputeDiffInput {
   maxDocuments: number;
   weightProcessing: 'tl' | 'none';
   reuse: boolean;
+  /** What a missing run reads (ensurePublishedRun). */
+  runOptions?: { maxTexts?: number; scanDocuments?: number };
 }
 
 /** Both runs (computed when missing), then the diff: reused when published with the same inputs, else planned and followed. */
 export async function computeDiff(boss: PgBoss, input: ComputeDiffInput, log: (msg: string) => void): Promise<DiffInfo> {
-  const runA = await ensurePublishedRun(boss, input.refA, input.corpus, log);
-  const runB = await ensurePublishedRun(boss, input.refB, input.corpus, log);
+  const runA = await ensurePublishedRun(boss, input.refA, input.corpus, log, input.runOptions);
+  const runB = await ensurePublishedRun(boss, input.refB, input.corpus, log, input.runOptions);
   const maxDocuments = Math.min(input.maxDocuments, input.corpus.documents.length);
   if (input.reuse) {
     const same = (await findPublishedDiffs(runA.id, runB.id)).find(
