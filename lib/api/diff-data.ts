@@ -70,7 +70,7 @@ export async function loadSeriesDetail(seriesId: string): Promise<SeriesDetail |
   const series = await getSeries(seriesId);
   if (!series) return null;
   const cps = series.checkpoints;
-  const sections = await Promise.all(cps.map((c) => (c.diffId ? getDiffSections(c.diffId).then(diffSections) : null)));
+  const sections = await Promise.all(cps.map((c) => (c.diffId ? getDiffSections(c.diffId).then(diffSections) : Promise.resolve(null))));
   const points = cps.map((c, i): SeriesPoint => {
     const own = sections[i]?.blackBox?.lossB.lossPerToken;
     const next = sections[i + 1]?.blackBox?.lossA.lossPerToken;

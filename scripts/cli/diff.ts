@@ -62,7 +62,7 @@ export async function diffCommand(argv: string[]): Promise<void> {
     stopWorkers = await startLocalWorkers(values.workers, log);
     const diff = await computeDiff(
       boss,
-      { refA: values.a, refB: values.b, corpus, shards, maxDocuments, weightProcessing, reuse: !values.new },
+      { refA: values.a, refB: values.b, corpus, shards, maxDocuments, weightProcessing, reuse: !values.new, runOptions },
       log,
     );
     console.log(JSON.stringify(diffSummary(diff), null, 2));
