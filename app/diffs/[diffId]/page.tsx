@@ -174,9 +174,11 @@ function Verdict({ diff, bb }: { diff: DiffInfo; bb: BlackBoxDiff }) {
 
 function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
   const weights = findDiffTable('weights')!;
-  const rows = weights
-    .rows({ blackBox: null, whiteBox: wb })
-    .sort((x, y) => Number(y[7] ?? Infinity) - Number(x[7] ?? Infinity) || Number(y[6]) - Number(x[6]));
+  // The top 3 of each kind (per-token embedding rows would otherwise crowd out heads and neurons); all in the CSV.
+  const rows = weights.rows({
+    blackBox: null,
+    whiteBox: { ...wb, weights: { ...wb.weights, rankings: wb.weights.rankings.map((r) => ({ ...r, top: r.top.slice(0, 3) })) } },
+  });
   const activations = findDiffTable('activations')!;
   const dla = findDiffTable('dla')!;
   const dlaRows = dla.rows({ blackBox: null, whiteBox: wb }).sort((x, y) => Math.abs(Number(y[5])) - Math.abs(Number(x[5])));
@@ -191,7 +193,7 @@ function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
         <strong data-testid="weights-relative">{wb.weights.relative === null ? '–' : wb.weights.relative.toPrecision(3)}</strong> (after the
         same weight processing on both). Per head, neuron and matrix, largest relative change first:
       </p>
-      <RankingTable header={weights.header} rows={rows} testId="weights-table" />
+      <RankingTable header={weights.header} rows={rows} limit={rows.length} testId="weights-table" />
       <h2 id="activations">Largest activation differences</h2>
       <p className="small">
         Mean ‖x_B − x_A‖ over {wb.positions.toLocaleString('en')} positions of the corpus, per head output, neuron and layer output.
