@@ -104,7 +104,7 @@ export function SeriesChart({
       {named.length > 0 ? (
         <p className="small">
           {named.map((l) => (
-            <span key={l.label} style={{ marginRight: '0.8rem', whiteSpace: 'nowrap' }}>
+            <span key={l.label} style={{ display: 'inline-block', marginRight: '0.8rem', whiteSpace: 'nowrap' }}>
               <span aria-hidden="true" style={{ color: l.color }}>
                 ●
               </span>{' '}
