@@ -191,7 +191,7 @@ function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
       <p className="small">
         Overall relative change ‖B − A‖ / ‖A‖:{' '}
         <strong data-testid="weights-relative">{wb.weights.relative === null ? '–' : wb.weights.relative.toPrecision(3)}</strong> (after the
-        same weight processing on both). Per head, neuron and matrix, largest relative change first:
+        same weight processing on both). The 3 largest relative changes of each kind (per head, neuron, token, matrix), all in weights.csv:
       </p>
       <RankingTable header={weights.header} rows={rows} limit={rows.length} testId="weights-table" />
       <h2 id="activations">Largest activation differences</h2>
