@@ -206,8 +206,9 @@ function WhiteBox({ diff, wb }: { diff: DiffInfo; wb: WhiteBoxDiff }) {
           <h2 id="patching">Which components carry the improvement</h2>
           <p className="small">
             On the text where {wb.patching.source === 'b' ? diff.b.modelSlug : diff.a.modelSlug} does best ({wb.patching.tokens} tokens),
-            each component patched from it into the other model: loss {wb.patching.receiverLoss.toFixed(3)} →{' '}
-            {wb.patching.sourceLoss.toFixed(3)} for the better model, {wb.patching.allPatchedLoss.toFixed(3)} with everything patched.
+            each component patched from it into the other model. Loss there: {wb.patching.receiverLoss.toFixed(3)} for the other model,{' '}
+            {wb.patching.sourceLoss.toFixed(3)} for the better one, {wb.patching.allPatchedLoss.toFixed(3)} with every component patched;
+            &ldquo;recovered&rdquo; is the share of the gap one component closes.
           </p>
           <RankingTable header={patching.header} rows={patching.rows(s)} testId="patching-table" />
         </>
