@@ -8,7 +8,8 @@ data/models/tiny-induction-series/ (see the README there), whose series page sho
 
 Model: 2 layers, d_model 64, 4 heads of 16, SwiGLU MLP of 128, vocab 512 (the bundled tok512), context 128,
 classifier shared with the embedding. Half of each batch is TinyStories text, half random token sequences
-repeated twice, so an induction circuit pays off early (it forms within a few hundred steps on one core).
+repeated twice. The repeat period is always 64, which a fixed-offset positional head solves: the bundled checkpoints
+learned that shortcut, not induction (see data/models/tiny-induction-series/README.md); random periods would be needed.
 Each checkpoint is a llama2.c export-version-0 `.bin` (what lib/models/llama2c.ts reads).
 """
 import argparse
