@@ -12,6 +12,7 @@ import type {
   DiffOptions,
   DlaDiff,
   DlaDiffEntry,
+  DlaTextDiff,
   WhiteBoxPartial,
 } from './types';
 import { DIFF_FORMAT_VERSION } from './types';
@@ -51,13 +52,32 @@ const SITES: ActivationSite[] = [
 /** DLA units per layer: heads, then the attention output, then the MLP output. */
 const dlaUnitsPerLayer = (cfg: ModelConfig) => cfg.n_heads + 1 + (cfg.attn_only ? 0 : 1);
 
-function hooksOf(cfg: ModelConfig): HookName[] {
+/** The hooks the white-box pass fetches from each model. */
+export function whiteBoxHooks(cfg: ModelConfig): HookName[] {
   const hooks: HookName[] = [];
   for (let l = 0; l < cfg.n_layers; l++) {
     for (const site of SITES) if (siteUnits(cfg)[site] > 0) hooks.push(`blocks.${l}.${site}`);
   }
   if (cfg.normalization_type !== null) hooks.push('ln_final.hook_scale');
   return hooks;
+}
+
+/** Bytes of float32 hooks the pass holds per window of both models (head outputs and patterns dominate). */
+export function whiteBoxBytesPerWindow(cfg: ModelConfig, contextLength: number): number {
+  const perLayer = cfg.n_heads * (cfg.d_model + contextLength) + 3 * cfg.d_model + (cfg.attn_only ? 0 : cfg.d_mlp);
+  return 2 * 4 * contextLength * cfg.n_layers * perLayer;
+}
+
+/** Hook memory a white-box batch may hold (both models). */
+export const WHITE_BOX_BATCH_BYTES = 1 << 30;
+
+/**
+ * The batch the white-box pass runs: the asked batch size, lowered so both models' hooks stay within
+ * WHITE_BOX_BATCH_BYTES (every layer's head outputs are fetched at once: GPT-2 small: ~0.2 GB per window of 128 tokens).
+ * A function of the options and the config only, so every shard batches alike.
+ */
+export function whiteBoxBatchSize(cfg: ModelConfig, asked: number, contextLength: number): number {
+  return Math.max(1, Math.min(asked, Math.floor(WHITE_BOX_BATCH_BYTES / whiteBoxBytesPerWindow(cfg, contextLength))));
 }
 
 /** Runs A and B on the same batch: one cache with `a:` / `b:` prefixed hook names. */
@@ -95,12 +115,14 @@ export async function computeWhiteBoxPartial(
   const contextLength = Math.min(options.contextLength, cfg.n_ctx);
   let positions = 0;
   let dlaPositions = 0;
+  // Per document of the shard: each model's DLA sums, for the texts where DLA differs most.
+  const perDocument = new Map<number, { a: Float64Array; b: Float64Array; positions: number }>();
   const batches = runInBatches(pairRunner(a.runner, b.runner), documents, {
-    batchSize: options.batchSize,
+    batchSize: whiteBoxBatchSize(cfg, options.batchSize, contextLength),
     contextLength,
     padId: a.tokenizer.bosId,
     bos: a.tokenizer.bosId,
-    hooks: hooksOf(cfg),
+    hooks: whiteBoxHooks(cfg),
   });
   for await (const { windows, seqLen, cache } of batches) {
     windows.forEach((w, row) => {
@@ -108,8 +130,11 @@ export async function computeWhiteBoxPartial(
       positions += n;
       dlaPositions += n - 1;
       for (const site of SITES) if (units[site] > 0) accumulateSite(site, cfg, cache, row, seqLen, n, sums[site]);
-      accumulateDla(cfg, a.model.weights, cache, 'a:', row, seqLen, w.tokens, dla.a);
-      accumulateDla(cfg, b.model.weights, cache, 'b:', row, seqLen, w.tokens, dla.b);
+      let doc = perDocument.get(w.document);
+      if (!doc) perDocument.set(w.document, (doc = { a: new Float64Array(dlaCount), b: new Float64Array(dlaCount), positions: 0 }));
+      doc.positions += n - 1;
+      accumulateDla(cfg, a.model.weights, cache, 'a:', row, seqLen, w.tokens, dla.a, doc.a);
+      accumulateDla(cfg, b.model.weights, cache, 'b:', row, seqLen, w.tokens, dla.b, doc.b);
     });
   }
   return {
@@ -128,6 +153,7 @@ export async function computeWhiteBoxPartial(
       ]),
     ) as WhiteBoxPartial['activation'],
     dla: { a: dla.a.toJSON(), b: dla.b.toJSON() },
+    dlaTexts: documentDlaTexts(cfg, perDocument, shard, options.topK),
   };
 }
 
@@ -220,6 +246,7 @@ function accumulateDla(
   seqLen: number,
   tokens: number[],
   into: ExactSums,
+  document: Float64Array,
 ): void {
   const { n_layers: L, n_heads: H, d_model: d } = cfg;
   const WU = weights.get('unembed.W_U')!;
@@ -247,7 +274,44 @@ function accumulateDla(
         sums[l * per + H + 1] += dot(cache.get(`${prefix}blocks.${l}.hook_mlp_out`)!.data, (row * seqLen + p) * d, column, d);
     }
   }
-  sums.forEach((v, i) => into.add(i, v));
+  sums.forEach((v, i) => {
+    into.add(i, v);
+    document[i] += v;
+  });
+}
+
+const byTextDiff = (x: DlaTextDiff, y: DlaTextDiff) => Math.abs(y.diff) - Math.abs(x.diff) || x.document - y.document;
+
+/** DLA entry of unit u (layer-major: heads, attn, mlp). */
+function dlaEntry(cfg: ModelConfig, u: number, dlaA: number, dlaB: number): DlaDiffEntry {
+  const per = dlaUnitsPerLayer(cfg);
+  const k = u % per;
+  const H = cfg.n_heads;
+  return {
+    component: k < H ? 'head' : k === H ? 'attn' : 'mlp',
+    layer: Math.floor(u / per),
+    head: k < H ? k : null,
+    dlaA,
+    dlaB,
+    diff: dlaB - dlaA,
+  };
+}
+
+function documentDlaTexts(
+  cfg: ModelConfig,
+  perDocument: Map<number, { a: Float64Array; b: Float64Array; positions: number }>,
+  shard: CorpusShard,
+  topK: number,
+): DlaTextDiff[] {
+  const top = new TopK<DlaTextDiff>(topK, byTextDiff);
+  for (const [i, doc] of perDocument) {
+    if (doc.positions === 0) continue;
+    let best = 0;
+    for (let u = 1; u < doc.a.length; u++) if (Math.abs(doc.b[u] - doc.a[u]) > Math.abs(doc.b[best] - doc.a[best])) best = u;
+    const entry = dlaEntry(cfg, best, doc.a[best] / doc.positions, doc.b[best] / doc.positions);
+    top.push({ ...entry, document: shard.firstDocument + i, text: String(shard.documents[i]).slice(0, 200), positions: doc.positions });
+  }
+  return top.items;
 }
 
 function dot(x: Float32Array, offset: number, column: Float64Array, d: number): number {
@@ -294,7 +358,18 @@ export function mergeWhiteBoxPartials(parts: WhiteBoxPartial[]): WhiteBoxPartial
     dlaPositions: parts.reduce((n, p) => n + p.dlaPositions, 0),
     activation,
     dla: { a: merge((p) => p.dla.a), b: merge((p) => p.dla.b) },
+    dlaTexts: mergeTop(
+      parts.map((p) => p.dlaTexts),
+      first.options.topK,
+      byTextDiff,
+    ),
   };
+}
+
+function mergeTop<T>(lists: T[][], k: number, compare: (x: T, y: T) => number): T[] {
+  const top = new TopK<T>(k, compare);
+  for (const list of lists) list.forEach((x) => top.push(x));
+  return top.items;
 }
 
 export function activationRankings(partial: WhiteBoxPartial, topK: number): ActivationDiffRanking[] {
@@ -328,25 +403,14 @@ export function activationRankings(partial: WhiteBoxPartial, topK: number): Acti
 
 export function dlaDiff(partial: WhiteBoxPartial, topK: number): DlaDiff {
   const [sa, sb] = [ExactSums.fromJSON(partial.dla.a), ExactSums.fromJSON(partial.dla.b)];
-  const { nLayers, nHeads } = partial.a;
-  const per = sa.count / nLayers;
   const n = partial.dlaPositions;
-  const entries: DlaDiffEntry[] = [];
-  for (let u = 0; u < sa.count; u++) {
-    const layer = Math.floor(u / per);
-    const k = u % per;
-    const dlaA = n === 0 ? 0 : sa.value(u) / n;
-    const dlaB = n === 0 ? 0 : sb.value(u) / n;
-    entries.push({
-      component: k < nHeads ? 'head' : k === nHeads ? 'attn' : 'mlp',
-      layer,
-      head: k < nHeads ? k : null,
-      dlaA,
-      dlaB,
-      diff: dlaB - dlaA,
-    });
-  }
-  const top = new TopK<DlaDiffEntry>(topK, (x, y) => Math.abs(y.diff) - Math.abs(x.diff) || entries.indexOf(x) - entries.indexOf(y));
+  // Units per layer: heads, attn, and mlp unless attention-only.
+  const cfg = { n_heads: partial.a.nHeads, attn_only: sa.count / partial.a.nLayers === partial.a.nHeads + 1 } as ModelConfig;
+  const entries = Array.from({ length: sa.count }, (_, u) =>
+    dlaEntry(cfg, u, n === 0 ? 0 : sa.value(u) / n, n === 0 ? 0 : sb.value(u) / n),
+  );
+  const order = new Map(entries.map((e, i) => [e, i]));
+  const top = new TopK<DlaDiffEntry>(topK, (x, y) => Math.abs(y.diff) - Math.abs(x.diff) || order.get(x)! - order.get(y)!);
   entries.forEach((e) => top.push(e));
-  return { positions: n, entries, top: top.items };
+  return { positions: n, entries, top: top.items, texts: partial.dlaTexts };
 }

@@ -55,11 +55,19 @@ function byTokens(text: string, index: Int32Array, a: ScoredTokens, b: ScoredTok
   const segments: AlignedSegment[] = [];
   let charStart = 0;
   for (let i = 0; i < n; i++) {
-    const charEnd = i === n - 1 ? text.length : index[a.spans.nonWsEnd[i]];
+    // A token covers its own decoded text where the display text has it there (leading spaces included, so
+    // " cat" reads as one segment); else (a dropped dummy-prefix space, normalised text) up to its last character.
+    const piece = a.spans.texts[i];
+    const trimmed = piece.trimStart();
+    let charEnd: number;
+    if (text.startsWith(piece, charStart)) charEnd = charStart + piece.length;
+    else if (charStart === 0 && text.startsWith(trimmed, 0)) charEnd = trimmed.length;
+    else charEnd = Math.max(charStart, i === n - 1 ? text.length : index[a.spans.nonWsEnd[i]]);
+    if (i === n - 1) charEnd = text.length;
     segments.push({
       charStart,
       charEnd,
-      text: a.spans.texts[i],
+      text: text.slice(charStart, charEnd),
       logProbA: a.logProbs[i],
       logProbB: b.logProbs[i],
       tokensA: 1,

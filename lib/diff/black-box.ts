@@ -7,7 +7,6 @@ import type {
   DiffContext,
   DiffModel,
   DiffOptions,
-  DocumentTotals,
   ModelLossSummary,
   PatchingTextChoice,
   TaskMetricDiff,
@@ -18,6 +17,7 @@ import { documentLogProbs } from './log-probs';
 import { tokenSpans } from './token-spans';
 import { alignDocument, describeAlignment, type DocumentAlignment, type ScoredTokens } from './align';
 import { TopK } from './top-k';
+import { ExactSums } from '../metrics/streaming/exact-sum';
 
 /**
  * Black-box diff of any two models (open problems 6.49–6.53): per-token log-prob differences over a corpus, aligned
@@ -66,7 +66,11 @@ export async function computeBlackBoxPartial(
   const [sa, sb] = [await score(a, texts, options, contextLength), await score(b, texts, options, contextLength)];
   const topForB = new TopK<DiffContext>(options.topK, forB);
   const topForA = new TopK<DiffContext>(options.topK, forA);
-  const documents: DocumentTotals[] = texts.map((text, i) => {
+  const totals = { characters: 0, tokensA: 0, tokensB: 0, segments: 0, alignment: { tokens: 0, characters: 0, document: 0 } };
+  const sums = new ExactSums(3);
+  let bestTextForB: PatchingTextChoice | null = null;
+  let bestTextForA: PatchingTextChoice | null = null;
+  texts.forEach((text, i) => {
     const document = shard.firstDocument + i;
     const ta: ScoredTokens = { ids: sa[i].ids, logProbs: sa[i].logProbs, spans: tokenSpans(a.tokenizer, sa[i].ids) };
     const tb: ScoredTokens = { ids: sb[i].ids, logProbs: sb[i].logProbs, spans: tokenSpans(b.tokenizer, sb[i].ids) };
@@ -80,20 +84,19 @@ export async function computeBlackBoxPartial(
         if (top.wouldAccept(probe)) top.push(buildContext(document, s, alignment, ta, tb, a, b, options));
       }
     });
-    const windows = alignment.method === 'tokens' ? bestWindows(document, ta, tb, a, contextLength - 1) : { forB: null, forA: null };
-    return {
-      document,
-      characters: [...text].length,
-      alignment: alignment.method,
-      tokensA: ta.ids.length,
-      tokensB: tb.ids.length,
-      nllA: -ta.logProbs.reduce((s, x) => s + x, 0),
-      nllB: -tb.logProbs.reduce((s, x) => s + x, 0),
-      segments: alignment.segments.length,
-      sumAbsDiff,
-      bestWindowForB: windows.forB,
-      bestWindowForA: windows.forA,
-    };
+    if (alignment.method === 'tokens') {
+      const windows = bestWindows(document, ta, tb, a, contextLength - 1);
+      bestTextForB = betterChoice(bestTextForB, windows.forB);
+      bestTextForA = betterChoice(bestTextForA, windows.forA);
+    }
+    totals.characters += [...text].length;
+    totals.tokensA += ta.ids.length;
+    totals.tokensB += tb.ids.length;
+    totals.segments += alignment.segments.length;
+    totals.alignment[alignment.method]++;
+    sums.add(0, -ta.logProbs.reduce((x, y) => x + y, 0));
+    sums.add(1, -tb.logProbs.reduce((x, y) => x + y, 0));
+    sums.add(2, sumAbsDiff);
   });
   return {
     kind: 'black-box-partial',
@@ -102,10 +105,19 @@ export async function computeBlackBoxPartial(
     b: diffModelInfo(b),
     options,
     sameVocabulary: vocab,
-    documents,
+    documents: texts.length === 0 ? [] : [{ first: shard.firstDocument, count: texts.length }],
+    totals: { ...totals, sums: sums.toJSON() },
     topForB: topForB.items,
     topForA: topForA.items,
+    bestTextForB,
+    bestTextForA,
   };
+}
+
+/** The larger advantage; on a tie the earlier document (a total order, so merges do not depend on grouping). */
+function betterChoice(x: PatchingTextChoice | null, y: PatchingTextChoice | null): PatchingTextChoice | null {
+  if (!x || !y) return x ?? y;
+  return y.advantage > x.advantage || (y.advantage === x.advantage && y.document < x.document) ? y : x;
 }
 
 function buildContext(
@@ -139,13 +151,15 @@ function buildContext(
   };
 }
 
-/** The model's window (room tokens) of this document where B's (resp. A's) mean log-prob advantage per token is largest. */
+/** The window (≤ room tokens, ≥ half of it unless the document is shorter) of this document where B's (resp. A's) mean log-prob advantage per token is largest. */
 function bestWindows(document: number, ta: ScoredTokens, tb: ScoredTokens, a: DiffModel, room: number) {
   let forB: PatchingTextChoice | null = null;
   let forA: PatchingTextChoice | null = null;
+  // A short tail window's mean is mostly noise: windows shorter than half a context count only as a whole document.
+  const minimum = Math.min(ta.ids.length, Math.ceil(room / 2));
   for (let start = 0; start < ta.ids.length; start += room) {
     const end = Math.min(ta.ids.length, start + room);
-    if (end - start < 2) continue;
+    if (end - start < Math.max(2, minimum)) continue;
     let s = 0;
     for (let i = start; i < end; i++) s += tb.logProbs[i] - ta.logProbs[i];
     const advantage = s / (end - start);
@@ -166,18 +180,36 @@ export function mergeBlackBoxPartials(parts: BlackBoxPartial[]): BlackBoxPartial
     if (signature(p) !== signature(first))
       throw new Error('mergeBlackBoxPartials: partials of different models, options or format versions');
   }
-  const documents = parts.flatMap((p) => p.documents).sort((x, y) => x.document - y.document);
+  const documents = parts.flatMap((p) => p.documents).sort((x, y) => x.first - y.first);
   for (let i = 1; i < documents.length; i++) {
-    if (documents[i].document === documents[i - 1].document)
-      throw new Error(`mergeBlackBoxPartials: document ${documents[i].document} is in two partials`);
+    if (documents[i].first < documents[i - 1].first + documents[i - 1].count) {
+      throw new Error(`mergeBlackBoxPartials: document ${documents[i].first} is in two partials`);
+    }
   }
   const topForB = new TopK<DiffContext>(first.options.topK, forB);
   const topForA = new TopK<DiffContext>(first.options.topK, forA);
+  const sums = new ExactSums(3);
+  const totals = { characters: 0, tokensA: 0, tokensB: 0, segments: 0, alignment: { tokens: 0, characters: 0, document: 0 } };
+  let bestTextForB: PatchingTextChoice | null = null;
+  let bestTextForA: PatchingTextChoice | null = null;
   for (const p of parts) {
     p.topForB.forEach((c) => topForB.push(c));
     p.topForA.forEach((c) => topForA.push(c));
+    sums.merge(ExactSums.fromJSON(p.totals.sums));
+    for (const k of ['characters', 'tokensA', 'tokensB', 'segments'] as const) totals[k] += p.totals[k];
+    for (const m of ['tokens', 'characters', 'document'] as const) totals.alignment[m] += p.totals.alignment[m];
+    bestTextForB = betterChoice(bestTextForB, p.bestTextForB);
+    bestTextForA = betterChoice(bestTextForA, p.bestTextForA);
   }
-  return { ...first, documents, topForB: topForB.items, topForA: topForA.items };
+  return {
+    ...first,
+    documents,
+    totals: { ...totals, sums: sums.toJSON() },
+    topForB: topForB.items,
+    topForA: topForA.items,
+    bestTextForB,
+    bestTextForA,
+  };
 }
 
 export function finalizeBlackBox(
@@ -185,29 +217,9 @@ export function finalizeBlackBox(
   extras: { continuations?: ContinuationPair[]; tasks?: TaskMetricDiff[] } = {},
 ): BlackBoxDiff {
   const merged = mergeBlackBoxPartials([partial]);
-  const docs = merged.documents;
-  const counts: Record<AlignmentMethod, number> = { tokens: 0, characters: 0, document: 0 };
-  let characters = 0;
-  let segments = 0;
-  let sumAbs = 0;
-  let nllA = 0;
-  let nllB = 0;
-  let tokensA = 0;
-  let tokensB = 0;
-  let bestForB: PatchingTextChoice | null = null;
-  let bestForA: PatchingTextChoice | null = null;
-  for (const d of docs) {
-    counts[d.alignment]++;
-    characters += d.characters;
-    segments += d.segments;
-    sumAbs += d.sumAbsDiff;
-    nllA += d.nllA;
-    nllB += d.nllB;
-    tokensA += d.tokensA;
-    tokensB += d.tokensB;
-    if (d.bestWindowForB && (!bestForB || d.bestWindowForB.advantage > bestForB.advantage)) bestForB = d.bestWindowForB;
-    if (d.bestWindowForA && (!bestForA || d.bestWindowForA.advantage > bestForA.advantage)) bestForA = d.bestWindowForA;
-  }
+  const { characters, tokensA, tokensB, segments, alignment: counts } = merged.totals;
+  const sums = ExactSums.fromJSON(merged.totals.sums);
+  const [nllA, nllB, sumAbs] = [sums.value(0), sums.value(1), sums.value(2)];
   const methods = (Object.keys(counts) as AlignmentMethod[]).filter((m) => counts[m] > 0);
   const loss = (nll: number, tokens: number): ModelLossSummary => ({
     tokens,
@@ -227,7 +239,7 @@ export function finalizeBlackBox(
       documents: counts,
       segments,
     },
-    documents: docs.length,
+    documents: merged.documents.reduce((n, d) => n + d.count, 0),
     characters,
     lossA: loss(nllA, tokensA),
     lossB: loss(nllB, tokensB),
@@ -238,7 +250,7 @@ export function finalizeBlackBox(
     topForA: merged.topForA,
     continuations: extras.continuations ?? [],
     tasks: extras.tasks ?? [],
-    bestTextForB: bestForB,
-    bestTextForA: bestForA,
+    bestTextForB: merged.bestTextForB,
+    bestTextForA: merged.bestTextForA,
   };
 }

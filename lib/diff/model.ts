@@ -16,15 +16,24 @@ export const DEFAULT_DIFF_OPTIONS: DiffOptions = {
   maxDocumentChars: 20000,
 };
 
+/** Allowed ranges: bounded so that a request cannot make a result (top lists, contexts) or a batch unbounded. */
+const OPTION_RANGES: Record<keyof DiffOptions, [number, number]> = {
+  contextLength: [2, 1 << 20],
+  batchSize: [1, 1024],
+  topK: [0, 1000],
+  contextChars: [0, 10000],
+  segmentsBefore: [0, 1000],
+  segmentsAfter: [0, 1000],
+  maxDocumentChars: [1, 10_000_000],
+};
+
 /** Fills defaults and rejects values a pass could not honour (bad input gets a clear error, not a hang). */
 export function resolveDiffOptions(opts: Partial<DiffOptions> = {}): DiffOptions {
   const o = { ...DEFAULT_DIFF_OPTIONS, ...opts };
-  const positive: Array<keyof DiffOptions> = ['contextLength', 'batchSize', 'maxDocumentChars'];
-  for (const k of positive)
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`diff option ${k} must be a positive integer, got ${o[k]}`);
-  const natural: Array<keyof DiffOptions> = ['topK', 'contextChars', 'segmentsBefore', 'segmentsAfter'];
-  for (const k of natural) if (!Number.isInteger(o[k]) || o[k] < 0) throw new Error(`diff option ${k} must be an integer ≥ 0, got ${o[k]}`);
-  if (o.contextLength < 2) throw new Error(`diff option contextLength must be ≥ 2 (BOS and one token), got ${o.contextLength}`);
+  for (const [k, [min, max]] of Object.entries(OPTION_RANGES) as Array<[keyof DiffOptions, [number, number]]>) {
+    if (!Number.isInteger(o[k]) || o[k] < min || o[k] > max)
+      throw new Error(`diff option ${k} must be an integer in ${min}..${max}, got ${o[k]}`);
+  }
   return o;
 }
 

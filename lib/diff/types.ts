@@ -4,8 +4,8 @@
  *
  * Sharding: the corpus-dependent parts are computed per corpus shard into a *partial* (plain JSON, no typed arrays),
  * partials merge in any order and any grouping (`merge*Partials`), and `finalize*` turns the merged partial into the
- * result. Sums are kept exact (per-document records summed in document order, or ExactSums limbs), and top-k lists are
- * ordered with a total tie-break, so a diff computed in N shards is bit-identical to the one computed in one go.
+ * result. Partials are O(1) in the corpus size (counts, ExactSums limbs, top-k lists); sums are exact and top-k lists
+ * are ordered with a total tie-break, so a diff computed in N shards is bit-identical to the one computed in one go.
  * The corpus-independent parts (weights, head metrics, continuations, patching on one text, tasks) are computed once,
  * by whoever finalizes.
  *
@@ -147,21 +147,17 @@ export interface DiffToken {
   logProb: number;
 }
 
-/** Per-document totals (kept in partials; summed in document order at the end, so any sharding gives the same bits). */
-export interface DocumentTotals {
-  document: number;
+/**
+ * Corpus totals of a black-box partial, O(1) whatever the corpus: counts are integers (exact in float64), the float
+ * sums are ExactSums limbs (units: 0 = A's total nll, 1 = B's, 2 = Σ |logProbB − logProbA| over segments).
+ */
+export interface BlackBoxTotals {
   characters: number;
-  alignment: AlignmentMethod;
   tokensA: number;
   tokensB: number;
-  nllA: number;
-  nllB: number;
   segments: number;
-  /** Σ |logProbB − logProbA| over the document's segments. */
-  sumAbsDiff: number;
-  /** The window (≤ contextLength tokens of A) of this document where B's mean log-prob advantage is largest, for patching. */
-  bestWindowForB: PatchingTextChoice | null;
-  bestWindowForA: PatchingTextChoice | null;
+  alignment: Record<AlignmentMethod, number>;
+  sums: ExactSumsJson;
 }
 
 export interface BlackBoxPartial {
@@ -171,10 +167,15 @@ export interface BlackBoxPartial {
   b: DiffModelInfo;
   options: DiffOptions;
   sameVocabulary: boolean;
-  documents: DocumentTotals[];
+  /** Document index ranges covered (merges refuse overlaps). */
+  documents: Array<{ first: number; count: number }>;
+  totals: BlackBoxTotals;
   /** Largest logProbB − logProbA first (B better) / largest A − B first (A better); ≤ topK each. */
   topForB: DiffContext[];
   topForA: DiffContext[];
+  /** The window where B (resp. A) has the largest mean advantage per token (ties: the earlier document). */
+  bestTextForB: PatchingTextChoice | null;
+  bestTextForA: PatchingTextChoice | null;
 }
 
 /** Greedy continuations of one prompt by both models (temperature 0, no sampling). */
@@ -326,6 +327,16 @@ export interface DlaDiff {
   entries: DlaDiffEntry[];
   /** Largest |diff| first, ≤ topK. */
   top: DlaDiffEntry[];
+  /** Texts (documents) on which one component's mean DLA differs most, largest |diff| first, ≤ topK (6.57: "on various texts"). */
+  texts: DlaTextDiff[];
+}
+
+/** One document's largest DLA difference: the component, both models' mean DLA over the document's positions. */
+export interface DlaTextDiff extends DlaDiffEntry {
+  document: number;
+  /** The document's first characters (≤ 200). */
+  text: string;
+  positions: number;
 }
 
 /** Serialised ExactSums (lib/metrics/streaming/exact-sum.ts toJSON). */
@@ -349,6 +360,8 @@ export interface WhiteBoxPartial {
   activation: Record<ActivationSite, { diff: ExactSumsJson; normA: ExactSumsJson; normB: ExactSumsJson; nonZero: number[] }>;
   /** Units: per layer, heads then attn then mlp (layer-major). */
   dla: { a: ExactSumsJson; b: ExactSumsJson };
+  /** Per document its largest DLA difference, ≤ topK documents (largest |diff| first; ties by document). */
+  dlaTexts: DlaTextDiff[];
 }
 
 export interface HeadMetricDiffSummary {

@@ -74,3 +74,23 @@ describe('weight diff', () => {
     await expect(diff(other)).rejects.toThrow(/same architecture: b? ?.*d_mlp/);
   });
 });
+
+describe('diff options', () => {
+  it('are bounded, with errors naming the option', async () => {
+    const { resolveDiffOptions } = await import('./model');
+    expect(resolveDiffOptions({}).topK).toBe(20);
+    expect(() => resolveDiffOptions({ topK: 10 ** 6 })).toThrow(/topK must be an integer in 0\.\.1000/);
+    expect(() => resolveDiffOptions({ contextLength: 1 })).toThrow(/contextLength/);
+    expect(() => resolveDiffOptions({ batchSize: 1.5 })).toThrow(/batchSize/);
+  });
+
+  it('the white-box batch shrinks to keep both models’ hooks within a gigabyte', async () => {
+    const { whiteBoxBatchSize, whiteBoxBytesPerWindow } = await import('./activation-diff');
+    const gpt2Small = { ...base.cfg, n_layers: 12, n_heads: 12, d_model: 768, d_mlp: 3072 };
+    // 12 layers × 128 positions × (12 heads × (768 + 128) + 3 × 768 + 3072) floats × 4 bytes × 2 models.
+    expect(whiteBoxBytesPerWindow(gpt2Small, 128)).toBe(12 * 128 * 16128 * 8);
+    expect(whiteBoxBatchSize(gpt2Small, 64, 128)).toBe(5);
+    expect(whiteBoxBatchSize(gpt2Small, 2, 128)).toBe(2);
+    expect(whiteBoxBatchSize(base.cfg, 64, 64)).toBe(64);
+  });
+});

@@ -126,13 +126,19 @@ function sliceNorms(ta: Tensor | undefined, tb: Tensor | undefined, shape: numbe
   const da = ta?.data;
   const db = tb?.data;
   const per = size / slices;
-  for (let i = 0; i < size; i++) {
-    const s = axis === null ? 0 : axis === 'first' ? Math.floor(i / per) : i % slices;
-    const x = da ? da[i] : 0;
-    const y = db ? db[i] : 0;
-    aSq[s] += x * x;
-    bSq[s] += y * y;
-    diffSq[s] += (y - x) * (y - x);
+  // Contiguous slices (first axis, whole tensor): one run each; column slices (last axis): every row adds to all.
+  const rows = axis === 'last' ? per : slices;
+  const width = axis === 'last' ? slices : per;
+  for (let r = 0; r < rows; r++) {
+    const off = r * width;
+    for (let j = 0; j < width; j++) {
+      const x = da ? da[off + j] : 0;
+      const y = db ? db[off + j] : 0;
+      const s = axis === 'last' ? j : axis === 'first' ? r : 0;
+      aSq[s] += x * x;
+      bSq[s] += y * y;
+      diffSq[s] += (y - x) * (y - x);
+    }
   }
   return { aSq, bSq, diffSq };
 }

@@ -126,12 +126,21 @@ describe('white-box diff on the planted attention model: DLA and patching', () =
 
   it('removing the induction head’s output: its DLA difference tops the ranking, and A’s DLA equals the metric’s', async () => {
     const [a, b] = [await onnx('full', planted.model, planted.tokenizer), await onnx('broken', broken, planted.tokenizer)];
-    const partial = await computeWhiteBoxPartial(a, b, { firstDocument: 0, documents: [repeated] }, { contextLength: 64 });
+    const partial = await computeWhiteBoxPartial(
+      a,
+      b,
+      { firstDocument: 0, documents: ['no repeats here at all', repeated] },
+      { contextLength: 64 },
+    );
     const d = finalizeWhiteBox(partial, { weights: computeWeightDiff(a, b) });
     const topHead = d.dla.top.find((e) => e.component === 'head')!;
     expect(topHead).toMatchObject({ layer: 1, head: 1, dlaB: 0 });
     expect(topHead.dlaA).toBeGreaterThan(1);
+    // Per text: the repeated one differs most, at the induction head.
+    expect(d.dla.texts[0]).toMatchObject({ document: 1, component: 'head', layer: 1, head: 1, text: repeated, positions: repeated.length });
+    expect(d.dla.texts.length).toBe(2);
     const metric = await directLogitAttribution(new ReferenceRunner(a.model), a.model.cfg, a.model.weights, [
+      planted.tokenizer.encode('no repeats here at all', { bos: true }),
       planted.tokenizer.encode(repeated, { bos: true }),
     ]);
     for (const e of d.dla.entries.filter((x) => x.component === 'head')) expect(e.dlaA).toBeCloseTo(metric[e.layer][e.head!], 3);
