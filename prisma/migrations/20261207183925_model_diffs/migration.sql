@@ -203,10 +203,10 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER "CheckpointSeries_is_immutable"
+CREATE TRIGGER "CheckpointSeries_published_is_immutable"
   BEFORE UPDATE OR DELETE ON "CheckpointSeries"
   FOR EACH ROW EXECUTE FUNCTION headwiki_refuse_series_change();
-CREATE TRIGGER "SeriesCheckpoint_is_immutable"
+CREATE TRIGGER "SeriesCheckpoint_published_is_immutable"
   BEFORE UPDATE OR DELETE ON "SeriesCheckpoint"
   FOR EACH ROW EXECUTE FUNCTION headwiki_refuse_series_change();
 
