@@ -24,6 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <nav className="site-nav" aria-label="Main">
               <Link href="/models">Models</Link>
               <Link href="/metrics">Metrics</Link>
+              <Link href="/diffs">Diffs</Link>
               <Link href="/docs/api">API</Link>
             </nav>
             <SearchBox />

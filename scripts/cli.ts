@@ -20,6 +20,16 @@ const commands: Record<string, { summary: string; load: () => Promise<(argv: str
       'score every head against a custom detection pattern: --model <name|path> --pattern <previous|duplicate|induction|bos|self|offset:k|JSON matrix> [--text "..."]',
     load: async () => (await import('./cli/detect')).detectCommand,
   },
+  diff: {
+    summary:
+      'what changed between two models (their published runs; computed by the workers): --a <model> --b <model> [--corpus <file>] [--shards N]',
+    load: async () => (await import('./cli/diff')).diffCommand,
+  },
+  series: {
+    summary:
+      'a checkpoint series (one run per checkpoint, a diff between neighbours): --name <name> --checkpoints <a.bin,b.bin,...|folder> [--steps 100,200,...]',
+    load: async () => (await import('./cli/series')).seriesCommand,
+  },
   publish: {
     summary: "compute and publish a model's head wiki: --model <name|path> [--corpus <file>] [--max-texts N] [--seed N]",
     load: async () => (await import('./cli/publish')).publishCommand,

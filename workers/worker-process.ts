@@ -8,16 +8,19 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { failRun, getRun } from '@/lib/db/runs';
+import { failDiff, getDiff } from '@/lib/db/diffs';
+import { diffJobsOfSilentWorkers, recordDiffJobError, takeOrphanedDiffJobs } from '@/lib/db/diff-jobs';
 import { jobsOfSilentWorkers, recordRunJobError, takeOrphanedJobs } from '@/lib/db/run-jobs';
 import { registerWorker, setWorkerDevice } from '@/lib/db/queue-workers';
 import { Heartbeat } from './heartbeat';
 import { startBoss } from '@/lib/queue/boss';
 import { FAILED_JOBS_QUEUE, JOBS_QUEUE, queueSettings, type QueueSettings } from '@/lib/queue/names';
 import { deterministicJobId } from '@/lib/queue/job-id';
-import { parseJobPayload } from '@/lib/queue/payloads';
+import { isDiffJob, jobOwnerId, parseQueuedJob, type QueuedJob } from '@/lib/queue/diff-payloads';
 import { withDbRetry } from './jobs/db-retry';
 import { JobContext } from './jobs/job-context';
 import { runQueuedJob } from './jobs/run-job';
+import { runQueuedDiffJob } from './jobs/diff-job';
 import { intendedDevice } from './execution-device';
 
 export interface WorkerOptions {
@@ -60,7 +63,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   });
   const reaper = setInterval(() => void releaseOrphans(boss, id, settings, log), Math.max(1000, settings.heartbeatMs));
 
-  let current: { runId: string; jobKey: string } | null = null;
+  let current: { runId: string; jobKey: string; diff: boolean } | null = null;
   // Declared before any handler can run (a job may finish before this function returns).
   let stopping = false;
   let queueWorkerId = '';
@@ -68,9 +71,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     JOBS_QUEUE,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
     async ([job]) => {
-      const payload = parseJobPayload(job.data);
-      current = { runId: payload.runId, jobKey: payload.jobKey };
-      heartbeat.set({ status: 'busy', runId: payload.runId, jobKey: payload.jobKey });
+      const payload = parseQueuedJob(job.data);
+      // A diff's jobs name the diff where a run's name the run (heartbeat row, logs).
+      const ownerId = jobOwnerId(payload);
+      current = { runId: ownerId, jobKey: payload.jobKey, diff: isDiffJob(payload) };
+      heartbeat.set({ status: 'busy', runId: ownerId, jobKey: payload.jobKey });
       const t0 = Date.now();
       // The job's outcome is written to the queue here, retried while the database is unreachable: pg-boss'
       // own completion/failure after a handler is a single un-awaited query, and one lost to a Postgres restart
@@ -80,15 +85,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
           log(`${payload.jobKey} ${what}: ${e instanceof Error ? e.message : e}`),
         );
       try {
-        const outcome = await runQueuedJob(payload, { boss, context, workerId: id, queueJobId: job.id, log });
-        log(`${payload.runId} ${payload.jobKey}: ${outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        const env = { boss, context, workerId: id, queueJobId: job.id, log };
+        const outcome = isDiffJob(payload) ? await runQueuedDiffJob(payload, env) : await runQueuedJob(payload, env);
+        log(`${ownerId} ${payload.jobKey}: ${outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         await settle('complete', () => boss.complete(JOBS_QUEUE, job.id, { outcome }));
         return { outcome };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const final = job.retryCount >= job.retryLimit;
-        log(`${payload.runId} ${payload.jobKey}: attempt ${job.retryCount + 1}/${job.retryLimit + 1} failed: ${message}`);
-        await settle('record error', () => recordRunJobError(payload.runId, payload.jobKey, message, final));
+        log(`${ownerId} ${payload.jobKey}: attempt ${job.retryCount + 1}/${job.retryLimit + 1} failed: ${message}`);
+        await settle('record error', () => recordJobError(payload, message, final));
         // Failing it here (→ retry with backoff, or the dead-letter queue after the last attempt) is what pg-boss does for a throw.
         await settle('fail', () => boss.fail(JOBS_QUEUE, job.id, { message }));
         return { failed: message };
@@ -107,10 +113,17 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     FAILED_JOBS_QUEUE,
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: settings.pollingIntervalSeconds },
     async ([job]) => {
-      const payload = parseJobPayload(job.data);
+      const payload = parseQueuedJob(job.data);
       const reason = outputMessage(job.output) ?? 'unknown error';
       const message = `job ${payload.jobKey} failed after ${job.retryLimit + 1} attempts: ${reason}`;
-      await recordRunJobError(payload.runId, payload.jobKey, reason, true);
+      await recordJobError(payload, reason, true);
+      if (isDiffJob(payload)) {
+        if ((await getDiff(payload.diffId))?.status === 'running') {
+          await failDiff(payload.diffId, message);
+          log(`${payload.diffId}: marked failed (${message})`);
+        }
+        return;
+      }
       const run = await getRun(payload.runId);
       if (run?.status === 'running') {
         await failRun(payload.runId, message);
@@ -129,9 +142,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       clearInterval(reaper);
       // Graceful: waits up to the timeout for the current job; pg-boss then fails (→ retries) what is still active.
       await boss.stop({ graceful: true, timeout: settings.stopTimeoutMs, wait: true });
-      const unfinished = current as { runId: string; jobKey: string } | null;
+      const unfinished = current as { runId: string; jobKey: string; diff: boolean } | null;
       if (unfinished) {
-        await recordRunJobError(unfinished.runId, unfinished.jobKey, `worker ${id} stopped; job released for retry`, false).catch(() => {});
+        const record = unfinished.diff ? recordDiffJobError : recordRunJobError;
+        await record(unfinished.runId, unfinished.jobKey, `worker ${id} stopped; job released for retry`, false).catch(() => {});
         // Back on the queue; the computation itself cannot be interrupted and may still stage its result before
         // the process exits, in which case the worker that takes the job finds it already done.
         log(`released ${unfinished.runId} ${unfinished.jobKey} (stop timeout reached)`);
@@ -145,14 +159,21 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
 async function releaseOrphans(boss: PgBoss, selfId: string, settings: QueueSettings, log: (msg: string) => void): Promise<void> {
   try {
     // Never this worker's own job: it is alive, whatever its heartbeat row says.
-    const orphans = await takeOrphanedJobs(settings.workerStaleSeconds, selfId);
+    const orphans = [
+      ...(await takeOrphanedJobs(settings.workerStaleSeconds, selfId)),
+      ...(await takeOrphanedDiffJobs(settings.workerStaleSeconds, selfId)),
+    ];
     for (const o of orphans) {
       log(`${o.runId} ${o.jobKey}: worker ${o.workerId ?? '?'} stopped responding; releasing its job for retry`);
       await boss.fail(JOBS_QUEUE, o.queueJobId, { message: `worker ${o.workerId ?? '?'} stopped responding` });
     }
     // A worker that died right after taking a job, before marking it active: release the queue job if it is still
     // the one that worker took (active since before its last heartbeat), not a retry another worker has taken since.
-    for (const s of await jobsOfSilentWorkers(settings.workerStaleSeconds, selfId)) {
+    const silent = [
+      ...(await jobsOfSilentWorkers(settings.workerStaleSeconds, selfId)),
+      ...(await diffJobsOfSilentWorkers(settings.workerStaleSeconds, selfId)),
+    ];
+    for (const s of silent) {
       const queued = await boss.getJobById(JOBS_QUEUE, deterministicJobId(`${s.runId}/${s.jobKey}`));
       if (queued?.state !== 'active' || !(queued.startedOn.getTime() <= s.lastSeenAt.getTime())) continue;
       log(`${s.runId} ${s.jobKey}: worker ${s.workerId} stopped responding right after taking it; releasing it for retry`);
@@ -161,6 +182,12 @@ async function releaseOrphans(boss: PgBoss, selfId: string, settings: QueueSetti
   } catch {
     // The database may be restarting: the next round retries.
   }
+}
+
+function recordJobError(job: QueuedJob, message: string, final: boolean): Promise<void> {
+  return isDiffJob(job)
+    ? recordDiffJobError(job.diffId, job.jobKey, message, final)
+    : recordRunJobError(job.runId, job.jobKey, message, final);
 }
 
 function outputMessage(output: unknown): string | null {

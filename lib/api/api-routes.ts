@@ -34,6 +34,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { path: '/api/v1/runs/{runId}/export/{file}', methods: ['GET'] },
   { path: '/api/v1/runs/{runId}/progress', methods: ['GET'] },
   { path: '/api/v1/search', methods: ['GET'] },
+  { path: '/api/v1/diffs', methods: ['GET'] },
+  { path: '/api/v1/diffs/{diffId}', methods: ['GET'] },
+  { path: '/api/v1/diffs/{diffId}/export/{file}', methods: ['GET'] },
+  { path: '/api/v1/diffs/{diffId}/progress', methods: ['GET'] },
+  { path: '/api/v1/series/{seriesId}', methods: ['GET'] },
 ];
 
 const compiled = API_ROUTES.map((route) => ({ route, segments: route.path.split('/').slice(1) }));

@@ -57,8 +57,13 @@ const RUN_ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** 'r' + 10 random base32 characters (50 bits). */
 export function newRunId(): string {
+  return newStableId('r');
+}
+
+/** A citable id: a one-letter kind ('r' run, 'd' diff, 's' series) + 10 random base32 characters (50 bits). */
+export function newStableId(prefix: string): string {
   const bytes = randomBytes(10);
-  let id = 'r';
+  let id = prefix;
   for (const b of bytes) id += RUN_ID_ALPHABET[b & 31];
   return id;
 }

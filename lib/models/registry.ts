@@ -49,7 +49,12 @@ export async function resolveModel(nameOrPath: string, opts: { cacheDir?: string
   if (bundled) return resolveBundled(nameOrPath, bundled);
 
   if (nameOrPath.startsWith('hf:')) {
-    const repo = nameOrPath.slice(3);
+    // `hf:owner/name@revision`: one checkpoint of a series (a branch, tag or commit downloaded with --revision).
+    const [repo, revision] = nameOrPath.slice(3).split('@', 2) as [string, string | undefined];
+    if (revision !== undefined) {
+      const slug = `${repo.split('/').pop()!}.${revision.replace(/[^A-Za-z0-9._-]+/g, '-')}`.slice(0, 100);
+      return resolveCached(repo, slug, nameOrPath, opts.cacheDir, undefined, revision);
+    }
     const official = resolveOfficialName(repo);
     return resolveCached(repo, official ? officialSlug(official) : repo.split('/').pop()!, nameOrPath, opts.cacheDir);
   }
@@ -104,17 +109,24 @@ async function resolveBundled(name: string, bundled: BundledModel): Promise<Reso
 }
 
 /** A Hugging Face repo from the download cache, or an error saying how to download it. */
-async function resolveCached(repo: string, name: string, asked: string, cacheDir?: string, what?: string): Promise<ResolvedModel> {
-  const dir = repoCacheDir(repo, 'main', cacheDir);
+async function resolveCached(
+  repo: string,
+  name: string,
+  asked: string,
+  cacheDir?: string,
+  what?: string,
+  revision = 'main',
+): Promise<ResolvedModel> {
+  const dir = repoCacheDir(repo, revision, cacheDir);
   if (!fs.existsSync(path.join(dir, COMPLETE_MARKER))) {
-    const command = asked.startsWith('hf:') ? asked : name;
+    const command = asked.startsWith('hf:') ? (revision === 'main' ? asked : `hf:${repo} --revision ${revision}`) : name;
     throw new Error(
       `${what ?? `${asked} (Hugging Face ${repo})`} is not downloaded yet: run \`npm run headwiki -- download ${command}\` ` +
         '(fetches config.json, tokenizer and safetensors weights into the cache), or give the path of a local model folder.',
     );
   }
   const resolved = await loadModelFolder(dir, { name });
-  resolved.model.source.path = `hf:${repo}`;
+  resolved.model.source.path = revision === 'main' ? `hf:${repo}` : `hf:${repo}@${revision}`;
   return resolved;
 }
 

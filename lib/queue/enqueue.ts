@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import { deterministicJobId } from './job-id';
 import { JOBS_QUEUE, queueSettings, type QueueSettings } from './names';
 import { jobPayload, type FinalizeJob, type JobPayload } from './payloads';
+import { diffJobPayload, type DiffJobPayload } from './diff-payloads';
 
 function sendOptions(settings: QueueSettings) {
   return {
@@ -29,4 +30,17 @@ export async function enqueueJobs(boss: PgBoss, jobs: JobPayload[], settings: Qu
 /** Enqueues the run's finalize job once, however many workers call this (its id is fixed by the run). */
 export async function enqueueFinalize(boss: PgBoss, job: FinalizeJob, settings: QueueSettings = queueSettings()): Promise<void> {
   await boss.send(JOBS_QUEUE, jobPayload.parse(job), { ...sendOptions(settings), id: deterministicJobId(`${job.runId}/${job.jobKey}`) });
+}
+
+/** Enqueues diff jobs (shards, or the finalize job once: its id is fixed by the diff). */
+export async function enqueueDiffJobs(boss: PgBoss, jobs: DiffJobPayload[], settings: QueueSettings = queueSettings()): Promise<void> {
+  const options = sendOptions(settings);
+  await boss.insert(
+    jobs.map((job) => ({
+      id: deterministicJobId(`${job.diffId}/${job.jobKey}`),
+      name: JOBS_QUEUE,
+      data: diffJobPayload.parse(job),
+      ...options,
+    })),
+  );
 }

@@ -1,14 +1,18 @@
 /**
- * The "publish generation": a value that changes whenever a run is published (how many runs are published, and
- * when the last one was), read from Postgres at most once per `intervalMs`. Every cached page and API response is
+ * The "publish generation": a value that changes whenever a run or a model diff is published or a checkpoint series
+ * written (how many are published, and when the last one was), read from Postgres at most once per `intervalMs`. Every cached page and API response is
  * stamped with the generation current when it was computed, and served only while that generation lasts, so a
  * publish by any process (npm start, a worker's finalize, the CLI) reaches every server within `intervalMs`
  * without any of them being told. Plain JavaScript: Next loads the cache handler that uses it at run time.
  */
 import pg from 'pg';
 
-export const GENERATION_SQL = `SELECT count(*)::text || ':' || coalesce(floor(extract(epoch FROM max("publishedAt")) * 1000)::text, '') AS generation
-  FROM "Run" WHERE status = 'published'`;
+// Published model diffs and checkpoint series (issue 17) count too: their lists and pages are cached the same way.
+export const GENERATION_SQL = `SELECT
+  (SELECT count(*)::text || ':' || coalesce(floor(extract(epoch FROM max("publishedAt")) * 1000)::text, '') FROM "Run" WHERE status = 'published')
+  || '/' || (SELECT count(*)::text || ':' || coalesce(floor(extract(epoch FROM max("publishedAt")) * 1000)::text, '')
+             FROM "ModelDiff" WHERE status = 'published')
+  || '/' || (SELECT count(*)::text FROM "CheckpointSeries") AS generation`;
 
 /** Reads the generation from the database at DATABASE_URL over one pooled connection; `.close()` ends it. */
 export function databaseGenerationReader(connectionString = process.env.DATABASE_URL) {

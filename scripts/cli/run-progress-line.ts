@@ -1,10 +1,16 @@
 import type { RunProgress } from '@/lib/db/run-progress';
 
-/** One line of a run's progress for the terminal: tokens, rate, ETA, each running stage's rate and ETA, workers. */
-export function progressLine(p: RunProgress): string {
+/**
+ * One line of a run's (or a diff's: unit `documents`) progress for the terminal: tokens, rate, ETA, each running
+ * stage's rate and ETA, workers.
+ */
+export function progressLine(p: RunProgress, unit: { name: string; rate: string } = { name: 'tokens', rate: 'tok/s' }): string {
   const parts: string[] = [];
-  if (p.tokens.total > 0) parts.push(`${p.tokens.done.toLocaleString('en-US')}/${p.tokens.total.toLocaleString('en-US')} tokens`);
-  if (p.tokensPerSecond !== null) parts.push(`${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tok/s`);
+  if (p.tokens.total > 0) parts.push(`${p.tokens.done.toLocaleString('en-US')}/${p.tokens.total.toLocaleString('en-US')} ${unit.name}`);
+  if (p.tokensPerSecond !== null) {
+    const rate = p.tokensPerSecond >= 10 ? Math.round(p.tokensPerSecond) : Math.round(p.tokensPerSecond * 10) / 10;
+    parts.push(`${rate.toLocaleString('en-US')} ${unit.rate}`);
+  }
   parts.push(p.etaSeconds !== null ? `ETA ${formatDuration(p.etaSeconds)}` : `elapsed ${formatDuration(p.elapsedSeconds)}`);
   // Every stage under way: its tokens/s (all workers together) and time left.
   for (const st of p.stages.filter((x) => x.jobs.done < x.jobs.total && x.seconds > 0)) {

@@ -4,20 +4,18 @@
  * Workers do the work: `npm run worker` anywhere with the same DATABASE_URL; `--workers N` (default: 1
  * when no live worker is seen) also starts N worker processes here for the duration of the run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
 import { closePrisma } from '@/lib/db/client';
 import { listLiveWorkers } from '@/lib/db/queue-workers';
-import { getRunProgress, type RunProgress } from '@/lib/db/run-progress';
+import { getRunProgress } from '@/lib/db/run-progress';
 import { startBoss } from '@/lib/queue/boss';
 import { codeVersion } from '@/workers/code-version';
-import { withDbRetry } from '@/workers/jobs/db-retry';
 import { planRun } from '@/workers/plan-run';
 import { openDatabase } from '../lib/database';
 import { repoRoot } from '../lib/paths';
 import { RUN_DEFINITION_FLAGS, runDefinitionFromFlags } from '../lib/run-definition-args';
-import { formatDuration, progressLine } from './run-progress-line';
+import { followProgress, positiveInt, spawnLocalWorker, stopChild } from './queue-session';
 
 export async function runCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -65,7 +63,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (localWorkers > 0) log(`started ${localWorkers} local worker process(es)`);
     if (live.length === 0 && localWorkers === 0) log('no worker is running: start some with `npm run worker` (same DATABASE_URL)');
 
-    const final = await followProgress(run.id);
+    const final = await followProgress(() => getRunProgress(run.id), `run ${run.id}`);
     if (final.status === 'failed') throw new Error(`run ${run.id} failed: ${final.error ?? 'unknown error'}`);
     console.log(
       JSON.stringify({ run: run.id, model: run.modelSlug, status: final.status, seconds: Math.round(final.elapsedSeconds) }, null, 2),
@@ -78,59 +76,4 @@ export async function runCommand(argv: string[]): Promise<void> {
     await closePrisma();
     await db.stop();
   }
-}
-
-async function followProgress(runId: string): Promise<RunProgress> {
-  const tty = Boolean(process.stderr.isTTY);
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        { format: '  {bar} {value}/{total} jobs | {line}', hideCursor: true, stream: process.stderr },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  let lastPrinted = '';
-  let started = false;
-  for (;;) {
-    // The run goes on without this process: a database restart only pauses the display.
-    const p = await withDbRetry('progress', () => getRunProgress(runId), { log: (m) => console.error(`  ${m}`) });
-    if (!p) throw new Error(`run ${runId} disappeared`);
-    const line = progressLine(p);
-    if (bar) {
-      if (!started) bar.start(p.jobs.total, p.jobs.done, { line });
-      started = true;
-      bar.update(p.jobs.done, { line });
-    } else if (line !== lastPrinted) {
-      console.error(`  ${p.jobs.done}/${p.jobs.total} jobs | ${line}`);
-      lastPrinted = line;
-    }
-    if (p.status !== 'running') {
-      bar?.stop();
-      console.error(`  ${p.status} after ${formatDuration(p.elapsedSeconds)}`);
-      return p;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-function spawnLocalWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
-    cwd: repoRoot,
-    env: process.env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function positiveInt(raw: string, flag: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${raw}"`);
-  return n;
 }

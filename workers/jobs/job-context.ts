@@ -27,6 +27,7 @@ export interface JobContextOptions {
 export class JobContext {
   private model: { key: string; loaded: Promise<LoadedModel> } | null = null;
   private corpus: { slug: string; documents: Promise<string[]> } | null = null;
+  private pair: { key: string; loaded: Promise<[LoadedModel, LoadedModel]> } | null = null;
   readonly log: (msg: string) => void;
 
   constructor(private readonly options: JobContextOptions = {}) {
@@ -37,9 +38,12 @@ export class JobContext {
     const key = `${modelRef}\u0000${JSON.stringify(weightProcessing)}`;
     if (this.model?.key !== key) {
       const previous = this.model;
+      const previousPair = this.pair;
+      this.pair = null;
       const loaded = (async () => {
         // Free the previous model's sessions before building the next one's (one model in memory at a time).
         await previous?.loaded.then((m) => m.runner.dispose()).catch(() => {});
+        await previousPair?.loaded.then((p) => Promise.all(p.map((m) => m.runner.dispose()))).catch(() => {});
         const resolved = await resolveModel(modelRef);
         const { model, weightProcessing: applied } = prepareModelForRun(resolved.model, weightProcessing, { inPlace: true });
         const { runner, device } = await createWorkerRunner(model, this.log);
@@ -52,6 +56,36 @@ export class JobContext {
       });
     }
     return this.model!.loaded;
+  }
+
+  /**
+   * The two models of a model diff (workers/jobs/diff-job.ts), loaded like loadModel's and kept together
+   * between the diff's jobs; the single-model slot is freed first (a worker holds one run's or one diff's models).
+   */
+  async loadModelPair(refA: string, refB: string, weightProcessing: WeightProcessingRequest = 'tl'): Promise<[LoadedModel, LoadedModel]> {
+    const key = `${refA}\u0000${refB}\u0000${JSON.stringify(weightProcessing)}`;
+    if (this.pair?.key !== key) {
+      const previous = this.model;
+      const previousPair = this.pair;
+      this.model = null;
+      const loaded = (async () => {
+        await previous?.loaded.then((m) => m.runner.dispose()).catch(() => {});
+        await previousPair?.loaded.then((p) => Promise.all(p.map((m) => m.runner.dispose()))).catch(() => {});
+        const load = async (ref: string): Promise<LoadedModel> => {
+          const resolved = await resolveModel(ref);
+          const { model, weightProcessing: applied } = prepareModelForRun(resolved.model, weightProcessing, { inPlace: true });
+          const { runner, device } = await createWorkerRunner(model, this.log);
+          this.options.onDevice?.(device);
+          return { ...resolved, model, runner, device, weightProcessing: applied };
+        };
+        return [await load(refA), await load(refB)] as [LoadedModel, LoadedModel];
+      })();
+      this.pair = { key, loaded };
+      loaded.catch(() => {
+        if (this.pair?.loaded === loaded) this.pair = null;
+      });
+    }
+    return this.pair!.loaded;
   }
 
   /** The corpus' documents in order, from the database (so every machine reads the same text). */

@@ -7,7 +7,7 @@ import type { RunProgress as Progress } from '@/lib/db/run-progress';
  * A run's progress on the work queue, live: polls /api/v1/runs/{runId}/progress every second while the
  * run is running and reloads the page once it is published, so the finished run's page appears.
  */
-export function RunProgress({ initial }: { initial: Progress }) {
+export function RunProgress({ initial, progressPath = 'runs' }: { initial: Progress; progressPath?: 'runs' | 'diffs' }) {
   const [p, setP] = useState(initial);
   const [stale, setStale] = useState(false);
 
@@ -16,7 +16,8 @@ export function RunProgress({ initial }: { initial: Progress }) {
     // poll() catches its own errors (they mark the progress stale).
     const poll = async () => {
       try {
-        const res = await fetch(`/api/v1/runs/${encodeURIComponent(p.runId)}/progress`, { cache: 'no-store' });
+        // A diff's progress has the run's shape (lib/db/diff-progress.ts) under /api/v1/diffs/{diffId}/progress.
+        const res = await fetch(`/api/v1/${progressPath}/${encodeURIComponent(p.runId)}/progress`, { cache: 'no-store' });
         if (!res.ok) throw new Error(String(res.status));
         const next = (await res.json()) as Progress;
         setP(next);
@@ -28,7 +29,7 @@ export function RunProgress({ initial }: { initial: Progress }) {
     };
     const timer = setInterval(() => void poll(), 1000);
     return () => clearInterval(timer);
-  }, [p.status, p.runId]);
+  }, [p.status, p.runId, progressPath]);
 
   const pct = p.jobs.total > 0 ? (100 * p.jobs.done) / p.jobs.total : 0;
   return (

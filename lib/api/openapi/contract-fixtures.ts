@@ -11,6 +11,7 @@ import { saveExampleText, saveHeadPatterns } from '@/lib/db/head-patterns';
 import { upsertModel, type ModelInfo } from '@/lib/db/models';
 import { createRun, publishRun, type RunInfo } from '@/lib/db/runs';
 import { EXAMPLE } from './common';
+import { seedDiffFixtures } from './diff-fixtures';
 import { saveHeadExamples, type HeadExamplesToSave } from '@/lib/db/head-examples';
 import { saveHeadComposition, type HeadCompositionValue } from '@/lib/db/head-composition';
 import { saveHeadLabels } from '@/lib/db/head-labels';
@@ -281,4 +282,5 @@ export async function seedContractFixtures(): Promise<void> {
   const other = fixtureModel('other-shape', 2, 4);
   await upsertModel(other);
   await publishFixtureRun(other, 'rothershape0');
+  await seedDiffFixtures();
 }

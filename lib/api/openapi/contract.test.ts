@@ -172,7 +172,8 @@ describe.each(operations)('$label', ({ path: apiPath, method, op }) => {
     resetRateLimits();
     const caching = op['x-headwiki-caching'] as 'run' | 'latest' | 'none';
     const takesRun = (op.parameters as Json[]).some((p) => p.name === 'run' && p.in === 'query');
-    const pinnedByPath = apiPath.includes('{runId}') || apiPath === '/api/v1/compare';
+    // Published runs, diffs and series never change: a path naming one is pinned.
+    const pinnedByPath = /\{(runId|diffId|seriesId)\}/.test(apiPath) || apiPath === '/api/v1/compare';
     const res = await call(apiPath, method, op, takesRun ? { query: { run: EXAMPLE.runId } } : {});
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');

@@ -20,6 +20,7 @@
  */
 import { z } from 'zod';
 import { compositionEndpoints } from './composition';
+import { diffEndpoints } from './diffs';
 import { headEndpoints } from './heads';
 import { exampleEndpoints } from './examples';
 import { labelEndpoints } from './labels';
@@ -54,6 +55,7 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   ...metricEndpoints,
   ...runEndpoints,
   ...searchEndpoints,
+  ...diffEndpoints,
   openApiEndpoint,
 ];
 
