@@ -39,7 +39,7 @@ export function buildFactualTask(tokenizer: Tokenizer, opts: TaskBuildOptions = 
   const facts: Array<{ subject: string; answer: number; length: number }> = [];
   for (const [subject, city] of FACTS) {
     const answer = singleToken(tokenizer, city);
-    let length = 0;
+    let length: number;
     try {
       length = tokenizer.encode(template(subject), { bos: true }).length;
     } catch {
