@@ -53,6 +53,12 @@ export interface Intervention {
 
 export interface RunOptions {
   interventions?: Intervention[];
+  /**
+   * Prebuilt keep/replacement tensors by hook, of the hook's concrete shape: for callers that patch a different
+   * cell in every batch row (lib/circuits: a sweep over all heads is one batch, one head per row), which the
+   * selection fields above cannot say. `interventions` on the same hook apply on top (on a copy).
+   */
+  patchTensors?: Map<HookName, InterventionTensors>;
   /** Extra in-graph outputs `hook · matrix` (lib/engine/projections.ts; OnnxRunner only). */
   projections?: Projection[];
 }
@@ -89,12 +95,19 @@ export function buildInterventionTensors(
   batch: number,
   seqLen: number,
   logitsWidth = cfg.d_vocab,
+  prebuilt?: Map<HookName, InterventionTensors>,
 ): Map<HookName, InterventionTensors> {
-  assertKnownHooks(
-    cfg,
-    interventions.map((iv) => iv.hook),
-  );
+  assertKnownHooks(cfg, [...interventions.map((iv) => iv.hook), ...(prebuilt?.keys() ?? [])]);
   const out = new Map<HookName, InterventionTensors>();
+  for (const [hook, t] of prebuilt ?? []) {
+    const shape = concreteHookShape(cfg, hook, batch, seqLen, logitsWidth);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (t.shape.join() !== shape.join() || t.keep.length !== size || t.replacement.length !== size) {
+      throw new Error(`patch tensors for ${hook}: shape [${t.shape.join(', ')}] (${t.keep.length} values), expected [${shape.join(', ')}]`);
+    }
+    // Copied only when an intervention writes into the same hook: the caller's arrays are never changed.
+    out.set(hook, interventions.some((iv) => iv.hook === hook) ? { shape, keep: t.keep.slice(), replacement: t.replacement.slice() } : t);
+  }
   interventions.forEach((iv, ivIndex) => {
     const where = `intervention ${ivIndex} (${iv.kind} on ${iv.hook})`;
     if (iv.kind !== 'zero' && iv.kind !== 'mean' && iv.kind !== 'patch') throw new Error(`${where}: kind must be zero, mean or patch`);

@@ -149,10 +149,17 @@ export class OnnxRunner implements ForwardRunner {
     const feeds: Record<string, ort.Tensor> = { tokens: input };
     const interventions = options.interventions ?? [];
     let intervened: HookName[] = [];
-    if (interventions.length > 0) {
-      assertIntervenable(interventions.map((iv) => iv.hook));
+    if (interventions.length > 0 || (options.patchTensors?.size ?? 0) > 0) {
+      assertIntervenable([...interventions.map((iv) => iv.hook), ...(options.patchTensors?.keys() ?? [])]);
       const logitsWidth = this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab;
-      const tensors = buildInterventionTensors(this.model.cfg, interventions, tokens.length, tokens[0].length, logitsWidth);
+      const tensors = buildInterventionTensors(
+        this.model.cfg,
+        interventions,
+        tokens.length,
+        tokens[0].length,
+        logitsWidth,
+        options.patchTensors,
+      );
       intervened = [...tensors.keys()];
       for (const [hook, t] of tensors) {
         const names = interventionInputs(hook);

@@ -72,13 +72,12 @@ export class ReferenceRunner implements ForwardRunner {
   /** Interventions as keep/replacement tensors (lib/engine/interventions.ts), for the hooks whose arrays the forward pass reads back. */
   private interventionTensors(options: RunOptions, batch: number, seqLen: number) {
     const list = options.interventions ?? [];
-    const unsupported = list.filter((iv) => /hook_attn_scores|hook_pattern|hook_scale|hook_normalized|^hook_pos_embed$/.test(iv.hook));
+    const hooks = [...list.map((iv) => iv.hook), ...(options.patchTensors?.keys() ?? [])];
+    const unsupported = hooks.filter((hook) => /hook_attn_scores|hook_pattern|hook_scale|hook_normalized|^hook_pos_embed$/.test(hook));
     if (unsupported.length > 0) {
-      throw new Error(
-        `ReferenceRunner: interventions on ${unsupported.map((iv) => iv.hook).join(', ')} are not supported here (the ONNX engine supports them)`,
-      );
+      throw new Error(`ReferenceRunner: interventions on ${unsupported.join(', ')} are not supported here (the ONNX engine supports them)`);
     }
-    return buildInterventionTensors(this.cfg, list, batch, seqLen, this.dVocabOut);
+    return buildInterventionTensors(this.cfg, list, batch, seqLen, this.dVocabOut, options.patchTensors);
   }
 
   /**
