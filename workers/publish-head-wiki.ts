@@ -15,6 +15,8 @@ import { modelInfo } from './model-info';
 import { computeNeuronWiki } from './neurons/compute';
 import { saveNeuronWiki } from './neurons/publish';
 import type { NeuronScanOptions } from './neurons/scan';
+import { saveCircuits } from '@/lib/db/circuits';
+import { computeCircuitWiki, type CircuitComputations } from './circuits/compute';
 
 export interface PublishHeadWikiInput {
   model: CanonicalModel;
@@ -40,6 +42,8 @@ export interface PublishHeadWikiInput {
     options?: Partial<NeuronScanOptions>;
     minimalTopN?: number;
   };
+  /** Circuits (workers/circuits): tasks, patching, discovered circuits and head roles; none when absent. */
+  circuits?: { computations: CircuitComputations; promptPairs?: number };
 }
 
 /**
@@ -86,6 +90,17 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
     : null;
   for (const c of input.neurons?.comparisonCorpora ?? []) await upsertCorpus(c);
 
+  const circuits = input.circuits
+    ? await computeCircuitWiki({
+        ...input.circuits,
+        model: input.model,
+        tokenizer: input.tokenizer,
+        runner: input.runner,
+        seed: input.seed,
+        onProgress: input.onProgress,
+      })
+    : null;
+
   const run = await createRun({
     modelSlug: input.model.cfg.model_name,
     corpusSlug: input.corpus.slug,
@@ -103,6 +118,7 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
             },
           }
         : {}),
+      ...(circuits ? { circuits: circuits.notes } : {}),
     },
     codeVersion: input.codeVersion,
     seed: input.seed,
@@ -116,6 +132,7 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
     if (result.labels) await saveHeadLabels(run.id, result.labels);
     if (examples) await saveHeadExamples(run.id, examples.heads, examples.options.sourcesPerRow);
     if (neuronWikis) await saveNeuronWiki(run.id, neuronWikis, input.tokenizer);
+    if (circuits) await saveCircuits(run.id, circuits.tasks, circuits.roles);
     return await publishRun(run.id, Date.now() - started);
   } catch (err) {
     await failRun(run.id, err instanceof Error ? err.message : String(err)).catch(() => {});

@@ -19,6 +19,7 @@
  * its documented schema, or when a documented error does not happen.
  */
 import { z } from 'zod';
+import { circuitEndpoints } from './circuits';
 import { compositionEndpoints } from './composition';
 import { headEndpoints } from './heads';
 import { exampleEndpoints } from './examples';
@@ -54,6 +55,7 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   ...metricEndpoints,
   ...runEndpoints,
   ...searchEndpoints,
+  ...circuitEndpoints,
   openApiEndpoint,
 ];
 
