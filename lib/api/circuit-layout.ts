@@ -50,12 +50,13 @@ export function layoutCircuit(circuit: Pick<Circuit, 'nodes' | 'edges'>, nLayers
     const step = (width - 2 * margin) / row.length;
     row.forEach((n, j) => placed.set(n.id, { ...n, x: margin + step * (j + 0.5), y: margin + i * rowGap }));
   });
-  const strongest = Math.max(1e-9, ...circuit.edges.map((e) => Math.abs(e.effect)));
+  // An edge to a node the circuit does not list is not drawn (and no node is invented for it).
+  const drawn = circuit.edges.filter((e) => placed.has(e.from) && placed.has(e.to));
+  const strongest = Math.max(1e-9, ...drawn.map((e) => Math.abs(e.effect)));
   const edges: PlacedEdge[] = [];
-  for (const e of circuit.edges) {
-    const from = placed.get(e.from);
-    const to = placed.get(e.to);
-    if (!from || !to) continue; // an edge to a node the circuit does not list is not drawn (and not invented)
+  for (const e of drawn) {
+    const from = placed.get(e.from)!;
+    const to = placed.get(e.to)!;
     const y1 = from.y + nodeHalfHeight;
     const y2 = to.y - nodeHalfHeight;
     const mid = (y1 + y2) / 2;

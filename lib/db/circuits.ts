@@ -43,8 +43,10 @@ const taskSchema = z.object({
   examples: z.array(
     z.object({ clean: z.string(), corrupted: z.string(), answer: z.string(), wrong: z.string(), tokens: z.array(z.string()).optional() }),
   ),
-  sweeps: z.array(z.object({ site: z.string(), shape: z.array(nonNegativeInt32), effects: z.array(z.number()) }).passthrough()),
-  pathPatching: z.array(z.object({ effects: z.array(z.array(z.number())) }).passthrough()),
+  sweeps: z.array(
+    z.object({ site: z.string(), shape: z.array(nonNegativeInt32), effects: z.array(z.number().or(z.nan()).nullable()) }).passthrough(),
+  ),
+  pathPatching: z.array(z.object({ effects: z.array(z.array(z.number().or(z.nan()).nullable())) }).passthrough()),
   circuit: z
     .object({ nodes: z.array(z.object({ id: z.string() }).passthrough()), edges: z.array(z.object({}).passthrough()) })
     .passthrough()
