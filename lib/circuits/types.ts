@@ -8,7 +8,7 @@ import type { CanonicalModel } from '../models/types';
  *
  * The computations (each module exports one of the function types at the bottom):
  *   lib/circuits/tasks/index.ts       buildTask(kind, tokenizer, opts) → TaskBuild; parseUserTasks(jsonl, tokenizer)
- *   lib/circuits/performance.ts       checkTaskPerformance(runner, task, opts) → TaskUsability (run this first)
+ *   lib/circuits/performance.ts       checkTaskPerformance(runner, model, task, opts) → TaskUsability (run this first)
  *   lib/circuits/patching/*.ts        patchHeads / patchResidual / patchLayers / patchNeurons / causalTrace → PatchSweepResult
  *   lib/circuits/path-patching.ts     pathPatch(runner, model, task, opts) → PathPatchResult
  *   lib/circuits/discovery.ts         discoverCircuit(runner, model, task, { threshold }) → Circuit
@@ -247,6 +247,7 @@ export type BuildTask = (kind: Exclude<TaskKind, 'user'>, tokenizer: Tokenizer, 
 export type ParseUserTasks = (jsonl: string, tokenizer: Tokenizer, opts: { name: string; metric?: MetricKind }) => TaskBuild;
 export type CheckTaskPerformance = (
   runner: ForwardRunner,
+  model: CircuitModel,
   task: Task,
   opts?: { minAccuracy?: number; minGap?: number },
 ) => Promise<TaskUsability>;

@@ -25,6 +25,7 @@ const RULES: readonly { tier: Exclude<TestTier, 'fast'>; why: string; pattern: R
   { tier: 'model', why: 'starts a child process', pattern: /node:child_process|\bnew LiveEngine\(/ },
   { tier: 'slow', why: 'runs the whole head-wiki pipeline', pattern: /\b(computeHeadWiki|publishHeadWiki)\(/ },
   { tier: 'slow', why: 'runs the AssemblyScript compiler', pattern: /\bcompileKernel\(/ },
+  { tier: 'slow', why: 'runs circuit discovery or every role detector', pattern: /\b(discoverCircuit|detectRoles)\(/ },
 ];
 
 /** The tier of a test file's source text, and the reason (for `npx tsx scripts/dev/test-tiers.ts`). */
