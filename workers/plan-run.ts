@@ -40,6 +40,8 @@ export interface PlanRunInput {
    * `publish`) or `none`. Finalize records what was applied in the run's options as `weightProcessing`.
    */
   weightProcessing?: 'tl' | 'none';
+  /** The circuits job (workers/jobs/circuits-job.ts) with this many prompt pairs per task; none when absent. */
+  circuits?: { promptPairs: number };
 }
 
 export interface PlannedRun {
@@ -89,6 +91,7 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
       withExample: i === 0,
     });
   });
+  if (input.circuits) jobs.push({ kind: 'circuits', ...common, jobKey: 'circuits', promptPairs: input.circuits.promptPairs });
   // Scans start with their calibration job; it enqueues the shards when done (they need its result).
   const shardRows: { jobKey: string; kind: string }[] = [];
   for (const scan of scans) {

@@ -45,17 +45,25 @@ export const corpusShardJob = z.object({
   shardIndex: z.number().int().nonnegative(),
 });
 
+/** The run's circuits (workers/circuits): tasks, patching sweeps, discovered circuits and head roles. */
+export const circuitsJob = z.object({
+  kind: z.literal('circuits'),
+  ...common,
+  promptPairs: z.number().int().positive().max(10_000),
+});
+
 /** Merge every staged result and publish the run (enqueued when the last other job is done). */
 export const finalizeJob = z.object({
   kind: z.literal('finalize'),
   ...common,
 });
 
-export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, calibrateJob, corpusShardJob, finalizeJob]);
+export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, calibrateJob, corpusShardJob, circuitsJob, finalizeJob]);
 
 export type HeadMetricsJob = z.infer<typeof headMetricsJob>;
 export type CalibrateJob = z.infer<typeof calibrateJob>;
 export type CorpusShardJob = z.infer<typeof corpusShardJob>;
+export type CircuitsJob = z.infer<typeof circuitsJob>;
 export type FinalizeJob = z.infer<typeof finalizeJob>;
 export type JobPayload = z.infer<typeof jobPayload>;
 

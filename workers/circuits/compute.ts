@@ -1,27 +1,43 @@
 /**
  * A run's circuits (issue 19): builds the built-in tasks for the model's tokenizer, checks which the model
- * performs, detects the circuit roles (with automatic discovery of each usable task's circuit), and patches
- * every head for the usable tasks — what lib/db/circuits.ts stores and the circuit pages draw. The computations
+ * performs, detects the circuit roles, and for each usable task patches every head, path-patches each head's
+ * direct effect and discovers its circuit (ACDC) — what lib/db/circuits.ts stores and the circuit pages draw. The computations
  * themselves are lib/circuits'; this step only chooses what to run and shapes the results for storage.
  */
 import type { ForwardRunner } from '@/lib/engine/types';
-import type { CircuitModel, DetectRoles, PatchHeads, PathPatch, Task, TaskBuild, TaskBuildOptions } from '@/lib/circuits/types';
+import type {
+  CheckTaskPerformance,
+  CircuitModel,
+  DetectRoles,
+  DiscoverCircuit,
+  PatchHeads,
+  PathPatch,
+  Task,
+  TaskBuild,
+  TaskBuildOptions,
+} from '@/lib/circuits/types';
 import type { CircuitTaskRecord, HeadRoleRecord } from '@/lib/db/circuits';
 import type { Tokenizer } from '@/lib/tokenizers/types';
 
 /** What this step calls in lib/circuits (workers/circuits/computations.ts wires the real ones). */
 export interface CircuitComputations {
   buildAllTasks: (tokenizer: Tokenizer, opts?: TaskBuildOptions) => TaskBuild[];
-  detectRoles: DetectRoles;
+  checkTaskPerformance: CheckTaskPerformance;
   patchHeads: PatchHeads;
   pathPatch: PathPatch;
+  discoverCircuit: DiscoverCircuit;
+  /** The role detectors; without them the run stores tasks, patching and circuits, and no role verdicts. */
+  detectRoles?: DetectRoles;
 }
+
+/** ACDC's τ: an edge stays when corrupting it alone moves the metric by at least this share of clean − corrupted. */
+export const DISCOVERY_THRESHOLD = 0.05;
 
 export interface CircuitWiki {
   tasks: CircuitTaskRecord[];
   roles: HeadRoleRecord[];
   /** Recorded with the run's options as `circuits`. */
-  notes: { tasks: number; usable: string[]; forwardPasses: number; notes: string[]; promptPairs: number };
+  notes: { tasks: number; usable: string[]; forwardPasses: number; notes: string[]; promptPairs: number; discoveryThreshold: number };
 }
 
 export interface ComputeCircuitWikiInput {
@@ -42,7 +58,10 @@ export async function computeCircuitWiki(input: ComputeCircuitWikiInput): Promis
   const { model, tokenizer, runner, computations: c } = input;
   const promptPairs = input.promptPairs ?? 32;
   const builds = c.buildAllTasks(tokenizer, { count: promptPairs, seed: input.seed });
-  const report = await c.detectRoles(runner, model, builds, { discover: true });
+  // Roles first: the detectors check every task's usability themselves and say "untestable" where it fails.
+  const report = c.detectRoles
+    ? await c.detectRoles(runner, model, builds, { discover: false })
+    : { tasks: [], verdicts: [], circuits: [], forwardPasses: 0, notes: [] };
   let forwardPasses = report.forwardPasses;
   const tasks: CircuitTaskRecord[] = [];
   for (const [i, build] of builds.entries()) {
@@ -64,17 +83,16 @@ export async function computeCircuitWiki(input: ComputeCircuitWikiInput): Promis
       continue;
     }
     const task = build.task;
-    const usability = report.tasks.find((u) => u.task === task.name) ?? {
-      status: 'untestable' as const,
-      task: task.name,
-      reason: 'performance' as const,
-      detail: 'the role detectors did not check this task',
-      performance: null,
-    };
+    const usability = await c.checkTaskPerformance(runner, model, task);
     const usable = usability.status === 'usable';
     const sweeps = usable ? [await c.patchHeads(runner, model, task), await c.patchHeads(runner, model, task, { perPosition: true })] : [];
     const pathPatching = usable ? [await c.pathPatch(runner, model, task, { receiver: { kind: 'logits' } })] : [];
-    forwardPasses += sweeps.reduce((n, s) => n + s.forwardPasses, 0) + pathPatching.reduce((n, p) => n + p.forwardPasses, 0);
+    const circuit = usable ? await c.discoverCircuit(runner, model, task, { threshold: DISCOVERY_THRESHOLD }) : null;
+    forwardPasses +=
+      (usability.performance?.forwardPasses ?? 0) +
+      sweeps.reduce((n, s) => n + s.forwardPasses, 0) +
+      pathPatching.reduce((n, p) => n + p.forwardPasses, 0) +
+      (circuit?.forwardPasses ?? 0);
     tasks.push({
       task: task.name,
       kind: task.kind,
@@ -86,7 +104,7 @@ export async function computeCircuitWiki(input: ComputeCircuitWikiInput): Promis
       examples: task.pairs.slice(0, EXAMPLES_SHOWN).map((p) => promptText(tokenizer, p)),
       sweeps,
       pathPatching,
-      circuit: report.circuits.find((x) => x.task.name === task.name) ?? null,
+      circuit,
     });
   }
   input.onProgress?.({ step: 'circuits', done: builds.length, total: builds.length });
@@ -100,6 +118,7 @@ export async function computeCircuitWiki(input: ComputeCircuitWikiInput): Promis
       forwardPasses,
       notes: report.notes,
       promptPairs,
+      discoveryThreshold: DISCOVERY_THRESHOLD,
     },
   };
 }

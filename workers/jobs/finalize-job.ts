@@ -19,6 +19,7 @@ import { decodeResult } from '@/lib/queue/result-codec';
 import { findCorpusScan } from './corpus-scans';
 import type { HeadMetricsResult } from './head-metrics-job';
 import type { JobContext } from './job-context';
+import { saveCircuitsResult } from './circuits-job';
 
 export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Promise<RunInfo> {
   // Finalize is the one job that does not spread over workers: its phases' times show what bounds a large run.
@@ -68,6 +69,11 @@ export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Pro
     const recorded = await scan.mergeAndSave(job.runId, shards, { model, tokenizer, runner, corpusSlug: job.corpusSlug, seed: job.seed });
     Object.assign(notes, recorded ?? {});
     phase(scanId);
+  }
+  const circuits = staged.find((s) => s.kind === 'circuits');
+  if (circuits) {
+    notes.circuits = await saveCircuitsResult(job.runId, decodeResult(circuits.result));
+    phase('circuits');
   }
   if (Object.keys(notes).length > 0) await recordRunNotes(job.runId, notes);
   const published = await publishRunFromJobs(job.runId);

@@ -14,6 +14,7 @@ import { runCalibrateJob, runCorpusShardJob, shardJobsOf } from './corpus-shard-
 import { withDbRetry } from './db-retry';
 import { runFinalizeJob } from './finalize-job';
 import { runHeadMetricsJob } from './head-metrics-job';
+import { runCircuitsJob } from './circuits-job';
 import type { JobContext } from './job-context';
 
 export interface RunJobEnv {
@@ -54,7 +55,9 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
         ? await runHeadMetricsJob(job, env.context)
         : job.kind === 'calibrate'
           ? await runCalibrateJob(job, env.context)
-          : await runCorpusShardJob(job, env.context, onTokens);
+          : job.kind === 'circuits'
+            ? await runCircuitsJob(job, env.context)
+            : await runCorpusShardJob(job, env.context, onTokens);
     const bytes = encodeResult(result);
     remaining = await retry('stage', () => stageRunJobResult(runId, jobKey, bytes));
   } else {
