@@ -3,6 +3,7 @@
  * `--weight-processing tl|none` (default tl: TransformerLens' defaults, as `publish` and `npm start`).
  * Workers do the work: `npm run worker` anywhere with the same DATABASE_URL; `--workers N` (default: 1
  * when no live worker is seen) also starts N worker processes here for the duration of the run.
+ * `--circuits N` adds the circuits job (tasks, patching, discovery, roles; workers/circuits) with N prompt pairs per task.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -33,6 +34,7 @@ export async function runCommand(argv: string[]): Promise<void> {
       'max-texts': { type: 'string', default: String(DEFAULT_MAX_TEXTS) },
       seed: { type: 'string', default: String(DEFAULT_SEED) },
       'weight-processing': { type: 'string', default: 'tl' },
+      circuits: { type: 'string' },
     },
   });
   if (!values.model)
@@ -83,6 +85,7 @@ export async function runCommand(argv: string[]): Promise<void> {
       codeVersion: codeVersion(repoRoot),
       options: { engine: 'onnxruntime-node' },
       weightProcessing,
+      circuits: values.circuits === undefined ? undefined : { promptPairs: positiveInt(values.circuits, '--circuits') },
     });
     log(`run ${run.id}: ${jobs.length + 1} jobs queued (${jobs.map((j) => j.jobKey).join(', ')}, finalize)`);
     const live = await listLiveWorkers(10);

@@ -10,7 +10,14 @@ import type { JobContext } from './job-context';
 
 export async function runCircuitsJob(job: CircuitsJob, context: JobContext): Promise<CircuitWiki> {
   const { model, tokenizer, runner } = await context.loadModel(job.modelRef, job.weightProcessing);
-  return computeCircuitWiki({ model, tokenizer, runner, seed: job.seed, promptPairs: job.promptPairs, computations: circuitComputations });
+  return stageable(
+    await computeCircuitWiki({ model, tokenizer, runner, seed: job.seed, promptPairs: job.promptPairs, computations: circuitComputations }),
+  );
+}
+
+/** The result codec refuses NaN (a sweep cell that could not be measured): staged as null, as the tables store it. */
+export function stageable(wiki: CircuitWiki): CircuitWiki {
+  return JSON.parse(JSON.stringify(wiki, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 }
 
 /** Finalize's part: writes the staged result; returns what the run's options record. */
