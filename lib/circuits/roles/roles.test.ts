@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { OnnxRunner } from '../../engine/onnx-runner';
+import { buildPlantedIoiModel } from '../../testing/planted-circuits';
+import { buildPlantedModel } from '../../testing/planted-models';
+import { buildAllTasks } from '../tasks';
+import type { RoleReport } from '../types';
+import { detectRoles } from '.';
+
+const runners: OnnxRunner[] = [];
+afterAll(() => Promise.all(runners.map((r) => r.dispose())));
+const yes = (report: RoleReport, role: string) =>
+  report.verdicts
+    .filter((v) => v.role === role && v.verdict === 'yes')
+    .map((v) => `L${v.layer}H${v.head}`)
+    .sort();
+
+describe('role detectors on the planted IOI circuit', () => {
+  const { model, tokenizer } = buildPlantedIoiModel();
+  const onnx = new OnnxRunner(model);
+  runners.push(onnx);
+
+  it('find exactly the planted heads for every IOI role and copy suppression, and call the rest untestable, not "no"', async () => {
+    const report = await detectRoles(onnx, model, buildAllTasks(tokenizer, { count: 8 }), {
+      runnerFor: (m) => new OnnxRunner({ ...model, ...m }),
+    });
+    expect(report.tasks.find((t) => t.task === 'ioi')?.status).toBe('usable');
+    expect(yes(report, 'name_mover')).toEqual(['L2H0', 'L2H1']);
+    // The copy-suppression head is also a negative name mover on IOI (as GPT-2's L10H7 is).
+    expect(yes(report, 'negative_name_mover')).toEqual(['L2H2', 'L3H0']);
+    expect(yes(report, 's_inhibition')).toEqual(['L1H0']);
+    expect(yes(report, 'duplicate_token_ioi')).toEqual(['L0H0']);
+    expect(yes(report, 'induction_ioi')).toEqual([]);
+    expect(yes(report, 'backup_name_mover')).toEqual([]);
+    // The negative name mover's OV suppresses too, but its query never reads the prediction: not copy suppression.
+    expect(yes(report, 'copy_suppression')).toEqual(['L3H0']);
+    const cs = report.verdicts.find((v) => v.role === 'copy_suppression' && v.layer === 3 && v.head === 0)!;
+    expect(cs.confirmation.confirmed).toBe(true);
+    // No few-shot, translation or factual ability (their words are not in its vocabulary): every head untestable, never "no".
+    for (const role of ['function_vector', 'translation', 'fact_mover']) {
+      const vs = report.verdicts.filter((v) => v.role === role);
+      expect(vs).toHaveLength(12);
+      expect(vs.every((v) => v.verdict === 'untestable')).toBe(true);
+    }
+    // Repeated random tokens are partly "solved" by the name movers copying names from the context, but no head is an
+    // induction head.
+    expect(yes(report, 'classic_induction')).toEqual([]);
+    expect(yes(report, 'pointer_arithmetic_induction')).toEqual([]);
+  });
+});
+
+describe('induction kind on the planted attention model (L1H1 K-composes with the previous-token head L0H1)', () => {
+  const planted = buildPlantedModel();
+  const onnx = new OnnxRunner(planted.model);
+  runners.push(onnx);
+
+  it('classic induction on L1H1 only; no positional induction; IOI untestable (names are not single tokens)', async () => {
+    const report = await detectRoles(onnx, planted.model, buildAllTasks(planted.tokenizer, { count: 8 }));
+    expect(report.tasks.find((t) => t.task === 'induction')?.status).toBe('usable');
+    expect(yes(report, 'classic_induction')).toEqual(['L1H1']);
+    expect(yes(report, 'pointer_arithmetic_induction')).toEqual([]);
+    expect(report.tasks.find((t) => t.task === 'ioi')).toMatchObject({ status: 'untestable', reason: 'tokenizer' });
+    expect(report.verdicts.filter((v) => v.role === 'name_mover').every((v) => v.verdict === 'untestable')).toBe(true);
+  });
+});
