@@ -5,6 +5,7 @@ import { discoverCircuit } from '@/lib/circuits/discovery/acdc';
 import { pathPatch } from '@/lib/circuits/path-patching';
 import { patchHeads } from '@/lib/circuits/patching/sweeps';
 import { checkTaskPerformance } from '@/lib/circuits/performance';
+import { detectRoles } from '@/lib/circuits/roles';
 import { buildAllTasks } from '@/lib/circuits/tasks';
 import type { CircuitComputations } from './compute';
 
@@ -14,4 +15,5 @@ export const circuitComputations: CircuitComputations = {
   patchHeads,
   pathPatch,
   discoverCircuit,
+  detectRoles,
 };
