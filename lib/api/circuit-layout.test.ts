@@ -29,6 +29,22 @@ describe('layoutCircuit', () => {
   });
 });
 
+describe('layoutCircuit rows', () => {
+  it("a layer's MLP sits below its heads, so head → same-layer MLP edges flow down", () => {
+    const { nodes } = layoutCircuit(
+      {
+        nodes: [
+          { id: 'L0H0', kind: 'head', layer: 0, head: 0 },
+          { id: 'MLP0', kind: 'mlp', layer: 0, head: null },
+        ],
+        edges: [{ from: 'L0H0', to: 'MLP0', channel: 'mlp_in', effect: 1 }],
+      },
+      1,
+    );
+    expect(nodes.find((n) => n.id === 'MLP0')!.y).toBeGreaterThan(nodes.find((n) => n.id === 'L0H0')!.y);
+  });
+});
+
 describe('roleColumns', () => {
   it('one column per measured role in registry order, verdicts by head name', () => {
     const cols = roleColumns(fixtureHeadRoles());

@@ -1,6 +1,6 @@
 /**
  * Where the circuit graph draws each node and edge (app/components/circuits/CircuitGraph.tsx): the residual
- * stream read top to bottom — embed, then one row per layer holding that layer's heads and MLP, then logits — so
+ * stream read top to bottom — embed, then per layer a row of its heads and a row for its MLP, then logits — so
  * the drawing reads at 390 px as at 1,400 px (one column of rows, scaled by its viewBox). Pure, for tests.
  */
 import type { Circuit, CircuitEdge, CircuitNode } from '@/lib/circuits/types';
@@ -24,12 +24,14 @@ export interface CircuitLayout {
   edges: PlacedEdge[];
 }
 
-export const LAYOUT = { width: 640, rowGap: 74, margin: 28, nodeHalfHeight: 13 };
+/** Width grows with the widest row (a phone shows a 3-node row at full size; GPT-2's 20-head rows get room). */
+export const LAYOUT = { minWidth: 300, nodeSpacing: 84, rowGap: 64, margin: 28, nodeHalfHeight: 13 };
 
+/** A layer's heads on one row and its MLP on the next, so that head -> same-layer MLP edges also flow down. */
 function rowOf(node: CircuitNode, nLayers: number): number {
   if (node.kind === 'embed') return 0;
-  if (node.kind === 'logits') return nLayers + 1;
-  return (node.layer ?? 0) + 1;
+  if (node.kind === 'logits') return 2 * nLayers + 1;
+  return 2 * (node.layer ?? 0) + (node.kind === 'mlp' ? 2 : 1);
 }
 
 /** Heads first, by index, then the layer's MLP: the order the model computes them. */
@@ -39,11 +41,13 @@ function orderInRow(a: CircuitNode, b: CircuitNode): number {
 }
 
 export function layoutCircuit(circuit: Pick<Circuit, 'nodes' | 'edges'>, nLayers: number): CircuitLayout {
-  const { width, rowGap, margin, nodeHalfHeight } = LAYOUT;
+  const { rowGap, margin, nodeHalfHeight } = LAYOUT;
   // Only rows that hold a node take space; the order of layers is kept.
   const rows = new Map<number, CircuitNode[]>();
   for (const n of circuit.nodes) rows.set(rowOf(n, nLayers), [...(rows.get(rowOf(n, nLayers)) ?? []), n]);
   const rowKeys = [...rows.keys()].sort((a, b) => a - b);
+  const widest = Math.max(1, ...[...rows.values()].map((r) => r.length));
+  const width = Math.max(LAYOUT.minWidth, widest * LAYOUT.nodeSpacing + 2 * margin);
   const placed = new Map<string, PlacedNode>();
   rowKeys.forEach((key, i) => {
     const row = rows.get(key)!.sort(orderInRow);

@@ -34,7 +34,7 @@ export function CircuitGraph({
       <svg
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         width="100%"
-        style={{ maxWidth: layout.width, height: 'auto' }}
+        style={{ maxWidth: Math.round(layout.width * 1.5), height: 'auto' }}
         role="img"
         aria-label={`Circuit graph: ${layout.nodes.length} nodes, ${layout.edges.length} edges`}
       >

@@ -1,6 +1,6 @@
 /**
  * A patching result as a heatmap, server-rendered SVG (reads without JavaScript): rows × columns of normalised
- * effects, blue where patching restores the clean behaviour (1), red where it pushes away from it (−1), each
+ * effects on one diverging scale (red positive, blue negative, white 0; the legend says what the sign means), each
  * cell with its value as a <title> tooltip and, when the cell is big enough, in print. Head cells link to the
  * head's page.
  */
@@ -15,9 +15,11 @@ export interface EffectGridProps {
   /** A link per cell (head sweeps), or none. */
   cellHref?: (row: number, col: number) => string | null;
   testId?: string;
+  /** What the colours mean for this grid (activation patching and path patching differ in sign). */
+  legend: string;
 }
 
-export function EffectGrid({ title, rowLabels, colLabels, values, cellHref, testId }: EffectGridProps) {
+export function EffectGrid({ title, rowLabels, colLabels, values, cellHref, testId, legend }: EffectGridProps) {
   const color = metricColorScale([-1, 1]);
   const maxLabel = Math.max(3, ...rowLabels.map((l) => l.length));
   const left = 8 + maxLabel * 7;
@@ -70,7 +72,9 @@ export function EffectGrid({ title, rowLabels, colLabels, values, cellHref, test
           }),
         )}
       </svg>
-      <figcaption className="small muted">{title}. Blue: restores the clean answer (1 = fully); red: pushes away from it.</figcaption>
+      <figcaption className="small muted">
+        {title}. {legend}
+      </figcaption>
     </figure>
   );
 }

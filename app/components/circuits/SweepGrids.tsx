@@ -62,6 +62,7 @@ export function SweepGrids({
             colLabels={cols}
             values={g.values}
             cellHref={(r, c) => (g.perHead ? headHref(Math.floor(r / nHeads), r % nHeads) : headHref(r, c))}
+            legend="Red: patching this in restores the clean answer (1 = fully); blue: pushes away from it."
           />
         );
       })}
@@ -74,6 +75,7 @@ export function SweepGrids({
           colLabels={(p.effects[0] ?? []).map((_, h) => `H${h}`)}
           values={p.effects.map((row) => row.map((v) => (Number.isFinite(v) ? v : null)))}
           cellHref={(r, c) => headHref(r, c)}
+          legend="Blue: corrupting this path removes the answer (−1 = the whole effect); red: corrupting it helps the answer."
         />
       ))}
     </div>
