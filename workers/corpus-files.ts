@@ -28,6 +28,14 @@ export function bundledCorpora(repoRoot: string): CorpusSource[] {
       source: 'CPython 3.11 Lib/: 15 whole modules (data/corpora/README.md)',
       license: 'PSF-2.0',
     },
+    {
+      // The bundled IOI model's corpus (data/models/ioi-4l): its own synthetic sentences.
+      slug: 'ioi-sample',
+      name: 'Synthetic IOI sentences',
+      path: path.join(repoRoot, 'data/corpora/ioi-sample.txt'),
+      source: 'scripts/dev/train-ioi-model.py (Wang et al. 2022 templates and names)',
+      license: 'MIT',
+    },
   ];
 }
 

@@ -84,6 +84,7 @@ export async function planRun(boss: PgBoss, input: PlanRunInput): Promise<Planne
       withExample: i === 0,
     });
   });
+  if (definition.circuits) jobs.push({ kind: 'circuits', ...common, jobKey: 'circuits', promptPairs: definition.circuits.promptPairs });
   // Scans start with their calibration job; it enqueues the shards when done (they need its result).
   const shardRows: { jobKey: string; kind: string }[] = [];
   for (const { scan, corpus, documents, comparison } of plans) {

@@ -16,6 +16,9 @@ import { computeNeuronWiki } from './neurons/compute';
 import { saveNeuronWiki } from './neurons/publish';
 import type { NeuronScanOptions } from './neurons/scan';
 import { definitionOptions, runsNeurons, type RunDefinition } from './run-definition';
+import { saveCircuits } from '@/lib/db/circuits';
+import { computeCircuitWiki, type CircuitComputations } from './circuits/compute';
+import { circuitComputations } from './circuits/computations';
 
 export interface PublishHeadWikiInput {
   /** What the run computes (workers/run-definition.ts); its modelRef names `model`, already loaded and processed. */
@@ -29,6 +32,8 @@ export interface PublishHeadWikiInput {
   onProgress?: (p: { step: string; done: number; total: number }) => void;
   /** Neuron scan options beyond the defaults (tests). */
   neuronOptions?: Partial<NeuronScanOptions>;
+  /** The circuit computations (default lib/circuits'; tests may pass others). */
+  circuitComputations?: CircuitComputations;
 }
 
 /**
@@ -77,6 +82,18 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
     : null;
   for (const c of neurons?.comparisonCorpora ?? []) await upsertCorpus(c);
 
+  const circuits = definition.circuits
+    ? await computeCircuitWiki({
+        computations: input.circuitComputations ?? circuitComputations,
+        promptPairs: definition.circuits.promptPairs,
+        model: input.model,
+        tokenizer: input.tokenizer,
+        runner: input.runner,
+        seed: definition.seed,
+        onProgress: input.onProgress,
+      })
+    : null;
+
   const run = await createRun({
     modelSlug: input.model.cfg.model_name,
     corpusSlug: corpus.slug,
@@ -94,6 +111,7 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
             },
           }
         : {}),
+      ...(circuits ? { circuits: circuits.notes } : {}),
     },
     codeVersion: input.codeVersion,
     seed: definition.seed,
@@ -107,6 +125,7 @@ export async function publishHeadWiki(input: PublishHeadWikiInput): Promise<RunI
     if (result.labels) await saveHeadLabels(run.id, result.labels);
     if (examples) await saveHeadExamples(run.id, examples.heads, examples.options.sourcesPerRow);
     if (neuronWikis) await saveNeuronWiki(run.id, neuronWikis, input.tokenizer);
+    if (circuits) await saveCircuits(run.id, circuits.tasks, circuits.roles);
     return await publishRun(run.id, Date.now() - started);
   } catch (err) {
     await failRun(run.id, err instanceof Error ? err.message : String(err)).catch(() => {});

@@ -1,6 +1,6 @@
 /**
  * What a run computes, defined once (issue 15): the model, the corpus, the head metrics' texts, the corpus scans
- * (head examples, neurons) with their document counts, and the neurons' comparison corpora. `npm start`, `headwiki
+ * (head examples, neurons) with their document counts, the neurons' comparison corpora, and the circuits. `npm start`, `headwiki
  * publish` and `headwiki run` all build one with `defineRun` and execute it, in one process as a single shard
  * (publishHeadWiki) or on the work queue as many (planRun); the two publish the same rows
  * (workers/worker-process.test.ts).
@@ -31,6 +31,8 @@ export interface RunDefinition {
    * (stories vs code: the dataset comparison); null: none. Models without an MLP skip it (`runsNeurons`).
    */
   neurons: { maxDocuments: number; comparisonCorpora: RunCorpus[] } | null;
+  /** Circuits (workers/circuits: tasks, patching, discovery, head roles) with this many prompt pairs per task; null: none. */
+  circuits: { promptPairs: number } | null;
 }
 
 /** The defaults `npm start`, `publish` and `run` share. */
@@ -56,6 +58,8 @@ export interface DefineRunInput {
   neuronDocuments?: number;
   /** The neurons' comparison corpus; left out when it is the run's own corpus. */
   comparisonCorpus?: RunCorpus | null;
+  /** Prompt pairs per circuit task; 0 or absent: no circuits. */
+  circuitPromptPairs?: number;
 }
 
 export function defineRun(input: DefineRunInput): RunDefinition {
@@ -70,6 +74,7 @@ export function defineRun(input: DefineRunInput): RunDefinition {
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${input.seed}`);
   const headExampleDocuments = count(input.headExampleDocuments, RUN_DEFAULTS.headExampleDocuments, 'head example documents', 0);
   const neuronDocuments = count(input.neuronDocuments, RUN_DEFAULTS.neuronDocuments, 'neuron documents', 0);
+  const circuitPromptPairs = count(input.circuitPromptPairs, 0, 'circuit prompt pairs', 0);
   const comparison = input.comparisonCorpus && input.comparisonCorpus.slug !== input.corpus.slug ? [input.comparisonCorpus] : [];
   return {
     modelRef: input.modelRef,
@@ -79,6 +84,7 @@ export function defineRun(input: DefineRunInput): RunDefinition {
     weightProcessing: input.weightProcessing ?? RUN_DEFAULTS.weightProcessing,
     headExamples: headExampleDocuments > 0 ? { maxDocuments: headExampleDocuments } : null,
     neurons: neuronDocuments > 0 ? { maxDocuments: neuronDocuments, comparisonCorpora: comparison } : null,
+    circuits: circuitPromptPairs > 0 ? { promptPairs: circuitPromptPairs } : null,
   };
 }
 
@@ -95,6 +101,7 @@ export function definitionOptions(definition: RunDefinition, cfg: ModelConfig): 
     definition: {
       headExamples: definition.headExamples,
       neurons: neurons && { maxDocuments: neurons.maxDocuments, comparisonCorpora: neurons.comparisonCorpora.map((c) => c.slug) },
+      circuits: definition.circuits,
     },
   };
 }

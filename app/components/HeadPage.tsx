@@ -26,6 +26,11 @@ import { EmbedSnippet } from './heads/EmbedSnippet';
 import { getHeadLabels } from '@/lib/db/head-labels';
 import { toBadge } from '@/lib/api/head-labels-view';
 import { headSummary } from '@/lib/api/head-summary';
+import { getHeadRoles } from '@/lib/db/circuits';
+import { literatureFor } from '@/lib/literature/heads';
+import { judgeClaim } from '@/lib/literature/verdict';
+import { HeadRolesSection } from './heads/HeadRolesSection';
+import { LiteratureSection } from './heads/LiteratureSection';
 
 /** `customText`: the page's `?text=` (the no-JS custom-text form), run live on the server. */
 export async function HeadPage({
@@ -64,8 +69,14 @@ export async function HeadPage({
 
   const badges = (await getHeadLabels(run.id, { layer: ref.layer, head: ref.head })).map(toBadge);
   const summary = headSummary(name, badges, detail.metrics);
+  // Circuit roles (issue 19) and what published work says about this head, judged against this run.
+  const headRoles = await getHeadRoles(run.id, ref);
+  const claims = literatureFor(model.slug, ref.layer, ref.head);
+  const judged = claims.length > 0 ? await judgeLiterature(run.id, claims) : [];
   const sections = [
     ['labels', 'Labels'],
+    ['roles', 'Circuit roles'],
+    ...(judged.length > 0 ? [['literature', 'In the literature']] : []),
     ['pattern', 'Attention pattern'],
     ['metrics', 'Metrics'],
     ['examples', 'Max-activating examples'],
@@ -135,6 +146,15 @@ export async function HeadPage({
 
       <h2 id="labels">Labels</h2>
       <HeadLabelsSection labels={badges} />
+
+      <h2 id="roles">Circuit roles</h2>
+      <HeadRolesSection roles={headRoles} modelSlug={model.slug} pageRun={pageRun} />
+      {judged.length > 0 ? (
+        <>
+          <h2 id="literature">In the literature</h2>
+          <LiteratureSection claims={judged} />
+        </>
+      ) : null}
 
       <h2 id="pattern">Attention pattern</h2>
       {detail.pattern ? (
@@ -223,6 +243,12 @@ export async function HeadPage({
       />
     </>
   );
+}
+
+/** Claims judged against the run's roles and labels of every head (a label's absence is a measured "no"). */
+async function judgeLiterature(runId: string, claims: ReturnType<typeof literatureFor>) {
+  const [roles, labels] = await Promise.all([getHeadRoles(runId), getHeadLabels(runId)]);
+  return claims.map((c) => judgeClaim(c, roles, labels));
 }
 
 /** Route segments may arrive percent-encoded; a malformed escape is just a bad head name (404). */

@@ -28,6 +28,7 @@ import type { HeadRow, SortDir } from '@/lib/api/head-rows';
 import { formatMetricValue } from '@/lib/format/numbers';
 import { queryString } from '@/lib/format/paths';
 import type { HeadBadge } from '@/lib/api/head-labels-view';
+import type { RoleColumns } from '@/lib/api/head-role-columns';
 import { HeadBadges } from './heads/HeadBadges';
 import { useHydrated } from './use-hydrated';
 import { Pager } from './Pager';
@@ -64,6 +65,8 @@ export interface HeadTableProps {
   defaultColumns?: string[];
   /** Set when `rows` is one page of the query's heads (sorted and filtered on the server). */
   paging?: HeadTablePaging;
+  /** Circuit-role columns (lib/api/head-role-columns.ts), after the metrics. */
+  roles?: RoleColumns;
 }
 
 export interface HeadTablePaging {
@@ -159,6 +162,7 @@ export function HeadTable({
   thresholds,
   defaultColumns,
   paging,
+  roles,
 }: HeadTableProps) {
   // One page of a bigger query: sorting and filtering are navigations, as without JavaScript.
   const serverPaged = paging !== undefined;
@@ -335,6 +339,11 @@ export function HeadTable({
               {headerCell('name', 'Head', { descFirst: false, numeric: false })}
               {headerCell('layer', 'Layer', { descFirst: false, numeric: true })}
               {metrics.map((m) => headerCell(m.id, m.title, { descFirst: true, numeric: true, summary: m.summary }))}
+              {roles?.columns.map((c) => (
+                <th key={`role-${c.role}`} scope="col" title={`Circuit role: ${c.title}`} data-testid={`role-column-${c.role}`}>
+                  {c.short}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -358,12 +367,24 @@ export function HeadTable({
                       labelled={thresholds?.[m.id] !== undefined && (r.values[m.id] ?? -Infinity) >= thresholds[m.id]}
                     />
                   ))}
+                  {roles?.columns.map((c) => {
+                    const v = roles.byHead[r.name]?.[c.role];
+                    return (
+                      <td
+                        key={`role-${c.role}`}
+                        className={v === 'yes' ? 'role-yes' : 'muted'}
+                        title={`${c.title}: ${v ?? 'not measured'}`}
+                      >
+                        {v === 'yes' ? '✓' : v === 'no' ? '–' : v === 'untestable' ? 'n/a' : ''}
+                      </td>
+                    );
+                  })}
                 </tr>
               );
             })}
             {shown.length === 0 ? (
               <tr>
-                <td colSpan={metrics.length + 2} className="muted">
+                <td colSpan={metrics.length + 2 + (roles?.columns.length ?? 0)} className="muted">
                   No head matches this filter.
                 </td>
               </tr>

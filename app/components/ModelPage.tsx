@@ -23,6 +23,9 @@ import { getHeadLabels } from '@/lib/db/head-labels';
 import { badgesByHead, LABEL_THRESHOLDS } from '@/lib/api/head-labels-view';
 import { comparePlantedToDetected, plantedTruthOf } from '@/lib/models/planted-truth';
 import { PlantedTruthPanel } from './PlantedTruthPanel';
+import { getHeadRoles } from '@/lib/db/circuits';
+import { roleColumns } from '@/lib/api/head-role-columns';
+import { circuitsPath } from '@/lib/api/circuit-roles-view';
 
 export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug: string; runId?: string; searchParams: RawQuery }) {
   if (!modelSlugSchema.safeParse(modelSlug).success) notFound();
@@ -58,6 +61,7 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
   const pagePath = modelPath(model.slug, pinned ? run.id : undefined);
   const headHrefPrefix = `${pagePath}/heads/`;
   const tableMetrics = metrics.map((m) => ({ id: m.id, title: m.title, summary: m.summary, range: m.range }));
+  const roles = roleColumns(await getHeadRoles(run.id));
   const dims = { nLayers: model.nLayers, nHeads: model.nHeads };
   const table = headTablePage(rows, metricIds, initial, queryValue(searchParams, 'page'));
   // Badges of the heads in the table only: the table is a client component, and its props ride in the page.
@@ -132,6 +136,7 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
           labels={labels}
           thresholds={LABEL_THRESHOLDS}
           defaultColumns={DEFAULT_COLUMNS}
+          roles={roles.columns.length > 0 ? roles : undefined}
         />
       )}
       {Object.keys(labels).length > 0 ? <BadgeLegend /> : null}
@@ -148,6 +153,10 @@ export async function ModelPage({ modelSlug, runId, searchParams }: { modelSlug:
         (how it was computed, bulk export) · <a href={`${modelPath(model.slug)}/runs`}>all runs</a> ·{' '}
         <Link href={`${pagePath}/composition`} data-testid="composition-link">
           composition between heads
+        </Link>{' '}
+        ·{' '}
+        <Link href={circuitsPath(model.slug, pinned ? run.id : undefined)} data-testid="circuits-link">
+          circuits and roles
         </Link>{' '}
         · <Link href={`${modelPath(model.slug)}/attention`}>every head on your own text</Link> ·{' '}
         <Link href={`${modelPath(model.slug)}/attention?pattern=previous`}>find heads by an attention pattern</Link>

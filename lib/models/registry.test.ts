@@ -20,7 +20,7 @@ describe('resolveModel', () => {
     });
     expect(tokenizer.vocabSize).toBe(512);
     expect(tokenizer.encode('a  b')).toEqual([261, 410, 268]); // ▁a ▁ ▁b: llama2.c keeps every space
-    expect(knownModelNames).toEqual(['stories260K']);
+    expect(knownModelNames).toEqual(['stories260K', 'ioi-4l']);
   });
 
   it.skipIf(withoutSharedData('models/attn-only-2l'))(
@@ -39,7 +39,7 @@ describe('resolveModel', () => {
 
   it('explains what is wrong with unknown names and incomplete folders', async () => {
     await expect(resolveModel('no-such-model')).rejects.toThrow(
-      /Unknown model "no-such-model": not a bundled model \(stories260K\), not a known TransformerLens name/,
+      /Unknown model "no-such-model": not a bundled model \(stories260K, ioi-4l\), not a known TransformerLens name/,
     );
     const lonely = path.join(tmp, 'lonely.bin');
     fs.copyFileSync(repoPath('data/models/stories260K/stories260K.bin'), lonely);

@@ -21,7 +21,8 @@ export interface ResolvedModel {
 interface BundledModel {
   /** Relative to the repository root; also what the database records as the source. */
   checkpoint: string;
-  tokenizer: string;
+  /** llama2.c tokenizer file; absent for a model folder (Hugging Face layout, its own tokenizer.json). */
+  tokenizer?: string;
   license: string;
 }
 
@@ -31,6 +32,8 @@ const BUNDLED: Record<string, BundledModel> = {
     tokenizer: 'data/models/stories260K/tok512.bin',
     license: 'MIT (Andrej Karpathy, llama2.c / tinyllamas)',
   },
+  // Trained for headwiki on synthetic IOI sentences (scripts/dev/train-ioi-model.py): the bundled circuit demo.
+  'ioi-4l': { checkpoint: 'data/models/ioi-4l', license: 'MIT (trained for headwiki, data/models/ioi-4l/README.md)' },
 };
 
 export const knownModelNames = Object.keys(BUNDLED);
@@ -101,11 +104,16 @@ export async function resolveModel(nameOrPath: string, opts: { cacheDir?: string
 
 async function resolveBundled(name: string, bundled: BundledModel): Promise<ResolvedModel> {
   const root = repoRoot();
+  if (!bundled.tokenizer) {
+    const resolved = await loadModelFolder(path.join(root, bundled.checkpoint), { name, license: bundled.license });
+    resolved.model.source.path = bundled.checkpoint;
+    return resolved;
+  }
   const model = await loadLlama2c(path.join(root, bundled.checkpoint), { name, license: bundled.license });
   // Record the repository-relative path: an absolute one would name this machine.
   model.source.path = bundled.checkpoint;
   // llama2.c's own encoder (every space kept), which its reference output was made with.
-  return { model, tokenizer: await loadLlama2cTokenizer(path.join(root, bundled.tokenizer)) };
+  return { model, tokenizer: await loadLlama2cTokenizer(path.join(root, bundled.tokenizer!)) };
 }
 
 /** A Hugging Face repo from the download cache, or an error saying how to download it. */

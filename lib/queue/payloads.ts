@@ -47,6 +47,13 @@ export const corpusShardJob = z.object({
   shardIndex: z.number().int().nonnegative(),
 });
 
+/** The run's circuits (workers/circuits): tasks, patching sweeps, discovered circuits and head roles. */
+export const circuitsJob = z.object({
+  kind: z.literal('circuits'),
+  ...common,
+  promptPairs: z.number().int().positive().max(10_000),
+});
+
 /**
  * One layer's part of finalize: its heads' labels and examples, its neurons' statistics, minimal examples and rows
  * (enqueued, one per layer, when the last computing job is done).
@@ -63,11 +70,19 @@ export const finalizeJob = z.object({
   ...common,
 });
 
-export const jobPayload = z.discriminatedUnion('kind', [headMetricsJob, calibrateJob, corpusShardJob, finalizeLayerJob, finalizeJob]);
+export const jobPayload = z.discriminatedUnion('kind', [
+  headMetricsJob,
+  calibrateJob,
+  corpusShardJob,
+  circuitsJob,
+  finalizeLayerJob,
+  finalizeJob,
+]);
 
 export type HeadMetricsJob = z.infer<typeof headMetricsJob>;
 export type CalibrateJob = z.infer<typeof calibrateJob>;
 export type CorpusShardJob = z.infer<typeof corpusShardJob>;
+export type CircuitsJob = z.infer<typeof circuitsJob>;
 export type FinalizeJob = z.infer<typeof finalizeJob>;
 export type FinalizeLayerJob = z.infer<typeof finalizeLayerJob>;
 export type JobPayload = z.infer<typeof jobPayload>;

@@ -14,7 +14,9 @@ export type PageView =
   | { kind: 'layer'; model: string; runId?: string; layer: string }
   | { kind: 'neuron'; model: string; runId?: string; layer: string; neuron: string }
   | { kind: 'composition'; model: string; runId?: string }
-  | { kind: 'search' };
+  | { kind: 'search' }
+  | { kind: 'circuits'; model: string; runId?: string }
+  | { kind: 'circuit'; model: string; runId?: string; task: string };
 
 export type PageQuery = Record<string, string>;
 
@@ -26,6 +28,8 @@ const CACHED_KEYS: Record<PageView['kind'], string[]> = {
   neuron: ['embed', 'site'],
   composition: ['dst', 'src'],
   search: ['page', 'q'],
+  circuits: [],
+  circuit: [],
 };
 /** Parameters that run the model live (rate-limited, per visitor): those pages are never cached. */
 const LIVE_KEYS: Partial<Record<PageView['kind'], string[]>> = { head: ['text'], neuron: ['probe'] };
@@ -40,6 +44,8 @@ const VIEW_PATTERNS: [RegExp, (m: string[], runId?: string) => PageView][] = [
   [new RegExp(`^${SEG}/layers/${SEG}$`), ([model, layer], runId) => ({ kind: 'layer', model, runId, layer })],
   [new RegExp(`^${SEG}/neurons/${SEG}/${SEG}$`), ([model, layer, neuron], runId) => ({ kind: 'neuron', model, runId, layer, neuron })],
   [new RegExp(`^${SEG}/composition$`), ([model], runId) => ({ kind: 'composition', model, runId })],
+  [new RegExp(`^${SEG}/circuits$`), ([model], runId) => ({ kind: 'circuits', model, runId })],
+  [new RegExp(`^${SEG}/circuits/${SEG}$`), ([model, task], runId) => ({ kind: 'circuit', model, runId, task })],
 ];
 
 function decode(s: string): string | null {

@@ -3,6 +3,7 @@
  * Takes `publish`'s flags (scripts/lib/run-definition-args.ts): the same command line defines the same run.
  * Workers do the work: `npm run worker` anywhere with the same DATABASE_URL; `--workers N` (default: 1
  * when no live worker is seen) also starts N worker processes here for the duration of the run.
+ * `--circuits N` adds the circuits job (tasks, patching, discovery, roles; workers/circuits), N prompt pairs per task.
  */
 import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';

@@ -23,24 +23,30 @@ export const RUN_DEFINITION_FLAGS = {
   'head-example-documents': { type: 'string', default: String(RUN_DEFAULTS.headExampleDocuments) },
   // Neuron explorer: documents scanned per corpus (the run's and the Python comparison corpus); 0 = none.
   'neuron-documents': { type: 'string', default: String(RUN_DEFAULTS.neuronDocuments) },
+  // The neurons' comparison corpus (a bundled corpus' slug or a file; `none`): stories vs code by default.
+  'neuron-comparison': { type: 'string', default: NEURON_COMPARISON_CORPUS },
+  // Circuits (tasks, patching, discovery, head roles): prompt pairs per task; 0 = none (the default).
+  circuits: { type: 'string', default: '0' },
 } as const;
 
 export type RunDefinitionFlagValues = { [K in keyof typeof RUN_DEFINITION_FLAGS]?: string };
 
+/** `--corpus`: a bundled corpus (by slug or path, with its source and license), else a user's file. */
 async function corpusFrom(file: string | undefined): Promise<RunCorpus> {
-  const source = file
-    ? {
-        slug: path
-          .basename(file)
-          .replace(/\.[^.]+$/, '')
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-'),
-        name: path.basename(file),
-        path: path.resolve(file),
-        source: path.basename(file),
-        license: 'unknown (user-supplied)',
-      }
+  const bundled = file
+    ? bundledCorpora(repoRoot).find((c) => c.slug === file || path.resolve(c.path) === path.resolve(file))
     : bundledCorpora(repoRoot)[0];
+  const source = bundled ?? {
+    slug: path
+      .basename(file!)
+      .replace(/\.[^.]+$/, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-'),
+    name: path.basename(file!),
+    path: path.resolve(file!),
+    source: path.basename(file!),
+    license: 'unknown (user-supplied)',
+  };
   const documents = await readDocuments(source.path);
   if (documents.length === 0) throw new Error(`corpus ${source.path} has no documents (blank-line separated text expected)`);
   return { slug: source.slug, name: source.name, source: source.source, license: source.license, documents };
@@ -57,11 +63,8 @@ export async function runDefinitionFromFlags(values: RunDefinitionFlagValues): P
   if (!values.model) throw new Error('--model is required (a model name such as stories260K, or a checkpoint path)');
   const corpus = await corpusFrom(values.corpus);
   const neuronDocuments = integer(values['neuron-documents'], 'neuron-documents');
-  const code = bundledCorpora(repoRoot).find((c) => c.slug === NEURON_COMPARISON_CORPUS)!;
-  const comparisonCorpus =
-    neuronDocuments !== 0 && corpus.slug !== code.slug
-      ? { slug: code.slug, name: code.name, source: code.source, license: code.license, documents: await readDocuments(code.path) }
-      : null;
+  const comparisonRef = values['neuron-comparison'] ?? NEURON_COMPARISON_CORPUS;
+  const comparisonCorpus = neuronDocuments !== 0 && comparisonRef !== 'none' ? await corpusFrom(comparisonRef) : null;
   try {
     return defineRun({
       modelRef: values.model,
@@ -72,6 +75,7 @@ export async function runDefinitionFromFlags(values: RunDefinitionFlagValues): P
       headExampleDocuments: integer(values['head-example-documents'], 'head-example-documents'),
       neuronDocuments,
       comparisonCorpus,
+      circuitPromptPairs: integer(values.circuits, 'circuits'),
     });
   } catch (err) {
     throw new Error(`run definition: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -26,6 +26,7 @@ const RULES: readonly { tier: Exclude<TestTier, 'fast'>; why: string; pattern: R
   { tier: 'slow', why: 'runs the whole head-wiki pipeline', pattern: /\b(computeHeadWiki|publishHeadWiki)\(/ },
   { tier: 'slow', why: 'runs the AssemblyScript compiler', pattern: /\bcompileKernel\(/ },
   { tier: 'slow', why: 'runs circuit discovery or every role detector', pattern: /\b(discoverCircuit|detectRoles)\(/ },
+  { tier: 'slow', why: "runs a run's circuits step (discovery included)", pattern: /\bcomputeCircuitWiki\(/ },
 ];
 
 /** The tier of a test file's source text, and the reason (for `npx tsx scripts/dev/test-tiers.ts`). */

@@ -18,6 +18,7 @@ import { decodeResult } from '@/lib/queue/result-codec';
 import { finalizeLayerParts, mergeHeadMetrics, type FinalizeLayerResult } from './finalize-layer-job';
 import type { HeadMetricsResult } from './head-metrics-job';
 import type { JobContext } from './job-context';
+import { saveCircuitsResult } from './circuits-job';
 
 export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Promise<RunInfo> {
   const t0 = performance.now();
@@ -44,6 +45,9 @@ export async function runFinalizeJob(job: FinalizeJob, context: JobContext): Pro
   notes.weightProcessing = weightProcessing;
   // The checkpoint's dtype and the precision computed in (16-bit checkpoints are widened on the CPU).
   if (runner instanceof OnnxRunner) notes.weights = weightPrecision(model, runner);
+  // The circuits job's tasks, circuits and roles: run-wide and small, written here.
+  const circuits = staged.find((s) => s.kind === 'circuits');
+  if (circuits) notes.circuits = await saveCircuitsResult(job.runId, decodeResult(circuits.result));
   await recordRunNotes(job.runId, notes);
   const published = await publishRunFromJobs(job.runId);
   context.log(`${job.runId} finalize: ${((performance.now() - t0) / 1000).toFixed(1)} s after ${parts.length} per-layer part(s)`);

@@ -23,6 +23,7 @@ import { withDbRetry } from './db-retry';
 import { runFinalizeJob } from './finalize-job';
 import { runFinalizeLayerJob } from './finalize-layer-job';
 import { runHeadMetricsJob } from './head-metrics-job';
+import { runCircuitsJob } from './circuits-job';
 import type { JobContext } from './job-context';
 
 export interface RunJobEnv {
@@ -65,7 +66,9 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
           ? await runCalibrateJob(job, env.context)
           : job.kind === 'finalize-layer'
             ? await runFinalizeLayerJob(job, env.context)
-            : await runCorpusShardJob(job, env.context, onTokens);
+            : job.kind === 'circuits'
+              ? await runCircuitsJob(job, env.context)
+              : await runCorpusShardJob(job, env.context, onTokens);
     const bytes = encodeResult(result);
     remaining = await retry('stage', () => stageRunJobResult(runId, jobKey, bytes));
   } else {

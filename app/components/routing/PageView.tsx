@@ -15,6 +15,8 @@ import { LayerNeuronsPage } from '../neurons/LayerNeuronsPage';
 import { NeuronEmbedCard } from '../neurons/NeuronEmbedCard';
 import { NeuronPage } from '../neurons/NeuronPage';
 import { SearchView } from '../SearchView';
+import { CircuitPage } from '../circuits/CircuitPage';
+import { CircuitsIndexPage } from '../circuits/CircuitsIndexPage';
 
 // A title shows the query as text; control characters (a NUL, escapes) are not part of it.
 // eslint-disable-next-line no-control-regex
@@ -55,6 +57,10 @@ export function PageViewContent({ view, query }: { view: PageView; query: PageQu
       return <CompositionPage modelSlug={view.model} runId={view.runId} query={query} />;
     case 'search':
       return <SearchView params={query} />;
+    case 'circuits':
+      return <CircuitsIndexPage modelSlug={view.model} runId={view.runId} />;
+    case 'circuit':
+      return <CircuitPage modelSlug={view.model} runId={view.runId} task={view.task} />;
   }
 }
 
@@ -73,6 +79,10 @@ export function pageViewMetadata(view: PageView, query: PageQuery = {}): Metadat
       return { title: `${view.model} L${view.layer}N${view.neuron}${pinned}` };
     case 'composition':
       return { title: `${view.model} — composition between heads${pinned}` };
+    case 'circuits':
+      return { title: `${view.model} — circuits${pinned}` };
+    case 'circuit':
+      return { title: `${view.model} — ${view.task} circuit${pinned}` };
     case 'search': {
       const shown = (query.q ?? '').replace(CONTROL_CHARACTERS, ' ').trim().slice(0, 60);
       return { title: shown ? `Search: ${shown}` : 'Search' };

@@ -15,6 +15,8 @@ import { seedDiffFixtures } from './diff-fixtures';
 import { saveHeadExamples, type HeadExamplesToSave } from '@/lib/db/head-examples';
 import { saveHeadComposition, type HeadCompositionValue } from '@/lib/db/head-composition';
 import { saveHeadLabels } from '@/lib/db/head-labels';
+import { saveCircuits } from '@/lib/db/circuits';
+import { fixtureCircuitTasks, fixtureHeadRoles } from './circuit-fixtures';
 import { saveNeuronCorpus, type NeuronLayerRow, type NeuronToSave, type StoredNeuronExample } from '@/lib/db/neurons';
 
 /** Every head: three top_norm and three top_attention examples (a previous-token row pattern), and stats. */
@@ -261,6 +263,7 @@ export async function publishFixtureRun(
       ablation: 'mean',
     },
   ]);
+  await saveCircuits(runId, fixtureCircuitTasks(model.nLayers, model.nHeads), fixtureHeadRoles());
   if (model.nLayers > FIXTURE_NEURON_LAYER && model.dMlp > FIXTURE_NEURONS) {
     for (const [corpus, scale] of [
       ['tinystories-sample', 1],

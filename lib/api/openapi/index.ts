@@ -19,6 +19,7 @@
  * its documented schema, or when a documented error does not happen.
  */
 import { z } from 'zod';
+import { circuitEndpoints } from './circuits';
 import { compositionEndpoints } from './composition';
 import { diffEndpoints } from './diffs';
 import { headEndpoints } from './heads';
@@ -56,6 +57,7 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   ...runEndpoints,
   ...searchEndpoints,
   ...diffEndpoints,
+  ...circuitEndpoints,
   openApiEndpoint,
 ];
 
