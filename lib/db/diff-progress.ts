@@ -52,5 +52,7 @@ export async function getDiffProgress(diffId: string): Promise<RunProgress | nul
     tokensPerSecond: done > 0 && elapsedSeconds > 0 ? done / elapsedSeconds : null,
     etaSeconds: diff.status === 'running' ? estimateEta(etaJobs, elapsedSeconds) : null,
     workers: workers.map(({ startedAt: _s, lastSeenAt: _l, ...w }) => w),
+    // A diff is one stage (its shards): the overall rate and ETA above are that stage's.
+    stages: [],
   };
 }
