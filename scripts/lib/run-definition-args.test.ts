@@ -30,6 +30,18 @@ describe('one run definition from the flags of npm start, publish and run', () =
     await expect(runDefinitionFromFlags({})).rejects.toThrow(/--model/);
   });
 
+  it('circuits are off unless asked for; a bundled corpus by slug keeps its source and license; no comparison on request', async () => {
+    expect((await runDefinitionFromFlags({ model: 'm' })).circuits).toBeNull();
+    const d = await runDefinitionFromFlags({ model: 'ioi-4l', corpus: 'ioi-sample', 'neuron-comparison': 'none', circuits: '8' });
+    expect(d.circuits).toEqual({ promptPairs: 8 });
+    expect(d.corpus.slug).toBe('ioi-sample');
+    expect(d.corpus.license).not.toMatch(/unknown/);
+    expect(d.neurons?.comparisonCorpora).toEqual([]);
+    const byPath = await runDefinitionFromFlags({ model: 'm', corpus: 'data/corpora/tinystories-sample.txt' });
+    expect(byPath.corpus.source).toMatch(/TinyStories/);
+    await expect(runDefinitionFromFlags({ model: 'm', circuits: '-2' })).rejects.toThrow(/circuit prompt pairs/);
+  });
+
   it('an attention-only model runs no neuron scan, whichever path executes the definition', async () => {
     const d = await runDefinitionFromFlags({ model: 'm' });
     expect(runsNeurons(d, TINY_CONFIG)).toBe(true);
