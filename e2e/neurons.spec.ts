@@ -23,6 +23,8 @@ test('neuron page: examples, expand, histogram, effects, baseline, comparison', 
   await examples.first().locator('summary').click();
   await expect(full).toBeVisible();
   await expect(page.getByTestId('quantile-mark')).not.toHaveCount(0);
+  // The histogram bins a keyed 1-in-8 sample of the tokens (workers/neurons/scan.ts, sampleEvery): the caption says so.
+  await expect(page.getByTestId('histogram-sampled')).toContainText('keyed sample');
   await expect(page.getByTestId('logit-top').locator('li')).toHaveCount(20);
   await expect(page.getByTestId('baseline-table').locator('tbody tr')).toHaveCount(5);
   await expect(page.getByTestId('other-corpus')).toContainText('python-stdlib-sample');
