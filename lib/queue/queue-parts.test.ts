@@ -21,6 +21,27 @@ describe('result codec', () => {
     expect(back.e).toBe('text');
   });
 
+  it('keeps typed arrays binary beside the JSON (a GPT-2-sized shard passed V8’s string limit as base64), views and odd sizes included', () => {
+    const big = new Float64Array(1 << 18).map((_, i) => i / 3);
+    const view = new Int16Array(new Int16Array([1, 2, 3, 4, 5]).buffer, 2, 3);
+    const encoded = encodeResult({ big, view, odd: new Uint8Array([9, 8, 7]), n: 1 });
+    // Raw bytes, not base64 (4/3 larger): the 2 MiB array adds 2 MiB.
+    expect(encoded.byteLength).toBeLessThan(big.byteLength + 1024);
+    const back = decodeResult<{ big: Float64Array; view: Int16Array; odd: Uint8Array; n: number }>(encoded);
+    expect(back.big).toBeInstanceOf(Float64Array);
+    expect(Buffer.from(back.big.buffer).equals(Buffer.from(big.buffer))).toBe(true);
+    expect(Array.from(back.view)).toEqual([2, 3, 4]);
+    expect(Array.from(back.odd)).toEqual([9, 8, 7]);
+    expect(back.n).toBe(1);
+  });
+
+  it('still reads results staged as JSON with base64 typed arrays (before the binary framing)', () => {
+    const legacy = Buffer.from(
+      JSON.stringify({ a: { $typed: 'Float32Array', b64: Buffer.from(new Float32Array([1.5, -2]).buffer).toString('base64') } }),
+    );
+    expect(Array.from(decodeResult<{ a: Float32Array }>(legacy).a)).toEqual([1.5, -2]);
+  });
+
   it('refuses what would not come back the same', () => {
     expect(() => encodeResult({ x: NaN })).toThrow(/NaN at "x"/);
     expect(() => encodeResult({ m: new Map() })).toThrow(/Map\/Set/);
