@@ -7,6 +7,7 @@ import { asciiTokenizer, copyModel, smallRandomModel } from '../testing/diff-fix
 import { computeBlackBoxPartial, finalizeBlackBox, mergeBlackBoxPartials } from './black-box';
 import { prepareDiffModel } from './model';
 import { documentLogProbs } from './log-probs';
+import { choosePatchingText } from './patching';
 import type { DiffModel } from './types';
 
 const corpus = [
@@ -94,6 +95,9 @@ describe('black-box diff', () => {
     }
     for (const c of diff.topForA) expect(c.segments[c.focus].text).not.toBe('x');
     expect(diff.bestTextForB?.text).toContain('x');
+    expect(choosePatchingText(diff)).toEqual(
+      diff.bestTextForA && diff.bestTextForA.advantage > diff.bestTextForB!.advantage ? diff.bestTextForA : diff.bestTextForB,
+    );
     // Contexts: the focus segment's text sits at its offsets, after its prefix.
     const c = diff.topForB[0];
     const doc = corpus[c.document];
