@@ -1,5 +1,4 @@
-import type { ModelConfig, WeightMap } from '../models/types';
-import { normCentres } from '../models/types';
+import type { ModelConfig } from '../models/types';
 import type { ActivationCache, ForwardRunner, HookName } from '../engine/types';
 import { runInBatches } from '../engine/batches';
 import { ExactSums } from '../metrics/streaming/exact-sum';
@@ -10,14 +9,12 @@ import type {
   CorpusShard,
   DiffModel,
   DiffOptions,
-  DlaDiff,
-  DlaDiffEntry,
-  DlaTextDiff,
   WhiteBoxPartial,
 } from './types';
 import { DIFF_FORMAT_VERSION } from './types';
 import { assertSameArchitecture, diffModelInfo, resolveDiffOptions } from './model';
 import { TopK } from './top-k';
+import { UnembedColumns, accumulateDla, byTextDiff, dlaUnitsPerLayer, documentDlaTexts } from './dla-diff';
 
 /**
  * The white box's corpus pass (open problems 6.56, 6.57): both models run on the same windows (A's tokenizer; the
@@ -48,9 +45,6 @@ const SITES: ActivationSite[] = [
   'hook_mlp_out',
   'hook_resid_post',
 ];
-
-/** DLA units per layer: heads, then the attention output, then the MLP output. */
-const dlaUnitsPerLayer = (cfg: ModelConfig) => cfg.n_heads + 1 + (cfg.attn_only ? 0 : 1);
 
 /** The hooks the white-box pass fetches from each model. */
 export function whiteBoxHooks(cfg: ModelConfig): HookName[] {
@@ -117,6 +111,7 @@ export async function computeWhiteBoxPartial(
   let dlaPositions = 0;
   // Per document of the shard: each model's DLA sums, for the texts where DLA differs most.
   const perDocument = new Map<number, { a: Float64Array; b: Float64Array; positions: number }>();
+  const [columnsA, columnsB] = [new UnembedColumns(cfg, a.model.weights), new UnembedColumns(cfg, b.model.weights)];
   const batches = runInBatches(pairRunner(a.runner, b.runner), documents, {
     batchSize: whiteBoxBatchSize(cfg, options.batchSize, contextLength),
     contextLength,
@@ -133,8 +128,8 @@ export async function computeWhiteBoxPartial(
       let doc = perDocument.get(w.document);
       if (!doc) perDocument.set(w.document, (doc = { a: new Float64Array(dlaCount), b: new Float64Array(dlaCount), positions: 0 }));
       doc.positions += n - 1;
-      accumulateDla(cfg, a.model.weights, cache, 'a:', row, seqLen, w.tokens, dla.a, doc.a);
-      accumulateDla(cfg, b.model.weights, cache, 'b:', row, seqLen, w.tokens, dla.b, doc.b);
+      accumulateDla(cfg, columnsA, cache, 'a:', row, seqLen, w.tokens, dla.a, doc.a);
+      accumulateDla(cfg, columnsB, cache, 'b:', row, seqLen, w.tokens, dla.b, doc.b);
     });
   }
   return {
@@ -232,94 +227,6 @@ function accumulateSite(
   }
 }
 
-/**
- * One model's direct logit attribution to the correct next token for one window, per head and per layer output,
- * summed over its positions: the output dotted with W_U[:, next token] through the final norm linearised at that
- * position (÷ ln_final.hook_scale, × ln_final.w if unfolded, centred for LayerNorm), as lib/metrics/heads/direct-logit-attribution.ts.
- */
-function accumulateDla(
-  cfg: ModelConfig,
-  weights: WeightMap,
-  cache: ActivationCache,
-  prefix: string,
-  row: number,
-  seqLen: number,
-  tokens: number[],
-  into: ExactSums,
-  document: Float64Array,
-): void {
-  const { n_layers: L, n_heads: H, d_model: d } = cfg;
-  const WU = weights.get('unembed.W_U')!;
-  const uCols = WU.shape[1];
-  const wFinal = weights.get('ln_final.w')?.data;
-  const scale = cache.get(`${prefix}ln_final.hook_scale`)?.data;
-  const per = dlaUnitsPerLayer(cfg);
-  const sums = new Float64Array(L * per);
-  const column = new Float64Array(d);
-  for (let p = 0; p + 1 < tokens.length; p++) {
-    const target = tokens[p + 1];
-    const s = scale ? scale[row * seqLen + p] : 1;
-    for (let i = 0; i < d; i++) column[i] = (WU.data[i * uCols + target] * (wFinal ? wFinal[i] : 1)) / s;
-    if (normCentres(cfg)) {
-      let mean = 0;
-      for (let i = 0; i < d; i++) mean += column[i];
-      mean /= d;
-      for (let i = 0; i < d; i++) column[i] -= mean;
-    }
-    for (let l = 0; l < L; l++) {
-      const result = cache.get(`${prefix}blocks.${l}.attn.hook_result`)!.data;
-      for (let h = 0; h < H; h++) sums[l * per + h] += dot(result, ((row * seqLen + p) * H + h) * d, column, d);
-      sums[l * per + H] += dot(cache.get(`${prefix}blocks.${l}.hook_attn_out`)!.data, (row * seqLen + p) * d, column, d);
-      if (!cfg.attn_only)
-        sums[l * per + H + 1] += dot(cache.get(`${prefix}blocks.${l}.hook_mlp_out`)!.data, (row * seqLen + p) * d, column, d);
-    }
-  }
-  sums.forEach((v, i) => {
-    into.add(i, v);
-    document[i] += v;
-  });
-}
-
-const byTextDiff = (x: DlaTextDiff, y: DlaTextDiff) => Math.abs(y.diff) - Math.abs(x.diff) || x.document - y.document;
-
-/** DLA entry of unit u (layer-major: heads, attn, mlp). */
-function dlaEntry(cfg: ModelConfig, u: number, dlaA: number, dlaB: number): DlaDiffEntry {
-  const per = dlaUnitsPerLayer(cfg);
-  const k = u % per;
-  const H = cfg.n_heads;
-  return {
-    component: k < H ? 'head' : k === H ? 'attn' : 'mlp',
-    layer: Math.floor(u / per),
-    head: k < H ? k : null,
-    dlaA,
-    dlaB,
-    diff: dlaB - dlaA,
-  };
-}
-
-function documentDlaTexts(
-  cfg: ModelConfig,
-  perDocument: Map<number, { a: Float64Array; b: Float64Array; positions: number }>,
-  shard: CorpusShard,
-  topK: number,
-): DlaTextDiff[] {
-  const top = new TopK<DlaTextDiff>(topK, byTextDiff);
-  for (const [i, doc] of perDocument) {
-    if (doc.positions === 0) continue;
-    let best = 0;
-    for (let u = 1; u < doc.a.length; u++) if (Math.abs(doc.b[u] - doc.a[u]) > Math.abs(doc.b[best] - doc.a[best])) best = u;
-    const entry = dlaEntry(cfg, best, doc.a[best] / doc.positions, doc.b[best] / doc.positions);
-    top.push({ ...entry, document: shard.firstDocument + i, text: String(shard.documents[i]).slice(0, 200), positions: doc.positions });
-  }
-  return top.items;
-}
-
-function dot(x: Float32Array, offset: number, column: Float64Array, d: number): number {
-  let s = 0;
-  for (let i = 0; i < d; i++) s += x[offset + i] * column[i];
-  return s;
-}
-
 export function mergeWhiteBoxPartials(parts: WhiteBoxPartial[]): WhiteBoxPartial {
   if (parts.length === 0) throw new Error('mergeWhiteBoxPartials: nothing to merge');
   const [first] = parts;
@@ -399,18 +306,4 @@ export function activationRankings(partial: WhiteBoxPartial, topK: number): Acti
     }
     return { site, units: act.nonZero.length, identical: act.nonZero.filter((x) => x === 0).length, top: top.items };
   });
-}
-
-export function dlaDiff(partial: WhiteBoxPartial, topK: number): DlaDiff {
-  const [sa, sb] = [ExactSums.fromJSON(partial.dla.a), ExactSums.fromJSON(partial.dla.b)];
-  const n = partial.dlaPositions;
-  // Units per layer: heads, attn, and mlp unless attention-only.
-  const cfg = { n_heads: partial.a.nHeads, attn_only: sa.count / partial.a.nLayers === partial.a.nHeads + 1 } as ModelConfig;
-  const entries = Array.from({ length: sa.count }, (_, u) =>
-    dlaEntry(cfg, u, n === 0 ? 0 : sa.value(u) / n, n === 0 ? 0 : sb.value(u) / n),
-  );
-  const order = new Map(entries.map((e, i) => [e, i]));
-  const top = new TopK<DlaDiffEntry>(topK, (x, y) => Math.abs(y.diff) - Math.abs(x.diff) || order.get(x)! - order.get(y)!);
-  entries.forEach((e) => top.push(e));
-  return { positions: n, entries, top: top.items, texts: partial.dlaTexts };
 }

@@ -126,18 +126,34 @@ function sliceNorms(ta: Tensor | undefined, tb: Tensor | undefined, shape: numbe
   const da = ta?.data;
   const db = tb?.data;
   const per = size / slices;
-  // Contiguous slices (first axis, whole tensor): one run each; column slices (last axis): every row adds to all.
-  const rows = axis === 'last' ? per : slices;
-  const width = axis === 'last' ? slices : per;
-  for (let r = 0; r < rows; r++) {
-    const off = r * width;
-    for (let j = 0; j < width; j++) {
-      const x = da ? da[off + j] : 0;
-      const y = db ? db[off + j] : 0;
-      const s = axis === 'last' ? j : axis === 'first' ? r : 0;
-      aSq[s] += x * x;
-      bSq[s] += y * y;
-      diffSq[s] += (y - x) * (y - x);
+  if (axis === 'last') {
+    // Column slices: each row adds to every column's sums.
+    for (let r = 0; r < per; r++) {
+      const off = r * slices;
+      for (let j = 0; j < slices; j++) {
+        const x = da ? da[off + j] : 0;
+        const y = db ? db[off + j] : 0;
+        aSq[j] += x * x;
+        bSq[j] += y * y;
+        diffSq[j] += (y - x) * (y - x);
+      }
+    }
+  } else {
+    // Contiguous slices (first axis, or the whole tensor): local sums, one store per slice.
+    for (let r = 0; r < slices; r++) {
+      let sa = 0;
+      let sb = 0;
+      let sd = 0;
+      for (let i = r * per; i < (r + 1) * per; i++) {
+        const x = da ? da[i] : 0;
+        const y = db ? db[i] : 0;
+        sa += x * x;
+        sb += y * y;
+        sd += (y - x) * (y - x);
+      }
+      aSq[r] = sa;
+      bSq[r] = sb;
+      diffSq[r] = sd;
     }
   }
   return { aSq, bSq, diffSq };

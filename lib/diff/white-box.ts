@@ -8,7 +8,8 @@ import type {
   WhiteBoxDiff,
   WhiteBoxPartial,
 } from './types';
-import { activationRankings, computeWhiteBoxPartial, dlaDiff, mergeWhiteBoxPartials } from './activation-diff';
+import { activationRankings, computeWhiteBoxPartial, mergeWhiteBoxPartials } from './activation-diff';
+import { dlaDiff } from './dla-diff';
 import { computeWeightDiff } from './weight-diff';
 import { computeHeadMetricDiff } from './head-metric-diff';
 import { choosePatchingText, computePatchingDiff } from './patching';
