@@ -12,6 +12,7 @@ import { EXAMPLE } from './openapi/common';
 import { seedContractFixtures } from './openapi/contract-fixtures';
 import { DIFF_EXAMPLE } from './openapi/diffs';
 import { findDiffTable } from '../export/diff-tables';
+import { databaseGenerationReader } from '../serve-cache/publish-generation.mjs';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -73,6 +74,17 @@ describe('diff and series data', () => {
       await expect(client.query(`DELETE FROM "CheckpointSeries" WHERE id = $1`, [DIFF_EXAMPLE.seriesId])).rejects.toThrow(/immutable/);
     } finally {
       await client.end();
+    }
+  });
+
+  it('writing a series changes the publish generation, so cached lists and pages refresh', async () => {
+    const read = databaseGenerationReader(db.url);
+    try {
+      const before = await read();
+      await createSeries({ name: 'another', checkpoints: [{ step: 1, runId: EXAMPLE.runId, diffId: null }] });
+      expect(await read()).not.toBe(before);
+    } finally {
+      await read.close();
     }
   });
 });
