@@ -1,14 +1,14 @@
 /**
  * Circuit benchmark: `npx tsx scripts/bench/circuits.ts [--models stories260K,planted-ioi,gpt2-small] [--pairs 8]
- * [--gpt2-receivers 6] [--edges]`.
+ * [--gpt2-receivers 6] [--stories-receivers 0] [--edges]`.
  *
  * For each model, in one process: a full head-patching sweep (every head's output, all positions), direct path patching
  * (every head → logits) and ACDC circuit discovery, each with its forward passes and wall time, against what a
  * one-at-a-time implementation needs — TransformerLens' generic_activation_patch runs one forward per patched cell
  * (prompt pairs batched), ACDC one forward per edge test. The one-at-a-time wall time is MEASURED on a sample of cells
  * in the same process (patching through the public interventions API, one forward per cell) and scaled to the grid.
- * On the GPT-2-small shape (random weights) discovery stops after --gpt2-receivers receivers (logits first) and its
- * full cost is extrapolated per edge: stated as such. The physical floor is one forward of the whole patched batch: the
+ * On the GPT-2-small shape (random weights) discovery stops after --gpt2-receivers receivers (logits first), and on
+ * stories260K after --stories-receivers when given: the output says so (partial, not the whole graph). The physical floor is one forward of the whole patched batch: the
  * sweep's rows (cells × pairs) cost at least rows/batch forwards of the batch size used.
  */
 import { parseArgs } from 'node:util';
@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: 'stories260K,planted-ioi,gpt2-small' },
     pairs: { type: 'string', default: '8' },
     'gpt2-receivers': { type: 'string', default: '6' },
+    // Stop stories260K's discovery after this many receivers (0: the whole graph).
+    'stories-receivers': { type: 'string', default: '0' },
     'naive-sample': { type: 'string', default: '6' },
     // Print the discovered edges.
     edges: { type: 'boolean', default: false },
@@ -124,7 +126,8 @@ async function main() {
   if (wanted.has('stories260K')) {
     const model = await loadLlama2c(repoPath('data/models/stories260K/stories260K.bin'));
     const tokenizer = await loadLlama2cTokenizer(repoPath('data/models/stories260K/tok512.bin'));
-    await bench('stories260K (5×8 heads, induction task)', model, taskFor('induction', tokenizer));
+    const receivers = Number(args['stories-receivers']);
+    await bench('stories260K (5×8 heads, induction task)', model, taskFor('induction', tokenizer), receivers > 0 ? receivers : undefined);
   }
   if (wanted.has('gpt2-small')) {
     const model = randomModel(GPT2_SMALL, { seed: 1 });
