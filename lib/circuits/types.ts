@@ -166,6 +166,8 @@ export interface Circuit {
   circuitMetric: number;
   forwardPasses: number;
   version: number;
+  /** Set when the search was stopped early (onReceiver): only the first receivers were pruned. */
+  incomplete?: { receiversDone: number; receiversTotal: number };
 }
 
 /** Path patching: the effect of corrupting sender → receiver paths (Wang et al. 2022, section 3). */

@@ -2,6 +2,7 @@ import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from '../models/t
 import type { Tokenizer } from '../tokenizers/types';
 import { IOI_NAMES, IOI_TEMPLATES } from '../circuits/tasks/ioi';
 import type { CircuitEdge } from '../circuits/types';
+import { FACTS } from '../circuits/tasks/factual';
 
 /**
  * A hand-built attention-only model with a PLANTED IOI circuit (Wang et al. 2022) and a copy-suppression head
@@ -236,4 +237,111 @@ export function buildPlantedIoiModel(): PlantedCircuitModel {
     model: { cfg, weights, source: { path: 'lib/testing/planted-circuits.ts', format: 'planted', license: 'MIT' } },
     tokenizer,
   };
+}
+
+/**
+ * A planted FACT MOVER (open problem 6.25): two layers × two heads, attention-only; only L1H0 has weights. Each fact's
+ * last subject word ("Tower", "Colosseum", …) is embedded with its city (FACT one-hot) and a LAST flag; L1H0 attends
+ * from every position to LAST tokens (else BOS) and copies FACT into OUT, which the unembedding reads as the city's
+ * logit. On lib/circuits/tasks/factual.ts prompts it answers with the subject's city; nothing else moves the fact.
+ */
+export const PLANTED_FACT_MOVER = { layer: 1, head: 0 } as const;
+
+export function buildPlantedFactModel(): PlantedCircuitModel {
+  const split = (text: string) => text.match(/\s?[A-Za-z]+|\s?[^\sA-Za-z]/g) ?? [];
+  const cities = [...new Set(FACTS.map(([, city]) => city))];
+  const words = new Set<string>();
+  for (const [subject] of FACTS) for (const w of split(subject)) words.add(w.trim());
+  for (const w of split('is located in the city of')) words.add(w.trim());
+  const pieces = ['<s>', '</s>', ...cities.flatMap((c) => [` ${c}`, c])];
+  for (const w of words) if (!pieces.includes(w)) pieces.push(w, ` ${w}`);
+  const ids = new Map(pieces.map((p, i) => [p, i]));
+  const tokenizer: Tokenizer = {
+    vocabSize: pieces.length,
+    bosId: 0,
+    eosId: 1,
+    specialIds: new Set([0, 1]),
+    encode(text, opts) {
+      const out = split(text).map((w) => {
+        const id = ids.get(w);
+        if (id === undefined) throw new Error(`planted fact tokenizer: unknown word ${JSON.stringify(w)}`);
+        return id;
+      });
+      return opts?.bos ? [0, ...out] : out;
+    },
+    decode: (list) =>
+      list
+        .filter((i) => i > 1)
+        .map((i) => pieces[i])
+        .join(''),
+    piece: (id) => pieces[id] ?? `<${id}>`,
+  };
+  const C = cities.length;
+  const [FACT, LAST, CONST_, BOS_, OUT_] = [0, C, C + 1, C + 2, C + 3];
+  const D = OUT_ + C;
+  const dh = C + 1;
+  const nCtx = 32;
+  const dVocab = pieces.length;
+  const cfg: ModelConfig = {
+    model_name: 'planted-fact-mover',
+    n_layers: 2,
+    d_model: D,
+    n_heads: 2,
+    d_head: dh,
+    n_key_value_heads: 2,
+    d_mlp: 0,
+    d_vocab: dVocab,
+    n_ctx: nCtx,
+    attn_only: true,
+    normalization_type: null,
+    positional_embedding_type: 'standard',
+    rotary_dim: 0,
+    rotary_base: 10000,
+    act_fn: null,
+    gated_mlp: false,
+    parallel_attn_mlp: false,
+    eps: 1e-5,
+    bos_token_id: 0,
+    eos_token_id: 1,
+    original_architecture: 'planted',
+  };
+  const weights: WeightMap = new Map();
+  const put = (name: string, shape: number[]): Float32Array => {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    weights.set(name, { shape, data });
+    return data;
+  };
+  const W_E = put('embed.W_E', [dVocab, D]);
+  W_E[0 * D + BOS_] = 1;
+  for (const [subject, city] of FACTS) {
+    const last = split(subject).at(-1)!.trim();
+    for (const form of [last, ` ${last}`]) {
+      const t = ids.get(form)!;
+      W_E[t * D + FACT + cities.indexOf(city)] = 1;
+      W_E[t * D + LAST] = 1;
+    }
+  }
+  const W_pos = put('pos_embed.W_pos', [nCtx, D]);
+  for (let p = 0; p < nCtx; p++) W_pos[p * D + CONST_] = 1;
+  const s = Math.sqrt(dh);
+  for (let l = 0; l < 2; l++) {
+    const W_Q = put(`blocks.${l}.attn.W_Q`, [2, D, dh]);
+    const W_K = put(`blocks.${l}.attn.W_K`, [2, D, dh]);
+    const W_V = put(`blocks.${l}.attn.W_V`, [2, D, dh]);
+    const W_O = put(`blocks.${l}.attn.W_O`, [2, dh, D]);
+    if (l !== PLANTED_FACT_MOVER.layer) continue;
+    const h = PLANTED_FACT_MOVER.head;
+    W_Q[(h * D + CONST_) * dh + C] = s;
+    W_K[(h * D + LAST) * dh + C] = PLANTED_CIRCUIT.matchScore;
+    W_K[(h * D + BOS_) * dh + C] = PLANTED_CIRCUIT.bosScore;
+    for (let c = 0; c < C; c++) {
+      W_V[(h * D + FACT + c) * dh + c] = 1;
+      W_O[(h * dh + c) * D + OUT_ + c] = 1;
+    }
+  }
+  const W_U = put('unembed.W_U', [D, dVocab]);
+  cities.forEach((city, c) => {
+    for (const form of [city, ` ${city}`]) W_U[(OUT_ + c) * dVocab + ids.get(form)!] = PLANTED_CIRCUIT.unembed;
+  });
+  return { model: { cfg, weights, source: { path: 'lib/testing/planted-circuits.ts', format: 'planted', license: 'MIT' } }, tokenizer };
 }

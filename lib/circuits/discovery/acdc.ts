@@ -24,7 +24,13 @@ export async function discoverCircuit(
   runner: ForwardRunner,
   model: CircuitModel,
   task: Task,
-  opts: { threshold: number; metric?: MetricKind; maxRows?: number },
+  opts: {
+    threshold: number;
+    metric?: MetricKind;
+    maxRows?: number;
+    /** Called after each receiver; returning true stops there (progress, and benchmarks that sample the first receivers). */
+    onReceiver?: (done: number, total: number, forwardPasses: number) => boolean | void;
+  },
 ): Promise<Circuit> {
   const { cfg } = model;
   if (!(opts.threshold >= 0)) throw new Error(`discoverCircuit: threshold must be ≥ 0, got ${opts.threshold}`);
@@ -54,7 +60,10 @@ export async function discoverCircuit(
   const removed = new Set<string>();
   const effects = new Map<string, number>();
   let current = cleanMetric;
+  let done = 0;
   for (const r of receivers) {
+    if (done > 0 && opts.onReceiver?.(done, receivers.length, counted.passes)) break;
+    done++;
     const keys = r.senders.map((s) => edgeKey(s.id, r));
     const tried = await evaluator.evaluate(keys.map((k) => ({ removed: new Set([...removed, k]) })));
     const effect = tried.map((m) => (current - m) / gap);
@@ -97,6 +106,7 @@ export async function discoverCircuit(
     circuitMetric: current,
     forwardPasses: counted.passes,
     version: DISCOVERY_VERSION,
+    ...(done < receivers.length ? { incomplete: { receiversDone: done, receiversTotal: receivers.length } } : {}),
   };
 }
 

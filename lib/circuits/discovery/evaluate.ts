@@ -29,6 +29,8 @@ export class ConfigurationEvaluator {
   readonly read: HookName[];
   readonly intervene: HookName[];
   forwardPasses = 0;
+  /** Senders whose output is zero whatever their input (W_O or W_out all zero): their edges change nothing. */
+  private readonly inert: Set<string>;
 
   constructor(
     private readonly runner: ForwardRunner,
@@ -43,6 +45,7 @@ export class ConfigurationEvaluator {
   ) {
     this.read = valueHooks(model);
     this.intervene = [...new Set(receivers.flatMap((r) => receiverHooks(model.cfg, r)))];
+    this.inert = inertSenders(model);
   }
 
   /** Mean metric per configuration (higher = closer to clean; kl is reported as −KL). */
@@ -52,7 +55,9 @@ export class ConfigurationEvaluator {
     let state: RowValues[] = rows.map((r) => this.clean[r.pair]);
     const patched = this.receivers.filter((r) => r.channel !== 'logits');
     const stages = new Set<number>();
-    for (const c of configs) for (const r of patched) if (r.senders.some((s) => c.removed.has(edgeKey(s.id, r)))) stages.add(r.stage);
+    for (const c of configs) {
+      for (const r of patched) if (r.senders.some((s) => !this.inert.has(s.id) && c.removed.has(edgeKey(s.id, r)))) stages.add(r.stage);
+    }
     for (let pass = 0; pass < stages.size; pass++) {
       const runs: PatchedRun[] = rows.map((row, i) => ({
         tokens: pairs[row.pair].clean,
@@ -63,7 +68,7 @@ export class ConfigurationEvaluator {
         this.runner,
         this.model.cfg,
         runs,
-        { intervene: this.intervene, read: this.read, maxRows: this.maxRows },
+        { intervene: this.intervene, read: this.read, maxRows: this.maxRows, maxTokens: 16384 },
         (cache, row, i) => {
           next[i] = { cache, row };
         },
@@ -97,11 +102,14 @@ export class ConfigurationEvaluator {
     const x = Float64Array.from(base.data.subarray(now.row * T * D, (now.row + 1) * T * D));
     let edited = false;
     for (const s of r.senders) {
-      if (!config.removed.has(edgeKey(s.id, r))) continue;
-      edited = true;
+      if (this.inert.has(s.id) || !config.removed.has(edgeKey(s.id, r))) continue;
       const a = senderOutput(this.model, s, now);
       const b = senderOutput(this.model, s, corrupted);
-      for (let i = 0; i < x.length; i++) x[i] += b[i] - a[i];
+      for (let i = 0; i < x.length; i++) {
+        if (a[i] === b[i]) continue;
+        x[i] += b[i] - a[i];
+        edited = true;
+      }
     }
     return { x, T, edited };
   }
@@ -173,6 +181,20 @@ export function logSoftmax(logits: Float32Array): Float64Array {
   for (const l of logits) z += Math.exp(l - max);
   const lz = max + Math.log(z);
   return Float64Array.from(logits, (l) => l - lz);
+}
+
+/** Heads with an all-zero W_O block and MLPs with an all-zero W_out write nothing, in any run. */
+function inertSenders(model: CircuitModel): Set<string> {
+  const { cfg, weights } = model;
+  const out = new Set<string>();
+  for (let l = 0; l < cfg.n_layers; l++) {
+    const W_O = weights.get(`blocks.${l}.attn.W_O`)!;
+    const block = cfg.d_head * cfg.d_model;
+    for (let h = 0; h < cfg.n_heads; h++) if (W_O.data.subarray(h * block, (h + 1) * block).every((v) => v === 0)) out.add(`L${l}H${h}`);
+    const W_out = weights.get(`blocks.${l}.mlp.W_out`);
+    if (W_out && W_out.data.every((v) => v === 0)) out.add(`MLP${l}`);
+  }
+  return out;
 }
 
 /** The hooks every evaluation pass reads: the residual inputs of receivers and the outputs of senders. */

@@ -121,3 +121,17 @@ describe.each([
     expect(windows.metrics[0]).toBeCloseTo(windows.metrics[2], 5);
   });
 });
+
+describe('RunOptions.patchTensors', () => {
+  const model = randomModel({ n_layers: 1 }, { seed: 1 });
+  it('refuses tensors of the wrong shape on both runners, naming the hook and shapes', async () => {
+    const bad = new Map([['blocks.0.attn.hook_z', { shape: [1, 3, 4, 4], keep: new Uint8Array(48), replacement: new Float32Array(48) }]]);
+    const onnx = new OnnxRunner(model);
+    runners.push(onnx);
+    for (const runner of [onnx, new ReferenceRunner(model)]) {
+      await expect(runner.run([[1, 2]], ['logits'], { patchTensors: bad })).rejects.toThrow(
+        /patch tensors for blocks\.0\.attn\.hook_z: shape \[1, 3, 4, 4\].*expected \[1, 2, 4, 4\]/,
+      );
+    }
+  });
+});

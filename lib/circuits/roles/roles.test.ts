@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxRunner } from '../../engine/onnx-runner';
-import { buildPlantedIoiModel } from '../../testing/planted-circuits';
+import { buildPlantedFactModel, buildPlantedIoiModel } from '../../testing/planted-circuits';
 import { buildPlantedModel } from '../../testing/planted-models';
 import { buildAllTasks } from '../tasks';
 import type { RoleReport } from '../types';
@@ -60,5 +60,22 @@ describe('induction kind on the planted attention model (L1H1 K-composes with th
     expect(yes(report, 'pointer_arithmetic_induction')).toEqual([]);
     expect(report.tasks.find((t) => t.task === 'ioi')).toMatchObject({ status: 'untestable', reason: 'tokenizer' });
     expect(report.verdicts.filter((v) => v.role === 'name_mover').every((v) => v.verdict === 'untestable')).toBe(true);
+  });
+});
+
+describe("fact movers on the planted fact model (L1H0 moves the subject's city to the last token)", () => {
+  const { model, tokenizer } = buildPlantedFactModel();
+  const onnx = new OnnxRunner(model);
+  runners.push(onnx);
+
+  it('finds L1H0 and nothing else; IOI and few-shot roles untestable', async () => {
+    const report = await detectRoles(onnx, model, buildAllTasks(tokenizer, { count: 8 }));
+    expect(report.tasks.find((t) => t.task === 'factual_recall')?.status).toBe('usable');
+    expect(yes(report, 'fact_mover')).toEqual(['L1H0']);
+    expect(report.verdicts.filter((v) => v.role === 'fact_mover' && v.verdict === 'no')).toHaveLength(3);
+    expect(yes(report, 'copy_suppression')).toEqual([]); // it copies its fact, it does not suppress it
+    for (const role of ['name_mover', 'function_vector', 'translation']) {
+      expect(report.verdicts.filter((v) => v.role === role).every((v) => v.verdict === 'untestable')).toBe(true);
+    }
   });
 });

@@ -26,7 +26,8 @@ export function buildInductionTask(tokenizer: Tokenizer, opts: TaskBuildOptions 
     if (new Set(drawn).size !== drawn.length) continue; // distinct tokens: exactly one earlier copy to attend to
     const first = drawn.slice(0, half);
     const other = drawn.slice(half, 2 * half);
-    const k = half - 1 - rng.int(Math.max(1, half - 3)); // query somewhere in the second half, answer inside the first
+    // The query sits 2 tokens before the end of the second copy: every prompt has the same length (one batch shape).
+    const k = half - 2;
     const clean = [tokenizer.bosId, ...first, ...first.slice(0, k)];
     const corrupted = [tokenizer.bosId, ...other, ...first.slice(0, k)];
     pairs.push({
