@@ -26,7 +26,8 @@ export interface CircuitTaskRecord {
   circuit: Circuit | null;
 }
 
-export type HeadRoleRecord = Omit<RoleVerdict, 'score'> & { score: number | null };
+/** A verdict as stored: a score or threshold the detector did not produce (untestable) is null. */
+export type HeadRoleRecord = Omit<RoleVerdict, 'score' | 'threshold'> & { score: number | null; threshold: number | null };
 
 /** Task names are URL segments (`/models/{m}/circuits/{task}`). */
 export const taskNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a task name like "ioi" or "icl_antonym"');
@@ -59,7 +60,7 @@ const roleSchema = z.object({
   task: z.string().min(1),
   verdict: z.enum(['yes', 'no', 'untestable']),
   score: finite.nullable(),
-  threshold: z.number(),
+  threshold: finite.nullable(),
 });
 
 /** NaN and ±Infinity are not JSON: a sweep cell that could not be measured is stored as null. */

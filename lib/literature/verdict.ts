@@ -27,7 +27,7 @@ export function judgeClaim(claim: LiteratureClaim, roles: HeadRoleRecord[] | nul
     const r = roles.find((x) => x.layer === claim.layer && x.head === claim.head && x.role === role);
     if (!r) return { ...claim, verdict: 'untestable', because: `this run did not measure the ${role.replace(/_/g, ' ')} role` };
     if (r.verdict === 'untestable') return { ...claim, verdict: 'untestable', because: r.reason };
-    const score = r.score === null ? '' : ` (score ${r.score.toFixed(2)}, threshold ${r.threshold})`;
+    const score = r.score === null ? '' : ` (score ${r.score.toFixed(2)}${r.threshold === null ? '' : `, threshold ${r.threshold}`})`;
     return { ...claim, verdict: r.verdict === 'yes' ? 'agrees' : 'disagrees', because: `${r.reason}${score}` };
   }
   const label = claim.check.label;

@@ -76,12 +76,16 @@ def words_of(text):
     return out
 
 
-def build_vocab():
+def build_vocab(v0=False):
     words = []
     for t in TEMPLATES:
         for w in words_of(t.replace('[', ' ').replace(']', ' ')):
             if w not in ('A', 'B', 'PLACE', 'OBJECT') and w not in words:
                 words.append(w)
+    if v0:
+        # The committed data/models/ioi-4l was trained with this list: places/objects that a template already
+        # names appear twice, so their first ids (39-44) are never used (the tokenizer maps each word to its last id).
+        return SPECIAL + words + PLACES + OBJECTS + NAMES
     fillers = [w for w in PLACES + OBJECTS if w not in words]
     return SPECIAL + words + fillers + NAMES  # each word once; names last
 
@@ -213,6 +217,7 @@ def main():
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--vocab-v0', action='store_true', help="the committed model's vocabulary (6 unused ids)")
     ap.add_argument('--name-weight', type=float, default=1.0, help='loss weight of the positions that predict a name')
     ap.add_argument('--mlp', type=int, default=64, help='MLP width (n_inner); small: IOI is an attention task')
     ap.add_argument('--stop-accuracy', type=float, default=0.98, help='stop after two evaluations at or above it')
@@ -222,7 +227,7 @@ def main():
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
 
-    vocab = build_vocab()
+    vocab = build_vocab(args.vocab_v0)
     ids = {w: i for i, w in enumerate(vocab)}
     encode = lambda text: [ids[w] for w in words_of(text)]
     first_name = ids[NAMES[0]]  # names are the last block of the vocabulary

@@ -40,6 +40,7 @@ describe('computeCircuitWiki on the planted IOI model', () => {
               layer: 0,
               head: 1,
               score: NaN,
+              threshold: NaN,
               verdict: 'untestable',
               reason: 'r',
               confirmation: { method: 'm', effect: null, confirmed: null },
@@ -69,9 +70,9 @@ describe('computeCircuitWiki on the planted IOI model', () => {
     }
     expect(wiki.tasks.length).toBeGreaterThan(1);
     expect(wiki.notes.forwardPasses).toBeGreaterThan(0);
-    expect(wiki.roles.map((r) => [r.role, r.layer, r.head, r.score])).toEqual([
-      ['name_mover', 2, 0, 0.9],
-      ['fact_mover', 0, 1, null],
+    expect(wiki.roles.map((r) => [r.role, r.layer, r.head, r.score, r.threshold])).toEqual([
+      ['name_mover', 2, 0, 0.9, 0.5],
+      ['fact_mover', 0, 1, null, null],
     ]);
     expect(wiki.notes.notes).toEqual(['a note']);
   }, 120_000);

@@ -108,7 +108,12 @@ export async function computeCircuitWiki(input: ComputeCircuitWikiInput): Promis
     });
   }
   input.onProgress?.({ step: 'circuits', done: builds.length, total: builds.length });
-  const roles: HeadRoleRecord[] = report.verdicts.map((v) => ({ ...v, score: Number.isFinite(v.score) ? v.score : null }));
+  const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+  const roles: HeadRoleRecord[] = report.verdicts.map((v) => ({
+    ...v,
+    score: finiteOrNull(v.score),
+    threshold: finiteOrNull(v.threshold),
+  }));
   return {
     tasks,
     roles,

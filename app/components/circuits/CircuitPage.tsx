@@ -68,6 +68,9 @@ export async function CircuitPage({ modelSlug, runId, task: taskParam }: { model
             {circuit.edgesConsidered} edges, the {circuit.edges.length} whose removal moved the {circuit.metric.replace('_', ' ')} by at
             least τ = {circuit.threshold} are kept. Clean {circuit.cleanMetric.toFixed(3)}, corrupted {circuit.corruptedMetric.toFixed(3)},
             circuit alone (every other edge corrupted) <strong>{circuit.circuitMetric.toFixed(3)}</strong>.
+            {circuit.incomplete
+              ? ` Incomplete: discovery stopped after ${circuit.incomplete.receiversDone} of ${circuit.incomplete.receiversTotal} receivers, so edges into the rest were not tested.`
+              : ''}
           </p>
           <CircuitGraph
             circuit={circuit}

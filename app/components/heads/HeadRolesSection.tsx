@@ -68,7 +68,8 @@ function RolesTable({
               {r.score !== null ? (
                 <span className="small muted">
                   {' '}
-                  · {r.score.toFixed(2)} vs {r.threshold}
+                  · {r.score.toFixed(2)}
+                  {r.threshold !== null ? ` vs ${r.threshold}` : ''}
                 </span>
               ) : null}
             </td>

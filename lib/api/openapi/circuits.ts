@@ -20,7 +20,7 @@ const roleVerdict = z
     task: z.string(),
     verdict: z.enum(['yes', 'no', 'untestable']),
     score: z.number().nullable(),
-    threshold: z.number(),
+    threshold: z.number().nullable(),
     reason: z.string(),
     definition: z.string(),
     citation,

@@ -26,7 +26,7 @@ CREATE TABLE "HeadRole" (
     "task" TEXT NOT NULL,
     "verdict" TEXT NOT NULL,
     "score" DOUBLE PRECISION,
-    "threshold" DOUBLE PRECISION NOT NULL,
+    "threshold" DOUBLE PRECISION,
     "detail" JSONB NOT NULL,
 
     CONSTRAINT "HeadRole_pkey" PRIMARY KEY ("runId","layer","head","role")
