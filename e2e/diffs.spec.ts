@@ -107,6 +107,8 @@ test('a diff of two architectures is black box only and says how it aligned the 
     await expect(page.getByTestId('no-white-box')).toContainText('differ in architecture');
     await expect(page.getByTestId('alignment')).not.toBeEmpty();
     await expect(page.getByTestId('continuations')).toBeVisible();
+    // The circuit tasks both models were tried on: a value per model, or why a model cannot run the task.
+    await expect(page.getByTestId('diff-tasks')).toContainText('induction');
   });
 });
 

@@ -19,6 +19,7 @@ export { prepareDiffModel, diffModelInfo, resolveDiffOptions, assertSameArchitec
 export { computeBlackBoxPartial, mergeBlackBoxPartials, finalizeBlackBox } from './black-box';
 export { computeContinuations } from './continuations';
 export { computeTaskDiffs } from './tasks';
+export { circuitDiffTasks } from './circuit-tasks';
 export { computeWeightDiff } from './weight-diff';
 export { computeWhiteBoxPartial, mergeWhiteBoxPartials } from './activation-diff';
 export { computeHeadMetricDiff, DEFAULT_DIFF_HEAD_METRICS } from './head-metric-diff';

@@ -18,10 +18,12 @@ import {
 import { FINALIZE_JOB_KEY } from '@/lib/db/run-jobs';
 import {
   choosePatchingText,
+  circuitDiffTasks,
   computeBlackBoxPartial,
   computeContinuations,
   computeHeadMetricDiff,
   computePatchingDiff,
+  computeTaskDiffs,
   computeWeightDiff,
   computeWhiteBoxPartial,
   finalizeBlackBox,
@@ -125,7 +127,9 @@ export async function runDiffFinalize(job: DiffFinalizeJob, context: JobContext)
   const corpus = await diffDocuments(job, context);
   const prompts = corpus.slice(0, CONTINUATION_PROMPTS).map(openingOf);
   const continuations = await computeContinuations(a, b, prompts, { maxNewTokens: CONTINUATION_TOKENS });
-  const blackBox = finalizeBlackBox(mergeBlackBoxPartials(shards.map((s) => s.blackBox)), { continuations, tasks: [] });
+  // The circuit work's tasks where both models can run them (accuracy, logit difference), else why not.
+  const tasks = await computeTaskDiffs(a, b, circuitDiffTasks({ seed: job.seed }));
+  const blackBox = finalizeBlackBox(mergeBlackBoxPartials(shards.map((s) => s.blackBox)), { continuations, tasks });
   const sections: Record<string, unknown> = { 'black-box': blackBox };
   if (job.whiteBox) {
     const partial = mergeWhiteBoxPartials(shards.map((s) => s.whiteBox!));

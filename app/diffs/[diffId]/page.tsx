@@ -98,6 +98,40 @@ export default async function DiffPage({ params }: Props) {
         </>
       ) : null}
 
+      {bb && bb.tasks.length > 0 ? (
+        <>
+          <h2 id="tasks">Circuit tasks</h2>
+          <div className="table-scroll" style={{ maxHeight: 'none' }}>
+            <table className="data-table" data-testid="diff-tasks">
+              <thead>
+                <tr>
+                  <th scope="col">Task</th>
+                  <th scope="col">Measure</th>
+                  <th scope="col">{diff.a.modelSlug}</th>
+                  <th scope="col">{diff.b.modelSlug}</th>
+                  <th scope="col">B − A</th>
+                </tr>
+              </thead>
+              <tbody>
+                {bb.tasks.map((t) => (
+                  <tr key={`${t.task}/${t.metric}`}>
+                    <td>{t.title}</td>
+                    <td>{t.metric || '—'}</td>
+                    <td>{formatTaskValue(t.a)}</td>
+                    <td>{formatTaskValue(t.b)}</td>
+                    <td>{t.diff === null ? (t.note ?? '—') : formatTaskValue(t.diff)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="small muted">
+            Accuracy: share of clean prompts whose answer beats the wrong token; clean / corrupted: the task&apos;s mean metric (logit
+            difference, or probability). Each model builds the prompts with its own tokenizer (lib/circuits).
+          </p>
+        </>
+      ) : null}
+
       <h2 id="how">How it was computed</h2>
       <dl className="facts" data-testid="diff-facts">
         <dt>A</dt>
@@ -230,4 +264,8 @@ function WhiteBoxMissing({ diff }: { diff: DiffInfo }) {
       weights, activations and patching need the same shapes.
     </p>
   );
+}
+
+function formatTaskValue(v: number | null): string {
+  return v === null ? '—' : v.toFixed(3);
 }
