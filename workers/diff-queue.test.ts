@@ -104,10 +104,11 @@ describe('model diffs on the work queue', { timeout: 300_000 }, () => {
     expect(bb.documents).toBe(12);
     expect(bb.alignment.method).toBe('tokens');
     expect(bb.lossA.lossPerToken).not.toBe(bb.lossB.lossPerToken);
-    // The jobs spread over both workers, and every shard and the finalize are done.
+    // Every shard and the finalize are done, each by a worker (which of the two takes which job is the queue's
+    // choice: on a loaded machine one may take them all).
     const progress = (await getDiffProgress(sharded))!;
     expect(progress.jobs).toMatchObject({ total: 4, done: 4, failed: 0 });
-    expect(new Set(progress.jobs.list.map((j) => j.workerId)).size).toBe(2);
+    expect(progress.jobs.list.every((j) => j.workerId !== null)).toBe(true);
     expect(progress.tokens.done).toBe(2 * 12); // black box + white box over 12 documents
   });
 

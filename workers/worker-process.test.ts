@@ -31,7 +31,17 @@ beforeAll(async () => {
   const documents = await readDocuments(bundledCorpora(process.cwd())[0].path, 40);
   // The neuron explorer's comparison corpus too (stories vs code), as in `npm start`'s definition.
   const comparisonDocuments = await readDocuments(bundledCorpora(process.cwd())[1].path, 12);
-  setup = { modelRef: writeTinyModel(tmp), documents, maxTexts: 12, scanDocuments: 18, shards: SHARDS, seed: 7, comparisonDocuments };
+  // Circuits too: the circuits job's tasks and roles must equal the in-process step's.
+  setup = {
+    modelRef: writeTinyModel(tmp),
+    documents,
+    maxTexts: 12,
+    scanDocuments: 18,
+    shards: SHARDS,
+    seed: 7,
+    comparisonDocuments,
+    circuitPromptPairs: 4,
+  };
   cluster = await QueueCluster.start();
   referenceRunId = await cluster.publishInProcess(setup);
 }, 120_000);
@@ -45,11 +55,12 @@ afterAll(async () => {
 });
 
 async function expectReferenceResults(runId: string) {
-  // A random model has no head that passes a label's causal check: labels are compared by scripts/prove-queue.ts.
-  const { differences, rows } = await cluster.compareRuns(runId, referenceRunId, { mayBeEmpty: ['HeadLabel'] });
+  // A random model has no head that passes a label's causal check (labels are compared by scripts/prove-queue.ts),
+  // and performs no circuit task, so its roles may all be missing.
+  const { differences, rows } = await cluster.compareRuns(runId, referenceRunId, { mayBeEmpty: ['HeadLabel', 'HeadRole'] });
   expect(differences).toEqual([]);
   // Every kind of result was there to compare: head metrics, composition, patterns, head and neuron examples.
-  for (const table of ['HeadMetric', 'HeadComposition', 'HeadPattern', 'HeadExample', 'NeuronExamples', 'NeuronStats']) {
+  for (const table of ['HeadMetric', 'HeadComposition', 'HeadPattern', 'HeadExample', 'NeuronExamples', 'NeuronStats', 'CircuitTask']) {
     expect(rows[table], table).toBeGreaterThan(0);
   }
 }
@@ -66,7 +77,9 @@ describe('runs on the work queue', { timeout: 120_000 }, () => {
     // Metric groups, then per scan a calibration and its shards (neurons twice: the run's corpus and the comparison
     // corpus), then finalize's per-layer jobs and the publishing finalize; both workers took some.
     const { model } = await getPrisma().run.findUniqueOrThrow({ where: { id: runId }, select: { model: { select: { nLayers: true } } } });
-    const jobCount = metricGroups(headMetrics).length + (corpusScans.length + 1) * (1 + SHARDS) + model.nLayers + 1;
+    // Head-metric groups, each scan's calibration and shards (neurons twice: the comparison corpus), the circuits job,
+    // the per-layer finalize jobs and the finalize.
+    const jobCount = metricGroups(headMetrics).length + (corpusScans.length + 1) * (1 + SHARDS) + 1 + model.nLayers + 1;
     const layerJobs = await getPrisma().runJob.findMany({ where: { runId, kind: 'finalize-layer' }, select: { status: true } });
     expect(layerJobs.map((j) => j.status)).toEqual(Array(model.nLayers).fill('done'));
     // The comparison corpus' rows are there, and its dataset comparison reached the run corpus' neurons.

@@ -33,7 +33,7 @@ describe('test tiers', () => {
     expect(all).toContain('scripts/testing/test-tiers.test.ts');
     expect(byTier.fast).toContain('scripts/testing/test-tiers.test.ts');
     expect(byTier.db).toContain('lib/db/db.test.ts');
-    expect(byTier.queue).toEqual(['workers/worker-process.test.ts']);
+    expect(byTier.queue).toEqual(['workers/diff-queue.test.ts', 'workers/worker-process.test.ts']);
     expect(byTier.model).toContain('lib/metrics/heads/real-models.test.ts');
     expect(byTier.slow).toContain('scripts/build-wasm.test.ts');
   });

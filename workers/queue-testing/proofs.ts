@@ -39,6 +39,8 @@ export interface ProofRunSetup {
   scans?: readonly CorpusScan[];
   /** A comparison corpus for the neuron explorer (stories vs code), as `npm start` has. */
   comparisonDocuments?: string[];
+  /** Circuits (tasks, patching, discovery, roles) with this many prompt pairs per task; none when absent. */
+  circuitPromptPairs?: number;
 }
 
 /** The run definition both paths execute (workers/run-definition.ts). */
@@ -53,6 +55,7 @@ export function proofDefinition(setup: ProofRunSetup): RunDefinition {
     comparisonCorpus: setup.comparisonDocuments
       ? { slug: 'proof-code', name: 'proof comparison corpus', source: 'CPython', license: 'PSF-2.0', documents: setup.comparisonDocuments }
       : null,
+    circuitPromptPairs: setup.circuitPromptPairs,
   });
 }
 
