@@ -85,9 +85,10 @@ test('the header search box finds a head by name and by metric threshold', async
 
   const top = (await (await request.get('/api/v1/models/stories260K/heads?sort=induction&limit=1')).json()).heads[0];
   await page.goto(`/search?q=${encodeURIComponent(`induction >= ${top.induction}`)}`);
-  await expect(page.getByTestId('search-results').getByRole('link').first()).toHaveText(`stories260K ${top.name}`);
+  // Every model's heads over the threshold are listed (the bundled IOI model may rank first): stories260K's top one is there.
+  await expect(page.getByTestId('search-results').getByRole('link', { name: `stories260K ${top.name}`, exact: true })).toBeVisible();
   const api = await (await request.get(`/api/v1/search?q=${encodeURIComponent(`induction >= ${top.induction}`)}`)).json();
-  expect(api.results[0].url).toBe(`/models/stories260K/heads/${top.layer}.${top.head}`);
+  expect(api.results.map((r: { url: string }) => r.url)).toContain(`/models/stories260K/heads/${top.layer}.${top.head}`);
 });
 
 test('the API page shows working examples, and the API speaks CORS, ETags and cursors', async ({ page, request }) => {

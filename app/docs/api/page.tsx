@@ -31,9 +31,14 @@ function ParamList({ title, params }: { title: string; params?: Record<string, P
 
 export default async function ApiDocsPage() {
   const origin = await siteOrigin();
-  // Examples that work on this server: its first model with a published run.
+  // Examples that work on this server: its published model with the most heads (the richest example; ties: the first).
   const models = await listModels();
-  const live = models.find((m) => m.latestRun !== null);
+  const live = models
+    .filter((m) => m.latestRun !== null)
+    .reduce<(typeof models)[number] | undefined>(
+      (best, m) => (!best || m.nLayers * m.nHeads > best.nLayers * best.nHeads ? m : best),
+      undefined,
+    );
   const model = live?.slug ?? EXAMPLE.model;
   const runId = live?.latestRun?.id ?? EXAMPLE.runId;
   const tags = [...new Set(ENDPOINTS.map((e) => e.tag))];
