@@ -113,15 +113,25 @@ export default async function DiffPage({ params }: Props) {
                 </tr>
               </thead>
               <tbody>
-                {bb.tasks.map((t) => (
-                  <tr key={`${t.task}/${t.metric}`}>
-                    <td>{t.title}</td>
-                    <td>{t.metric || '—'}</td>
-                    <td>{formatTaskValue(t.a)}</td>
-                    <td>{formatTaskValue(t.b)}</td>
-                    <td>{t.diff === null ? (t.note ?? '—') : formatTaskValue(t.diff)}</td>
-                  </tr>
-                ))}
+                {bb.tasks.map((t) =>
+                  t.metric === '' ? (
+                    // A task neither model can run: why, across the whole row (not squeezed into a column).
+                    <tr key={t.task}>
+                      <td>{t.title}</td>
+                      <td colSpan={4} className="small muted">
+                        {t.note ?? 'not run'}
+                      </td>
+                    </tr>
+                  ) : (
+                    <tr key={`${t.task}/${t.metric}`}>
+                      <td>{t.title}</td>
+                      <td>{t.metric}</td>
+                      <td>{formatTaskValue(t.a)}</td>
+                      <td>{formatTaskValue(t.b)}</td>
+                      <td>{t.diff === null ? (t.note ?? '—') : formatTaskValue(t.diff)}</td>
+                    </tr>
+                  ),
+                )}
               </tbody>
             </table>
           </div>
