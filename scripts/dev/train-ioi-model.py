@@ -8,7 +8,7 @@ WordPiece model whose vocabulary holds whole words only, so every name is one to
 (logits of the trained model on fixed prompts, for the TypeScript forward's check), `train_log.json`
 (loss curve, IOI accuracy and logit difference) and the bundled corpus `corpus.txt`.
 
-Usage: nice -n 10 /usr/bin/python3 scripts/dev/train-ioi-model.py data/models/ioi-4l [--steps 3000]
+Usage: nice -n 10 python3 scripts/dev/train-ioi-model.py data/models/ioi-4l [--steps 3000]
 Deterministic for a given seed and torch build (single thread).
 """
 import argparse

@@ -9,7 +9,7 @@ import { buildContexts } from './contexts';
 import { sharedDataPath, withoutSharedData } from '@/scripts/testing/shared-data';
 
 /**
- * In-graph reductions on real checkpoints: the bundled stories260K and ../shared/data's gelu-2l. The neuron scan's
+ * In-graph reductions on real checkpoints: the bundled stories260K and the team's shared data's gelu-2l (scripts/testing/shared-data.ts). The neuron scan's
  * reduced path gives the statistics and examples of the path it replaces (every value on the host), and the graph's
  * reductions match the plain-TS reference forward's.
  */
@@ -48,7 +48,7 @@ describe('in-graph reductions on real models', () => {
     await check('stories260K', 'blocks.2.mlp.hook_post', 12, true);
   });
 
-  it.skipIf(withoutSharedData('models/gelu-2l'))('gelu-2l (../shared/data): scan statistics as on the host, at pre and post', async () => {
+  it.skipIf(withoutSharedData('models/gelu-2l'))('gelu-2l (shared data): scan statistics as on the host, at pre and post', async () => {
     await check(sharedDataPath('models/gelu-2l'), 'blocks.1.mlp.hook_post', 8, false);
     await check(sharedDataPath('models/gelu-2l'), 'blocks.0.mlp.hook_pre', 8, false);
   });

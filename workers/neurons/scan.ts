@@ -9,9 +9,10 @@
  * same statistics for `randomDirections` random unit directions in the same activation space.
  * Memory: (d_mlp + directions) × (k + bins + randomK) examples per layer, plus one batch of activations.
  */
-import type { CanonicalModel } from '@/lib/models/types';
+import type { CanonicalModel, ModelConfig } from '@/lib/models/types';
 import type { Tokenizer } from '@/lib/tokenizers/types';
-import type { ForwardRunner } from '@/lib/engine/types';
+import type { ForwardRunner, HookName } from '@/lib/engine/types';
+import { fitBatchSize } from '@/lib/engine/memory-estimate';
 import { projectedName, type Projection } from '@/lib/engine/projections';
 import { reduceOnHost, reducedName, type PositionReductions, type ReducedTensors } from '@/lib/engine/reductions';
 import {
@@ -236,7 +237,7 @@ export async function calibrateNeuronRanges(input: NeuronScanInput & { calibrati
   const mins = states.map(() => ({ n: new Float64Array(d).fill(Infinity), b: new Float64Array(R).fill(Infinity) }));
   const maxs = states.map(() => ({ n: new Float64Array(d).fill(-Infinity), b: new Float64Array(R).fill(-Infinity) }));
   const proj = new Float32Array(options.contextLength * R);
-  const batches = batchContexts(contexts, options.batchSize, input.tokenizer.eosId);
+  const batches = batchContexts(contexts, scanBatchSize(input.model.cfg, options, states), input.tokenizer.eosId);
   await forEachBatch(
     input.runner,
     batches,
@@ -306,7 +307,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
   let docsBefore = 0;
   for (const group of contextGroups(tokenizer, input.docs, options.contextLength, CONTEXT_GROUP)) {
     contexts += group.contexts.length;
-    const batches = batchContexts(group.contexts, options.batchSize, tokenizer.eosId);
+    const batches = batchContexts(group.contexts, scanBatchSize(input.model.cfg, options, states), tokenizer.eosId);
     await forEachBatch(
       runner,
       batches,
@@ -405,4 +406,17 @@ export function mergeNeuronShards(results: NeuronShardResult[]): NeuronShardResu
     tokens: results.reduce((a, r) => a + r.tokens, 0),
     streams,
   };
+}
+
+/**
+ * The requested batch, or the largest whose hooks fit the available memory (a big model on a small machine scans more
+ * slowly instead of failing mid-scan); rows do not depend on it (per-context results are the same bits in any batch).
+ */
+function scanBatchSize(cfg: ModelConfig, options: NeuronScanOptions, states: { hook: HookName }[]): number {
+  return fitBatchSize(
+    cfg,
+    options.batchSize,
+    options.contextLength,
+    states.map((s) => s.hook),
+  );
 }

@@ -1,10 +1,10 @@
 """Trains a tiny Llama (llama2.c layout) for a few hundred steps and saves checkpoints along the way.
 
 Dev script only: headwiki's runtime, tests and CI never train. It makes the checkpoint series bundled in
-data/models/tiny-induction-series/ (see the README there), whose series page shows induction heads forming.
+data/models/tiny-induction-series/ (see the README there), whose series page shows what formed over training.
 
-  npx tsx scripts/dev/checkpoint-series/tokenize-corpus.ts data/corpora/tinystories-sample.txt /tmp/tokens.u16
-  nice -n 10 /usr/bin/python3 scripts/dev/checkpoint-series/train.py /tmp/tokens.u16 OUT_DIR [--save 50,150,...]
+  npx tsx scripts/dev/checkpoint-series/tokenize-corpus.ts data/corpora/tinystories-sample.txt tokens.u16
+  nice -n 10 python3 scripts/dev/checkpoint-series/train.py tokens.u16 OUT_DIR [--save 50,150,...]
 
 Model: 2 layers, d_model 64, 4 heads of 16, SwiGLU MLP of 128, vocab 512 (the bundled tok512), context 128,
 classifier shared with the embedding. Half of each batch is TinyStories text, half random token sequences
