@@ -4,48 +4,22 @@
  * making sure a model has a published run (planning one through the run pipeline when it has none).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type PgBoss from 'pg-boss';
 import { listLiveWorkers } from '@/lib/db/queue-workers';
 import { getRunProgress, type RunProgress } from '@/lib/db/run-progress';
 import { getLatestPublishedRun, type RunInfo } from '@/lib/db/runs';
 import { resolveModel } from '@/lib/models/registry';
-import { bundledCorpora, readDocuments, type CorpusSource } from '@/workers/corpus-files';
 import { codeVersion } from '@/workers/code-version';
 import { withDbRetry } from '@/workers/jobs/db-retry';
 import { planRun } from '@/workers/plan-run';
-import { defineRun } from '@/workers/run-definition';
+import { defineRun, type RunCorpus } from '@/workers/run-definition';
 import { repoRoot } from '../lib/paths';
 import { formatDuration, progressLine } from './run-progress-line';
 
-export interface CorpusInput {
-  slug: string;
-  name: string;
-  source: string;
-  license: string;
-  documents: string[];
-}
-
-/** `--corpus F` (slug from the file name), else the first bundled corpus; refuses an empty one. */
-export async function corpusFromFlag(file: string | undefined): Promise<CorpusInput> {
-  const corpus: CorpusSource = file
-    ? {
-        slug: path
-          .basename(file)
-          .replace(/\.[^.]+$/, '')
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-'),
-        name: path.basename(file),
-        path: path.resolve(file),
-        source: path.basename(file),
-        license: 'unknown (user-supplied)',
-      }
-    : bundledCorpora(repoRoot)[0];
-  const documents = await readDocuments(corpus.path);
-  if (documents.length === 0) throw new Error(`corpus ${corpus.path} has no documents (blank-line separated text expected)`);
-  return { slug: corpus.slug, name: corpus.name, source: corpus.source, license: corpus.license, documents };
-}
+/** The run pipeline's corpus: `--corpus` resolves as for `publish` and `run` (a bundled slug or path, or a file). */
+export type CorpusInput = RunCorpus;
+export { corpusFromFlag } from '../lib/run-definition-args';
 
 /** Starts `count` workers here (default: one when no live worker polls the queue); returns a stop function. */
 export async function startLocalWorkers(requested: string | undefined, log: (msg: string) => void): Promise<() => Promise<void>> {

@@ -32,7 +32,7 @@ export const RUN_DEFINITION_FLAGS = {
 export type RunDefinitionFlagValues = { [K in keyof typeof RUN_DEFINITION_FLAGS]?: string };
 
 /** `--corpus`: a bundled corpus (by slug or path, with its source and license), else a user's file. */
-async function corpusFrom(file: string | undefined): Promise<RunCorpus> {
+export async function corpusFromFlag(file: string | undefined): Promise<RunCorpus> {
   const bundled = file
     ? bundledCorpora(repoRoot).find((c) => c.slug === file || path.resolve(c.path) === path.resolve(file))
     : bundledCorpora(repoRoot)[0];
@@ -61,10 +61,10 @@ function integer(raw: string | undefined, flag: string): number | undefined {
 
 export async function runDefinitionFromFlags(values: RunDefinitionFlagValues): Promise<RunDefinition> {
   if (!values.model) throw new Error('--model is required (a model name such as stories260K, or a checkpoint path)');
-  const corpus = await corpusFrom(values.corpus);
+  const corpus = await corpusFromFlag(values.corpus);
   const neuronDocuments = integer(values['neuron-documents'], 'neuron-documents');
   const comparisonRef = values['neuron-comparison'] ?? NEURON_COMPARISON_CORPUS;
-  const comparisonCorpus = neuronDocuments !== 0 && comparisonRef !== 'none' ? await corpusFrom(comparisonRef) : null;
+  const comparisonCorpus = neuronDocuments !== 0 && comparisonRef !== 'none' ? await corpusFromFlag(comparisonRef) : null;
   try {
     return defineRun({
       modelRef: values.model,
