@@ -194,7 +194,7 @@ export async function HeadPage({
         defaultText="Once upon a time, there was a little cat. The little cat liked to play."
       />
       <p className="small">
-        <Link href={`${modelPath(model.slug)}/attention${customText ? `?text=${encodeURIComponent(customText)}` : ''}`}>
+        <Link href={`${modelPath(model.slug)}/attention${customText ? `?text=${encodeURIComponent(customText)}` : ''}`} prefetch={false}>
           Every head of {model.displayName} on your text →
         </Link>
       </p>

@@ -307,19 +307,23 @@ export function HeadTable({
             Apply
           </button>
         )}
-        <details className="column-chooser" data-testid="column-chooser">
-          <summary>
-            Columns ({metrics.length} of {allMetrics.length})
-          </summary>
-          <div className="column-options">
-            {allMetrics.map((m) => (
-              <label key={m.id} title={m.summary}>
-                <input type="checkbox" checked={visible.has(m.id)} onChange={() => toggleColumn(m.id)} data-testid={`column-${m.id}`} />{' '}
-                {m.title}
-              </label>
-            ))}
-          </div>
-        </details>
+        {/* Columns are chosen in the browser: without JavaScript (and until hydration, when a click on the summary
+            could be replayed and close it again) the chooser is not offered. */}
+        {hydrated ? (
+          <details className="column-chooser" data-testid="column-chooser">
+            <summary>
+              Columns ({metrics.length} of {allMetrics.length})
+            </summary>
+            <div className="column-options">
+              {allMetrics.map((m) => (
+                <label key={m.id} title={m.summary}>
+                  <input type="checkbox" checked={visible.has(m.id)} onChange={() => toggleColumn(m.id)} data-testid={`column-${m.id}`} />{' '}
+                  {m.title}
+                </label>
+              ))}
+            </div>
+          </details>
+        ) : null}
         <span className="filter-count" aria-live="polite" data-testid="head-count">
           {paging
             ? `${paging.matching === paging.total ? `${paging.total} heads` : `${paging.matching} of ${paging.total} heads`}${

@@ -10,3 +10,10 @@ import { rateLimit } from './rate-limit';
 export function takeLiveRun(request: Request | { headers: Headers }): Response | null {
   return rateLimit(request, { bucket: 'live', perMinute: LIVE_REQUESTS_PER_MINUTE });
 }
+
+/** For pages: null when the run may go ahead, else the sentence to show the reader instead of the result. */
+export function liveBudgetRefusal(request: Request | { headers: Headers }): string | null {
+  const limited = takeLiveRun(request);
+  if (!limited) return null;
+  return `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s`;
+}

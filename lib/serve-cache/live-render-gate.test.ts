@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isLivePageRender, LiveRenderGate } from './live-render-gate';
 
 describe('live page renders', () => {
@@ -27,5 +27,34 @@ describe('live page renders', () => {
     expect(gate.tryEnter()).not.toBeNull();
     expect(gate.tryEnter()).toBeNull();
     expect(() => new LiveRenderGate(0)).toThrow('positive integer');
+  });
+});
+
+describe('waiting for a live render slot', () => {
+  it('admits waiters first come first served as slots free, refuses beyond the queue, and gives up after maxWaitMs', async () => {
+    vi.useFakeTimers();
+    try {
+      const gate = new LiveRenderGate(1, 2, 1_000);
+      const first = await gate.enter();
+      expect(first).not.toBeNull();
+      const order: string[] = [];
+      const a = gate.enter().then((leave) => (order.push(leave ? 'a' : 'a-refused'), leave));
+      const b = gate.enter().then((leave) => (order.push(leave ? 'b' : 'b-refused'), leave));
+      expect(await gate.enter()).toBeNull(); // the queue (2) is full: refused at once
+      expect(gate.queued).toBe(2);
+      first!();
+      const leaveA = await a;
+      expect(order).toEqual(['a']);
+      expect(gate.active).toBe(1); // the slot passed from first to a
+      await vi.advanceTimersByTimeAsync(1_000); // b waited its whole second
+      expect(await b).toBeNull();
+      expect(order).toEqual(['a', 'b-refused']);
+      leaveA!();
+      leaveA!();
+      expect(gate.active).toBe(0);
+      expect(gate.queued).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

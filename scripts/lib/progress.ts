@@ -7,10 +7,13 @@ export function stepUnit(step: string): string {
   return 'steps';
 }
 
-/** Rate since the step began and the time left at that rate ('' until measurable). */
-export function rateAndEta(done: number, total: number, seconds: number, unit: string): string {
-  if (!(done > 0 && seconds > 0)) return '';
-  const rate = done / seconds;
+/**
+ * Rate since the step began and the time left at that rate ('' until measurable). `doneAtStart`: the count when the
+ * step began — steps that share one count (each head metric is a step of the metrics' 18) are timed on their own part.
+ */
+export function rateAndEta(done: number, total: number, seconds: number, unit: string, doneAtStart = 0): string {
+  if (!(done > doneAtStart && seconds > 0)) return '';
+  const rate = (done - doneAtStart) / seconds;
   const left = Math.max(0, (total - done) / rate);
   const fmt = (s: number) =>
     s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${(s / 3600).toFixed(1)} h`;
@@ -27,6 +30,7 @@ export function makeProgressReporter() {
   let current = '';
   let lastLogged = -1;
   let stepStart = 0;
+  let doneAtStart = 0;
 
   function report(p: { step: string; done: number; total: number }) {
     if (p.step !== current) {
@@ -35,6 +39,7 @@ export function makeProgressReporter() {
       current = p.step;
       lastLogged = -1;
       stepStart = performance.now();
+      doneAtStart = p.done;
       if (tty) {
         bar = new cliProgress.SingleBar(
           { format: `  ${p.step.padEnd(28)} [{bar}] {value}/{total} {rate}`, hideCursor: true },
@@ -43,7 +48,7 @@ export function makeProgressReporter() {
         bar.start(p.total, 0, { rate: '' });
       }
     }
-    const rate = rateAndEta(p.done, p.total, (performance.now() - stepStart) / 1000, stepUnit(p.step));
+    const rate = rateAndEta(p.done, p.total, (performance.now() - stepStart) / 1000, stepUnit(p.step), doneAtStart);
     if (bar) {
       bar.setTotal(p.total);
       bar.update(p.done, { rate });

@@ -107,9 +107,18 @@ export async function serveNext(opts: { port: number; hostname?: string; dir?: s
     Number(process.env.HEADWIKI_FRONT_CACHE_MB ?? 256) * 1024 * 1024,
   );
   const liveGate = new LiveRenderGate(Number(process.env.HEADWIKI_LIVE_RENDERS ?? DEFAULT_LIVE_RENDERS));
+  const serve: http.RequestListener = (req, res) => {
+    cache
+      .handle(req, res, (q, r) => handle(q, r))
+      .catch((err: unknown) => {
+        console.error('[headwiki] front cache:', err);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: { message: 'internal error', status: 500 } }));
+      });
+  };
   const server = createStampingServer((req, res) => {
-    if (isLivePageRender(req.method, req.url)) {
-      const leave = liveGate.tryEnter();
+    if (!isLivePageRender(req.method, req.url)) return serve(req, res);
+    void liveGate.enter().then((leave) => {
       if (!leave) {
         res.writeHead(503, {
           'content-type': 'text/plain; charset=utf-8',
@@ -119,15 +128,11 @@ export async function serveNext(opts: { port: number; hostname?: string; dir?: s
         res.end(`Live inference is busy: try again in ${LIVE_RENDER_RETRY_AFTER_S} s.\n`);
         return;
       }
+      // A reader who left while waiting: give the slot straight back ('close' has already fired).
+      if (res.destroyed || req.socket.destroyed) return leave();
       res.once('close', leave);
-    }
-    cache
-      .handle(req, res, (q, r) => handle(q, r))
-      .catch((err: unknown) => {
-        console.error('[headwiki] front cache:', err);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { message: 'internal error', status: 500 } }));
-      });
+      serve(req, res);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,10 +5,10 @@
  * JavaScript, CustomTextAttention intercepts the form and asks the attention API instead, without a page load.
  */
 import { headers } from 'next/headers';
-import { takeLiveRun } from '@/lib/api/live-budget';
+import { liveBudgetRefusal } from '@/lib/api/live-budget';
 import { isLiveError } from '@/lib/live';
 import { liveHeadAttention } from '@/lib/live/head-attention';
-import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
+import { LIVE_LIMITS } from '@/lib/live/limits';
 import { CustomTextAttention } from './CustomTextAttention';
 import { viewerFromPattern, type ViewerData } from './viewer-model';
 
@@ -31,11 +31,8 @@ async function runLive(props: CustomTextSectionProps, text: string): Promise<{ r
       error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars} characters and ${LIVE_LIMITS.maxTokens} tokens`,
     };
   }
-  const limited = takeLiveRun({ headers: await headers() });
-  if (limited)
-    return {
-      error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s`,
-    };
+  const refused = liveBudgetRefusal({ headers: await headers() });
+  if (refused) return { error: refused };
   try {
     const live = await liveHeadAttention({ modelSlug: props.modelSlug, text, layer: props.layer, head: props.head });
     return { result: viewerFromPattern(live.tokens, live.heads[0].rows) };

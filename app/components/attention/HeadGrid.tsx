@@ -2,17 +2,18 @@
  * Every head of a model on the reader's own text (`/models/{model}/attention?text=`): a layer × head grid of small
  * attention patterns, each linking to the head's page with the same text, so a reader sees at a glance which heads
  * look back one token, which attend to repeats, which rest on BOS. Server-rendered from a GET form: works, and is
- * shareable, without JavaScript.
+ * shareable, without JavaScript. Links to pages with `?text=` never prefetch: each prefetch would be a live run,
+ * taking the reader's live budget and the server's live render slot (lib/serve-cache/live-render-gate.ts).
  */
 import Link from 'next/link';
 import { headers } from 'next/headers';
-import { rateLimit } from '@/lib/api/rate-limit';
+import { liveBudgetRefusal } from '@/lib/api/live-budget';
 import type { ModelInfo } from '@/lib/db/models';
 import { headPath, modelPath } from '@/lib/format/paths';
 import { formatToken } from '@/lib/format/token-display';
 import { isLiveError } from '@/lib/live';
 import { GRID_MAX_TOKENS, liveAllHeadsAttention, type LiveAllHeads } from '@/lib/live/all-heads-attention';
-import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
+import { LIVE_LIMITS } from '@/lib/live/limits';
 import { patternPaths } from './mini-pattern';
 import './attention.css';
 
@@ -35,11 +36,8 @@ async function run(model: ModelInfo, text: string, pattern?: string): Promise<{ 
   if (text.trim() === '') return { error: 'text: must not be empty' };
   if (text.length > LIVE_LIMITS.maxChars)
     return { error: `text too long: ${text.length} characters; the limit is ${LIVE_LIMITS.maxChars}` };
-  const limited = rateLimit(new Request('http://page.local/', { headers: await headers() }), {
-    bucket: 'live',
-    perMinute: LIVE_REQUESTS_PER_MINUTE,
-  });
-  if (limited) return { error: `too many live requests: try again in ${limited.headers.get('Retry-After') ?? 'a few'} seconds` };
+  const refused = liveBudgetRefusal({ headers: await headers() });
+  if (refused) return { error: refused };
   try {
     return { result: await liveAllHeadsAttention({ modelSlug: model.slug, text, nLayers: model.nLayers, pattern }) };
   } catch (err) {
@@ -107,7 +105,7 @@ function Ranking({ model, scores, text, pattern }: { model: ModelInfo; scores: n
       <ol className="small">
         {ranked.map((r) => (
           <li key={`${r.layer}.${r.head}`} data-testid="grid-ranked-head">
-            <Link href={`${headPath(model.slug, r.layer, r.head)}?text=${encodeURIComponent(text)}#try`}>
+            <Link href={`${headPath(model.slug, r.layer, r.head)}?text=${encodeURIComponent(text)}#try`} prefetch={false}>
               L{r.layer}H{r.head}
             </Link>{' '}
             {r.score.toFixed(3)}
@@ -148,6 +146,7 @@ function Grid({ model, result, text }: { model: ModelInfo; result: LiveAllHeads;
                   <td key={h}>
                     <Link
                       href={`${headPath(model.slug, l, h)}?text=${encodeURIComponent(text)}#try`}
+                      prefetch={false}
                       data-testid="grid-head"
                       aria-label={`L${l}H${h} on this text`}
                     >

@@ -7,10 +7,10 @@
 import { headers } from 'next/headers';
 import { ApiError } from '@/lib/api/errors';
 import { probeNeuron } from '@/lib/api/neuron-probe';
-import { takeLiveRun } from '@/lib/api/live-budget';
+import { liveBudgetRefusal } from '@/lib/api/live-budget';
 import type { ModelInfo } from '@/lib/db/models';
 import type { NeuronSite } from '@/lib/metrics/neurons/sites';
-import { LIVE_LIMITS, LIVE_REQUESTS_PER_MINUTE } from '@/lib/live/limits';
+import { LIVE_LIMITS } from '@/lib/live/limits';
 import { NeuronProbe, type ProbeResult } from './NeuronProbe';
 
 async function runLive(
@@ -22,11 +22,8 @@ async function runLive(
 ): Promise<{ result?: ProbeResult; error?: string }> {
   if (text.trim() === '') return { error: 'text: must not be empty' };
   if (text.length <= LIVE_LIMITS.maxChars) {
-    const limited = takeLiveRun({ headers: await headers() });
-    if (limited)
-      return {
-        error: `too many live requests: the limit is ${LIVE_REQUESTS_PER_MINUTE} a minute per visitor, pages and API together; try again in ${limited.headers.get('Retry-After') ?? 'a few'} s`,
-      };
+    const refused = liveBudgetRefusal({ headers: await headers() });
+    if (refused) return { error: refused };
   }
   try {
     const r = await probeNeuron(model, layer, neuron, site, text);
