@@ -231,6 +231,34 @@ describe('runs', () => {
     await expect(publishRun(run.id, 5)).rejects.toThrow(/is failed; only a running run can be published/);
   });
 
+  it('records the real error even when failing waits longer than a transaction timeout (a writer holds the run for 6 s)', async () => {
+    await upsertModel(tinyModel('m-fail-slow'));
+    const run = await newRun('m-fail-slow');
+    // A result writer's lock (what saveX / staging a large shard result hold while they write), kept for 6 s: longer
+    // than Prisma's 5 s interactive-transaction default, which once turned this error into "expired transaction".
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT status FROM "Run" WHERE id = $1 FOR SHARE', [run.id]);
+      const t0 = Date.now();
+      const failing = failRun(run.id, 'neurons:0001/2: RangeError: Array buffer allocation failed');
+      await new Promise((r) => setTimeout(r, 6000));
+      expect((await getRun(run.id))?.status).toBe('running'); // still waiting for the writer
+      await holder.query('COMMIT');
+      await failing;
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(6000);
+    } finally {
+      await holder.end();
+    }
+    const failed = await getRun(run.id);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toBe('neurons:0001/2: RangeError: Array buffer allocation failed');
+    await failRun(run.id, 'a later error');
+    expect((await getRun(run.id))?.error).toBe('a later error'); // latest error wins
+    await expect(failRun('r9999999999', 'x')).rejects.toThrow('failRun: run r9999999999 does not exist');
+  }, 30_000);
+
   it('the database itself refuses changes to a published run and its rows (triggers)', async () => {
     await upsertModel(tinyModel('m-trigger'));
     const run = await newRun('m-trigger');

@@ -161,16 +161,22 @@ export async function publishRun(runId: string, durationMs: number): Promise<Run
   });
 }
 
-/** Marks a run failed with the error that stopped it (again allowed on a failed run: latest error wins). */
+/**
+ * Marks a run failed with the error that stopped it (again allowed on a failed run: latest error wins).
+ * One UPDATE, not an interactive transaction: it waits for result writers (their FOR SHARE row locks) as long as they
+ * take, and a worker whose event loop is busy with a computation cannot let it expire. An expired transaction here
+ * once replaced a run's real error with Prisma's "expired transaction" (5 s default timeout): failing must not fail.
+ */
 export async function failRun(runId: string, error: string): Promise<void> {
   parseInput(runIdSchema, runId, 'failRun');
   if (typeof error !== 'string') throw new Error('failRun: error must be a string');
-  await getPrisma().$transaction(async (tx) => {
-    const status = await lockRunStatus(tx, runId, 'FOR UPDATE');
-    if (status === null) throw new Error(`failRun: run ${runId} does not exist`);
-    if (status === 'published') throw new Error(`failRun: run ${runId} is published and immutable`);
-    await tx.run.update({ where: { id: runId }, data: { status: 'failed', error } });
-  });
+  const prisma = getPrisma();
+  const updated = await prisma.$executeRaw`
+    UPDATE "Run" SET status = 'failed'::"RunStatus", error = ${error} WHERE id = ${runId} AND status <> 'published'::"RunStatus"`;
+  if (updated === 1) return;
+  const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (!run) throw new Error(`failRun: run ${runId} does not exist`);
+  throw new Error(`failRun: run ${runId} is published and immutable`);
 }
 
 /** Options are stored as JSON: fail here, naming the field, on what JSON cannot hold. */

@@ -7,13 +7,16 @@
  *
  * A throw-away embedded Postgres and a random checkpoint in a temp folder (deleted after). Prints per stage its
  * wall time, tokens and tokens/s (every worker together), the database bytes the run left per head and per neuron
- * (tables with their indexes and TOAST; the run is the database's only one), and the staged (temporary) job results.
+ * (tables with their indexes and TOAST; the run is the database's only one), the staged (temporary) job results, and
+ * per worker its peak RSS (sampled from /proc every 2 s, and the kernel's high-water mark) and CPU seconds. When the
+ * run fails: every job's recorded error and the end of each worker's log.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { getPrisma } from '@/lib/db/client';
 import { getRunProgress } from '@/lib/db/run-progress';
 import { randomModel } from '@/lib/engine/random-model';
 import { gpt2Family } from '@/lib/models/hf/gpt2';
@@ -75,6 +78,21 @@ async function tableBytes(url: string): Promise<{ table: Record<string, number>;
   }
 }
 
+/** A worker process' resident set now and at its peak (VmHWM), in bytes, and its CPU seconds (Linux /proc). */
+function processUsage(pid: number): { rss: number; hwm: number; cpuSeconds: number } | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    // utime and stime: fields 14 and 15 of /proc/pid/stat, after the command name in parentheses.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { rss: kib('VmRSS'), hwm: kib('VmHWM'), cpuSeconds: ticks / 100 };
+  } catch {
+    return null; // exited
+  }
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'headwiki-queue-scale-'));
 const cluster = await QueueCluster.start({ HEADWIKI_WORKER_STALE_S: '600' });
 try {
@@ -111,6 +129,23 @@ try {
   const t0 = Date.now();
   const runId = await cluster.plan(setup);
   let lastLine = '';
+  const usage = workers.map(() => ({ peakRss: 0, hwm: 0, cpuSeconds: 0 }));
+  const sampler = setInterval(() => {
+    workers.forEach((w, i) => {
+      const u = processUsage(w.pid);
+      if (!u) return;
+      usage[i].peakRss = Math.max(usage[i].peakRss, u.rss);
+      usage[i].hwm = Math.max(usage[i].hwm, u.hwm);
+      usage[i].cpuSeconds = u.cpuSeconds;
+    });
+  }, 2_000);
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  const printUsage = () =>
+    usage.forEach((u, i) =>
+      console.log(
+        `worker ${i + 1} (pid ${workers[i].pid}): peak RSS ${gib(u.peakRss)} (high-water mark ${gib(u.hwm)}), ${u.cpuSeconds.toFixed(0)} CPU s`,
+      ),
+    );
   const timer = setInterval(() => {
     void getRunProgress(runId).then((p) => {
       const line = p?.stages.map((s) => `${s.stage} ${s.jobs.done}/${s.jobs.total}`).join(', ') ?? '';
@@ -118,12 +153,26 @@ try {
       lastLine = line;
     });
   }, 10_000);
-  const run = await cluster.waitForRun(runId, 24 * 3_600_000).finally(() => clearInterval(timer));
+  const run = await cluster.waitForRun(runId, 24 * 3_600_000).finally(() => {
+    clearInterval(timer);
+    clearInterval(sampler);
+  });
   const seconds = (Date.now() - t0) / 1000;
-  if (run.status !== 'published') throw new Error(`run ${runId} ${run.status}: ${run.error}`);
+  if (run.status !== 'published') {
+    console.log(`\nrun ${runId} ${run.status} after ${seconds.toFixed(0)} s: ${run.error}`);
+    const jobs = await getPrisma().runJob.findMany({
+      where: { runId, error: { not: null } },
+      select: { jobKey: true, status: true, error: true },
+    });
+    for (const j of jobs) console.log(`  ${j.jobKey} (${j.status}): ${j.error}`);
+    printUsage();
+    cluster.allWorkers.forEach((w, i) => console.log(`--- worker ${i + 1} log (last 40 lines)\n${w.output.slice(-40).join('\n')}`));
+    throw new Error(`run ${runId} ${run.status}: ${run.error}`);
+  }
 
   const progress = (await getRunProgress(runId))!;
   console.log(`\nrun ${runId} published in ${seconds.toFixed(0)} s on ${workers.length} workers`);
+  printUsage();
   console.log(`${'stage'.padEnd(34)}${'jobs'.padStart(6)}${'wall s'.padStart(9)}${'tokens'.padStart(12)}${'tokens/s'.padStart(10)}`);
   for (const s of progress.stages) {
     console.log(
@@ -160,6 +209,7 @@ try {
       bytesPerHead: Math.round(headBytes / heads),
       bytesPerNeuron: Math.round(neuronBytes / neurons),
       stagedBytes: staged,
+      workers: usage.map((u) => ({ peakRssBytes: u.peakRss, highWaterMarkBytes: u.hwm, cpuSeconds: Math.round(u.cpuSeconds) })),
     }),
   );
 } finally {

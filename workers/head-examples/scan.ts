@@ -17,6 +17,7 @@ import { BoundedBest } from '@/lib/metrics/streaming/bounded-best';
 import { byKeyAsc, byValueDesc, tokenKey } from '@/lib/metrics/streaming/example';
 import { UnitHistograms, rangesFromCalibration, type HistogramRange } from '@/lib/metrics/streaming/histogram';
 import { UnitMoments } from '@/lib/metrics/streaming/moments';
+import { fillExample, type BatchView, type ExampleSite } from './build-example';
 import { documentContexts, type ScanContext } from './contexts';
 import type { HeadExample, HeadExampleOptions, HeadShardInput, HeadShardResult } from './types';
 
@@ -33,101 +34,20 @@ export interface ScanHeadShardArgs extends HeadShardInput {
   onProgress?: (p: { contexts: number; total: number; tokens: number }) => void;
 }
 
-const round = (x: number) => Math.round(x * 1e4) / 1e4;
-const roundNorm = (x: number) => Math.fround(x);
-
-/** Per context and head: norm and max non-BOS attention of every position (NaN at position 0). */
-interface HeadActs {
-  norm: Float64Array;
-  maxAttn: Float64Array;
-  /** Position of the max non-BOS source of destination q (−1 at 0), read from the pattern when an example needs it. */
-  argmaxSource: (q: number) => number;
+/** This batch's candidates: where each was found, and the (list, slot) pairs they were offered to. */
+interface Pending {
+  sites: Map<HeadExample, ExampleSite>;
+  slots: Map<BoundedBest<HeadExample>, Set<number>>;
 }
 
-interface BatchView {
-  seq: number;
-  patterns: Float32Array[]; // per layer [batch, head, seq, seq]
-  norms: Float32Array[]; // per layer [batch, seq, head]: ‖hook_result‖
-  maxAttn: Float32Array[]; // per layer [batch, head, seq]: max over sources k ≥ 1
-}
-
-function headActs(view: BatchView, b: number, layer: number, head: number, nHeads: number, len: number): HeadActs {
-  const { seq } = view;
-  const pattern = view.patterns[layer];
-  const norms = view.norms[layer];
-  const maxima = view.maxAttn[layer];
-  const norm = new Float64Array(len);
-  const maxAttn = new Float64Array(len);
-  const at = (b * nHeads + head) * seq;
-  for (let q = 0; q < len; q++) {
-    norm[q] = norms[(b * seq + q) * nHeads + head];
-    maxAttn[q] = q === 0 ? NaN : maxima[at + q];
-  }
-  const argmaxSource = (q: number) => {
-    const row = (at + q) * seq;
-    let best = -1;
-    let arg = -1;
-    for (let k = 1; k <= q; k++) {
-      if (pattern[row + k] > best) {
-        best = pattern[row + k];
-        arg = k;
-      }
-    }
-    return arg;
-  };
-  return { norm, maxAttn, argmaxSource };
-}
-
-/**
- * How far back an example's window must reach to show the destination's main (non-BOS) source and the two
- * tokens before it: for an induction head, the earlier occurrence of the destination token and its predecessor.
- */
-function reachBack(acts: HeadActs, q: number): number {
-  const src = acts.argmaxSource(q);
-  return src >= 1 ? q - src + 2 : 0;
-}
-
-function buildExample(
-  view: BatchView,
-  b: number,
-  ctx: ScanContext,
-  acts: Float64Array,
-  pos: number,
-  value: number,
-  head: number,
-  layer: number,
-  nHeads: number,
-  reach: number,
-  opts: HeadExampleOptions,
-): HeadExample {
-  const len = ctx.tokenIds.length;
-  const before = Math.min(opts.maxWindowBefore, Math.max(opts.windowBefore, reach));
-  const start = Math.max(0, pos - before);
-  const end = Math.min(len, pos + opts.windowAfter + 1);
-  const { seq } = view;
-  const pattern = view.patterns[layer];
-  const attn: number[][] = [];
-  for (let q = start; q < end; q++) {
-    const rowBase = ((b * nHeads + head) * seq + q) * seq;
-    const cand: { k: number; a: number }[] = [];
-    if (start > 0) cand.push({ k: 0, a: pattern[rowBase] });
-    for (let k = start; k <= q; k++) cand.push({ k, a: pattern[rowBase + k] });
-    cand.sort((x, y) => y.a - x.a || x.k - y.k);
-    attn.push(cand.slice(0, opts.sourcesPerRow).flatMap(({ k, a }) => [k, round(a)]));
-  }
-  return {
-    value,
-    doc: ctx.id,
-    pos,
-    windowStart: start,
-    tokens: ctx.tokenIds.slice(start, end),
-    acts: Array.from(acts.subarray(start, end), (x) => (Number.isNaN(x) ? 0 : roundNorm(x))),
-    attn,
-  };
+/** A batch's outputs, and how to give its arrays back to the runner once nothing reads them any more. */
+interface ForwardedBatch {
+  view: BatchView;
+  release: () => void;
 }
 
 /** Runs a batch of contexts (right-padded: with causal attention, padding never changes earlier positions). */
-async function forwardBatch(runner: ForwardRunner, cfg: ScanModelShape, batch: ScanContext[], padId: number): Promise<BatchView> {
+async function forwardBatch(runner: ForwardRunner, cfg: ScanModelShape, batch: ScanContext[], padId: number): Promise<ForwardedBatch> {
   const seq = Math.max(...batch.map((c) => c.tokenIds.length));
   const tokens = batch.map((c) => [...c.tokenIds, ...new Array(seq - c.tokenIds.length).fill(padId)]);
   const layers = Array.from({ length: cfg.n_layers }, (_, l) => l);
@@ -147,7 +67,12 @@ async function forwardBatch(runner: ForwardRunner, cfg: ScanModelShape, batch: S
     norms.push(n.data);
     maxAttn.push(cache.get(sourceMaxName(patternHooks[l]))?.data ?? sourceMaximaOf(p));
   }
-  return { seq, patterns, norms, maxAttn };
+  // The next batch's outputs are written into these arrays (no allocation per batch): only once examples are built.
+  const release = () => {
+    runner.recycle?.(cache);
+    if (results) runner.recycle?.(results);
+  };
+  return { view: { seq, nHeads: cfg.n_heads, patterns, norms, maxAttn }, release };
 }
 
 /** Max over sources k ≥ 1 of a pattern [batch, head, q, k] (what the graph's sourceMaxima return). */
@@ -181,7 +106,8 @@ function shardContexts(tokenizer: Tokenizer, input: HeadShardInput): ScanContext
 
 export async function scanHeadShard(args: ScanHeadShardArgs): Promise<HeadShardResult> {
   const { cfg, runner, tokenizer, options: opts } = args;
-  const units = cfg.n_layers * cfg.n_heads;
+  const { n_layers: nLayers, n_heads: nHeads } = cfg;
+  const units = nLayers * nHeads;
   if (args.normRanges.length !== units)
     throw new Error(`scanHeadShard: normRanges has ${args.normRanges.length} heads; the model has ${units}`);
   const topNorm = new BoundedBest<HeadExample>(units, opts.k, byValueDesc);
@@ -194,55 +120,82 @@ export async function scanHeadShard(args: ScanHeadShardArgs): Promise<HeadShardR
     opts.bins,
   );
   const normMoments = new UnitMoments(units);
+  // Candidates offered during a batch, built (fillExample) at its end if still kept; `probe` asks without allocating.
+  const pending: Pending = { sites: new Map(), slots: new Map() };
+  const probe: HeadExample = { value: 0, doc: 0, pos: 0, key: 0, windowStart: 0, tokens: [], acts: [], attn: [] };
+  const offer = (list: BoundedBest<HeadExample>, slot: number, site: ExampleSite, key?: number) => {
+    // The same fields in the same order as a built example (the window is filled in place).
+    const ex: HeadExample = { value: probe.value, doc: probe.doc, pos: probe.pos, windowStart: 0, tokens: [], acts: [], attn: [] };
+    if (key !== undefined) ex.key = key;
+    list.offer(slot, ex);
+    pending.sites.set(ex, site);
+    let touched = pending.slots.get(list);
+    if (!touched) pending.slots.set(list, (touched = new Set()));
+    touched.add(slot);
+  };
 
   const contexts = shardContexts(tokenizer, args);
   let tokens = 0;
   for (let i = 0; i < contexts.length; i += opts.batchSize) {
     const batch = contexts.slice(i, i + opts.batchSize);
-    const view = await forwardBatch(runner, cfg, batch, tokenizer.eosId);
+    const { view, release } = await forwardBatch(runner, cfg, batch, tokenizer.eosId);
+    const { seq } = view;
     for (const [b, ctx] of batch.entries()) {
       const len = ctx.tokenIds.length;
+      const doc = ctx.id;
       tokens += len - 1;
-      for (let layer = 0; layer < cfg.n_layers; layer++) {
-        for (let head = 0; head < cfg.n_heads; head++) {
-          const u = layer * cfg.n_heads + head;
-          const acts = headActs(view, b, layer, head, cfg.n_heads, len);
+      for (let layer = 0; layer < nLayers; layer++) {
+        const norms = view.norms[layer];
+        const maxima = view.maxAttn[layer];
+        for (let head = 0; head < nHeads; head++) {
+          const u = layer * nHeads + head;
+          const normAt = b * seq * nHeads + head; // norm of q: norms[normAt + q·nHeads]
+          const attnAt = (b * nHeads + head) * seq; // max attention of q: maxima[attnAt + q]
+          const seed = opts.seed + u;
           let bestNorm = 1;
           let bestAttn = 1;
+          let site: ExampleSite | undefined;
           for (let q = 1; q < len; q++) {
-            const n = acts.norm[q];
+            const n = norms[normAt + q * nHeads];
+            const a = maxima[attnAt + q];
             const slot = normHistogram.observe(u, n);
-            attentionHistogram.observe(u, acts.maxAttn[q]);
+            attentionHistogram.observe(u, a);
             normMoments.observe(u, n);
-            if (n > acts.norm[bestNorm]) bestNorm = q;
-            if (acts.maxAttn[q] > acts.maxAttn[bestAttn]) bestAttn = q;
-            const key = tokenKey(opts.seed + u, ctx.id, q);
-            const probe = { value: n, doc: ctx.id, pos: q, key } as HeadExample;
+            if (n > norms[normAt + bestNorm * nHeads]) bestNorm = q;
+            if (a > maxima[attnAt + bestAttn]) bestAttn = q;
+            probe.value = n;
+            probe.doc = doc;
+            probe.pos = q;
+            probe.key = tokenKey(seed, doc, q);
             if (normSamples.wouldAccept(u * slotsPerUnit + slot, probe)) {
-              const ex = buildExample(view, b, ctx, acts.norm, q, n, head, layer, cfg.n_heads, reachBack(acts, q), opts);
-              normSamples.offer(u * slotsPerUnit + slot, { ...ex, key });
+              site ??= { b, ctx, layer, head, ranking: 'norm' };
+              offer(normSamples, u * slotsPerUnit + slot, site, probe.key);
             }
           }
-          const n = acts.norm[bestNorm];
-          if (topNorm.wouldAccept(u, { value: n, doc: ctx.id, pos: bestNorm } as HeadExample)) {
-            topNorm.offer(u, buildExample(view, b, ctx, acts.norm, bestNorm, n, head, layer, cfg.n_heads, reachBack(acts, bestNorm), opts));
+          probe.key = undefined;
+          probe.doc = doc;
+          probe.value = norms[normAt + bestNorm * nHeads];
+          probe.pos = bestNorm;
+          if (topNorm.wouldAccept(u, probe)) {
+            site ??= { b, ctx, layer, head, ranking: 'norm' };
+            offer(topNorm, u, site);
           }
-          const a = acts.maxAttn[bestAttn];
-          if (topAttention.wouldAccept(u, { value: a, doc: ctx.id, pos: bestAttn } as HeadExample)) {
-            topAttention.offer(
-              u,
-              buildExample(view, b, ctx, acts.maxAttn, bestAttn, a, head, layer, cfg.n_heads, reachBack(acts, bestAttn), opts),
-            );
+          probe.value = maxima[attnAt + bestAttn];
+          probe.pos = bestAttn;
+          if (topAttention.wouldAccept(u, probe)) {
+            offer(topAttention, u, { b, ctx, layer, head, ranking: 'attn' });
           }
         }
       }
       normMoments.flushBlock();
     }
+    buildKept(view, pending, opts);
+    release();
     args.onProgress?.({ contexts: Math.min(i + opts.batchSize, contexts.length), total: contexts.length, tokens });
   }
   return {
-    nLayers: cfg.n_layers,
-    nHeads: cfg.n_heads,
+    nLayers,
+    nHeads,
     options: opts,
     contexts: contexts.length,
     tokens,
@@ -253,6 +206,16 @@ export async function scanHeadShard(args: ScanHeadShardArgs): Promise<HeadShardR
     attentionHistogram: attentionHistogram.toJSON(),
     normMoments: normMoments.toJSON(),
   };
+}
+
+/** Builds the window of every candidate of this batch that its list still keeps; the others are dropped unbuilt. */
+function buildKept(view: BatchView, pending: Pending, opts: HeadExampleOptions): void {
+  for (const [list, slots] of pending.slots) {
+    for (const slot of slots)
+      for (const ex of list.sorted(slot)) if (pending.sites.has(ex)) fillExample(view, pending.sites.get(ex)!, ex, opts);
+  }
+  pending.sites.clear();
+  pending.slots.clear();
 }
 
 /**
@@ -274,18 +237,19 @@ export async function calibrateHeadExamples(args: {
   const max = new Float64Array(units).fill(-Infinity);
   for (let i = 0; i < contexts.length; i += options.batchSize) {
     const batch = contexts.slice(i, i + options.batchSize);
-    const view = await forwardBatch(runner, cfg, batch, tokenizer.eosId);
+    const { view, release } = await forwardBatch(runner, cfg, batch, tokenizer.eosId);
     batch.forEach((ctx, b) => {
       for (let layer = 0; layer < cfg.n_layers; layer++)
         for (let head = 0; head < cfg.n_heads; head++) {
           const u = layer * cfg.n_heads + head;
-          const { norm } = headActs(view, b, layer, head, cfg.n_heads, ctx.tokenIds.length);
-          for (let q = 1; q < norm.length; q++) {
-            min[u] = Math.min(min[u], norm[q]);
-            max[u] = Math.max(max[u], norm[q]);
+          for (let q = 1; q < ctx.tokenIds.length; q++) {
+            const n = view.norms[layer][(b * view.seq + q) * cfg.n_heads + head];
+            min[u] = Math.min(min[u], n);
+            max[u] = Math.max(max[u], n);
           }
         }
     });
+    release();
   }
   return rangesFromCalibration(min, max, 0.5).map((r) => ({
     lo: Math.max(0, r.lo),
