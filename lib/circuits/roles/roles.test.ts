@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxRunner } from '../../engine/onnx-runner';
 import { buildPlantedFactModel, buildPlantedIoiModel } from '../../testing/planted-circuits';
 import { buildPlantedModel } from '../../testing/planted-models';
+import { buildPlantedContrastiveModel } from '../../testing/planted-contrastive';
 import { buildAllTasks } from '../tasks';
 import type { RoleReport } from '../types';
 import { detectRoles } from '.';
@@ -35,6 +36,8 @@ describe('role detectors on the planted IOI circuit', () => {
     expect(yes(report, 'copy_suppression')).toEqual(['L3H0']);
     const cs = report.verdicts.find((v) => v.role === 'copy_suppression' && v.layer === 3 && v.head === 0)!;
     expect(cs.confirmation.confirmed).toBe(true);
+    // The copy-suppression head attends to IO, the negative name mover too: neither is an S-suppressing head.
+    expect(yes(report, 's_suppression')).toEqual([]);
     // No few-shot, translation or factual ability (their words are not in its vocabulary): every head untestable, never "no".
     for (const role of ['function_vector', 'translation', 'fact_mover']) {
       const vs = report.verdicts.filter((v) => v.role === role);
@@ -77,5 +80,26 @@ describe("fact movers on the planted fact model (L1H0 moves the subject's city t
     for (const role of ['name_mover', 'function_vector', 'translation']) {
       expect(report.verdicts.filter((v) => v.role === role).every((v) => v.verdict === 'untestable')).toBe(true);
     }
+  });
+});
+
+describe('the planted additive + contrastive IOI circuit (L0H0 copies both names, L1H0 attends to S2 and writes −S)', () => {
+  const { model, tokenizer } = buildPlantedContrastiveModel();
+  const onnx = new OnnxRunner(model);
+  runners.push(onnx);
+
+  it('S-suppression on L1H0 alone; no name movers; not copy suppression (its attention ignores the prediction)', async () => {
+    const report = await detectRoles(onnx, model, buildAllTasks(tokenizer, { count: 8 }), {
+      runnerFor: (m) => new OnnxRunner({ ...model, ...m }),
+    });
+    expect(report.tasks.find((t) => t.task === 'ioi')?.status).toBe('usable');
+    expect(yes(report, 's_suppression')).toEqual(['L1H0']);
+    for (const role of ['name_mover', 'negative_name_mover', 'backup_name_mover', 's_inhibition', 'copy_suppression'])
+      expect(yes(report, role)).toEqual([]);
+    const cs = report.verdicts.find((v) => v.role === 'copy_suppression' && v.layer === 1 && v.head === 0)!;
+    expect(cs.reason).toMatch(/OV suppresses its own token for 100 %.*QK prefers its own token for 0 %.*does not follow the prediction/);
+    const ss = report.verdicts.find((v) => v.role === 's_suppression' && v.layer === 1 && v.head === 0)!;
+    expect(ss.confirmation.confirmed).toBe(true);
+    expect(report.notes.join(' ')).toMatch(/L1H0 attends to S .*writes against S/);
   });
 });
