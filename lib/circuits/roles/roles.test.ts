@@ -3,6 +3,7 @@ import { OnnxRunner } from '../../engine/onnx-runner';
 import { buildPlantedFactModel, buildPlantedIoiModel } from '../../testing/planted-circuits';
 import { buildPlantedModel } from '../../testing/planted-models';
 import { buildPlantedContrastiveModel } from '../../testing/planted-contrastive';
+import { buildPlantedBackupModel, buildPlantedInductionKindsModel } from '../../testing/planted-roles';
 import { buildAllTasks } from '../tasks';
 import type { RoleReport } from '../types';
 import { detectRoles } from '.';
@@ -101,5 +102,35 @@ describe('the planted additive + contrastive IOI circuit (L0H0 copies both names
     const ss = report.verdicts.find((v) => v.role === 's_suppression' && v.layer === 1 && v.head === 0)!;
     expect(ss.confirmation.confirmed).toBe(true);
     expect(report.notes.join(' ')).toMatch(/L1H0 attends to S .*writes against S/);
+  });
+});
+
+describe('backup name mover on the planted IOI circuit + L3H1 (idle while the name movers work, takes over when they are ablated)', () => {
+  const { model, tokenizer } = buildPlantedBackupModel();
+  const onnx = new OnnxRunner(model);
+  runners.push(onnx);
+
+  it('finds L3H1 as the only backup name mover; the planted circuit keeps its roles', async () => {
+    const report = await detectRoles(onnx, model, buildAllTasks(tokenizer, { count: 8 }), {
+      runnerFor: (m) => new OnnxRunner({ ...model, ...m }),
+    });
+    expect(yes(report, 'backup_name_mover')).toEqual(['L3H1']);
+    expect(yes(report, 'name_mover')).toEqual(['L2H0', 'L2H1']);
+    expect(yes(report, 's_inhibition')).toEqual(['L1H0']);
+    expect(yes(report, 'copy_suppression')).toEqual(['L3H0']);
+  });
+});
+
+describe('classic vs positional induction on the planted induction-kinds model (L1H0 K-composes with L0H0, L1H1 reads positions)', () => {
+  const { model, tokenizer } = buildPlantedInductionKindsModel();
+  const onnx = new OnnxRunner(model);
+  runners.push(onnx);
+
+  it('classic induction on L1H0 only, positional (pointer arithmetic) on L1H1 only', async () => {
+    const report = await detectRoles(onnx, model, buildAllTasks(tokenizer, { count: 8 }));
+    expect(report.tasks.find((t) => t.task === 'induction')?.status).toBe('usable');
+    expect(yes(report, 'classic_induction')).toEqual(['L1H0']);
+    expect(yes(report, 'pointer_arithmetic_induction')).toEqual(['L1H1']);
+    expect(yes(report, 'copy_suppression')).toEqual([]);
   });
 });
