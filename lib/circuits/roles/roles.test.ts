@@ -4,6 +4,7 @@ import { buildPlantedFactModel, buildPlantedIoiModel } from '../../testing/plant
 import { buildPlantedModel } from '../../testing/planted-models';
 import { buildPlantedContrastiveModel } from '../../testing/planted-contrastive';
 import { buildPlantedBackupModel, buildPlantedInductionKindsModel } from '../../testing/planted-roles';
+import { buildPlantedFunctionVectorModel } from '../../testing/planted-function-vectors';
 import { buildAllTasks } from '../tasks';
 import type { RoleReport } from '../types';
 import { detectRoles } from '.';
@@ -132,5 +133,25 @@ describe('classic vs positional induction on the planted induction-kinds model (
     expect(yes(report, 'classic_induction')).toEqual(['L1H0']);
     expect(yes(report, 'pointer_arithmetic_induction')).toEqual(['L1H1']);
     expect(yes(report, 'copy_suppression')).toEqual([]);
+  });
+});
+
+describe('function-vector and translation heads on the planted few-shot model (L2H0: antonyms and capitals, L2H1: French)', () => {
+  const { model, tokenizer } = buildPlantedFunctionVectorModel();
+  const onnx = new OnnxRunner(model);
+  runners.push(onnx);
+
+  it('function-vector heads exactly L2H0 and L2H1 (AIE 2/3, 1/3), translation L2H1 alone; IOI untestable', async () => {
+    const report = await detectRoles(onnx, model, buildAllTasks(tokenizer, { count: 8 }));
+    for (const task of ['icl_antonym', 'icl_country_capital', 'icl_english_french'])
+      expect(report.tasks.find((t) => t.task === task)?.status).toBe('usable');
+    expect(yes(report, 'function_vector')).toEqual(['L2H0', 'L2H1']);
+    expect(yes(report, 'translation')).toEqual(['L2H1']);
+    const aie = (role: string, l: number, h: number) =>
+      report.verdicts.find((v) => v.role === role && v.layer === l && v.head === h)!.score;
+    expect(aie('function_vector', 2, 0)).toBeCloseTo(2 / 3, 2);
+    expect(aie('function_vector', 2, 1)).toBeCloseTo(1 / 3, 2);
+    expect(aie('translation', 2, 0)).toBeCloseTo(0, 2);
+    expect(report.verdicts.filter((v) => v.role === 'name_mover').every((v) => v.verdict === 'untestable')).toBe(true);
   });
 });
