@@ -191,6 +191,7 @@ export type CircuitRole =
   | 'duplicate_token_ioi'
   | 'induction_ioi'
   | 'copy_suppression'
+  | 's_suppression'
   | 'function_vector'
   | 'translation'
   | 'fact_mover'

@@ -73,7 +73,7 @@ export class ReferenceRunner implements ForwardRunner {
   private interventionTensors(options: RunOptions, batch: number, seqLen: number) {
     const list = options.interventions ?? [];
     const hooks = [...list.map((iv) => iv.hook), ...(options.patchTensors?.keys() ?? [])];
-    const unsupported = hooks.filter((hook) => /hook_attn_scores|hook_pattern|hook_scale|hook_normalized|^hook_pos_embed$/.test(hook));
+    const unsupported = hooks.filter((hook) => /hook_attn_scores|hook_scale|hook_normalized|^hook_pos_embed$/.test(hook));
     if (unsupported.length > 0) {
       throw new Error(`ReferenceRunner: interventions on ${unsupported.join(', ')} are not supported here (the ONNX engine supports them)`);
     }
@@ -272,18 +272,26 @@ export class ReferenceRunner implements ForwardRunner {
           sum += row[s];
         }
         for (let s = firstKey; s <= lastKey; s++) pattern[scoreOff + s] = row[s] / sum;
-        // z[t, h] = Σ_s pattern[h, t, s] · v[s, g]
+      }
+    }
+    rec(`${b}.hook_attn_scores`, [H, T, P], scores);
+    // z reads the recorded pattern, so an intervention on hook_pattern (pattern patching) reaches it.
+    rec(`${b}.hook_pattern`, [H, T, P], pattern);
+    for (let h = 0; h < H; h++) {
+      const g = Math.floor(h / groupSize);
+      for (let t = 0; t < T; t++) {
+        // z[t, h] = Σ_s pattern[h, t, s] · v[s, g] (zero outside the causal window, so summing over all keys is exact)
+        const scoreOff = (h * T + t) * P;
         zAcc.fill(0);
-        for (let s = firstKey; s <= lastKey; s++) {
+        for (let s = 0; s < P; s++) {
           const p = pattern[scoreOff + s];
+          if (p === 0) continue;
           const vOff = s * rowSize + g * dh;
           for (let c = 0; c < dh; c++) zAcc[c] += p * values[vOff + c];
         }
         z.set(zAcc, (t * H + h) * dh);
       }
     }
-    rec(`${b}.hook_attn_scores`, [H, T, P], scores);
-    rec(`${b}.hook_pattern`, [H, T, P], pattern);
     rec(`${b}.hook_z`, [T, H, dh], z);
 
     // Per-head results z_h W_O[h] [T, H, D], then their sum + b_O.

@@ -129,6 +129,13 @@ const GPT2_SMALL: Group[] = [
     citation: MCDOUGALL_2023,
     where: 'the paper studies L10H7 throughout',
   },
+  {
+    role: 'copy suppression (weaker)',
+    check: { kind: 'role', role: 'copy_suppression' },
+    heads: [[11, 10]],
+    citation: MCDOUGALL_2023,
+    where: 'L11H10 performs copy suppression too, to a lesser extent than L10H7 (the paper and its summary post)',
+  },
 ];
 
 function expand(model: string, groups: Group[]): LiteratureClaim[] {

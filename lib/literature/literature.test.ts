@@ -15,6 +15,7 @@ describe('literature annotations', () => {
     expect(names('S-inhibition')).toEqual(['7.3', '7.9', '8.10', '8.6']);
     expect(names('copy suppression')).toEqual(['10.7']);
     expect(literatureFor('gpt2-small', 10, 7).map((c) => c.role)).toEqual(['negative name mover', 'copy suppression']);
+    expect(literatureFor('gpt2-small', 11, 10).map((c) => c.role)).toEqual(['negative name mover', 'copy suppression (weaker)']);
     // GPT-2 small has 12 layers × 12 heads.
     for (const c of LITERATURE) expect(c.layer < 12 && c.head < 12).toBe(true);
   });

@@ -39,6 +39,8 @@ const SINH = DUPNAME + NAMES;
 const OUT = SINH + NAMES;
 const D_MODEL = OUT + NAMES;
 const D_HEAD = 64;
+/** The residual stream's subspaces (offsets), for models built on top of this one (lib/testing/planted-roles.ts). */
+export const PLANTED_IOI_LAYOUT = { NAME, ISNAME, CONST, BOSD, POS, DUP, DUPNAME, SINH, OUT, D_MODEL, D_HEAD } as const;
 
 export const PLANTED_IOI_HEADS = {
   duplicateToken: { layer: 0, head: 0 },

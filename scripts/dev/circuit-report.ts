@@ -50,6 +50,9 @@ for (const t of wiki.tasks) {
 console.log('\nverdicts other than "no":');
 for (const r of wiki.roles.filter((x) => x.verdict === 'yes'))
   console.log(`  ${r.role} L${r.layer}H${r.head}: yes (${r2(r.score)} vs ${r2(r.threshold)}) ${r.reason}`);
+// Copy suppression's two weight tests, for the heads that pass at least the OV one (McDougall et al. 2023).
+for (const r of wiki.roles.filter((x) => x.role === 'copy_suppression' && (x.verdict === 'yes' || /does not follow/.test(x.reason))))
+  console.log(`  copy_suppression L${r.layer}H${r.head}: ${r.verdict} — ${r.reason}`);
 const untestable = [...new Set(wiki.roles.filter((x) => x.verdict === 'untestable').map((x) => x.role))];
 console.log(`  untestable here: ${untestable.join(', ') || 'none'}`);
 const no = [...new Set(wiki.roles.filter((x) => x.verdict === 'no').map((x) => x.role))];

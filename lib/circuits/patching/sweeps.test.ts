@@ -88,6 +88,43 @@ describe.each([
     a.metrics.forEach((m, i) => expect(m).toBeCloseTo(b.metrics[i], 4));
   });
 
+  it('attention patterns (all query positions and per query position): every cell equals the naive patch on the reference', async () => {
+    const counted = new CountingRunner(onnx);
+    const sweep = await patchHeads(counted, model, task, { site: 'head_pattern', maxRows: 16 });
+    const { n_layers: L, n_heads: H } = model.cfg;
+    const corruptedLd = async (p: number) => {
+      const { corrupted: tokens, answer, wrong } = task.pairs[p];
+      const out = (await reference.run([tokens], ['logits'])).get('logits')!;
+      const V = out.shape[2];
+      return out.data[(tokens.length - 1) * V + answer] - out.data[(tokens.length - 1) * V + wrong];
+    };
+    const corrupted = mean(await Promise.all(task.pairs.map((_, p) => corruptedLd(p))));
+    let moved = 0;
+    for (let l = 0; l < L; l++) {
+      for (let h = 0; h < H; h++) {
+        const naive = mean(
+          await Promise.all(task.pairs.map((_, p) => naivePatch(reference, task, p, `blocks.${l}.attn.hook_pattern`, { head: h }))),
+        );
+        expect(sweep.metrics[l * H + h]).toBeCloseTo(naive, 4);
+        moved = Math.max(moved, Math.abs(naive - corrupted));
+      }
+    }
+    expect(moved).toBeGreaterThan(1e-2); // the patterns matter on this model: the check is not vacuous
+    expect(counted.passes).toBe(sweep.forwardPasses);
+    const perPos = await patchHeads(onnx, model, task, { site: 'head_pattern', perPosition: true });
+    const P = perPos.shape[2];
+    for (const [l, h, p] of [
+      [0, 1, 3],
+      [2, 3, 6],
+      [1, 2, 5],
+    ]) {
+      const naive = await Promise.all(
+        [0, 1, 2].map((i) => naivePatch(reference, task, i, `blocks.${l}.attn.hook_pattern`, { head: h, positions: [p] })),
+      );
+      expect(perPos.metrics[(l * H + h) * P + p]).toBeCloseTo(mean(naive), 4);
+    }
+  });
+
   it('head q per position, residual stream per position, MLP outputs, ROME windows', async () => {
     const perPos = await patchHeads(onnx, model, task, { site: 'head_q', perPosition: true });
     const [L, H, P] = perPos.shape;

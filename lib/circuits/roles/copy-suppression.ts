@@ -4,8 +4,10 @@ import { normalizeRows, projectRows } from '../receiver-inputs';
 import { ROLE_THRESHOLDS as T, verdict } from './definitions';
 
 /**
- * Copy suppression (McDougall et al. 2023), from the weights on effective embeddings (the residual stream after
- * layer 0 with the token alone, McDougall's W_E + MLP0 in spirit), over a test token set:
+ * Copy suppression (McDougall et al. 2023), from the weights on effective embeddings, over a test token set.
+ * The effective embedding is McDougall's: the token's embedding through block 0 as if it attended only to itself,
+ * WITHOUT a positional embedding (W_E + attention-to-self + MLP0; the token alone at position 0 would add W_pos[0],
+ * which in a model trained with BOS first is the BOS position's signal, not the token's):
  *  - OV: e_t → the head's norm → W_V W_O → W_U: is the token's own logit among the 5 % most lowered?
  *  - QK: the query is the token's unembedding W_U[:, t] (what the model predicts), the keys are effective
  *    embeddings: does the token's own key rank in the top 5 %?
@@ -21,9 +23,14 @@ export async function copySuppressionScores(
   const { cfg, weights } = model;
   const { d_model: D, d_head: dh, n_layers: L, n_heads: H } = cfg;
   const n = tokens.length;
+  const W_E = weights.get('embed.W_E')!.data;
+  const embed = new Float32Array(n * D);
+  tokens.forEach((t, i) => embed.set(W_E.subarray(t * D, (t + 1) * D), i * D));
+  // Block 0's input replaced by the embedding alone (no positional embedding); one token attends only to itself.
   const cache = await runner.run(
     tokens.map((t) => [t]),
     ['blocks.0.hook_resid_post'],
+    { interventions: [{ hook: 'blocks.0.hook_resid_pre', kind: 'mean', value: { shape: [n, 1, D], data: embed } }] },
   );
   const eff = cache.get('blocks.0.hook_resid_post')!.data; // [n, 1, D]
   const W_U = weights.get('unembed.W_U')!;
@@ -96,7 +103,11 @@ export function copySuppressionVerdicts(
           score: Math.min(ov, qk),
           threshold: T.tokenShare,
           verdict: yes ? 'yes' : 'no',
-          reason: `OV suppresses its own token for ${(ov * 100).toFixed(0)} % of ${tokenSource}, QK prefers its own token for ${(qk * 100).toFixed(0)} %`,
+          reason:
+            `OV suppresses its own token for ${(ov * 100).toFixed(0)} % of ${tokenSource}, QK prefers its own token for ${(qk * 100).toFixed(0)} %` +
+            (ov >= T.tokenShare && qk < T.tokenShare
+              ? ': it suppresses what it attends to, but its attention does not follow the prediction (see S-suppression)'
+              : ''),
           confirmation: {
             method: direct ? 'path patching on IOI: head → logits (positive = lowers the answer)' : 'none (IOI not usable on this model)',
             effect: e,

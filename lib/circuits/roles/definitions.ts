@@ -22,6 +22,10 @@ const CS: Citation = {
   text: 'McDougall et al. 2023, Copy Suppression: Comprehensively Understanding an Attention Head',
   url: 'https://arxiv.org/abs/2310.04625',
 };
+const CONTRASTIVE: Citation = {
+  text: 'Adhikari 2025, arXiv:2510.25013 (additive + contrastive IOI circuits in small trained models)',
+  url: 'https://arxiv.org/abs/2510.25013',
+};
 const FV: Citation = { text: 'Todd et al. 2023, Function Vectors in Large Language Models', url: 'https://arxiv.org/abs/2310.15213' };
 const FACT: Citation = {
   text: 'Geva et al. 2023, Dissecting Recall of Factual Associations in Auto-Regressive Language Models',
@@ -32,14 +36,14 @@ const INDUCTION: Citation = {
   url: 'https://transformer-circuits.pub/2022/in-context-learning-and-induction-heads/index.html',
 };
 
-const def = (role: CircuitRole, title: string, definition: string, citation: Citation, tasks: RoleDefinition['tasks']): RoleDefinition => ({
-  role,
-  title,
-  definition,
-  citation,
-  version: 1,
-  tasks,
-});
+const def = (
+  role: CircuitRole,
+  title: string,
+  definition: string,
+  citation: Citation,
+  tasks: RoleDefinition['tasks'],
+  version = 1,
+): RoleDefinition => ({ role, title, definition, citation, version, tasks });
 
 export const ROLE_DEFINITIONS: Record<CircuitRole, RoleDefinition> = {
   name_mover: def(
@@ -87,8 +91,17 @@ export const ROLE_DEFINITIONS: Record<CircuitRole, RoleDefinition> = {
   copy_suppression: def(
     'copy_suppression',
     'Copy suppression',
-    "Weights, on effective embeddings (the residual after layer 0 on the token alone): OV — for ≥ 50 % of the test tokens the head's output lowers the token's own logit more than 95 % of the others'; QK — with the token's unembedding as the query, the token's own key ranks in the top 5 % for ≥ 50 % of tokens. Confirmed when, on IOI, its direct path works against the predicted answer.",
+    "Weights, on effective embeddings (the token's embedding through block 0 attending only to itself, no positional embedding — McDougall's W_E + MLP0), over the tokens the usable tasks predict: OV — for ≥ 50 % of the test tokens the head's output lowers the token's own logit more than 95 % of the others'; QK — with the token's unembedding as the query, the token's own key ranks in the top 5 % for ≥ 50 % of tokens. Confirmed when, on IOI, its direct path works against the predicted answer.",
     CS,
+    ['ioi'],
+    // 2: effective embeddings without the positional embedding; test tokens = what the usable tasks predict.
+    2,
+  ),
+  s_suppression: def(
+    's_suppression',
+    'S-suppression',
+    "IOI: the head attends from END to S2 (≥ 0.2, more than to IO), its direct path carries the answer (effect ≤ −0.1) by lowering S, and its OV circuit suppresses the token it reads (McDougall et al.'s OV test on effective embeddings, ≥ 50 % of the test tokens). The contrastive head of additive + contrastive IOI circuits; copy suppression as well only where its QK test also passes.",
+    CONTRASTIVE,
     ['ioi'],
   ),
   function_vector: def(

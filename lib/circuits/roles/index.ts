@@ -10,6 +10,7 @@ import { detectIoiRoles } from './ioi-roles';
 import { copySuppressionScores, copySuppressionVerdicts } from './copy-suppression';
 import { aieVerdicts, factMoverVerdicts, lastTokenHeadEffects } from './task-roles';
 import { inductionKindVerdicts } from './induction-kind';
+import { sSuppressionVerdicts } from './s-suppression';
 
 export { ROLE_DEFINITIONS, ROLE_THRESHOLDS } from './definitions';
 
@@ -61,6 +62,7 @@ export async function detectRoles(
   const verdicts: RoleVerdict[] = [];
   const notes: string[] = [];
   let direct: number[][] | null = null;
+  let ioiAttention: { toIO: number[][]; toS2: number[][] } | null = null;
 
   const ioi = usable.get('ioi');
   if (ioi) {
@@ -68,18 +70,30 @@ export async function detectRoles(
     verdicts.push(...r.verdicts);
     notes.push(...r.notes);
     direct = r.direct;
+    ioiAttention = r.attention;
   } else for (const role of IOI_ROLES) verdicts.push(...untestableAll(role, L, H, why('ioi')));
 
-  // Copy suppression: weights on the tasks' answer tokens (or a seeded sample of the vocabulary).
-  let tokens = [...new Set(built.flatMap((t) => t.pairs.flatMap((p) => [p.answer, p.wrong])))];
-  let tokenSource = `${tokens.length} answer tokens of the tasks`;
+  // Copy suppression: weights on the tokens the model predicts in the tasks it performs (a model trained on IOI only
+  // ever copies names: its other tokens say nothing about suppression); else every built task's answers, else a
+  // seeded sample of the vocabulary.
+  const answerTokens = (ts: Task[]) => [...new Set(ts.flatMap((t) => t.pairs.flatMap((p) => [p.answer, p.wrong])))];
+  let tokens = answerTokens([...usable.values()]);
+  let tokenSource = `${tokens.length} answer tokens of the usable tasks`;
+  if (tokens.length < 10) {
+    tokens = answerTokens(built);
+    tokenSource = `${tokens.length} answer tokens of the tasks`;
+  }
   if (tokens.length < 10) {
     const rng = makeRng(7);
     const n = Math.min(500, model.cfg.d_vocab);
     tokens = [...new Set(Array.from({ length: n }, () => rng.int(model.cfg.d_vocab)))];
     tokenSource = `${tokens.length} sampled tokens`;
   }
-  verdicts.push(...copySuppressionVerdicts(await copySuppressionScores(counted, model, tokens), direct, tokenSource));
+  const cs = await copySuppressionScores(counted, model, tokens);
+  verdicts.push(...copySuppressionVerdicts(cs, direct, tokenSource));
+  if (ioi && direct && ioiAttention)
+    verdicts.push(...sSuppressionVerdicts(cs.ov, direct, ioiAttention.toS2, ioiAttention.toIO, tokenSource, ioi.name));
+  else verdicts.push(...untestableAll('s_suppression', L, H, why('ioi')));
 
   const icl = ICL_TASKS.map((k) => usable.get(k)).filter((t): t is Task => t !== undefined);
   const iclSweeps = [];
@@ -111,6 +125,8 @@ export async function detectRoles(
   const circuits = ioi && opts.discover ? [await discoverCircuit(counted, model, ioi, { threshold: opts.discoveryThreshold ?? 0.05 })] : [];
   const csHeads = verdicts.filter((v) => v.role === 'copy_suppression' && v.verdict === 'yes').map((v) => `L${v.layer}H${v.head}`);
   if (csHeads.length > 0) notes.push(`Copy-suppression heads (weights): ${csHeads.join(', ')}.`);
+  const ssHeads = verdicts.filter((v) => v.role === 's_suppression' && v.verdict === 'yes').map((v) => `L${v.layer}H${v.head}`);
+  if (ssHeads.length > 0) notes.push(`S-suppressing heads (attend to S2, write −S, OV suppresses what it reads): ${ssHeads.join(', ')}.`);
   return { tasks: usability, verdicts, circuits, forwardPasses: counted.passes, notes };
 }
 

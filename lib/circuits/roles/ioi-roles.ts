@@ -18,6 +18,8 @@ export interface IoiRoleResult {
   notes: string[];
   /** Direct effect of every head (for copy suppression's confirmation). */
   direct: number[][];
+  /** Mean attention from END to IO and to S2 [layer][head] (S-suppression reads them). */
+  attention: { toIO: number[][]; toS2: number[][] };
   forwardPasses: number;
 }
 
@@ -77,7 +79,7 @@ export async function detectIoiRoles(
     if (Math.abs(e) >= T.effect && toS[hd.layer][hd.head] >= T.attention && toS[hd.layer][hd.head] > toIO[hd.layer][hd.head]) {
       notes.push(
         `L${hd.layer}H${hd.head} attends to S (${fmt(toS[hd.layer][hd.head])}) and its direct path moves the logit difference by ${fmt(e)}: ` +
-          `${e < 0 ? 'it writes against S (an S-suppressing head, as in additive + contrastive IOI circuits)' : 'it writes S'}, not a name mover`,
+          `${e < 0 ? 'it writes against S (an S-suppressing head, as in additive + contrastive IOI circuits; see the S-suppression role)' : 'it writes S'}, not a name mover`,
       );
     }
   }
@@ -187,5 +189,5 @@ export async function detectIoiRoles(
     notes.push(
       'No name movers: the model performs IOI without the paper’s name-mover chain; no S-inhibition or duplicate-token roles are assigned.',
     );
-  return { verdicts, notes, direct: direct.effects, forwardPasses: passes };
+  return { verdicts, notes, direct: direct.effects, attention: { toIO, toS2 }, forwardPasses: passes };
 }

@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../../tokenizers/types';
 import type { PromptPair, TaskBuild, TaskBuildOptions } from '../types';
-import { pairFromTexts, singleToken } from './words';
+import { pairFromTexts, singleToken, singleTokenProblem } from './words';
 
 /**
  * Factual recall (Meng et al. 2022, ROME): "The Eiffel Tower is located in the city of" → " Paris". The corrupted
@@ -46,7 +46,7 @@ export function buildFactualTask(tokenizer: Tokenizer, opts: TaskBuildOptions = 
       skipped.push(`"${subject}" cannot be tokenized`);
       continue;
     }
-    if (answer === null) skipped.push(`"${city}" is not one token`);
+    if (answer === null) skipped.push(`"${city}" ${singleTokenProblem(tokenizer, city)}`);
     else facts.push({ subject, answer, length });
   }
   const pairs: PromptPair[] = [];

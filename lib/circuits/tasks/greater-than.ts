@@ -1,7 +1,7 @@
 import type { Tokenizer } from '../../tokenizers/types';
 import { makeRng } from '../../sampling/random';
 import type { PromptPair, TaskBuild, TaskBuildOptions } from '../types';
-import { pairFromTexts, singleToken } from './words';
+import { pairFromTexts, singleToken, singleTokenProblem } from './words';
 
 /**
  * Greater-than (Hanna et al. 2023): "The war lasted from the year 1732 to the year 17" → a two-digit year above 32.
@@ -25,7 +25,12 @@ export function buildGreaterThanTask(tokenizer: Tokenizer, opts: TaskBuildOption
   for (let y = 0; y < 100; y++) {
     const id = singleToken(tokenizer, twoDigit(y));
     if (id === null) {
-      return { ok: false, kind: 'greater_than', reason: `the two-digit year "${twoDigit(y)}" is not one token`, skipped: [] };
+      return {
+        ok: false,
+        kind: 'greater_than',
+        reason: `the two-digit year "${twoDigit(y)}" ${singleTokenProblem(tokenizer, twoDigit(y))}`,
+        skipped: [],
+      };
     }
     yearIds.push(id);
   }

@@ -1,7 +1,7 @@
 import type { Tokenizer } from '../../tokenizers/types';
 import { makeRng } from '../../sampling/random';
 import type { PromptPair, TaskBuild, TaskBuildOptions, TaskKind } from '../types';
-import { pairFromTexts, singleToken } from './words';
+import { pairFromTexts, singleToken, singleTokenProblem } from './words';
 
 /**
  * Few-shot (in-context) tasks after Todd et al. 2023 (Function Vectors in Large Language Models): demonstrations
@@ -89,8 +89,13 @@ export function buildIclTask(
   for (const [x, y] of ICL_WORD_PAIRS[kind]) {
     const xi = singleToken(tokenizer, x);
     const yi = singleToken(tokenizer, y);
-    if (xi === null || yi === null || xi === yi) skipped.push(`"${x}" → "${y}": not single tokens`);
-    else usable.push([x, y, xi, yi]);
+    if (xi === null || yi === null || xi === yi) {
+      const problems = [x, y].flatMap((w) => {
+        const why = singleTokenProblem(tokenizer, w);
+        return why ? [`"${w}" ${why}`] : [];
+      });
+      skipped.push(`"${x}" → "${y}": ${problems.join(', ') || 'the same token'}`);
+    } else usable.push([x, y, xi, yi]);
   }
   if (usable.length < shots + 2) {
     return {

@@ -1,7 +1,7 @@
 import type { Tokenizer } from '../../tokenizers/types';
 import { makeRng } from '../../sampling/random';
 import type { PromptPair, TaskBuild, TaskBuildOptions } from '../types';
-import { pairFromTexts, positionsOf, singleToken } from './words';
+import { pairFromTexts, positionsOf, singleToken, singleTokenProblem } from './words';
 
 /**
  * Indirect object identification (Wang et al. 2022): "When Mary and John went to the store, John gave a drink to"
@@ -52,7 +52,7 @@ function fill(template: string, a: string, b: string, s: string): string {
 export function buildIoiTask(tokenizer: Tokenizer, opts: TaskBuildOptions = {}): TaskBuild {
   const count = opts.count ?? 32;
   const rng = makeRng(opts.seed ?? 19);
-  const skipped = IOI_NAMES.filter((n) => singleToken(tokenizer, n) === null).map((n) => `name "${n}" is not one token`);
+  const skipped = IOI_NAMES.filter((n) => singleToken(tokenizer, n) === null).map((n) => `name "${n}" ${singleTokenProblem(tokenizer, n)}`);
   const names = IOI_NAMES.filter((n) => singleToken(tokenizer, n) !== null);
   if (names.length < 5)
     return { ok: false, kind: 'ioi', reason: `only ${names.length} of the names are single tokens (5 needed)`, skipped };

@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../../tokenizers/types';
 import type { MetricKind, PromptPair, TaskBuild } from '../types';
-import { singleToken } from './words';
+import { isWordToken, singleToken, singleTokenProblem } from './words';
 
 /**
  * User tasks as JSONL, one prompt pair per line: {"clean": "...", "corrupted": "...", "answer": " Mary", "wrong": " John"}.
@@ -26,9 +26,12 @@ function answerToken(tokenizer: Tokenizer, text: string, where: string): number 
   } catch (e) {
     throw new TaskInputError(`${where}: cannot tokenize (${(e as Error).message})`);
   }
-  if (ids.length === 1) return ids[0];
+  if (ids.length === 1 && isWordToken(tokenizer, ids[0], text)) return ids[0];
   const single = singleToken(tokenizer, text.trimStart());
   if (single !== null) return single;
+  const problem = singleTokenProblem(tokenizer, text.trimStart());
+  if (ids.length === 1 || problem?.startsWith('is the tokenizer'))
+    throw new TaskInputError(`${where}: ${JSON.stringify(text)} ${problem}; answers must be one known token`);
   throw new TaskInputError(`${where}: ${JSON.stringify(text)} is ${ids.length} tokens; answers must be one token`);
 }
 
