@@ -119,6 +119,16 @@ export class ConfigurationEvaluator {
     }
   }
 
+  /** How many configurations one forward holds (every pair of each length is a row). */
+  configsPerForward(): number {
+    const { cfg } = this.model;
+    const byLength = new Map<number, number>();
+    for (const p of this.pairs) byLength.set(p.clean.length, (byLength.get(p.clean.length) ?? 0) + 1);
+    let n = Infinity;
+    for (const [len, count] of byLength) n = Math.min(n, Math.floor(edgeRowsPerBatch(cfg, len, this.maxRows) / count));
+    return Math.max(1, n);
+  }
+
   /** Mean metric per configuration (higher = closer to clean; kl is reported as −KL). */
   async evaluate(configs: Configuration[]): Promise<number[]> {
     if (this.groups.length === 0) await this.prepare();
