@@ -48,10 +48,9 @@ export async function discoverCircuit(
   const testsOf = (r: Receiver, base: ReadonlySet<string>): Configuration[] =>
     r.senders.map((s) => ({ removed: base, also: [edgeKey(s.id, r)] }));
   // The next receiver's edge tests ride in the batch that decides the current one (against the removed set they assume).
-  let pending: { removed: ReadonlySet<string>; values: number[] } | null = null;
   const first = await evaluator.evaluate([{ removed }, { removed: allRemoved }, ...testsOf(receivers[0], removed)]);
   const [cleanMetric, corruptedMetric] = first;
-  pending = { removed, values: first.slice(2) };
+  let pending: { removed: ReadonlySet<string>; values: number[] } | null = { removed, values: first.slice(2) };
   const gap = Math.abs(cleanMetric - corruptedMetric);
   if (gap === 0) throw new Error(`discoverCircuit: clean and corrupted prompts score the same on ${task.name}: nothing to explain`);
 
