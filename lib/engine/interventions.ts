@@ -3,6 +3,7 @@ import type { HookName } from './types';
 import { assertKnownHooks, hookDims, parseHookName } from './hooks';
 import type { Projection } from './projections';
 import type { PositionReductions } from './reductions';
+import type { EdgePatches } from './edge-patching';
 
 /**
  * Interventions: zero- or mean-ablation of a head or an MLP neuron, and activation patching, as INPUTS of the
@@ -72,6 +73,8 @@ export interface RunOptions {
   norms?: HookName[];
   /** Pattern hooks whose max over non-BOS sources comes back as `sourceMaxName(hook)` (reductions.ts; OnnxRunner only). */
   sourceMaxima?: HookName[];
+  /** Edge patching: per batch row, which sender → receiver edges read a source run's values (lib/engine/edge-patching.ts; OnnxRunner only). */
+  edgePatches?: EdgePatches;
 }
 
 /** One intervened hook's inputs, with the hook's concrete shape: keep[i] = 1 leaves element i, 0 takes replacement[i]. */

@@ -5,6 +5,7 @@ import { assertKnownHooks, hookDims } from './hooks';
 import { projectedName, projectionMatrixName } from './projections';
 import { buildReductions } from './reduction-graph';
 import { normName, sourceMaxName } from './reductions';
+import { EdgePatchGraph } from './edge-patching-graph';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -45,6 +46,8 @@ export interface OnnxGraphRequest {
    * initializers serialised into the graph (each session owns a copy; onnxruntime can prepack them; 2 GB cap).
    */
   weights?: WeightStorage;
+  /** Edge patching inputs (lib/engine/edge-patching.ts): every receiver reads its own residual with removed edges. */
+  edgePatching?: boolean;
 }
 
 export type WeightStorage = 'inputs' | 'initializers';
@@ -106,7 +109,9 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
     const { keep, replacement } = interventionInputs(hook);
     ctx.b.intervene(hook, ctx.b.input(keep, 'bool', dims), ctx.b.input(replacement, 'float32', dims));
   }
+  if (request.edgePatching) ctx.edges = edgePatchGraph(ctx, [...request.hooks, ...intervened, ...(request.norms ?? [])], intervened);
   const resid = buildEmbedding(ctx);
+  ctx.edges?.embed(resid);
   let residPre = resid;
   for (let layer = 0; layer < cfg.n_layers; layer++) residPre = buildBlock(ctx, layer, residPre);
   buildUnembed(ctx, residPre);
@@ -168,6 +173,8 @@ class GraphContext {
   private readonly rotaryNames = new Map<number, { cos: string; sinSigned: string }>();
   private rotaryRowsOneHead?: { cos: string; sinSigned: string };
   private readonly weightRefs = new Map<string, string>();
+  /** Set in edge-patched graphs: receivers read their own inputs (lib/engine/edge-patching-graph.ts). */
+  edges?: EdgePatchGraph;
 
   constructor(
     readonly model: CanonicalModel,
@@ -332,15 +339,49 @@ function buildBlock(ctx: GraphContext, layer: number, residPre: string): string 
   const p = `blocks.${layer}`;
   if (layer > 0) residPre = ctx.alias(`${p}.hook_resid_pre`, residPre);
 
-  const attnOut = buildAttention(ctx, layer, buildNorm(ctx, `${p}.ln1`, residPre, cfg.normalization_type, cfg.d_model));
-  if (cfg.attn_only) return b.op('Add', [residPre, attnOut], {}, `${p}.hook_resid_post`);
+  const { edges } = ctx;
+  const proj = edges
+    ? edges.attentionProjections(layer, residPre)
+    : fusedProjections(ctx, `${p}.attn`, buildNorm(ctx, `${p}.ln1`, residPre, cfg.normalization_type, cfg.d_model));
+  const attnOut = buildAttention(ctx, layer, proj);
+  // In an edge-patched graph the last resid_post is the logits' input, with its removed edges applied.
+  const edgesAtEnd = edges && layer === cfg.n_layers - 1;
+  const residPost = (value: string[]) => {
+    if (!edgesAtEnd) return b.op('Add', value, {}, `${p}.hook_resid_post`);
+    return edges.logitsInput(b.op('Add', value, {}, undefined, `${p}/resid_post_unpatched`), `${p}.hook_resid_post`);
+  };
+  const mlpIn = (resid: string) =>
+    buildMlp(ctx, layer, buildNorm(ctx, `${p}.ln2`, edges ? edges.mlpInput(layer, resid) : resid, cfg.normalization_type, cfg.d_model));
+  if (cfg.attn_only) return residPost([residPre, attnOut]);
   if (cfg.parallel_attn_mlp) {
-    const mlpOut = buildMlp(ctx, layer, buildNorm(ctx, `${p}.ln2`, residPre, cfg.normalization_type, cfg.d_model));
-    return b.op('Add', [b.op('Add', [residPre, attnOut]), mlpOut], {}, `${p}.hook_resid_post`);
+    const mlpOut = mlpIn(residPre);
+    edges?.mlp(layer, mlpOut);
+    return residPost([b.op('Add', [residPre, attnOut]), mlpOut]);
   }
   const residMid = b.op('Add', [residPre, attnOut], {}, `${p}.hook_resid_mid`);
-  const mlpOut = buildMlp(ctx, layer, buildNorm(ctx, `${p}.ln2`, residMid, cfg.normalization_type, cfg.d_model));
-  return b.op('Add', [residMid, mlpOut], {}, `${p}.hook_resid_post`);
+  const mlpOut = mlpIn(residMid);
+  edges?.mlp(layer, mlpOut);
+  return residPost([residMid, mlpOut]);
+}
+
+/** The edge graph of a request, after checking that the request does not read what edge patching replaces. */
+function edgePatchGraph(ctx: GraphContext, hooks: HookName[], intervened: HookName[]): EdgePatchGraph {
+  const perReceiver = hooks.filter((h) => /^blocks\.\d+\.ln1\./.test(h));
+  if (perReceiver.length > 0) throw new Error(`edge patching: ${perReceiver.join(', ')} do not exist (every receiver has its own ln1)`);
+  const results = intervened.filter((h) => h.endsWith('attn.hook_result'));
+  if (results.length > 0) throw new Error(`edge patching: ${results.join(', ')} cannot be intervened (senders are z·W_O)`);
+  const { b, cfg } = ctx;
+  return new EdgePatchGraph({
+    b,
+    cfg,
+    norm: (prefix, x) => buildNorm(ctx, prefix, x, cfg.normalization_type, cfg.d_model),
+    weight: (name, shape) => ctx.weightRef(name, ctx.weight(name, shape)),
+    optionalWeight: (name, shape) => {
+      const t = ctx.optionalWeight(name, shape);
+      return t ? ctx.weightRef(name, t) : null;
+    },
+    zeros: (name, dims) => ctx.init(name, new Float32Array(dims.reduce((a, c) => a * c, 1)), dims),
+  });
 }
 
 /**
@@ -507,7 +548,7 @@ function applyRotary(ctx: GraphContext, flat: string, nHeads: number, hint: stri
 }
 
 /** Multi-head (or grouped-query) causal self-attention; returns hook_attn_out. */
-function buildAttention(ctx: GraphContext, layer: number, x: string): string {
+function buildAttention(ctx: GraphContext, layer: number, proj: { q: string; k: string; v: string }): string {
   const { b, cfg } = ctx;
   const p = `blocks.${layer}.attn`;
   const H = cfg.n_heads;
@@ -515,7 +556,6 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   const group = H / Hkv;
   const dh = cfg.d_head;
 
-  const proj = fusedProjections(ctx, p, x);
   // The q/k hooks are side views of the flat projections; an intervened one is read back instead.
   const readBack = (hookValue: string, flat: string, hook: string) => (ctx.intervened.has(hook) ? mergeHeads(ctx, hookValue) : flat);
   let qFlat = readBack(splitHeads(ctx, proj.q, H, `${p}.hook_q`), proj.q, `${p}.hook_q`);
@@ -560,6 +600,7 @@ function buildAttention(ctx: GraphContext, layer: number, x: string): string {
   const zForResult = ctx.intervened.has(`${p}.hook_z`)
     ? b.op('Transpose', [z], { perm: [0, 2, 1, 3] }, undefined, `${p}/z_heads_intervened`)
     : zHeads;
+  ctx.edges?.heads(layer, zForResult, W_O_heads);
   const resultHeads = b.op('MatMul', [zForResult, W_O_heads], {}, undefined, `${p}/result_heads`);
   const result = b.op('Transpose', [resultHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_result`);
 

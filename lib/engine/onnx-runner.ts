@@ -8,6 +8,16 @@ import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
+import {
+  EDGE_MASK_INPUT,
+  EDGE_SOURCE_ROW_INPUT,
+  checkEdgePatches,
+  edgeReceiverCount,
+  edgeSenderCount,
+  edgeSourceInput,
+  edgeSourceHooks,
+  type EdgePatches,
+} from './edge-patching';
 import { OBSERVED_INPUT, REDUCED_SUMS, checkReductions, normName, reducedName, sourceMaxName } from './reductions';
 
 export interface OnnxRunnerOptions {
@@ -194,7 +204,8 @@ export class OnnxRunner implements ForwardRunner {
       const { observed, length } = options.reductions!;
       feeds[OBSERVED_INPUT] = new ort.Tensor('float32', observed, [batch, length]);
     }
-    const entry = this.entry(hooks, intervened, projected, reduced, norms, sourceMaxima);
+    if (options.edgePatches) Object.assign(feeds, edgePatchFeeds(this.model.cfg, options.edgePatches, batch, seqLen));
+    const entry = this.entry(hooks, intervened, projected, reduced, norms, sourceMaxima, options.edgePatches !== undefined);
     entry.inFlight++;
     try {
       const session = await entry.session;
@@ -254,9 +265,10 @@ export class OnnxRunner implements ForwardRunner {
     reduced: HookName[] = [],
     norms: HookName[] = [],
     sourceMaxima: HookName[] = [],
+    edgePatching = false,
   ): CachedSession {
     const sortedIntervened = [...new Set(intervened)].sort();
-    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}\n|${norms.join('\n')}\n|${sourceMaxima.join('\n')}`;
+    const key = `${[...new Set(hooks)].sort().join('\n')}\n|${sortedIntervened.join('\n')}\n|${projected.join('\n')}\n|${reduced.join('\n')}\n|${norms.join('\n')}\n|${sourceMaxima.join('\n')}${edgePatching ? '\n|edges' : ''}`;
     const entry = this.sessions.get(key);
     if (entry) {
       // Map order is the LRU order: move to the back.
@@ -268,7 +280,7 @@ export class OnnxRunner implements ForwardRunner {
     created.session = this.createSession(
       [...new Set(hooks)].sort(),
       sortedIntervened,
-      { projected, reduced, norms, sourceMaxima },
+      { projected, reduced, norms, sourceMaxima, edgePatching },
       created,
     );
     // A failed build is not cached: the next call tries again (and reports the error again).
@@ -286,7 +298,7 @@ export class OnnxRunner implements ForwardRunner {
   private async createSession(
     hooks: HookName[],
     interventions: HookName[],
-    extra: { projected: HookName[]; reduced: HookName[]; norms: HookName[]; sourceMaxima: HookName[] },
+    extra: { projected: HookName[]; reduced: HookName[]; norms: HookName[]; sourceMaxima: HookName[]; edgePatching?: boolean },
     entry: CachedSession,
   ): Promise<ort.InferenceSession> {
     const t0 = performance.now();
@@ -299,6 +311,7 @@ export class OnnxRunner implements ForwardRunner {
       reductions: extra.reduced,
       norms: extra.norms,
       sourceMaxima: extra.sourceMaxima,
+      edgePatching: extra.edgePatching,
       weights,
     });
     entry.bytes = bytes.byteLength;
@@ -387,4 +400,18 @@ export function tokensToTensor(tokens: number[][], dVocab: number, nCtx: number)
     });
   });
   return new ort.Tensor('int64', data, [tokens.length, seqLen]);
+}
+
+/** The graph inputs of edge patching (lib/engine/edge-patching.ts), checked against the batch. */
+function edgePatchFeeds(cfg: CanonicalModel['cfg'], e: EdgePatches, batch: number, seqLen: number): Record<string, ort.Tensor> {
+  checkEdgePatches(cfg, e, batch, seqLen);
+  const feeds: Record<string, ort.Tensor> = {
+    [EDGE_MASK_INPUT]: new ort.Tensor('float32', e.mask, [batch, edgeReceiverCount(cfg), edgeSenderCount(cfg)]),
+    [EDGE_SOURCE_ROW_INPUT]: new ort.Tensor('int64', BigInt64Array.from(Array.from(e.sourceRow, BigInt)), [batch]),
+  };
+  for (const hook of edgeSourceHooks(cfg)) {
+    const t = e.sources.get(hook)!;
+    feeds[edgeSourceInput(hook)] = new ort.Tensor('float32', t.data, t.shape);
+  }
+  return feeds;
 }

@@ -38,6 +38,8 @@ export class ReferenceRunner implements ForwardRunner {
 
   async run(tokens: number[][], hooks: HookName[], options: RunOptions = {}): Promise<ActivationCache> {
     this.validateTokens(tokens);
+    // Edge patching is the ONNX engine's (lib/engine/edge-patching.ts); its plain-TS check is lib/circuits/discovery/evaluate.reference.ts.
+    if (options.edgePatches) throw new Error('ReferenceRunner: edge patches are computed by the ONNX engine (OnnxRunner) only');
     const wanted = new Set(hooks);
     const known = new Set(this.allHooks);
     const unknown = hooks.filter((h) => !known.has(h));

@@ -8,7 +8,9 @@ import { buildTask } from '../tasks';
 import type { Task } from '../types';
 import { patchHeads } from '../patching/sweeps';
 import { discoverCircuit } from './acdc';
-import { ConfigurationEvaluator, valueHooks } from './evaluate';
+import { ConfigurationEvaluator, type Configuration } from './evaluate';
+import { ReferenceConfigurationEvaluator, valueHooks } from './evaluate.reference';
+import type { ModelConfig } from '../../models/types';
 import { edgeKey, receiversInReverseOrder } from './graph';
 
 const runners: OnnxRunner[] = [];
@@ -34,37 +36,73 @@ describe('circuit discovery on the planted IOI circuit', () => {
   }, 300_000); // ~10 s on an idle machine; minutes when the shared machine is loaded
 });
 
-describe('the edge evaluator against whole-node patching on the reference forward', () => {
-  const model = randomModel({ n_layers: 2 }, { seed: 4 });
-  const onnx = new OnnxRunner(model);
-  runners.push(onnx);
-  const reference = new ReferenceRunner(model);
-  const rng = makeRng(8);
-  const seq = () => Array.from({ length: 6 }, () => rng.int(model.cfg.d_vocab));
-  const pairs = [0, 1, 2].map(() => ({ clean: seq(), corrupted: seq(), answer: 5, wrong: 6, positions: { END: [5] } }));
-  const task: Task = { kind: 'user', name: 'r', description: '', citation: null, metric: 'logit_diff', version: 1, pairs, skipped: [] };
-
-  it('no edge removed = clean, every edge removed = corrupted, all edges out of one head = patching that head', async () => {
-    const receivers = receiversInReverseOrder(model.cfg);
-    const values = valueHooks(model);
-    const clean = [];
-    const corrupted = [];
-    for (const p of pairs) {
-      const cache = await reference.run([p.clean, p.corrupted], values);
-      clean.push({ cache, row: 0 });
-      corrupted.push({ cache, row: 1 });
-    }
-    for (const runner of [onnx, reference]) {
-      const ev = new ConfigurationEvaluator(runner, model, pairs, receivers, 'logit_diff', clean, corrupted, []);
-      const all = new Set(receivers.flatMap((r) => r.senders.map((s) => edgeKey(s.id, r))));
+describe('the edge evaluator (edge patching in the graph) against the plain-TS evaluator on the reference forward', () => {
+  const configs: Array<[string, Partial<ModelConfig>]> = [
+    ['LayerNorm, learned positions', { n_layers: 2 }],
+    [
+      'RMSNorm, rotary, grouped-query, gated MLP',
+      {
+        n_layers: 3,
+        normalization_type: 'RMS',
+        positional_embedding_type: 'rotary',
+        n_key_value_heads: 2,
+        gated_mlp: true,
+        act_fn: 'silu',
+      },
+    ],
+    ['parallel attention and MLP', { n_layers: 2, parallel_attn_mlp: true, positional_embedding_type: 'rotary' }],
+    ['attention-only, no norm', { n_layers: 3, attn_only: true, normalization_type: null }],
+  ];
+  for (const [name, overrides] of configs) {
+    it(`${name}: random edge sets agree; no edge removed = clean, all removed = corrupted, all edges out of one head = patching that head`, async () => {
+      const model = randomModel(overrides, { seed: 4 });
+      const onnx = new OnnxRunner(model);
+      runners.push(onnx);
+      const reference = new ReferenceRunner(model);
+      const rng = makeRng(8);
+      const seq = () => Array.from({ length: 6 }, () => rng.int(model.cfg.d_vocab));
+      const pairs = [0, 1, 2].map(() => ({ clean: seq(), corrupted: seq(), answer: 5, wrong: 6, positions: { END: [5] } }));
+      const task: Task = { kind: 'user', name: 'r', description: '', citation: null, metric: 'logit_diff', version: 1, pairs, skipped: [] };
+      const receivers = receiversInReverseOrder(model.cfg);
+      const keys = receivers.flatMap((r) => r.senders.map((s) => edgeKey(s.id, r)));
+      const all = new Set(keys);
       const fromL0H1 = new Set(receivers.flatMap((r) => r.senders.filter((s) => s.id === 'L0H1').map((s) => edgeKey(s.id, r))));
-      const [m0, mAll, mHead] = await ev.evaluate([{ removed: new Set() }, { removed: all }, { removed: fromL0H1 }]);
+      const randomSets = [0.1, 0.3, 0.6].map((p) => ({ removed: new Set(keys.filter(() => rng.next() < p)) }));
+      const evaluated: Configuration[] = [{ removed: new Set() }, { removed: all }, { removed: fromL0H1 }, ...randomSets];
+
+      const ev = new ConfigurationEvaluator(onnx, model, pairs, receivers, 'logit_diff');
+      const inGraph = await ev.evaluate(evaluated);
+      // The plain-TS check: receiver inputs recomputed in TypeScript and patched into hook_q|k|v / mlp.hook_pre, iterated to a fixed point.
+      const values = valueHooks(model);
+      const clean = [];
+      const corrupted = [];
+      for (const p of pairs) {
+        const cache = await reference.run([p.clean, p.corrupted], values);
+        clean.push({ cache, row: 0 });
+        corrupted.push({ cache, row: 1 });
+      }
+      const check = await new ReferenceConfigurationEvaluator(
+        reference,
+        model,
+        pairs,
+        receivers,
+        'logit_diff',
+        clean,
+        corrupted,
+        [],
+      ).evaluate(evaluated);
+      inGraph.forEach((m, i) => expect(m).toBeCloseTo(check[i], 3));
+      expect(new Set(inGraph.slice(3).map((m) => m.toFixed(3))).size).toBeGreaterThan(1); // the random sets differ
+
       // Whole-head noising: the corrupted output of L0H1 patched into the clean run (hook_z), by the sweep engine.
       const noising: Task = { ...task, pairs: pairs.map((p) => ({ ...p, clean: p.corrupted, corrupted: p.clean })) };
       const sweep = await patchHeads(reference, model, noising, {});
-      expect(m0).toBeCloseTo(sweep.corruptedMetric, 4); // the sweep's "corrupted" is our clean here
-      expect(mAll).toBeCloseTo(sweep.cleanMetric, 4);
-      expect(mHead).toBeCloseTo(sweep.metrics[1], 4);
-    }
-  });
+      const [m0, mAll, mHead] = inGraph;
+      expect(m0).toBeCloseTo(sweep.corruptedMetric, 3); // the sweep's "corrupted" is our clean here
+      expect(mAll).toBeCloseTo(sweep.cleanMetric, 3);
+      expect(mHead).toBeCloseTo(sweep.metrics[1], 3);
+      // Every configuration × pair in one forward (plus the corrupted sources' run).
+      expect(ev.forwardPasses).toBe(2);
+    });
+  }
 });

@@ -1,9 +1,8 @@
 import type { ForwardRunner } from '../../engine/types';
 import type { Circuit, CircuitEdge, CircuitModel, CircuitNode, MetricKind, Task } from '../types';
 import { CountingRunner } from '../metric';
-import { ConfigurationEvaluator, logSoftmax, valueHooks } from './evaluate';
+import { ConfigurationEvaluator, type Configuration } from './evaluate';
 import { edgeKey, headId, receiversInReverseOrder, senders, type Receiver } from './graph';
-import { projectRows, normalizeRows } from '../receiver-inputs';
 
 /**
  * Automatic circuit discovery (open problem 6.47), ACDC's edge pruning (Conmy et al. 2023): receivers from the
@@ -11,8 +10,12 @@ import { projectRows, normalizeRows } from '../receiver-inputs';
  * output) and removed when the metric moves by less than τ × |clean − corrupted|. Batched: all incoming edges of a
  * receiver are tested at once, one batch row per (edge, prompt pair), each against the current circuit; the edges
  * below τ are then removed together if that moves the metric by less than τ, else one at a time, smallest first, as
- * ACDC does (so two edges that can stand in for each other are not both removed). Finally nodes that no longer reach
+ * ACDC does (a batch of candidates per forward, each against the current set; exactly the sequential decisions) (so two edges that can stand in for each other are not both removed). Finally nodes that no longer reach
  * the logits, or receive nothing, are dropped with their edges (exact: such edges carry the corrupted value anyway).
+ * Each evaluation is edge patching in the graph (evaluate.ts, lib/engine/edge-patching.ts): one batch row per
+ * (edge set, prompt pair), one forward for as many rows as fit. The joint test rides in one batch with the next
+ * receiver's edge tests (against the removed set the joint test would leave, used when it passes), and a single
+ * small edge needs no joint test (its own test is that configuration): about one forward batch per receiver.
  */
 export const DISCOVERY_VERSION = 1;
 export const DISCOVERY_CITATION = {
@@ -36,53 +39,64 @@ export async function discoverCircuit(
   if (!(opts.threshold >= 0)) throw new Error(`discoverCircuit: threshold must be ≥ 0, got ${opts.threshold}`);
   const metric = opts.metric ?? task.metric;
   const counted = new CountingRunner(runner);
-  const pairs = task.pairs;
   const receivers = receiversInReverseOrder(cfg);
-  // Clean and corrupted values of every pair (one batch per length).
-  const clean: Array<{ cache: Map<string, { shape: number[]; data: Float32Array }>; row: number }> = [];
-  const corrupted: typeof clean = [];
-  const byLength = new Map<number, number[]>();
-  pairs.forEach((p, i) => byLength.set(p.clean.length, [...(byLength.get(p.clean.length) ?? []), i]));
-  for (const idx of byLength.values()) {
-    const cache = await counted.run([...idx.map((i) => pairs[i].clean), ...idx.map((i) => pairs[i].corrupted)], valueHooks(model));
-    idx.forEach((i, row) => {
-      clean[i] = { cache, row };
-      corrupted[i] = { cache, row: idx.length + row };
-    });
-  }
-  const cleanLogProbs = pairs.map((_, i) => finalLogProbs(model, clean[i]));
-  const evaluator = new ConfigurationEvaluator(counted, model, pairs, receivers, metric, clean, corrupted, cleanLogProbs, opts.maxRows);
+  // Every evaluation is edge patching in the graph: one batch row per (configuration, prompt pair).
+  const evaluator = new ConfigurationEvaluator(counted, model, task.pairs, receivers, metric, opts.maxRows);
   const allRemoved = new Set(receivers.flatMap((r) => r.senders.map((s) => edgeKey(s.id, r))));
-  const [cleanMetric, corruptedMetric] = await evaluator.evaluate([{ removed: new Set() }, { removed: allRemoved }]);
+  // Replaced (never mutated) when edges are removed: the evaluator memoises each removed set's mask offsets.
+  let removed: ReadonlySet<string> = new Set<string>();
+  const testsOf = (r: Receiver, base: ReadonlySet<string>): Configuration[] =>
+    r.senders.map((s) => ({ removed: base, also: [edgeKey(s.id, r)] }));
+  // The next receiver's edge tests ride in the batch that decides the current one (against the removed set they assume).
+  const first = await evaluator.evaluate([{ removed }, { removed: allRemoved }, ...testsOf(receivers[0], removed)]);
+  const [cleanMetric, corruptedMetric] = first;
+  let pending: { removed: ReadonlySet<string>; values: number[] } | null = { removed, values: first.slice(2) };
   const gap = Math.abs(cleanMetric - corruptedMetric);
   if (gap === 0) throw new Error(`discoverCircuit: clean and corrupted prompts score the same on ${task.name}: nothing to explain`);
 
-  const removed = new Set<string>();
   const effects = new Map<string, number>();
   let current = cleanMetric;
   let done = 0;
-  for (const r of receivers) {
+  for (let ri = 0; ri < receivers.length; ri++) {
+    const r = receivers[ri];
+    const next = receivers[ri + 1];
     if (done > 0 && opts.onReceiver?.(done, receivers.length, counted.passes)) break;
     done++;
     const keys = r.senders.map((s) => edgeKey(s.id, r));
-    const tried = await evaluator.evaluate(keys.map((k) => ({ removed: new Set([...removed, k]) })));
+    const tried: number[] = pending?.removed === removed ? pending.values : await evaluator.evaluate(testsOf(r, removed));
+    pending = null;
     const effect = tried.map((m) => (current - m) / gap);
     keys.forEach((k, i) => effects.set(k, effect[i]));
-    const small = keys.map((k, i) => ({ k, e: Math.abs(effect[i]) })).filter((x) => x.e < opts.threshold);
+    const small = keys.map((k, i) => ({ k, i, e: Math.abs(effect[i]) })).filter((x) => x.e < opts.threshold);
     if (small.length === 0) continue;
-    const together = new Set([...removed, ...small.map((x) => x.k)]);
-    const [joint] = await evaluator.evaluate([{ removed: together }]);
+    const together: ReadonlySet<string> = new Set([...removed, ...small.map((x) => x.k)]);
+    let joint: number;
+    if (small.length === 1)
+      joint = tried[small[0].i]; // the same configuration as its own test
+    else {
+      const values = await evaluator.evaluate([{ removed, also: small.map((x) => x.k) }, ...(next ? testsOf(next, together) : [])]);
+      joint = values[0];
+      pending = { removed: together, values: values.slice(1) };
+    }
     if (Math.abs(current - joint) / gap < opts.threshold) {
-      for (const x of small) removed.add(x.k);
+      removed = together;
       current = joint;
       continue;
     }
-    for (const x of small.sort((a, b) => a.e - b.e)) {
-      const [m] = await evaluator.evaluate([{ removed: new Set([...removed, x.k]) }]);
-      if (Math.abs(current - m) / gap < opts.threshold) {
-        removed.add(x.k);
-        current = m;
+    // One at a time, smallest first, as ACDC; a forward's worth of candidates is tested at once against the current
+    // set: the ones before the first that passes are settled (rejected), that one is removed, the rest tested again.
+    let queue = small.sort((a, b) => a.e - b.e);
+    while (queue.length > 0) {
+      const chunk = queue.slice(0, evaluator.configsPerForward());
+      const values = await evaluator.evaluate(chunk.map((x) => ({ removed, also: [x.k] })));
+      const j = values.findIndex((m) => Math.abs(current - m) / gap < opts.threshold);
+      if (j < 0) {
+        queue = queue.slice(chunk.length);
+        continue;
       }
+      removed = new Set([...removed, chunk[j].k]);
+      current = values[j];
+      queue = queue.slice(j + 1);
     }
   }
   const edges = pruneDeadNodes(receivers, removed, effects, cfg.n_heads / cfg.n_key_value_heads);
@@ -115,7 +129,7 @@ export async function discoverCircuit(
  * edge: their output is then exactly the corrupted one). Key/value receivers are named after every query head of
  * their group (the same edge, shared).
  */
-function pruneDeadNodes(receivers: Receiver[], removed: Set<string>, effects: Map<string, number>, group: number): CircuitEdge[] {
+function pruneDeadNodes(receivers: Receiver[], removed: ReadonlySet<string>, effects: Map<string, number>, group: number): CircuitEdge[] {
   // The heads a receiver input belongs to: a key/value head feeds every query head of its group.
   const nodesOf = (r: Receiver): string[] =>
     (r.channel === 'k' || r.channel === 'v') && group > 1
@@ -135,15 +149,4 @@ function pruneDeadNodes(receivers: Receiver[], removed: Set<string>, effects: Ma
     const effect = effects.get(edgeKey(from, r)) ?? 0;
     return nodesOf(r).map((to) => ({ from, to, channel: r.channel, effect }));
   });
-}
-
-function finalLogProbs(model: CircuitModel, v: { cache: Map<string, { shape: number[]; data: Float32Array }>; row: number }): Float64Array {
-  const { cfg, weights } = model;
-  const t = v.cache.get(`blocks.${cfg.n_layers - 1}.hook_resid_post`)!;
-  const T = t.shape[1];
-  const D = cfg.d_model;
-  const x = Float64Array.from(t.data.subarray((v.row * T + T - 1) * D, (v.row * T + T) * D));
-  normalizeRows(cfg, weights, 'ln_final', x, 1);
-  const W_U = weights.get('unembed.W_U')!;
-  return logSoftmax(projectRows(x, 1, D, W_U.data, 0, W_U.shape[1], weights.get('unembed.b_U')?.data ?? null));
 }
