@@ -93,7 +93,11 @@ export function keepWeightsFloat16(model: CanonicalModel): KeptFloat16 {
   for (const name of matrices) {
     const overflow = float16Overflow(model.weights.get(name)!.data);
     if (overflow !== null) {
-      return { kept: false, bytes: keptBytes(model), why: `${name} holds ${overflow}, beyond float16's range (±65504): kept float32` };
+      return {
+        kept: false,
+        bytes: keptWeightBytes(model),
+        why: `${name} holds ${overflow}, beyond float16's range (±65504): kept float32`,
+      };
     }
   }
   const half = (model.float16Weights ??= new Map());
@@ -102,10 +106,11 @@ export function keepWeightsFloat16(model: CanonicalModel): KeptFloat16 {
     half.set(name, { shape: t.shape, data: narrowToFloat16(t.data) });
     model.weights.delete(name);
   }
-  return { kept: true, bytes: keptBytes(model), why: `${matrices.length} matrices kept as float16` };
+  return { kept: true, bytes: keptWeightBytes(model), why: `${matrices.length} matrices kept as float16` };
 }
 
-function keptBytes(model: CanonicalModel): number {
+/** The bytes a model's weights hold in memory (16-bit ones at 2 bytes a value). */
+export function keptWeightBytes(model: CanonicalModel): number {
   let bytes = 0;
   for (const t of model.weights.values()) bytes += t.data.byteLength;
   for (const t of model.float16Weights?.values() ?? []) bytes += t.data.byteLength;

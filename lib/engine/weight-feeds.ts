@@ -36,11 +36,14 @@ export function weightFeeds(model: CanonicalModel, names: string[], precision: P
   return feeds;
 }
 
-/** Float32 bytes of a model's weights (plus the 16-bit ones' own bytes where it keeps some 16-bit). */
+/**
+ * Float32 bytes of a model's weights, counting weights kept 16-bit at their float32 size (what the CPU provider widens
+ * them to, and the size memory ratios are stated against; keptWeightBytes in float16-weights.ts is what they hold).
+ */
 export function weightBytes(model: CanonicalModel): number {
   let bytes = 0;
   for (const t of model.weights.values()) bytes += t.data.byteLength;
-  for (const t of model.float16Weights?.values() ?? []) bytes += t.data.byteLength;
+  for (const t of model.float16Weights?.values() ?? []) bytes += 2 * t.data.byteLength;
   return bytes;
 }
 

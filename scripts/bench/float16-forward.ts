@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { keepWeightsFloat16 } from '@/lib/engine/float16-weights';
+import { keepWeightsFloat16, keptWeightBytes } from '@/lib/engine/float16-weights';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { weightPrecision } from '@/lib/engine/precision';
 import { randomModel } from '@/lib/engine/random-model';
@@ -82,7 +82,7 @@ async function child(mode: 'f32' | 'f16'): Promise<void> {
   peak = Math.max(peak, process.memoryUsage().rss);
   const record = weightPrecision(model, runner);
   await runner.dispose();
-  console.log(JSON.stringify({ mode, float32Bytes, heldBytes: weightBytes(model), rssWeights, peak, times, record }));
+  console.log(JSON.stringify({ mode, float32Bytes, heldBytes: keptWeightBytes(model), rssWeights, peak, times, record }));
 }
 
 function main(): void {
