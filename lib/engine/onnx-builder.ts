@@ -1,7 +1,7 @@
 import onnxProto from 'onnx-proto';
 
 /**
- * A tiny builder over the protobufjs-generated ONNX classes: named nodes, float32/int64
+ * A tiny builder over the protobufjs-generated ONNX classes: named nodes, float32/float16/int64
  * initializers and typed graph inputs/outputs, serialised to the bytes that
  * `InferenceSession.create(Uint8Array)` accepts.
  */
@@ -13,16 +13,23 @@ export const ONNX_OPSET = 17;
 /** IR version 8 is the one that goes with opset 17 (and the newest the onnx-proto schema knows). */
 const IR_VERSION = 8;
 
-export type ElemType = 'float32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'float16' | 'bfloat16' | 'int64' | 'bool';
 /** A dimension: a fixed size or a symbolic name such as `batch`. */
 export type Dim = number | string;
 export type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
 
 const ELEM_TYPE_CODE: Record<ElemType, number> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
+  float32: onnx.TensorProto.DataType.FLOAT, // 1
+  float16: onnx.TensorProto.DataType.FLOAT16, // 10
+  bfloat16: onnx.TensorProto.DataType.BFLOAT16, // 16
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
 };
+
+/** The ONNX TensorProto data type of an element type (the `to` attribute of a Cast). */
+export function elemTypeCode(elemType: ElemType): number {
+  return ELEM_TYPE_CODE[elemType];
+}
 
 function valueInfo(name: string, elemType: ElemType, dims: Dim[] | null): onnxProto.onnx.IValueInfoProto {
   const shape =
@@ -99,11 +106,11 @@ export class OnnxGraphBuilder {
   }
 
   /**
-   * A float32 weight supplied on every run as a graph input instead of stored in the graph: the serialised model
-   * stays small (protobuf caps it at 2 GB) and every session reads the caller's one copy of the weights.
+   * A weight (float32, or float16 for a 16-bit graph) supplied on every run as a graph input instead of stored in the
+   * graph: the serialised model stays small (protobuf caps it at 2 GB) and every session reads the caller's one copy.
    */
-  weightInput(name: string, dims: number[]): string {
-    this.input(name, 'float32', dims);
+  weightInput(name: string, dims: number[], elemType: 'float32' | 'float16' = 'float32'): string {
+    this.input(name, elemType, dims);
     this.weightInputNames.add(name);
     return name;
   }
@@ -127,6 +134,26 @@ export class OnnxGraphBuilder {
       rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     });
     return name;
+  }
+
+  /** A float16 weight from its IEEE half bits (a 16-bit graph's initializer), stored raw like float32 ones. */
+  float16Initializer(name: string, bits: Uint16Array, dims: number[]): string {
+    const expected = dims.reduce((a, b) => a * b, 1);
+    if (bits.length !== expected) {
+      throw new Error(`initializer ${name}: ${bits.length} values for shape [${dims.join(', ')}] (expected ${expected})`);
+    }
+    this.initializers.push({
+      name: this.claim(name),
+      dataType: onnx.TensorProto.DataType.FLOAT16,
+      dims,
+      rawData: new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength),
+    });
+    return name;
+  }
+
+  /** `x` converted to the element type `to` (ONNX Cast). */
+  cast(x: string, to: ElemType, out?: string, hint?: string): string {
+    return this.op('Cast', [x], { to: ELEM_TYPE_CODE[to] }, out, hint ?? `${x}/as_${to}`);
   }
 
   int64Initializer(name: string, values: number[], dims: number[] = [values.length]): string {

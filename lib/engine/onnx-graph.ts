@@ -1,4 +1,4 @@
-import type { CanonicalModel, ModelConfig, Tensor } from '../models/types';
+import type { CanonicalModel, Float16Tensor, ModelConfig, Tensor } from '../models/types';
 import type { HookName } from './types';
 import { OnnxGraphBuilder, type Dim } from './onnx-builder';
 import { assertKnownHooks, hookDims } from './hooks';
@@ -6,6 +6,7 @@ import { projectedName, projectionMatrixName } from './projections';
 import { buildReductions } from './reduction-graph';
 import { normName, sourceMaxName } from './reductions';
 import { EdgePatchGraph } from './edge-patching-graph';
+import { anyWeight, float16Bits, isMatrixWeight, weightShape, type Precision } from './float16-weights';
 
 /**
  * Builds the ONNX graph of a CanonicalModel's forward pass, TransformerLens' HookedTransformer
@@ -48,6 +49,13 @@ export interface OnnxGraphRequest {
   weights?: WeightStorage;
   /** Edge patching inputs (lib/engine/edge-patching.ts): every receiver reads its own residual with removed edges. */
   edgePatching?: boolean;
+  /**
+   * What the matrix products compute in (default float32). `float16`: the matrices (`W_*`) are float16 inputs or
+   * initializers (lib/engine/float16-weights.ts), each MatMul casts its float32 activation to float16 and its result
+   * back, Gathers from W_E/W_pos are cast after the lookup; norms, softmax, activations and the residual sums stay
+   * float32, and every hook and output is float32 as in a float32 graph.
+   */
+  precision?: Precision;
 }
 
 export type WeightStorage = 'inputs' | 'initializers';
@@ -103,12 +111,15 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
   assertKnownHooks(cfg, intervened);
   assertIntervenable(intervened);
 
-  const ctx = new GraphContext(model, new Set(request.hooks), new Set(intervened), request.weights ?? 'inputs');
+  const ctx = new GraphContext(model, new Set(request.hooks), new Set(intervened), request.weights ?? 'inputs', request.precision);
   for (const hook of intervened) {
     const dims = hook === 'logits' ? ['batch', 'pos', logitsWidthOf(model)] : hookDims(cfg, hook).map(symbolicDim);
     const { keep, replacement } = interventionInputs(hook);
     ctx.b.intervene(hook, ctx.b.input(keep, 'bool', dims), ctx.b.input(replacement, 'float32', dims));
   }
+  // Edge patching's receiver products are float32 MatMuls of their own (lib/engine/edge-patching-graph.ts).
+  if (request.edgePatching && request.precision === 'float16')
+    throw new Error('edge patching runs in float32: build it with precision float32');
   if (request.edgePatching) ctx.edges = edgePatchGraph(ctx, [...request.hooks, ...intervened, ...(request.norms ?? [])], intervened);
   const resid = buildEmbedding(ctx);
   ctx.edges?.embed(resid);
@@ -152,7 +163,7 @@ export function buildOnnxModel(model: CanonicalModel, request: OnnxGraphRequest)
 }
 
 function logitsWidthOf(model: CanonicalModel): number {
-  return model.weights.get('unembed.W_U')?.shape[1] ?? model.cfg.d_vocab;
+  return weightShape(model, 'unembed.W_U')?.[1] ?? model.cfg.d_vocab;
 }
 
 function symbolicDim(d: number | string): Dim {
@@ -175,12 +186,16 @@ class GraphContext {
   private readonly weightRefs = new Map<string, string>();
   /** Set in edge-patched graphs: receivers read their own inputs (lib/engine/edge-patching-graph.ts). */
   edges?: EdgePatchGraph;
+  /** Tensors of the graph that are float16 (weight refs and their reshapes), and float16 casts of activations. */
+  private readonly halfTensors = new Set<string>();
+  private readonly halfCasts = new Map<string, string>();
 
   constructor(
     readonly model: CanonicalModel,
     readonly requested: Set<HookName>,
     readonly intervened: Set<HookName> = new Set(),
     readonly storage: WeightStorage = 'inputs',
+    readonly precision: Precision = 'float32',
   ) {
     this.cfg = model.cfg;
     this.logitsWidth = model.cfg.d_vocab;
@@ -201,17 +216,17 @@ class GraphContext {
     );
   }
 
-  /** A required weight, checked against its expected shape. */
-  weight(name: string, shape: number[]): Tensor {
-    const t = this.model.weights.get(name);
+  /** A required weight (float32, or 16-bit where the model keeps it so), checked against its expected shape. */
+  weight(name: string, shape: number[]): Tensor | Float16Tensor {
+    const t = anyWeight(this.model, name);
     if (!t) throw new Error(`${this.cfg.model_name}: weight ${name} is missing`);
     checkShape(name, t, shape);
     return t;
   }
 
   /** An optional weight (absent biases are zero and add no node). */
-  optionalWeight(name: string, shape: number[]): Tensor | undefined {
-    const t = this.model.weights.get(name);
+  optionalWeight(name: string, shape: number[]): Tensor | Float16Tensor | undefined {
+    const t = anyWeight(this.model, name);
     if (t) checkShape(name, t, shape);
     return t;
   }
@@ -225,13 +240,55 @@ class GraphContext {
    * A model weight as the graph reads it, in its canonical layout (layout changes are graph nodes, which onnxruntime
    * folds away for initializers): a weight input fed with the model's own array, or an initializer.
    */
-  weightRef(name: string, t: Tensor): string {
+  weightRef(name: string, t: Tensor | Float16Tensor): string {
     let ref = this.weightRefs.get(name);
     if (!ref) {
-      ref = this.storage === 'inputs' ? this.b.weightInput(name, t.shape) : this.b.floatInitializer(name, t.data, t.shape);
+      const half = this.precision === 'float16' && isMatrixWeight(name);
+      if (half) {
+        ref =
+          this.storage === 'inputs'
+            ? this.b.weightInput(name, t.shape, 'float16')
+            : this.b.float16Initializer(name, float16Bits(this.model, name).data, t.shape);
+        this.halfTensors.add(ref);
+      } else {
+        if (!(t.data instanceof Float32Array)) {
+          throw new Error(`${this.cfg.model_name}: weight ${name} is kept in float16; build the graph with precision float16`);
+        }
+        ref = this.storage === 'inputs' ? this.b.weightInput(name, t.shape) : this.b.floatInitializer(name, t.data, t.shape);
+      }
       this.weightRefs.set(name, ref);
     }
     return ref;
+  }
+
+  /** Whether a tensor of the graph is float16 (a 16-bit weight, or a layout change of one: see markHalf). */
+  isHalf(tensor: string): boolean {
+    return this.halfTensors.has(tensor);
+  }
+
+  /** Records that `tensor` (a Reshape/Transpose/Concat of 16-bit weights) is float16; returns it. */
+  markHalf(tensor: string, from: string): string {
+    if (this.halfTensors.has(from)) this.halfTensors.add(tensor);
+    return tensor;
+  }
+
+  /**
+   * x · w, named `out` (a hook) when given. With a float16 w, x is cast to float16 (once per x), the product is
+   * computed in float16 and cast back, so `out` is float32 whatever the precision.
+   */
+  matmul(x: string, w: string, out?: string, hint?: string): string {
+    if (!this.halfTensors.has(w)) return this.b.op('MatMul', [x, w], {}, out, hint);
+    let xHalf = this.halfCasts.get(x);
+    if (!xHalf) this.halfCasts.set(x, (xHalf = this.b.cast(x, 'float16', undefined, `${hint ?? 'matmul'}/x_f16`)));
+    const product = this.b.op('MatMul', [xHalf, w], {}, undefined, `${hint ?? 'matmul'}/f16`);
+    return this.b.cast(product, 'float32', out, hint);
+  }
+
+  /** Rows of a weight matrix (embedding lookups), float32 whatever the weight's precision. */
+  gatherRows(w: string, indices: string, out?: string, hint?: string): string {
+    if (!this.halfTensors.has(w)) return this.b.op('Gather', [w, indices], { axis: 0 }, out, hint);
+    const rows = this.b.op('Gather', [w, indices], { axis: 0 }, undefined, `${hint ?? out ?? 'rows'}/f16`);
+    return this.b.cast(rows, 'float32', out, hint);
   }
 
   /**
@@ -289,7 +346,7 @@ class GraphContext {
   }
 }
 
-function checkShape(name: string, t: Tensor, shape: number[]): void {
+function checkShape(name: string, t: Tensor | Float16Tensor, shape: number[]): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new Error(`weight ${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
   }
@@ -323,11 +380,11 @@ export function rotaryTables(cfg: ModelConfig): { cos: Float32Array; sinSigned: 
 function buildEmbedding(ctx: GraphContext): string {
   const { b, cfg } = ctx;
   const W_E = ctx.weight('embed.W_E', [cfg.d_vocab, cfg.d_model]);
-  const embed = b.op('Gather', [ctx.weightRef('embed.W_E', W_E), ctx.tokens], { axis: 0 }, 'hook_embed');
+  const embed = ctx.gatherRows(ctx.weightRef('embed.W_E', W_E), ctx.tokens, 'hook_embed');
   if (cfg.positional_embedding_type !== 'standard') return ctx.alias('blocks.0.hook_resid_pre', embed);
 
   const W_pos = ctx.weight('pos_embed.W_pos', [cfg.n_ctx, cfg.d_model]);
-  const posRows = b.op('Gather', [ctx.weightRef('pos_embed.W_pos', W_pos), ctx.positions], { axis: 0 }, undefined, 'pos_embed_rows');
+  const posRows = ctx.gatherRows(ctx.weightRef('pos_embed.W_pos', W_pos), ctx.positions, undefined, 'pos_embed_rows');
   // TransformerLens hooks the positional embedding repeated over the batch; the sum broadcasts instead.
   b.op('Expand', [posRows, b.op('Shape', [embed])], {}, 'hook_pos_embed');
   return b.op('Add', [embed, posRows], {}, 'blocks.0.hook_resid_pre');
@@ -471,17 +528,12 @@ function fusedProjections(ctx: GraphContext, p: string, x: string): { q: string;
   ];
   const widths = parts.map((part) => part.n * dh);
   const N = widths.reduce((a, c) => a + c, 0);
-  const stacked = b.op(
-    'Concat',
-    parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh]))),
-    { axis: 0 },
-    undefined,
-    `${p}/W_QKV_heads`,
-  ); // [H + 2·Hkv, D, dh]
-  const columns = b.op('Transpose', [stacked], { perm: [1, 0, 2] }, undefined, `${p}/W_QKV_columns`); // [D, H + 2·Hkv, dh]
-  const W = b.op('Reshape', [columns, b.int64Constant([D, N])], {}, undefined, `${p}/W_QKV`);
+  const refs = parts.map((part) => ctx.weightRef(`${p}.W_${part.which}`, ctx.weight(`${p}.W_${part.which}`, [part.n, D, dh])));
+  const stacked = ctx.markHalf(b.op('Concat', refs, { axis: 0 }, undefined, `${p}/W_QKV_heads`), refs[0]); // [H + 2·Hkv, D, dh]
+  const columns = ctx.markHalf(b.op('Transpose', [stacked], { perm: [1, 0, 2] }, undefined, `${p}/W_QKV_columns`), stacked); // [D, H + 2·Hkv, dh]
+  const W = ctx.markHalf(b.op('Reshape', [columns, b.int64Constant([D, N])], {}, undefined, `${p}/W_QKV`), columns);
   const biases = parts.map((part) => ctx.optionalWeight(`${p}.b_${part.which}`, [part.n, dh]));
-  let all = b.op('MatMul', [x, W], {}, undefined, `${p}/qkv`);
+  let all = ctx.matmul(x, W, undefined, `${p}/qkv`);
   if (biases.some((t) => t)) {
     const pieces = parts.map((part, i) => {
       const t = biases[i];
@@ -596,22 +648,24 @@ function buildAttention(ctx: GraphContext, layer: number, proj: { q: string; k: 
   const b_O = ctx.optionalWeight(`${p}.b_O`, [cfg.d_model]);
   // Per-head outputs (without b_O, as TransformerLens): [batch, head, pos, d_head] @ [head, d_head, d_model].
   // With hook_z intervened, hook_z (not zHeads) is what the heads output.
-  const W_O_flat = b.op('Reshape', [W_O_heads, b.int64Constant([H * dh, cfg.d_model])], {}, undefined, `${p}/W_O_flat`);
+  const W_O_flat = ctx.markHalf(
+    b.op('Reshape', [W_O_heads, b.int64Constant([H * dh, cfg.d_model])], {}, undefined, `${p}/W_O_flat`),
+    W_O_heads,
+  );
   const zForResult = ctx.intervened.has(`${p}.hook_z`)
     ? b.op('Transpose', [z], { perm: [0, 2, 1, 3] }, undefined, `${p}/z_heads_intervened`)
     : zHeads;
   ctx.edges?.heads(layer, zForResult, W_O_heads);
-  const resultHeads = b.op('MatMul', [zForResult, W_O_heads], {}, undefined, `${p}/result_heads`);
+  const resultHeads = ctx.matmul(zForResult, W_O_heads, undefined, `${p}/result_heads`);
   const result = b.op('Transpose', [resultHeads], { perm: [0, 2, 1, 3] }, `${p}.hook_result`);
 
   const outHook = `blocks.${layer}.hook_attn_out`;
   // Normally one MatMul over all heads; an intervened hook_result is summed over heads instead (the same sum).
   let out = ctx.intervened.has(`${p}.hook_result`)
     ? b.op('ReduceSum', [result, b.int64Constant([2])], { keepdims: 0 }, b_O ? undefined : outHook, `${p}/out`)
-    : b.op(
-        'MatMul',
-        [b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`), W_O_flat],
-        {},
+    : ctx.matmul(
+        b.op('Reshape', [z, b.int64Constant([0, 0, H * dh])], {}, undefined, `${p}/z_flat`),
+        W_O_flat,
         b_O ? undefined : outHook,
         `${p}/out`,
       );
@@ -658,8 +712,8 @@ function buildMlp(ctx: GraphContext, layer: number, x: string): string {
   let post: string;
   if (cfg.gated_mlp) {
     const W_gate = ctx.weight(`${p}.W_gate`, [cfg.d_model, cfg.d_mlp]);
-    const pre = b.op('MatMul', [x, ctx.weightRef(`${p}.W_gate`, W_gate)], {}, `${p}.hook_pre`);
-    const preLinear = b.op('MatMul', [x, W_in_init], {}, `${p}.hook_pre_linear`);
+    const pre = ctx.matmul(x, ctx.weightRef(`${p}.W_gate`, W_gate), `${p}.hook_pre`);
+    const preLinear = ctx.matmul(x, W_in_init, `${p}.hook_pre_linear`);
     const product = b.op(
       'Mul',
       [activation(ctx, pre, `${p}/act`, `${p}/act_gate`), preLinear],
@@ -669,7 +723,7 @@ function buildMlp(ctx: GraphContext, layer: number, x: string): string {
     );
     post = b_in ? addBiasIn(product, `${p}.hook_post`) : product;
   } else {
-    const mm = b.op('MatMul', [x, W_in_init], {}, b_in ? undefined : `${p}.hook_pre`, `${p}/in`);
+    const mm = ctx.matmul(x, W_in_init, b_in ? undefined : `${p}.hook_pre`, `${p}/in`);
     const pre = b_in ? addBiasIn(mm, `${p}.hook_pre`) : mm;
     if (cfg.act_fn === 'solu_ln') {
       const mid = b.op('Mul', [pre, b.op('Softmax', [pre], { axis: -1 }, undefined, `${p}/softmax`)], {}, `${p}.hook_mid`);
@@ -681,19 +735,18 @@ function buildMlp(ctx: GraphContext, layer: number, x: string): string {
   const W_out = ctx.weight(`${p}.W_out`, [cfg.d_mlp, cfg.d_model]);
   const b_out = ctx.optionalWeight(`${p}.b_out`, [cfg.d_model]);
   const hook = `blocks.${layer}.hook_mlp_out`;
-  const mm = b.op('MatMul', [post, ctx.weightRef(`${p}.W_out`, W_out)], {}, b_out ? undefined : hook, `${p}/out`);
+  const mm = ctx.matmul(post, ctx.weightRef(`${p}.W_out`, W_out), b_out ? undefined : hook, `${p}/out`);
   return b_out ? b.op('Add', [mm, ctx.weightRef(`${p}.b_out`, b_out)], {}, hook) : mm;
 }
 
 function buildUnembed(ctx: GraphContext, residFinal: string): void {
   const { b, cfg } = ctx;
   const x = buildNorm(ctx, 'ln_final', residFinal, cfg.normalization_type, cfg.d_model);
-  const W_U = ctx.model.weights.get('unembed.W_U');
   // The unembedding may be wider than d_vocab (padded vocabularies); logits are as wide as W_U.
-  const width = W_U?.shape[1] ?? cfg.d_vocab;
+  const width = logitsWidthOf(ctx.model);
   const W_UChecked = ctx.weight('unembed.W_U', [cfg.d_model, width]);
   const b_U = ctx.optionalWeight('unembed.b_U', [width]);
   ctx.logitsWidth = width;
-  const mm = b.op('MatMul', [x, ctx.weightRef('unembed.W_U', W_UChecked)], {}, b_U ? undefined : 'logits', 'unembed');
+  const mm = ctx.matmul(x, ctx.weightRef('unembed.W_U', W_UChecked), b_U ? undefined : 'logits', 'unembed');
   if (b_U) b.op('Add', [mm, ctx.weightRef('unembed.b_U', b_U)], {}, 'logits');
 }

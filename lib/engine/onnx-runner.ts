@@ -4,6 +4,8 @@ import type { ActivationCache, ForwardRunner, HookName } from './types';
 import { assertKnownHooks, hookDims } from './hooks';
 import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable, type WeightStorage } from './onnx-graph';
 import { defaultWeightStorage, weightBytes, weightFeeds } from './weight-feeds';
+import { weightShape, type Precision } from './float16-weights';
+import { choosePrecision } from './precision';
 import { assertBatchFits } from './memory-estimate';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
@@ -54,6 +56,11 @@ export interface OnnxRunnerOptions {
    * 2 GB, where initializers let the provider keep the weights on the device instead of copying them every run.
    */
   weightStorage?: WeightStorage;
+  /**
+   * What the matrix products compute in (lib/engine/precision.ts). Default choosePrecision(): float16 on CUDA for a
+   * 16-bit checkpoint or wherever the model keeps its matrices 16-bit, HEADWIKI_PRECISION when set, else float32.
+   */
+  precision?: Precision;
 }
 
 /** Models with more float32 weights than this run without onnxruntime's memory arena (see cpuMemArena). */
@@ -75,6 +82,8 @@ interface CachedSession {
   bytes: number;
   /** The weight inputs its graph reads (fed from the model's arrays on every run). */
   weightInputs: string[];
+  /** What its graph computes the matrix products in (the matrices are fed in it). */
+  precision: Precision;
   inFlight: number;
   evicted: boolean;
 }
@@ -96,6 +105,10 @@ export class OnnxRunner implements ForwardRunner {
   buildCount = 0;
   /** Where the latest session's weights live (inputs or initializers). */
   weightStorage: WeightStorage | null = null;
+  /** What the latest session computes its matrix products in, and why (recorded in runs' options). */
+  precision: Precision | null = null;
+  precisionWhy: string | null = null;
+  private readonly precisionOption?: Precision;
   /** The execution provider the latest session runs on (`cpu` after a fallback). */
   activeProvider: string | null = null;
   private providers: string[];
@@ -120,6 +133,7 @@ export class OnnxRunner implements ForwardRunner {
     this.providers = options.executionProviders ?? chooseExecutionProviders();
     this.log = options.log;
     this.weightStorageOption = options.weightStorage;
+    this.precisionOption = options.precision;
     this.sessionOptions = {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
@@ -164,7 +178,7 @@ export class OnnxRunner implements ForwardRunner {
     // Refuse a batch whose activations would make the machine swap (the message names the batch that fits), before
     // even packing its tokens.
     if (Array.isArray(tokens) && Array.isArray(tokens[0])) {
-      assertBatchFits(this.model.cfg, tokens.length, tokens[0].length, hooks, this.model.weights.get('unembed.W_U')?.shape[1]);
+      assertBatchFits(this.model.cfg, tokens.length, tokens[0].length, hooks, weightShape(this.model, 'unembed.W_U')?.[1]);
     }
     const input = tokensToTensor(tokens, this.model.cfg.d_vocab, this.model.cfg.n_ctx);
     const feeds: Record<string, ort.Tensor> = { tokens: input };
@@ -172,7 +186,7 @@ export class OnnxRunner implements ForwardRunner {
     let intervened: HookName[] = [];
     if (interventions.length > 0 || (options.patchTensors?.size ?? 0) > 0) {
       assertIntervenable([...interventions.map((iv) => iv.hook), ...(options.patchTensors?.keys() ?? [])]);
-      const logitsWidth = this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab;
+      const logitsWidth = weightShape(this.model, 'unembed.W_U')?.[1] ?? this.model.cfg.d_vocab;
       const tensors = buildInterventionTensors(
         this.model.cfg,
         interventions,
@@ -191,7 +205,7 @@ export class OnnxRunner implements ForwardRunner {
     const projections = options.projections ?? [];
     const projected = checkProjections(projections, hooks, (hook) => {
       const dims =
-        hook === 'logits' ? [this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab] : hookDims(this.model.cfg, hook);
+        hook === 'logits' ? [weightShape(this.model, 'unembed.W_U')?.[1] ?? this.model.cfg.d_vocab] : hookDims(this.model.cfg, hook);
       return dims[dims.length - 1] as number;
     });
     for (const p of projections)
@@ -209,7 +223,7 @@ export class OnnxRunner implements ForwardRunner {
     entry.inFlight++;
     try {
       const session = await entry.session;
-      Object.assign(feeds, weightFeeds(this.model, entry.weightInputs));
+      Object.assign(feeds, weightFeeds(this.model, entry.weightInputs, entry.precision));
       // Outputs go straight into arrays allocated here (onnxruntime writes into pre-allocated fetches): each hook
       // exists once, not once in onnxruntime's memory and again as the JavaScript copy of it.
       const fetches: Record<string, ort.Tensor> = {};
@@ -246,7 +260,7 @@ export class OnnxRunner implements ForwardRunner {
 
   /** A hook's concrete shape for a batch (logits as wide as the unembedding). */
   private outputDims(hook: HookName, batch: number, seqLen: number): number[] {
-    if (hook === 'logits') return [batch, seqLen, this.model.weights.get('unembed.W_U')?.shape[1] ?? this.model.cfg.d_vocab];
+    if (hook === 'logits') return [batch, seqLen, weightShape(this.model, 'unembed.W_U')?.[1] ?? this.model.cfg.d_vocab];
     return hookDims(this.model.cfg, hook).map((d) => (d === 'batch' ? batch : typeof d === 'number' ? d : seqLen));
   }
 
@@ -276,7 +290,7 @@ export class OnnxRunner implements ForwardRunner {
       this.sessions.set(key, entry);
       return entry;
     }
-    const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], inFlight: 0, evicted: false };
+    const created: CachedSession = { session: null!, bytes: 0, weightInputs: [], precision: 'float32', inFlight: 0, evicted: false };
     created.session = this.createSession(
       [...new Set(hooks)].sort(),
       sortedIntervened,
@@ -304,6 +318,10 @@ export class OnnxRunner implements ForwardRunner {
     const t0 = performance.now();
     const weights = this.weightStorageOption ?? defaultWeightStorage(this.providers[0], this.model);
     this.weightStorage = weights;
+    const chosen = this.precisionOption
+      ? { precision: this.precisionOption, why: 'precision set for the runner' }
+      : choosePrecision(this.model, this.providers[0]);
+    [this.precision, this.precisionWhy, entry.precision] = [chosen.precision, chosen.why, chosen.precision];
     const { bytes, weightInputs } = buildOnnxModel(this.model, {
       hooks,
       interventions,
@@ -313,6 +331,7 @@ export class OnnxRunner implements ForwardRunner {
       sourceMaxima: extra.sourceMaxima,
       edgePatching: extra.edgePatching,
       weights,
+      precision: chosen.precision,
     });
     entry.bytes = bytes.byteLength;
     entry.weightInputs = weightInputs;

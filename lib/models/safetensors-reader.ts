@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { bytesPerValue, decodeInto, headerLengthOf, parseSafetensorsHeader, type SafetensorsEntry } from './safetensors';
-import type { Tensor } from './types';
+import { floatToHalf } from './safetensors-write';
+import type { Float16Tensor, Tensor } from './types';
 
 /**
  * A safetensors file read by ranges: the header once, then each tensor on demand with positioned reads of at most
@@ -58,6 +59,46 @@ export class SafetensorsFileReader {
     return { shape: [...e.shape], data: out };
   }
 
+  /**
+   * A tensor as float16 bits, for a model that keeps its matrices 16-bit (lib/engine/float16-weights.ts): an F16
+   * tensor is read straight into its Uint16Array (no float32 copy, half the memory of read()); BF16 / F32 / F64 are
+   * decoded chunk by chunk and narrowed, and refused when a value is past float16's ±65504 (keep those float32).
+   */
+  readFloat16(name: string): Float16Tensor {
+    const e = this.entries.get(name);
+    if (!e) throw new Error(`${this.file}: no tensor ${name}`);
+    const out = new Uint16Array(e.count);
+    if (e.dtype === 'F16' && LITTLE_ENDIAN_HOST) {
+      const outBytes = new Uint8Array(out.buffer);
+      const step = Math.max(2, this.chunkBytes - (this.chunkBytes % 2));
+      for (let at = e.begin; at < e.end; at += step) {
+        const length = Math.min(step, e.end - at);
+        this.readInto(outBytes.subarray(at - e.begin, at - e.begin + length), this.dataStart + at);
+      }
+      return { shape: [...e.shape], data: out };
+    }
+    const width = bytesPerValue(e.dtype);
+    const step = Math.max(width, Math.floor(this.chunkBytes / width) * width);
+    const scratch = new Uint8Array(Math.min(step, e.end - e.begin));
+    const values = new Float32Array(scratch.byteLength / width);
+    for (let at = e.begin; at < e.end; at += step) {
+      const length = Math.min(step, e.end - at);
+      const chunk = scratch.subarray(0, length);
+      this.readInto(chunk, this.dataStart + at);
+      const n = length / width;
+      decodeInto(values, 0, chunk, e.dtype);
+      const offset = (at - e.begin) / width;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (Math.abs(v) > 65504 && Number.isFinite(v)) {
+          throw new Error(`${this.file}: tensor ${name} holds ${v}, beyond float16's range (±65504): read it as float32`);
+        }
+        out[offset + i] = floatToHalf(v);
+      }
+    }
+    return { shape: [...e.shape], data: out };
+  }
+
   close(): void {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
@@ -108,6 +149,11 @@ export class LazySafetensors implements TensorSource {
 
   get(name: string): Tensor | undefined {
     return this.where.get(name)?.read(name);
+  }
+
+  /** A tensor as float16 bits (SafetensorsFileReader.readFloat16), read now. */
+  getFloat16(name: string): Float16Tensor | undefined {
+    return this.where.get(name)?.readFloat16(name);
   }
 
   keys(): IterableIterator<string> {

@@ -10,6 +10,15 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/**
+ * A weight kept in IEEE float16 (its bits), for a float16 graph (lib/engine/float16-weights.ts): half the memory of
+ * its float32 Tensor. Only the ONNX engine's float16 graphs read these.
+ */
+export interface Float16Tensor {
+  shape: number[];
+  data: Uint16Array;
+}
+
 /** HookedTransformerConfig, the subset headwiki needs (TransformerLens field names). */
 export interface ModelConfig {
   /** TransformerLens-style official name, e.g. `stories260K`, `gpt2-small`. */
@@ -91,6 +100,11 @@ export interface CanonicalModel {
      */
     dtype?: string;
   };
+  /**
+   * Weights kept 16-bit (keepWeightsFloat16, lib/engine/float16-weights.ts): each name here is absent from `weights`.
+   * Only the matrices (`W_*`) move; norms and biases stay float32. Set only where the run computes in float16.
+   */
+  float16Weights?: Map<string, Float16Tensor>;
   /** Parameters of the checkpoint as published (a shared classifier once), kept when weight processing changes the
    * tensors (an unembedding centred apart from the embedding would otherwise count twice). */
   checkpointParams?: number;
