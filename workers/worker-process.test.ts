@@ -13,6 +13,7 @@ import { getRunProgress } from '@/lib/db/run-progress';
 import { headMetrics } from '@/lib/metrics/heads/registry';
 import type { HeadMetric } from '@/lib/metrics/heads/types';
 import { applyMigrations } from '@/lib/postgres/migrate';
+import { decodeResult } from '@/lib/queue/result-codec';
 import { bundledCorpora, readDocuments } from './corpus-files';
 import { corpusScans } from './jobs/corpus-scans';
 import { metricGroups } from './plan-run';
@@ -87,6 +88,13 @@ describe('runs on the work queue', { timeout: 120_000 }, () => {
     expect(corpora.map((c) => c.corpusSlug).sort()).toEqual(['proof-code', 'proof-corpus']);
     const own = await getPrisma().neuronStats.findMany({ where: { runId, corpusSlug: 'proof-corpus' }, select: { comparison: true } });
     expect(own.filter((n) => n.comparison !== null).length).toBe(own.length);
+    // Neuron shards were staged as a head without streams plus layer parts (a GPT-2-sized shard passes Postgres' 1 GB
+    // per value), and the parts went with publishing (only finalize reads them).
+    const neuronShard = await getPrisma().runJob.findUniqueOrThrow({
+      where: { runId_jobKey: { runId, jobKey: `neurons:0000/${SHARDS}` } },
+    });
+    expect(decodeResult<{ streams: unknown[] }>(neuronShard.result!).streams).toEqual([]);
+    expect(await getPrisma().runJobPart.count({ where: { runId } })).toBe(0);
     const progress = (await getRunProgress(runId))!;
     expect(progress.jobs).toMatchObject({ total: jobCount, done: jobCount, failed: 0 });
     expect(progress.tokens.done).toBe(progress.tokens.total);

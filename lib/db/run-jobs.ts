@@ -106,6 +106,25 @@ export async function stageRunJobResult(runId: string, jobKey: string, result: B
   }, LONG_TRANSACTION);
 }
 
+/**
+ * Stages one part of a job's result (RunJobPart), before stageRunJobResult marks the job done: one statement per part,
+ * so no transaction holds hundreds of MB. A retried attempt rewrites the same parts (the computation is deterministic).
+ */
+export async function stageRunJobPart(runId: string, jobKey: string, part: number, result: Buffer): Promise<void> {
+  await getPrisma().$executeRaw`
+    INSERT INTO "RunJobPart" ("runId", "jobKey", part, result) VALUES (${runId}, ${jobKey}, ${part}, ${result})
+    ON CONFLICT ("runId", "jobKey", part) DO UPDATE SET result = EXCLUDED.result`;
+}
+
+/** A job's staged parts (every part, or only `part`), in part order. */
+export async function getStagedParts(runId: string, jobKey: string, part?: number): Promise<{ part: number; result: Uint8Array }[]> {
+  return getPrisma().runJobPart.findMany({
+    where: { runId, jobKey, ...(part === undefined ? {} : { part }) },
+    orderBy: { part: 'asc' },
+    select: { part: true, result: true },
+  });
+}
+
 /** An attempt failed and the queue will retry it: back to queued, with the error shown meanwhile. */
 export async function recordRunJobError(runId: string, jobKey: string, error: string, final: boolean): Promise<void> {
   await getPrisma().$executeRaw`
@@ -152,6 +171,8 @@ export async function publishRunFromJobs(runId: string): Promise<RunInfo> {
     await tx.$executeRaw`
       UPDATE "RunJob" SET status = 'done', error = NULL, "finishedAt" = (now() AT TIME ZONE 'UTC'), "updatedAt" = (now() AT TIME ZONE 'UTC')
       WHERE "runId" = ${runId} AND "jobKey" = ${FINALIZE_JOB_KEY}`;
+    // Layer parts are read only by finalize (GBs for a GPT-2-sized run's neuron shards): not kept with the published run.
+    await tx.$executeRaw`DELETE FROM "RunJobPart" WHERE "runId" = ${runId}`;
     await tx.$executeRaw`
       UPDATE "Run" SET status = 'published', "publishedAt" = (now() AT TIME ZONE 'UTC'),
         "durationMs" = LEAST(2147483647, GREATEST(0, (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "createdAt")) * 1000)::bigint))::int

@@ -54,6 +54,15 @@ export interface CorpusScan<Summary = unknown, Calibration = unknown> {
    * path does).
    */
   mergeAndSave(runId: string, corpora: ScannedCorpus<Summary>[], context: MergeContext): Promise<Record<string, unknown> | void>;
+  /**
+   * A summary too big to stage as one value (Postgres holds at most 1 GB in one; a GPT-2-small neuron shard is
+   * more) is staged as a head plus one part per layer (lib/db/run-jobs.ts, RunJobPart); finalize's per-layer jobs
+   * read only their layer's part. join(head, parts) must give back the summary, or its layers' share of it.
+   */
+  layerParts?: {
+    split(summary: Summary): { head: unknown; parts: { layer: number; value: unknown }[] };
+    join(head: unknown, parts: { layer: number; value: unknown }[]): Summary;
+  };
 }
 
 export interface ScannedCorpus<Summary> {

@@ -7,7 +7,7 @@
  */
 import { saveHeadLabels } from '@/lib/db/head-labels';
 import type { HeadMetricValue } from '@/lib/db/head-metrics';
-import { getStagedResults, type StagedResult } from '@/lib/db/run-jobs';
+import { getStagedParts, getStagedResults, type StagedResult } from '@/lib/db/run-jobs';
 import { confirmLabels } from '@/lib/metrics/causal/confirm-labels';
 import { LABEL_RULES } from '@/lib/metrics/causal/label-rules';
 import type { FinalizeJob, FinalizeLayerJob } from '@/lib/queue/payloads';
@@ -56,7 +56,8 @@ export async function finalizeLayerParts(
     phase('labels');
   }
 
-  for (const [scanId, corpora] of stagedScans(staged, job.corpusSlug)) {
+  const scans = await stagedScans(staged, job.corpusSlug, (jobKey) => getStagedParts(job.runId, jobKey, layer));
+  for (const [scanId, corpora] of scans) {
     const scan = findCorpusScan(scanId);
     if (!scan) throw new Error(`corpus scan "${scanId}" is not registered in this worker`);
     const recorded = await scan.mergeAndSave(job.runId, corpora, {
@@ -75,9 +76,14 @@ export async function finalizeLayerParts(
 
 /**
  * Staged shards grouped by scan, then corpus: the run's own corpus first, comparison corpora after (by slug), each
- * corpus' shards in shard order (job keys sort as `<scan>[@<corpus>]:<zero-padded index>/<count>`).
+ * corpus' shards in shard order (job keys sort as `<scan>[@<corpus>]:<zero-padded index>/<count>`). A scan staged in
+ * layer parts gets its shards back from their heads and the parts `loadParts` reads (one layer's, or all).
  */
-export function stagedScans(staged: StagedResult[], runCorpusSlug: string): Map<string, ScannedCorpus<unknown>[]> {
+export async function stagedScans(
+  staged: StagedResult[],
+  runCorpusSlug: string,
+  loadParts: (jobKey: string) => Promise<{ part: number; result: Uint8Array }[]> = async () => [],
+): Promise<Map<string, ScannedCorpus<unknown>[]>> {
   const byScan = new Map<string, ScannedCorpus<unknown>[]>();
   for (const s of staged.filter((r) => r.kind === 'corpus-shard')) {
     const { scanId, corpusSlug, comparison } = parseScanKey(s.jobKey.slice(0, s.jobKey.indexOf(':')), runCorpusSlug);
@@ -85,7 +91,18 @@ export function stagedScans(staged: StagedResult[], runCorpusSlug: string): Map<
     byScan.set(scanId, corpora);
     let entry = corpora.find((c) => c.corpusSlug === corpusSlug && c.comparison === comparison);
     if (!entry) corpora.push((entry = { corpusSlug, comparison, shards: [] }));
-    entry.shards.push(decodeResult(s.result));
+    const head = decodeResult(s.result);
+    const layerParts = findCorpusScan(scanId)?.layerParts;
+    // Results staged whole (before layer parts, or by scans without them) have no parts: the head is the shard.
+    const parts = layerParts ? await loadParts(s.jobKey) : [];
+    entry.shards.push(
+      parts.length > 0
+        ? layerParts!.join(
+            head,
+            parts.map((p) => ({ layer: p.part, value: decodeResult(p.result) })),
+          )
+        : head,
+    );
   }
   for (const corpora of byScan.values()) {
     corpora.sort((a, b) => Number(a.comparison) - Number(b.comparison) || (a.corpusSlug < b.corpusSlug ? -1 : 1));

@@ -12,12 +12,14 @@ import {
   finalizeLayerJobKey,
   finalizeLayers,
   reportRunJobProgress,
+  stageRunJobPart,
   stageRunJobResult,
 } from '@/lib/db/run-jobs';
 import { getPrisma } from '@/lib/db/client';
 import { enqueueFinalize, enqueueJobs } from '@/lib/queue/enqueue';
 import type { JobPayload } from '@/lib/queue/payloads';
 import { encodeResult } from '@/lib/queue/result-codec';
+import { findCorpusScan } from './corpus-scans';
 import { runCalibrateJob, runCorpusShardJob, shardJobsOf } from './corpus-shard-job';
 import { withDbRetry } from './db-retry';
 import { runFinalizeJob } from './finalize-job';
@@ -69,7 +71,7 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
             : job.kind === 'circuits'
               ? await runCircuitsJob(job, env.context)
               : await runCorpusShardJob(job, env.context, onTokens);
-    const bytes = encodeResult(result);
+    const bytes = encodeResult(await stageLayerParts(job, result, retry));
     remaining = await retry('stage', () => stageRunJobResult(runId, jobKey, bytes));
   } else {
     remaining = await retry('count', () =>
@@ -99,4 +101,23 @@ export async function runQueuedJob(job: JobPayload, env: RunJobEnv): Promise<Job
     );
   }
   return begun === 'started' ? 'done' : 'already-done';
+}
+
+/**
+ * A shard of a scan staged in layer parts (CorpusScan.layerParts): each layer's part encoded and written on its own (one
+ * part's bytes in memory at a time, each under Postgres' 1 GB per value); returns the head to stage as the result.
+ */
+async function stageLayerParts(
+  job: JobPayload,
+  result: unknown,
+  retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+): Promise<unknown> {
+  const split = job.kind === 'corpus-shard' ? findCorpusScan(job.scan)?.layerParts?.split : undefined;
+  if (!split) return result;
+  const { head, parts } = split(result);
+  for (const part of parts) {
+    const bytes = encodeResult(part.value);
+    await retry(`stage layer ${part.layer}`, () => stageRunJobPart(job.runId, job.jobKey, part.layer, bytes));
+  }
+  return head;
 }

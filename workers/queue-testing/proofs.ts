@@ -167,7 +167,7 @@ export class QueueCluster {
     try {
       const { rows: tables } = await c.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'runId'
-           AND table_name NOT IN ('RunJob', 'QueueWorker', 'SeriesCheckpoint') ORDER BY table_name`,
+           AND table_name NOT IN ('RunJob', 'RunJobPart', 'QueueWorker', 'SeriesCheckpoint') ORDER BY table_name`,
       );
       const out: Record<string, unknown[]> = {};
       for (const { table_name: table } of tables) {

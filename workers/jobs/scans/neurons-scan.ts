@@ -36,6 +36,23 @@ export const neuronsScan: CorpusScan<NeuronShardResult, NeuronRanges> = {
       onProgress: (p) => onTokens(p.total > 0 ? Math.round((tokens * p.done) / p.total) : 0, tokens),
     });
   },
+  // Staged per layer: 24 sites × 3,072 neurons of example tables pass Postgres' 1 GB per value (GPT-2 small).
+  layerParts: {
+    split: (shard) => ({
+      head: { ...shard, streams: [] },
+      parts: [...new Set(shard.streams.map((s) => s.layer))].map((layer) => ({
+        layer,
+        value: shard.streams.filter((s) => s.layer === layer),
+      })),
+    }),
+    // In the scan's own order of layers (its streams are layer-major), so a whole join is the shard as it was.
+    join: (head, parts) => {
+      const shard = head as NeuronShardResult;
+      const order = new Map(shard.options.layers.map((l, i) => [l, i]));
+      const sorted = [...parts].sort((a, b) => (order.get(a.layer) ?? a.layer) - (order.get(b.layer) ?? b.layer));
+      return { ...shard, streams: sorted.flatMap((p) => p.value as NeuronShardResult['streams']) };
+    },
+  },
   async mergeAndSave(runId, corpora, { model, tokenizer, runner, layer }) {
     // As computeNeuronWiki in one process: every corpus finalized, minimal examples and the dataset comparison
     // on the run's own corpus (first), then all saved together; per layer, only that layer's streams.
