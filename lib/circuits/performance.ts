@@ -51,5 +51,9 @@ export async function checkTaskPerformance(
 
 /** A generator's failure as a usability verdict (the tokenizer cannot express the task). */
 export function tokenizerUsability(build: Extract<TaskBuild, { ok: false }>): TaskUsability {
-  return { status: 'untestable', task: build.kind, reason: 'tokenizer', detail: build.reason, performance: null };
+  // The words the tokenizer could not keep whole (or does not know: [UNK]) are listed, a few of them.
+  const shown = build.skipped.slice(0, 6);
+  const more = build.skipped.length - shown.length;
+  const words = shown.length > 0 ? `; unusable: ${shown.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}` : '';
+  return { status: 'untestable', task: build.kind, reason: 'tokenizer', detail: build.reason + words, performance: null };
 }

@@ -5,6 +5,7 @@ import { loadHfTokenizer } from '../../tokenizers/hf';
 import { repoPath, sharedDataPath, withoutSharedData } from '../../../scripts/testing/shared-data';
 import { buildAllTasks, buildTask, parseUserTasks } from '.';
 import { singleToken, singleTokenProblem } from './words';
+import { tokenizerUsability } from '../performance';
 
 describe.skipIf(withoutSharedData('tokenizers/gpt2'))('built-in tasks on the GPT-2 tokenizer', () => {
   it('every task is expressible: names, years, ICL words and capitals are single tokens', async () => {
@@ -48,6 +49,13 @@ describe('the bundled ioi-4l word-level tokenizer (WordPiece with [UNK]): unknow
     if (!fr.ok)
       expect(fr.skipped).toContain(
         '"cat" → "chat": "cat" is the tokenizer\'s unknown or special token [UNK], "chat" is the tokenizer\'s unknown or special token [UNK]',
+      );
+    if (!fr.ok)
+      expect(tokenizerUsability(fr)).toHaveProperty(
+        'detail',
+        expect.stringMatching(
+          /^only 0 word pairs are single tokens \(6 needed\); unusable: "cat" → "chat": "cat" is the tokenizer's unknown/,
+        ),
       );
     const ioi = buildTask('ioi', tok, { count: 8 });
     expect(ioi.ok).toBe(true);
