@@ -10,7 +10,7 @@ import { edgeKey, headId, receiversInReverseOrder, senders, type Receiver } from
  * output) and removed when the metric moves by less than τ × |clean − corrupted|. Batched: all incoming edges of a
  * receiver are tested at once, one batch row per (edge, prompt pair), each against the current circuit; the edges
  * below τ are then removed together if that moves the metric by less than τ, else one at a time, smallest first, as
- * ACDC does (a batch of candidates per forward, each against the current set; exactly the sequential decisions) (so two edges that can stand in for each other are not both removed). Finally nodes that no longer reach
+ * ACDC does (a chunk of candidates per forward, exactly the sequential decisions; see the loop) (so two edges that can stand in for each other are not both removed). Finally nodes that no longer reach
  * the logits, or receive nothing, are dropped with their edges (exact: such edges carry the corrupted value anyway).
  * Each evaluation is edge patching in the graph (evaluate.ts, lib/engine/edge-patching.ts): one batch row per
  * (edge set, prompt pair), one forward for as many rows as fit. The joint test rides in one batch with the next
@@ -83,20 +83,41 @@ export async function discoverCircuit(
       current = joint;
       continue;
     }
-    // One at a time, smallest first, as ACDC; a forward's worth of candidates is tested at once against the current
-    // set: the ones before the first that passes are settled (rejected), that one is removed, the rest tested again.
+    // One at a time, smallest first, as ACDC, a chunk of candidates per forward: each candidate against "every earlier
+    // one in the chunk removed" (prefix sets) and against "none removed" (singles). Read in order, the decisions are the
+    // sequential ones as long as they keep agreeing with one of the two assumptions: a run of removals (prefixes) or
+    // of rejections (singles) is settled together with the candidate that ends it. The chunk grows while whole chunks
+    // settle and shrinks to what did.
     let queue = small.sort((a, b) => a.e - b.e);
+    let chunkSize = 4;
+    const passes = (before: number, after: number) => Math.abs(before - after) / gap < opts.threshold;
     while (queue.length > 0) {
-      const chunk = queue.slice(0, evaluator.configsPerForward());
-      const values = await evaluator.evaluate(chunk.map((x) => ({ removed, also: [x.k] })));
-      const j = values.findIndex((m) => Math.abs(current - m) / gap < opts.threshold);
-      if (j < 0) {
-        queue = queue.slice(chunk.length);
-        continue;
+      const c = Math.min(queue.length, chunkSize, Math.max(1, Math.floor(evaluator.configsPerForward() / 2)));
+      const chunk = queue.slice(0, c).map((x) => x.k);
+      const values = await evaluator.evaluate([
+        ...chunk.map((_, j) => ({ removed, also: chunk.slice(0, j + 1) })),
+        ...chunk.slice(1).map((k) => ({ removed, also: [k] })),
+      ]);
+      const prefix = values.slice(0, c);
+      const single = [prefix[0], ...values.slice(c)];
+      let settled = c;
+      if (passes(current, prefix[0])) {
+        let j = 1;
+        while (j < c && passes(prefix[j - 1], prefix[j])) j++;
+        removed = new Set([...removed, ...chunk.slice(0, j)]);
+        current = prefix[j - 1];
+        if (j < c) settled = j + 1; // candidate j was tested against exactly the set kept: rejected
+      } else {
+        let j = 1;
+        while (j < c && !passes(current, single[j])) j++;
+        if (j < c) {
+          removed = new Set([...removed, chunk[j]]);
+          current = single[j];
+          settled = j + 1;
+        }
       }
-      removed = new Set([...removed, chunk[j].k]);
-      current = values[j];
-      queue = queue.slice(j + 1);
+      queue = queue.slice(settled);
+      chunkSize = settled === c ? 2 * c : Math.max(2, 2 * settled);
     }
   }
   const edges = pruneDeadNodes(receivers, removed, effects, cfg.n_heads / cfg.n_key_value_heads);
