@@ -83,41 +83,34 @@ export async function discoverCircuit(
       current = joint;
       continue;
     }
-    // One at a time, smallest first, as ACDC, a chunk of candidates per forward: each candidate against "every earlier
-    // one in the chunk removed" (prefix sets) and against "none removed" (singles). Read in order, the decisions are the
-    // sequential ones as long as they keep agreeing with one of the two assumptions: a run of removals (prefixes) or
-    // of rejections (singles) is settled together with the candidate that ends it. The chunk grows while whole chunks
-    // settle and shrinks to what did.
-    let queue = small.sort((a, b) => a.e - b.e);
+    // One at a time, smallest first, as ACDC, a chunk of candidates per forward, each tested under a guess about the
+    // earlier ones in the chunk: all removed (prefix sets) after a removal, none removed (singles) after a rejection.
+    // Read in order, the decisions are the sequential ones while the guess holds: the run it predicted settles together
+    // with the candidate that ends it (whose own test assumed exactly the decisions made). The chunk grows while whole
+    // chunks settle and shrinks to what did; the guess follows the last decision.
+    let queue = small.sort((a, b) => a.e - b.e).map((x) => x.k);
     let chunkSize = 4;
+    let guessRemoved = false; // the joint test just failed: rejections are likely next
     const passes = (before: number, after: number) => Math.abs(before - after) / gap < opts.threshold;
     while (queue.length > 0) {
-      const c = Math.min(queue.length, chunkSize, Math.max(1, Math.floor(evaluator.configsPerForward() / 2)));
-      const chunk = queue.slice(0, c).map((x) => x.k);
-      const values = await evaluator.evaluate([
-        ...chunk.map((_, j) => ({ removed, also: chunk.slice(0, j + 1) })),
-        ...chunk.slice(1).map((k) => ({ removed, also: [k] })),
-      ]);
-      const prefix = values.slice(0, c);
-      const single = [prefix[0], ...values.slice(c)];
-      let settled = c;
-      if (passes(current, prefix[0])) {
-        let j = 1;
-        while (j < c && passes(prefix[j - 1], prefix[j])) j++;
-        removed = new Set([...removed, ...chunk.slice(0, j)]);
-        current = prefix[j - 1];
-        if (j < c) settled = j + 1; // candidate j was tested against exactly the set kept: rejected
-      } else {
-        let j = 1;
-        while (j < c && !passes(current, single[j])) j++;
-        if (j < c) {
+      const c = Math.min(queue.length, chunkSize, evaluator.configsPerForward());
+      const chunk = queue.slice(0, c);
+      const values = await evaluator.evaluate(chunk.map((k, j) => ({ removed, also: guessRemoved ? chunk.slice(0, j + 1) : [k] })));
+      let j = 0;
+      for (; j < c; j++) {
+        const ok = passes(current, values[j]);
+        if (ok) {
           removed = new Set([...removed, chunk[j]]);
-          current = single[j];
-          settled = j + 1;
+          current = values[j];
+        }
+        if (ok !== guessRemoved) {
+          guessRemoved = ok;
+          j++;
+          break; // the later tests assumed the other decision
         }
       }
-      queue = queue.slice(settled);
-      chunkSize = settled === c ? 2 * c : Math.max(2, 2 * settled);
+      queue = queue.slice(j);
+      chunkSize = j === c ? 2 * c : Math.max(2, 2 * j);
     }
   }
   const edges = pruneDeadNodes(receivers, removed, effects, cfg.n_heads / cfg.n_key_value_heads);
