@@ -26,7 +26,7 @@ import { CountingRunner } from '@/lib/circuits/metric';
 import { patchHeads } from '@/lib/circuits/patching/sweeps';
 import { pathPatch } from '@/lib/circuits/path-patching';
 import { discoverCircuit } from '@/lib/circuits/discovery/acdc';
-import { ConfigurationEvaluator } from '@/lib/circuits/discovery/evaluate';
+import { ConfigurationEvaluator, edgeRowsPerBatch } from '@/lib/circuits/discovery/evaluate';
 import { edgeKey, receiversInReverseOrder } from '@/lib/circuits/discovery/graph';
 import { resolveModel } from '@/lib/models/registry';
 import type { Task } from '@/lib/circuits/types';
@@ -155,6 +155,16 @@ async function bench(name: string, model: CanonicalModel, task: Task, discovery:
       `CPU ratio ${((perTestCpu * edgeTests) / discCpu).toFixed(2)}× | ${circuit.edges.length} of ${circuit.edgesConsidered} edges kept, ` +
       `circuit metric ${circuit.circuitMetric.toFixed(3)} (clean ${circuit.cleanMetric.toFixed(3)}, corrupted ${circuit.corruptedMetric.toFixed(3)})`,
   );
+  if (circuit.incomplete) {
+    // What the whole graph needs at least: each receiver's edge tests as full batches (joint tests ride along).
+    const rows = edgeRowsPerBatch(model.cfg, discoveryTask.pairs[0].clean.length);
+    const floor = receivers.reduce((n, r) => n + Math.ceil((r.senders.length * discoveryTask.pairs.length) / rows), 1);
+    const allTests = receivers.reduce((n, r) => n + r.senders.length, 0);
+    console.log(
+      `${name}: whole-graph discovery would need ≥ ${floor} forwards (${rows} rows per forward) vs ${allTests + 2} one forward per edge test ` +
+        `(${((allTests + 2) / floor).toFixed(1)}×), before any one-at-a-time fallback`,
+    );
+  }
   await runner.dispose();
 }
 
