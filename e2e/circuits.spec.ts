@@ -34,6 +34,18 @@ for (const width of WIDTHS) {
       await expect(page.getByTestId('sweep-head_out-pos')).toBeVisible();
       await expect(page.getByTestId('path-patching')).toBeVisible();
       await expect(page.getByTestId('circuit-prompts')).toContainText('gave');
+      // Wide: the graph on the left, usability and roles beside it (not below); narrow: usability, graph, roles stacked.
+      const graph = (await page.getByTestId('circuit-graph').boundingBox())!;
+      const usable = (await usability.boundingBox())!;
+      const roles = (await page.locator('#roles').boundingBox())!;
+      if (width >= 1100) {
+        expect(usable.x).toBeGreaterThan(graph.x + graph.width - 1);
+        expect(roles.x).toBeGreaterThan(graph.x + graph.width - 1);
+        expect(roles.y).toBeLessThan(graph.y + graph.height);
+      } else {
+        expect(usable.y).toBeLessThan(graph.y);
+        expect(roles.y).toBeGreaterThan(graph.y + graph.height - 1);
+      }
       expect(await pageWidth(page)).toBeLessThanOrEqual(width);
       await page.screenshot({ path: testInfo.outputPath(`circuit-${width}.png`), fullPage: true });
     });

@@ -26,7 +26,7 @@ import { CountingRunner } from '@/lib/circuits/metric';
 import { patchHeads } from '@/lib/circuits/patching/sweeps';
 import { pathPatch } from '@/lib/circuits/path-patching';
 import { discoverCircuit } from '@/lib/circuits/discovery/acdc';
-import { ConfigurationEvaluator } from '@/lib/circuits/discovery/evaluate';
+import { ConfigurationEvaluator, edgeRowsPerBatch } from '@/lib/circuits/discovery/evaluate';
 import { edgeKey, receiversInReverseOrder } from '@/lib/circuits/discovery/graph';
 import { resolveModel } from '@/lib/models/registry';
 import type { Task } from '@/lib/circuits/types';
@@ -76,8 +76,19 @@ async function naiveCellSeconds(runner: OnnxRunner, task: Task, cells: Array<{ l
   return (performance.now() - t0) / 1000 / cells.length;
 }
 
-/** Seconds of one edge test run alone (one forward of the task's pairs), over a sample of edges. */
-async function naiveEdgeTestSeconds(runner: OnnxRunner, model: CanonicalModel, task: Task, sample: number): Promise<number> {
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+const cpuSeconds = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
+
+/** Wall and CPU seconds of one edge test run alone (one forward of the task's pairs), over a sample of edges. */
+async function naiveEdgeTestSeconds(
+  runner: OnnxRunner,
+  model: CanonicalModel,
+  task: Task,
+  sample: number,
+): Promise<{ wall: number; cpu: number }> {
   const receivers = receiversInReverseOrder(model.cfg);
   const ev = new ConfigurationEvaluator(runner, model, task.pairs, receivers, task.metric);
   const keys = receivers.flatMap((r) => r.senders.map((s) => edgeKey(s.id, r)));
@@ -85,15 +96,10 @@ async function naiveEdgeTestSeconds(runner: OnnxRunner, model: CanonicalModel, t
   const none = new Set<string>();
   await ev.evaluate([{ removed: none, also: [picked[0]] }]); // warm (sources, session)
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (const k of picked) await ev.evaluate([{ removed: none, also: [k] }]);
-  return (performance.now() - t0) / 1000 / sample;
+  return { wall: seconds(t0) / sample, cpu: cpuSeconds(c0) / sample };
 }
-
-const seconds = (t0: number) => (performance.now() - t0) / 1000;
-const cpuSeconds = (c0: NodeJS.CpuUsage) => {
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1e6;
-};
 
 async function bench(name: string, model: CanonicalModel, task: Task, discovery: { receivers?: number; pairs?: number } = {}) {
   const runner = new OnnxRunner(model);
@@ -139,15 +145,26 @@ async function bench(name: string, model: CanonicalModel, task: Task, discovery:
   // ACDC one at a time: the clean and corrupted runs, then one forward per edge test.
   const edgeTests = receivers.slice(0, done).reduce((n, r) => n + r.senders.length, 0);
   const naiveForwards = edgeTests + 2;
-  const perTest = await naiveEdgeTestSeconds(runner, model, discoveryTask, Number(args['naive-sample']));
+  const { wall: perTest, cpu: perTestCpu } = await naiveEdgeTestSeconds(runner, model, discoveryTask, Number(args['naive-sample']));
   const part = circuit.incomplete ? ` (PARTIAL: stopped after ${done} of ${receivers.length} receivers, logits first)` : ' (whole graph)';
   console.log(
     `${name}: discovery${part}, ${discoveryTask.pairs.length} prompt pairs: ${circuit.forwardPasses} forwards, ${discS.toFixed(1)} s wall, ${discCpu.toFixed(1)} s CPU | ` +
-      `one forward per edge test: ${naiveForwards} forwards (${edgeTests} edge tests + clean + corrupted), ${(perTest * edgeTests).toFixed(1)} s ` +
-      `(measured ${(perTest * 1000).toFixed(1)} ms/test × ${edgeTests}) | forwards ratio ${(naiveForwards / circuit.forwardPasses).toFixed(1)}×, ` +
-      `wall ratio ${((perTest * edgeTests) / discS).toFixed(2)}× | ${circuit.edges.length} of ${circuit.edgesConsidered} edges kept, ` +
+      `one forward per edge test: ${naiveForwards} forwards (${edgeTests} edge tests + clean + corrupted), ${(perTest * edgeTests).toFixed(1)} s wall, ` +
+      `${(perTestCpu * edgeTests).toFixed(1)} s CPU (measured ${(perTest * 1000).toFixed(1)} ms wall, ${(perTestCpu * 1000).toFixed(1)} ms CPU per test × ${edgeTests}) | ` +
+      `forwards ratio ${(naiveForwards / circuit.forwardPasses).toFixed(1)}×, wall ratio ${((perTest * edgeTests) / discS).toFixed(2)}×, ` +
+      `CPU ratio ${((perTestCpu * edgeTests) / discCpu).toFixed(2)}× | ${circuit.edges.length} of ${circuit.edgesConsidered} edges kept, ` +
       `circuit metric ${circuit.circuitMetric.toFixed(3)} (clean ${circuit.cleanMetric.toFixed(3)}, corrupted ${circuit.corruptedMetric.toFixed(3)})`,
   );
+  if (circuit.incomplete) {
+    // What the whole graph needs at least: each receiver's edge tests as full batches (joint tests ride along).
+    const rows = edgeRowsPerBatch(model.cfg, discoveryTask.pairs[0].clean.length);
+    const floor = receivers.reduce((n, r) => n + Math.ceil((r.senders.length * discoveryTask.pairs.length) / rows), 1);
+    const allTests = receivers.reduce((n, r) => n + r.senders.length, 0);
+    console.log(
+      `${name}: whole-graph discovery would need ≥ ${floor} forwards (${rows} rows per forward) vs ${allTests + 2} one forward per edge test ` +
+        `(${((allTests + 2) / floor).toFixed(1)}×), before any one-at-a-time fallback`,
+    );
+  }
   await runner.dispose();
 }
 

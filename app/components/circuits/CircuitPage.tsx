@@ -58,76 +58,87 @@ export async function CircuitPage({ modelSlug, runId, task: taskParam }: { model
           </>
         ) : null}
       </p>
-      <UsabilityLine usability={task.usability} metric={task.metric} />
+      {/* From ~1,100 px the graph takes the left column, usability and roles the right one (globals.css: .circuit-layout);
+          narrower, the same sections stack in reading order: usability, circuit, roles. */}
+      <div className="circuit-layout">
+        <div className="circuit-usability">
+          <UsabilityLine usability={task.usability} metric={task.metric} />
+        </div>
 
-      <h2 id="circuit">Circuit</h2>
-      {circuit ? (
-        <>
-          <p className="prose small">
-            Found by automatic discovery ({circuit.method.toUpperCase()}-style edge pruning, Conmy et al. 2023): of{' '}
-            {circuit.edgesConsidered} edges, the {circuit.edges.length} whose removal moved the {circuit.metric.replace('_', ' ')} by at
-            least τ = {circuit.threshold} are kept. Clean {circuit.cleanMetric.toFixed(3)}, corrupted {circuit.corruptedMetric.toFixed(3)},
-            circuit alone (every other edge corrupted) <strong>{circuit.circuitMetric.toFixed(3)}</strong>.
-            {circuit.incomplete
-              ? ` Incomplete: discovery stopped after ${circuit.incomplete.receiversDone} of ${circuit.incomplete.receiversTotal} receivers, so edges into the rest were not tested.`
-              : ''}
-          </p>
-          <CircuitGraph
-            circuit={circuit}
-            nLayers={model.nLayers}
-            headHref={(l, h) => headPath(model.slug, l, h, pageRun)}
-            rolesOf={rolesOf}
-          />
-        </>
-      ) : (
-        <p className="notice" data-testid="no-circuit">
-          No circuit:{' '}
-          {task.usability.status === 'usable'
-            ? 'discovery did not run on this task in this run.'
-            : 'the model does not perform this task (above), so there is nothing to explain.'}
-        </p>
-      )}
+        <section className="circuit-graph-section" aria-labelledby="circuit">
+          <h2 id="circuit">Circuit</h2>
+          {circuit ? (
+            <>
+              <p className="prose small">
+                Found by automatic discovery ({circuit.method.toUpperCase()}-style edge pruning, Conmy et al. 2023): of{' '}
+                {circuit.edgesConsidered} edges, the {circuit.edges.length} whose removal moved the {circuit.metric.replace('_', ' ')} by at
+                least τ = {circuit.threshold} are kept. Clean {circuit.cleanMetric.toFixed(3)}, corrupted{' '}
+                {circuit.corruptedMetric.toFixed(3)}, circuit alone (every other edge corrupted){' '}
+                <strong>{circuit.circuitMetric.toFixed(3)}</strong>.
+                {circuit.incomplete
+                  ? ` Incomplete: discovery stopped after ${circuit.incomplete.receiversDone} of ${circuit.incomplete.receiversTotal} receivers, so edges into the rest were not tested.`
+                  : ''}
+              </p>
+              <CircuitGraph
+                circuit={circuit}
+                nLayers={model.nLayers}
+                headHref={(l, h) => headPath(model.slug, l, h, pageRun)}
+                rolesOf={rolesOf}
+              />
+            </>
+          ) : (
+            <p className="notice" data-testid="no-circuit">
+              No circuit:{' '}
+              {task.usability.status === 'usable'
+                ? 'discovery did not run on this task in this run.'
+                : 'the model does not perform this task (above), so there is nothing to explain.'}
+            </p>
+          )}
+        </section>
 
-      <h2 id="roles">Roles in this task</h2>
-      {found.length === 0 ? (
-        <p className="notice">
-          {task.usability.status === 'usable'
-            ? 'No head passed a role test on this task.'
-            : 'Every role on this task is untestable on this model.'}
-        </p>
-      ) : (
-        <table className="data-table compact" data-testid="circuit-roles">
-          <thead>
-            <tr>
-              <th scope="col">Role</th>
-              <th scope="col">Heads (score)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...byRole].map(([role, rs]) => (
-              <tr key={role}>
-                <td title={rs[0].definition}>{roleTitle(role)}</td>
-                <td>
-                  {rs.map((r, i) => (
-                    <span key={`${r.layer}.${r.head}`}>
-                      {i > 0 ? ', ' : ''}
-                      <Link href={headPath(model.slug, r.layer, r.head, pageRun)}>{headName(r.layer, r.head)}</Link> (
-                      {r.score?.toFixed(2) ?? '—'})
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {notes.length > 0 ? (
-        <ul className="prose small" data-testid="circuit-notes">
-          {notes.map((n) => (
-            <li key={n}>{n}</li>
-          ))}
-        </ul>
-      ) : null}
+        <section className="circuit-roles-section" aria-labelledby="roles">
+          <h2 id="roles">Roles in this task</h2>
+          {found.length === 0 ? (
+            <p className="notice">
+              {task.usability.status === 'usable'
+                ? 'No head passed a role test on this task.'
+                : 'Every role on this task is untestable on this model.'}
+            </p>
+          ) : (
+            <table className="data-table compact" data-testid="circuit-roles">
+              <thead>
+                <tr>
+                  <th scope="col">Role</th>
+                  <th scope="col">Heads (score)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...byRole].map(([role, rs]) => (
+                  <tr key={role}>
+                    <td title={rs[0].definition}>{roleTitle(role)}</td>
+                    <td>
+                      {rs.map((r, i) => (
+                        <span key={`${r.layer}.${r.head}`}>
+                          {i > 0 ? ', ' : ''}
+                          <Link href={headPath(model.slug, r.layer, r.head, pageRun)}>{headName(r.layer, r.head)}</Link> (
+                          {r.score?.toFixed(2) ?? '—'})
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {notes.length > 0 ? (
+            <ul className="prose small" data-testid="circuit-notes">
+              {notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          ) : null}
+        </section>
+      </div>
 
       <h2 id="patching">Patching</h2>
       <SweepGrids task={task} nHeads={model.nHeads} headHref={(l, h) => headPath(model.slug, l, h, pageRun)} />

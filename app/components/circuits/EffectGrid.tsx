@@ -28,7 +28,8 @@ export function EffectGrid({ title, rowLabels, colLabels, values, cellHref, test
   const width = left + cell * colLabels.length + 4;
   const height = top + cell * rowLabels.length + 4;
   return (
-    <figure className="effect-grid" data-testid={testId}>
+    // Laid out side by side (globals.css .effect-grids): each figure as wide as its grid, its caption at least ~17rem.
+    <figure className="effect-grid" data-testid={testId} style={{ flexBasis: Math.max(width, 270) }}>
       <svg viewBox={`0 0 ${width} ${height}`} width="100%" style={{ maxWidth: width, height: 'auto' }} role="img" aria-label={title}>
         {colLabels.map((l, c) => (
           <text key={`c${c}`} transform={`translate(${left + cell * (c + 0.5) + 3},${top - 4}) rotate(-60)`} fontSize={10} fill="#333">

@@ -11,7 +11,7 @@ import { discoverCircuit } from './acdc';
 import { ConfigurationEvaluator, type Configuration } from './evaluate';
 import { ReferenceConfigurationEvaluator, valueHooks } from './evaluate.reference';
 import type { ModelConfig } from '../../models/types';
-import { edgeKey, receiversInReverseOrder } from './graph';
+import { edgeKey, receiversInReverseOrder, type Receiver } from './graph';
 
 const runners: OnnxRunner[] = [];
 afterAll(() => Promise.all(runners.map((r) => r.dispose())));
@@ -105,4 +105,61 @@ describe('the edge evaluator (edge patching in the graph) against the plain-TS e
       expect(ev.forwardPasses).toBe(2);
     });
   }
+});
+
+describe('batched discovery = ACDC one configuration at a time', () => {
+  /** The same decisions, written plainly: every configuration evaluated on its own. */
+  async function sequentialEdges(ev: ConfigurationEvaluator, receivers: Receiver[], threshold: number) {
+    const one = async (removed: Set<string>) => (await ev.evaluate([{ removed }]))[0];
+    const all = new Set(receivers.flatMap((r) => r.senders.map((s) => edgeKey(s.id, r))));
+    const clean = await one(new Set());
+    const gap = Math.abs(clean - (await one(all)));
+    const removed = new Set<string>();
+    let current = clean;
+    let oneByOne = 0;
+    for (const r of receivers) {
+      const tried = [];
+      for (const s of r.senders)
+        tried.push({ k: edgeKey(s.id, r), e: Math.abs(current - (await one(new Set([...removed, edgeKey(s.id, r)])))) / gap });
+      const small = tried.filter((x) => x.e < threshold);
+      if (small.length === 0) continue;
+      const joint = await one(new Set([...removed, ...small.map((x) => x.k)]));
+      if (Math.abs(current - joint) / gap < threshold) {
+        small.forEach((x) => removed.add(x.k));
+        current = joint;
+        continue;
+      }
+      for (const x of small.sort((a, b) => a.e - b.e)) {
+        oneByOne++;
+        const m = await one(new Set([...removed, x.k]));
+        if (Math.abs(current - m) / gap < threshold) {
+          removed.add(x.k);
+          current = m;
+        }
+      }
+    }
+    return { removed, current, oneByOne };
+  }
+
+  it('keeps exactly the same edges on a random model, with and without the one-at-a-time fallback', async () => {
+    const model = randomModel({ n_layers: 2, n_heads: 3, n_key_value_heads: 3, d_head: 5, d_model: 15 }, { seed: 11 });
+    const onnx = new OnnxRunner(model);
+    runners.push(onnx);
+    const rng = makeRng(3);
+    const seq = () => Array.from({ length: 5 }, () => rng.int(model.cfg.d_vocab));
+    const pairs = [0, 1].map(() => ({ clean: seq(), corrupted: seq(), answer: 5, wrong: 6, positions: { END: [4] } }));
+    const task: Task = { kind: 'user', name: 'r', description: '', citation: null, metric: 'logit_diff', version: 1, pairs, skipped: [] };
+    const receivers = receiversInReverseOrder(model.cfg);
+    let fallbacks = 0;
+    for (const threshold of [0.01, 0.05, 0.2]) {
+      const plain = await sequentialEdges(new ConfigurationEvaluator(onnx, model, pairs, receivers, 'logit_diff'), receivers, threshold);
+      fallbacks += plain.oneByOne;
+      const circuit = await discoverCircuit(onnx, model, task, { threshold });
+      const kept = receivers.flatMap((r) => r.senders.map((s) => edgeKey(s.id, r))).filter((k) => !plain.removed.has(k));
+      // discoverCircuit also drops edges of dead nodes; compare the edges it kept against the plain run's kept ones.
+      for (const e of circuit.edges) expect(kept).toContain(key(e));
+      expect(circuit.circuitMetric).toBeCloseTo(plain.current, 4);
+    }
+    expect(fallbacks).toBeGreaterThan(0);
+  }, 120_000);
 });

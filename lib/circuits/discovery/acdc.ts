@@ -10,7 +10,7 @@ import { edgeKey, headId, receiversInReverseOrder, senders, type Receiver } from
  * output) and removed when the metric moves by less than τ × |clean − corrupted|. Batched: all incoming edges of a
  * receiver are tested at once, one batch row per (edge, prompt pair), each against the current circuit; the edges
  * below τ are then removed together if that moves the metric by less than τ, else one at a time, smallest first, as
- * ACDC does (a batch of candidates per forward, each against the current set; exactly the sequential decisions) (so two edges that can stand in for each other are not both removed). Finally nodes that no longer reach
+ * ACDC does (a chunk of candidates per forward, exactly the sequential decisions; see the loop) (so two edges that can stand in for each other are not both removed). Finally nodes that no longer reach
  * the logits, or receive nothing, are dropped with their edges (exact: such edges carry the corrupted value anyway).
  * Each evaluation is edge patching in the graph (evaluate.ts, lib/engine/edge-patching.ts): one batch row per
  * (edge set, prompt pair), one forward for as many rows as fit. The joint test rides in one batch with the next
@@ -83,20 +83,34 @@ export async function discoverCircuit(
       current = joint;
       continue;
     }
-    // One at a time, smallest first, as ACDC; a forward's worth of candidates is tested at once against the current
-    // set: the ones before the first that passes are settled (rejected), that one is removed, the rest tested again.
-    let queue = small.sort((a, b) => a.e - b.e);
+    // One at a time, smallest first, as ACDC, a chunk of candidates per forward, each tested under a guess about the
+    // earlier ones in the chunk: all removed (prefix sets) after a removal, none removed (singles) after a rejection.
+    // Read in order, the decisions are the sequential ones while the guess holds: the run it predicted settles together
+    // with the candidate that ends it (whose own test assumed exactly the decisions made). The chunk grows while whole
+    // chunks settle and shrinks to what did; the guess follows the last decision.
+    let queue = small.sort((a, b) => a.e - b.e).map((x) => x.k);
+    let chunkSize = 4;
+    let guessRemoved = false; // the joint test just failed: rejections are likely next
+    const passes = (before: number, after: number) => Math.abs(before - after) / gap < opts.threshold;
     while (queue.length > 0) {
-      const chunk = queue.slice(0, evaluator.configsPerForward());
-      const values = await evaluator.evaluate(chunk.map((x) => ({ removed, also: [x.k] })));
-      const j = values.findIndex((m) => Math.abs(current - m) / gap < opts.threshold);
-      if (j < 0) {
-        queue = queue.slice(chunk.length);
-        continue;
+      const c = Math.min(queue.length, chunkSize, evaluator.configsPerForward());
+      const chunk = queue.slice(0, c);
+      const values = await evaluator.evaluate(chunk.map((k, j) => ({ removed, also: guessRemoved ? chunk.slice(0, j + 1) : [k] })));
+      let j = 0;
+      for (; j < c; j++) {
+        const ok = passes(current, values[j]);
+        if (ok) {
+          removed = new Set([...removed, chunk[j]]);
+          current = values[j];
+        }
+        if (ok !== guessRemoved) {
+          guessRemoved = ok;
+          j++;
+          break; // the later tests assumed the other decision
+        }
       }
-      removed = new Set([...removed, chunk[j].k]);
-      current = values[j];
-      queue = queue.slice(j + 1);
+      queue = queue.slice(j);
+      chunkSize = j === c ? 2 * c : Math.max(2, 2 * j);
     }
   }
   const edges = pruneDeadNodes(receivers, removed, effects, cfg.n_heads / cfg.n_key_value_heads);
