@@ -4,6 +4,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLlama2c } from '../models/llama2c';
+import { NO_PROCESSING, TRANSFORMER_LENS_DEFAULTS, processWeights } from '../models/process-weights';
 import { SafetensorsFileReader } from '../models/safetensors-reader';
 import { roundToDtype, serializeSafetensors } from '../models/safetensors-write';
 import type { CanonicalModel, Float16Tensor, ModelConfig, Tensor } from '../models/types';
@@ -251,6 +252,10 @@ describe('float16 graphs on the CPU', () => {
       const forced = new OnnxRunner(copy, { executionProviders: ['cpu'], precision: 'float32' });
       await expect(forced.run(batch, ['logits'])).rejects.toThrow(/kept in float16; build the graph with precision float16/);
       await forced.dispose();
+      // Weight processing (fold_ln …) runs in float32 before narrowing: on a kept model it refuses rather than folding
+      // the norms into matrices it cannot see.
+      expect(() => processWeights(copy, TRANSFORMER_LENS_DEFAULTS)).toThrow(/weight processing runs on float32 weights, before/);
+      expect(processWeights(copy, NO_PROCESSING).model.float16Weights).toBe(copy.float16Weights);
     } finally {
       await Promise.all([onTheFly.dispose(), keptRunner.dispose()]);
     }
