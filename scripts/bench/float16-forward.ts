@@ -1,5 +1,5 @@
 /**
- * 16-bit weights on the CPU: `npx tsx scripts/bench/float16-forward.ts [--shape gpt2-small|gpt2-xl] [--batch 4]
+ * 16-bit weights on the CPU: `npx tsx scripts/bench/float16-forward.ts [--shape gpt2-small|gpt2-medium|gpt2-xl] [--batch 4]
  * [--pos 128] [--reps 3] [--arena auto|on|off] [--modes f32,f16]`.
  *
  * For a random-weight model of a real shape (scripts/bench/shapes.ts), each mode in its own child process (so each
@@ -34,7 +34,16 @@ const GPT2_XL: Partial<ModelConfig> = {
   n_key_value_heads: 25,
   d_mlp: 6400,
 };
-const SHAPES: Record<string, Partial<ModelConfig>> = { 'gpt2-small': GPT2_SMALL, 'gpt2-xl': GPT2_XL };
+const GPT2_MEDIUM: Partial<ModelConfig> = {
+  ...GPT2_SMALL,
+  model_name: 'gpt2-medium-shaped',
+  n_layers: 24,
+  d_model: 1024,
+  n_heads: 16,
+  n_key_value_heads: 16,
+  d_mlp: 4096,
+};
+const SHAPES: Record<string, Partial<ModelConfig>> = { 'gpt2-small': GPT2_SMALL, 'gpt2-medium': GPT2_MEDIUM, 'gpt2-xl': GPT2_XL };
 
 const { values: args } = parseArgs({
   options: {
