@@ -4,6 +4,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLlama2c } from '../models/llama2c';
+import { NO_PROCESSING, TRANSFORMER_LENS_DEFAULTS, processWeights } from '../models/process-weights';
 import { SafetensorsFileReader } from '../models/safetensors-reader';
 import { roundToDtype, serializeSafetensors } from '../models/safetensors-write';
 import type { CanonicalModel, Float16Tensor, ModelConfig, Tensor } from '../models/types';
@@ -165,6 +166,30 @@ describe('float16 graphs on the CPU', () => {
     }
   });
 
+  it('interventions on hooks that a float16 MatMul writes (hook_pre, hook_mlp_out, hook_z) act as in the float32 graph', async () => {
+    const model = roundedToFloat16(randomModel({ d_model: 32, n_heads: 4, d_head: 8, d_mlp: 64 }, { seed: 11 }));
+    const batch = tokens(12, 2, 8, model.cfg.d_vocab);
+    const options = {
+      interventions: [
+        { hook: 'blocks.0.mlp.hook_pre', kind: 'zero' as const, neuron: 5 },
+        { hook: 'blocks.0.hook_mlp_out', kind: 'mean' as const, value: 0.25, positions: [2, 3] },
+        { hook: 'blocks.1.attn.hook_z', kind: 'zero' as const, head: 2 },
+      ],
+    };
+    const hooks = ['logits', 'blocks.0.mlp.hook_pre', 'blocks.1.hook_resid_post'];
+    const full = new OnnxRunner(model, { executionProviders: ['cpu'], precision: 'float32' });
+    const half = new OnnxRunner(model, { executionProviders: ['cpu'], precision: 'float16' });
+    try {
+      const [a, b, clean] = await Promise.all([full.run(batch, hooks, options), half.run(batch, hooks, options), half.run(batch, hooks)]);
+      expect(unequalHooks(a, b, hooks)).toEqual([]);
+      expect(unequalHooks(clean, b, ['logits'])).toEqual(['logits']); // the interventions changed the answer
+      const pre = b.get('blocks.0.mlp.hook_pre')!;
+      for (let i = 5; i < pre.data.length; i += model.cfg.d_mlp) expect(pre.data[i]).toBe(0);
+    } finally {
+      await Promise.all([full.dispose(), half.dispose()]);
+    }
+  });
+
   it('a float16 checkpoint read 16-bit (no float32 widening) runs with its matrices at half the memory', async () => {
     const bundled = repoPath('data/models/stories260K/stories260K.bin');
     const loaded = await loadLlama2c(fs.existsSync(bundled) ? bundled : sharedDataPath('models/stories260K/stories260K.bin'));
@@ -227,6 +252,10 @@ describe('float16 graphs on the CPU', () => {
       const forced = new OnnxRunner(copy, { executionProviders: ['cpu'], precision: 'float32' });
       await expect(forced.run(batch, ['logits'])).rejects.toThrow(/kept in float16; build the graph with precision float16/);
       await forced.dispose();
+      // Weight processing (fold_ln …) runs in float32 before narrowing: on a kept model it refuses rather than folding
+      // the norms into matrices it cannot see.
+      expect(() => processWeights(copy, TRANSFORMER_LENS_DEFAULTS)).toThrow(/weight processing runs on float32 weights, before/);
+      expect(processWeights(copy, NO_PROCESSING).model.float16Weights).toBe(copy.float16Weights);
     } finally {
       await Promise.all([onTheFly.dispose(), keptRunner.dispose()]);
     }

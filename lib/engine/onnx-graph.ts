@@ -50,10 +50,11 @@ export interface OnnxGraphRequest {
   /** Edge patching inputs (lib/engine/edge-patching.ts): every receiver reads its own residual with removed edges. */
   edgePatching?: boolean;
   /**
-   * What the matrix products compute in (default float32). `float16`: the matrices (`W_*`) are float16 inputs or
-   * initializers (lib/engine/float16-weights.ts), each MatMul casts its float32 activation to float16 and its result
-   * back, Gathers from W_E/W_pos are cast after the lookup; norms, softmax, activations and the residual sums stay
-   * float32, and every hook and output is float32 as in a float32 graph.
+   * The matrices' precision (default float32). `float16`: the matrices (`W_*`) are float16 inputs or initializers
+   * (lib/engine/float16-weights.ts), each MatMul casts its float32 activation to float16 and its product back (CUDA
+   * computes it in float16; the CPU provider rewrites it to a float32 MatMul over the widened weight, see
+   * lib/engine/precision.ts), Gathers from W_E/W_pos cast the rows they read; norms, softmax, activations and the
+   * residual sums stay float32, and every hook and output is float32 as in a float32 graph.
    */
   precision?: Precision;
 }
@@ -259,11 +260,6 @@ class GraphContext {
       this.weightRefs.set(name, ref);
     }
     return ref;
-  }
-
-  /** Whether a tensor of the graph is float16 (a 16-bit weight, or a layout change of one: see markHalf). */
-  isHalf(tensor: string): boolean {
-    return this.halfTensors.has(tensor);
   }
 
   /** Records that `tensor` (a Reshape/Transpose/Concat of 16-bit weights) is float16; returns it. */

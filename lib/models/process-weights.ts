@@ -59,6 +59,13 @@ export function processWeights(
 ): { model: CanonicalModel; applied: AppliedWeightProcessing } {
   const inPlace = opts.inPlace ?? false;
   const want = { ...TRANSFORMER_LENS_DEFAULTS, ...requested };
+  // The steps read and rewrite float32 matrices; on a model whose matrices are kept 16-bit they would find none and
+  // fold the norms into nothing. Processing runs in float32 before keepWeightsFloat16 (lib/engine/float16-weights.ts).
+  if ((model.float16Weights?.size ?? 0) > 0 && Object.values(want).some(Boolean)) {
+    throw new Error(
+      `${model.cfg.model_name}: weight processing runs on float32 weights, before the matrices are kept 16-bit (keepWeightsFloat16); this model already keeps ${model.float16Weights!.size} of them in float16`,
+    );
+  }
   const applied: AppliedWeightProcessing = { ...NO_PROCESSING, skipped: {} };
   let cfg: ModelConfig = { ...model.cfg };
   const weights: WeightMap = inPlace ? model.weights : new Map(model.weights);

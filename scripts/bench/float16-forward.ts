@@ -1,6 +1,6 @@
 /**
- * 16-bit weights on the CPU: `npx tsx scripts/bench/float16-forward.ts [--shape gpt2-small|gpt2-xl] [--batch 4]
- * [--pos 128] [--reps 3] [--arena auto|on|off]`.
+ * 16-bit weights on the CPU: `npx tsx scripts/bench/float16-forward.ts [--shape gpt2-small|gpt2-medium|gpt2-xl] [--batch 4]
+ * [--pos 128] [--reps 3] [--arena auto|on|off] [--modes f32,f16]`.
  *
  * For a random-weight model of a real shape (scripts/bench/shapes.ts), each mode in its own child process (so each
  * peak is its own):
@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { keepWeightsFloat16, keptWeightBytes } from '@/lib/engine/float16-weights';
 import { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { weightPrecision } from '@/lib/engine/precision';
-import { randomModel } from '@/lib/engine/random-model';
+import { checkSupportedConfig } from '@/lib/engine/onnx-graph';
+import { TINY_CONFIG, randomModel } from '@/lib/engine/random-model';
 import { weightBytes } from '@/lib/engine/weight-feeds';
 import type { ModelConfig } from '@/lib/models/types';
 import { makeRng } from '@/lib/sampling/random';
@@ -30,9 +31,19 @@ const GPT2_XL: Partial<ModelConfig> = {
   n_layers: 48,
   d_model: 1600,
   n_heads: 25,
+  n_key_value_heads: 25,
   d_mlp: 6400,
 };
-const SHAPES: Record<string, Partial<ModelConfig>> = { 'gpt2-small': GPT2_SMALL, 'gpt2-xl': GPT2_XL };
+const GPT2_MEDIUM: Partial<ModelConfig> = {
+  ...GPT2_SMALL,
+  model_name: 'gpt2-medium-shaped',
+  n_layers: 24,
+  d_model: 1024,
+  n_heads: 16,
+  n_key_value_heads: 16,
+  d_mlp: 4096,
+};
+const SHAPES: Record<string, Partial<ModelConfig>> = { 'gpt2-small': GPT2_SMALL, 'gpt2-medium': GPT2_MEDIUM, 'gpt2-xl': GPT2_XL };
 
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +52,7 @@ const { values: args } = parseArgs({
     pos: { type: 'string', default: '128' },
     reps: { type: 'string', default: '3' },
     arena: { type: 'string', default: 'auto' },
+    modes: { type: 'string', default: 'f32,f16' },
     child: { type: 'string' },
   },
 });
@@ -50,6 +62,7 @@ const GB = 1e9;
 async function child(mode: 'f32' | 'f16'): Promise<void> {
   const shape = SHAPES[args.shape!];
   if (!shape) throw new Error(`--shape must be one of ${Object.keys(SHAPES).join(', ')}`);
+  checkSupportedConfig({ ...TINY_CONFIG, ...shape }); // before minutes of random weights
   const model = randomModel(shape, { seed: 1 });
   const float32Bytes = weightBytes(model);
   const kept = mode === 'f16' ? keepWeightsFloat16(model) : null;
@@ -94,7 +107,7 @@ function main(): void {
     string,
     { float32Bytes: number; heldBytes: number; rssWeights: number; peak: number; times: Array<{ wall: number; cpu: number }> }
   > = {};
-  for (const mode of ['f32', 'f16'] as const) {
+  for (const mode of args.modes!.split(',') as Array<'f32' | 'f16'>) {
     const run = spawnSync(
       process.execPath,
       [
@@ -128,6 +141,7 @@ function main(): void {
     );
     console.log(`   recorded: ${JSON.stringify(r.record)}`);
   }
+  if (!results.f32 || !results.f16) return;
   const best = (mode: string) => Math.min(...results[mode].times.map((t) => t.wall));
   const bestCpu = (mode: string) => Math.min(...results[mode].times.map((t) => t.cpu));
   console.log(
