@@ -14,6 +14,7 @@ export default defineConfig(
     // AssemblyScript, compiled by scripts/build-wasm.ts; its generated base64 module beside it.
     'lib/metrics/streaming/wasm/',
     'lib/metrics/streaming/observe-context-wasm.ts',
+    'lib/metrics/streaming/reduce-positions-wasm.ts',
     '.next/',
     '.next-*/',
     '.headwiki/',

@@ -1,7 +1,7 @@
 /**
  * Compiles the WebAssembly kernels (AssemblyScript sources) into the TypeScript modules that embed them:
  *
- *   npm run build:wasm      lib/metrics/streaming/wasm/observe-context.ts → lib/metrics/streaming/observe-context-wasm.ts
+ *   npm run build:wasm      lib/metrics/streaming/wasm/*.ts → lib/metrics/streaming/*-wasm.ts (KERNELS below)
  *
  * The compiled bytes are committed (a user's clone runs without compiling anything), and
  * scripts/build-wasm.test.ts checks that they are what this script makes from the source.
@@ -19,6 +19,11 @@ export const KERNELS = [
     source: 'lib/metrics/streaming/wasm/observe-context.ts',
     module: 'lib/metrics/streaming/observe-context-wasm.ts',
     constant: 'OBSERVE_CONTEXT_WASM',
+  },
+  {
+    source: 'lib/metrics/streaming/wasm/reduce-positions.ts',
+    module: 'lib/metrics/streaming/reduce-positions-wasm.ts',
+    constant: 'REDUCE_POSITIONS_WASM',
   },
 ];
 

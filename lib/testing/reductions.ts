@@ -7,6 +7,7 @@ import type { OnnxRunner } from '@/lib/engine/onnx-runner';
 import { REDUCED_SUMS, reduceOnHost, reducedName, type ReducedTensors } from '@/lib/engine/reductions';
 import { rangesFromCalibration } from '@/lib/metrics/streaming/histogram';
 import { UnitStream, type UnitStreamOptions } from '@/lib/metrics/streaming/unit-stream';
+import { PositionReducer } from '@/lib/metrics/streaming/position-reducer';
 
 /** A batch of right-padded contexts and its observed mask (positions 1..len-1 of each context). */
 export function paddedBatch(contexts: number[][], pad: number, padTo = 0, length = LENGTH) {
@@ -90,8 +91,17 @@ export async function scanBatches(
   return batches;
 }
 
-/** Streams the batches: 'values' (observeContext), or the reduced path with the graph's or the host's reductions. */
-export function streamOf(batches: ScannedBatch[], units: number, how: 'values' | 'graph' | 'host', o: Partial<UnitStreamOptions> = {}) {
+/**
+ * Streams the batches: 'values' (observeContext), or the reduced path with the graph's or the host's reductions, or
+ * 'reducer': the neuron scan's CPU path (PositionReducer: reductions with their argmax, and a unit-major copy of the
+ * batch for the windows whenever the stream prefers one).
+ */
+export function streamOf(
+  batches: ScannedBatch[],
+  units: number,
+  how: 'values' | 'graph' | 'host' | 'reducer',
+  o: Partial<UnitStreamOptions> = {},
+) {
   const lo = new Float64Array(units).fill(Infinity);
   const hi = new Float64Array(units).fill(-Infinity);
   for (const b of batches)
@@ -104,12 +114,29 @@ export function streamOf(batches: ScannedBatch[], units: number, how: 'values' |
         }
     });
   const s = new UnitStream({ ranges: rangesFromCalibration(lo, hi), bins: 12, k: 3, randomK: 4, seed: 5, before: 6, after: 2, ...o });
-  for (const b of batches)
+  const reducer = new PositionReducer(units);
+  for (const b of batches) {
+    const ends = b.contexts.map((c) => c.tokens.length);
+    const r =
+      how === 'reducer'
+        ? reducer.reduce(
+            b.data,
+            ends.length,
+            b.seq,
+            ends.map(() => 1),
+            ends,
+            s.prefersUnitMajor,
+          )
+        : undefined;
     b.contexts.forEach((c, i) => {
       const ctx = { doc: c.doc, tokens: c.tokens, data: b.data, offset: i * b.seq * units, posStride: units, unitStride: 1, firstPos: 1 };
       if (how === 'values') s.observeContext(ctx);
-      else s.observeReducedContext(ctx, { ...(how === 'graph' ? b.graph : b.host), row: i });
+      else if (r) {
+        const windows = r.transposed && { data: r.transposed, offset: i * units * b.seq, posStride: 1, unitStride: b.seq };
+        s.observeReducedContext(ctx, { ...r, row: i, ...(windows ? { windows } : {}) });
+      } else s.observeReducedContext(ctx, { ...(how === 'graph' ? b.graph : b.host), row: i });
     });
+  }
   return s;
 }
 

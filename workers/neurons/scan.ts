@@ -14,10 +14,12 @@ import type { Tokenizer } from '@/lib/tokenizers/types';
 import type { ForwardRunner, HookName } from '@/lib/engine/types';
 import { fitBatchSize } from '@/lib/engine/memory-estimate';
 import { projectedName, type Projection } from '@/lib/engine/projections';
-import { reduceOnHost, reducedName, type PositionReductions, type ReducedTensors } from '@/lib/engine/reductions';
+import { reducedName } from '@/lib/engine/reductions';
 import {
   NonFiniteActivationError,
+  PositionReducer,
   UnitStream,
+  type ContextReductions,
   rangesFromCalibration,
   type HistogramRange,
   type UnitStreamJSON,
@@ -34,8 +36,10 @@ const CONTEXT_GROUP = 1024;
  * 3: a shard's examples travel as typed arrays in base64 (ExampleTableJSON), not one object per example.
  * 4: neurons' moments, density and top examples from in-graph reductions (float32 sums per context); histograms and
  *    quantile samples from a keyed 1-in-`sampleEvery` subsample of tokens.
+ * 5: on the CPU, the per-context sums in position order on the host (PositionReducer; the graph's MatMul sums round
+ *    differently in their last bits), so shards of versions 4 and 5 do not merge.
  */
-export const NEURON_SCAN_VERSION = 4;
+export const NEURON_SCAN_VERSION = 5;
 
 export interface NeuronScanOptions {
   /** Tokens per context, BOS included (default min(128, n_ctx)). */
@@ -186,7 +190,7 @@ async function forEachBatch(
   batches: ReturnType<typeof batchContexts>,
   hooks: string[],
   projections: Projection[],
-  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache, reductions?: PositionReductions) => void,
+  visit: (batch: ReturnType<typeof batchContexts>[number], cache: Cache) => void,
   onBatch?: (done: number) => void,
   reduce?: { hooks: string[]; length: number },
 ): Promise<void> {
@@ -194,9 +198,26 @@ async function forEachBatch(
   // run happens on this thread), and would leave a run behind when a visit throws.
   for (let i = 0; i < batches.length; i++) {
     const reductions = reduce && { ...reduce, observed: observedPositions(batches[i], reduce.length) };
-    visit(batches[i], await runner.run(batches[i].padded, hooks, { projections, reductions }), reductions);
+    const cache = await runner.run(batches[i].padded, hooks, { projections, reductions });
+    visit(batches[i], cache);
+    // The streams copied what they keep: the next forward writes into these arrays (no garbage per batch).
+    runner.recycle?.(cache);
     onBatch?.(i + 1);
   }
+}
+
+/**
+ * Where the scan's position reductions (max, min, Σx..Σx⁴, #x > 0 per context and neuron) run: in the graph on an
+ * accelerator, where they are a few cheap kernels beside the forward; on the host otherwise (PositionReducer: one
+ * WebAssembly pass, where the same reductions as CPU graph nodes are a dozen unfused passes through memory,
+ * ≈ 0.3–0.4 × the forward's CPU time; scripts/bench/reductions.ts). HEADWIKI_REDUCTIONS=graph|host forces either
+ * (benchmarks). Per-context results are deterministic either way; the two differ only in float32 rounding of the sums.
+ */
+export function reductionsInGraph(runner: ForwardRunner): boolean {
+  const forced = process.env.HEADWIKI_REDUCTIONS;
+  if (forced === 'graph' || forced === 'host') return forced === 'graph';
+  const provider = (runner as { activeProvider?: string | null }).activeProvider;
+  return typeof provider === 'string' && provider !== 'cpu';
 }
 
 /** [batch × length]: 1 at every context's positions 1..n−1 (BOS and padding are not observed). */
@@ -207,14 +228,40 @@ function observedPositions(batch: ReturnType<typeof batchContexts>[number], leng
 }
 
 /**
- * A hook's per-context reductions: the graph's (OnnxRunner), or the same computed here from the activations for
- * runners without reductions (ReferenceRunner, test fakes).
+ * A hook's per-context reductions over positions 1..n−1: the graph's when the runner computed them, else computed
+ * here from the activations (PositionReducer; also for runners without reductions: ReferenceRunner, test fakes).
  */
-function reductionsOf(cache: Cache, hook: string, data: Float32Array, batch: number, seq: number, d: number, r: PositionReductions) {
+function reductionsOf(
+  cache: Cache,
+  hook: string,
+  data: Float32Array,
+  batch: ReturnType<typeof batchContexts>[number],
+  seq: number,
+  reducer: PositionReducer,
+  unitMajor: boolean,
+): (b: number) => ContextReductions {
   const max = cache.get(reducedName(hook, 'max'));
-  if (!max) return reduceOnHost(data, batch, seq, d, r.observed, r.length);
-  const get = (what: 'min' | 'sums') => cache.get(reducedName(hook, what))!.data;
-  return { max: max.data, min: get('min'), sums: get('sums') } satisfies ReducedTensors;
+  if (max) {
+    const get = (what: 'min' | 'sums') => cache.get(reducedName(hook, what))!.data;
+    const r = { max: max.data, min: get('min'), sums: get('sums') };
+    return (row) => ({ ...r, row });
+  }
+  const n = batch.contexts.length;
+  const r = reducer.reduce(
+    data,
+    n,
+    seq,
+    batch.contexts.map(() => 1),
+    batch.contexts.map((c) => c.tokens.length),
+    unitMajor,
+  );
+  const d = reducer.units;
+  const { transposed } = r;
+  return (row) => ({
+    ...r,
+    row,
+    ...(transposed ? { windows: { data: transposed, offset: row * d * seq, posStride: 1, unitStride: seq } } : {}),
+  });
 }
 
 function tensorFor(cache: Map<string, { shape: number[]; data: Float32Array }>, hook: string, batch: number, seq: number, d: number) {
@@ -305,6 +352,8 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
   let tokens = 0;
   let contexts = 0;
   let docsBefore = 0;
+  const inGraph = reductionsInGraph(runner);
+  const reducer = new PositionReducer(d);
   for (const group of contextGroups(tokenizer, input.docs, options.contextLength, CONTEXT_GROUP)) {
     contexts += group.contexts.length;
     const batches = batchContexts(group.contexts, scanBatchSize(input.model.cfg, options, states), tokenizer.eosId);
@@ -313,21 +362,21 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
       batches,
       states.map((s) => s.hook),
       projectionsOf(states, R),
-      (batch, cache, reductions) => {
+      (batch, cache) => {
         const seq = batch.padded[0].length;
         // Scratch of the JS projections, only for runners without in-graph projections: one row block per context
         // (the batch's contexts are all listed before the first is observed).
-        const inGraph = states.length === 0 || cache.has(projectedName(states[0].hook));
-        const proj = inGraph ? new Float32Array(0) : new Float32Array(batch.contexts.length * seq * R);
+        const projectedInGraph = states.length === 0 || cache.has(projectedName(states[0].hook));
+        const proj = projectedInGraph ? new Float32Array(0) : new Float32Array(batch.contexts.length * seq * R);
         states.forEach((s, si) => {
           const data = tensorFor(cache, s.hook, batch.contexts.length, seq, d);
           // firstPos 1: BOS is the same token in every context; its activation says nothing about the text.
-          const reduced = reductionsOf(cache, s.hook, data, batch.contexts.length, seq, d, reductions!);
+          const reduced = reductionsOf(cache, s.hook, data, batch, seq, reducer, streams[si].neurons.prefersUnitMajor);
           observing(s.hook, 'neuron', () =>
             batch.contexts.forEach((c: ScanContext, b) =>
               streams[si].neurons.observeReducedContext(
                 { doc: c.id, tokens: c.tokens, data, offset: b * seq * d, posStride: d, unitStride: 1, firstPos: 1 },
-                { ...reduced, row: b },
+                reduced(b),
               ),
             ),
           );
@@ -349,7 +398,7 @@ export async function scanNeuronShard(input: NeuronScanInput & { ranges: NeuronR
           done: Math.round(docsBefore + ((group.docsDone - docsBefore) * done) / batches.length),
           total: input.docs.length,
         }),
-      { hooks: states.map((s) => s.hook), length: options.contextLength },
+      inGraph ? { hooks: states.map((s) => s.hook), length: options.contextLength } : undefined,
     );
     docsBefore = group.docsDone;
   }

@@ -70,6 +70,11 @@ export class ExampleTable {
   /** Per slot: entries in use, and a heap of their indices (i < k) with the worst kept entry at the root. */
   private readonly size: Int32Array;
   private readonly heap: Int32Array;
+  /**
+   * The order's first criterion (value or key) of entry i of a slot at slot · k + i: a slot's heap compares within a
+   * few cache lines here, not one line of `value`/`key` per entry (entries of a slot are `slots` apart). Derived state.
+   */
+  private readonly primary: Float64Array;
 
   constructor(
     readonly slots: number,
@@ -93,6 +98,7 @@ export class ExampleTable {
     this.tokenOffset = new Int32Array(ownTokens ? 0 : entries);
     this.size = new Int32Array(slots);
     this.heap = new Int32Array(entries);
+    this.primary = new Float64Array(entries);
   }
 
   /** Whether entry a comes before entry b (a is better). */
@@ -242,6 +248,11 @@ export class ExampleTable {
     for (let s = 0; s < t.slots; s++)
       if (!(t.size[s] >= 0 && t.size[s] <= t.k))
         throw new Error(`ExampleTable.fromJSON: slot ${s} holds ${t.size[s]} examples; k is ${t.k}`);
+    const first = t.order === 'value' ? t.value : t.key;
+    for (let e = 0; e < first.length; e++) {
+      const slot = e % t.slots;
+      t.primary[slot * t.k + (e - slot) / t.slots] = first[e];
+    }
     return t;
   }
 
@@ -255,16 +266,25 @@ export class ExampleTable {
     this.key[e] = key;
     this.doc[e] = doc;
     this.pos[e] = pos;
+    const slot = e % this.slots;
+    this.primary[slot * this.k + (e - slot) / this.slots] = this.order === 'value' ? value : key;
+  }
+
+  /** Whether entry i of a slot comes before its entry j: the first criterion from `primary`, ties the full way. */
+  private beforeIn(slot: number, i: number, j: number): boolean {
+    const a = this.primary[slot * this.k + i];
+    const b = this.primary[slot * this.k + j];
+    if (a !== b) return this.order === 'value' ? a > b : a < b;
+    return this.before(i * this.slots + slot, j * this.slots + slot);
   }
 
   // Per slot, a max-heap under the order (the worst entry at the root) of entry indices i (entry i · slots + slot).
   private siftUp(slot: number, i: number): void {
     const h = this.heap;
     const base = slot * this.k;
-    const S = this.slots;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.before(h[base + p] * S + slot, h[base + i] * S + slot)) return;
+      if (!this.beforeIn(slot, h[base + p], h[base + i])) return;
       [h[base + i], h[base + p]] = [h[base + p], h[base + i]];
       i = p;
     }
@@ -273,13 +293,12 @@ export class ExampleTable {
   private siftDown(slot: number, i: number, n: number): void {
     const h = this.heap;
     const base = slot * this.k;
-    const S = this.slots;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < n && this.before(h[base + m] * S + slot, h[base + l] * S + slot)) m = l;
-      if (r < n && this.before(h[base + m] * S + slot, h[base + r] * S + slot)) m = r;
+      if (l < n && this.beforeIn(slot, h[base + m], h[base + l])) m = l;
+      if (r < n && this.beforeIn(slot, h[base + m], h[base + r])) m = r;
       if (m === i) return;
       [h[base + i], h[base + m]] = [h[base + m], h[base + i]];
       i = m;

@@ -28,8 +28,10 @@ export {
   NonFiniteActivationError,
   DEFAULT_QUANTILES,
   type ContextActivations,
+  type ContextReductions,
   type UnitStreamJSON,
   type UnitStreamPlainJSON,
   type UnitStreamOptions,
   type UnitSummary,
 } from './unit-stream';
+export { PositionReducer, type HostReduced } from './position-reducer';

@@ -46,6 +46,12 @@ export class UnitMoments {
   readonly b3: Float64Array;
   readonly b4: Float64Array;
   private blockDirty = false;
+  /**
+   * Per power p (Σx^p, p = 1..4), per unit: a float64 that is exactly the sum of the context sums `addContextSums`
+   * added since it was last emptied into `sums` (allocated at the first such call).
+   */
+  private pending: Float64Array[] | undefined;
+  private pendingDirty = false;
 
   constructor(readonly units: number) {
     this.count = new Float64Array(units);
@@ -108,8 +114,49 @@ export class UnitMoments {
     this.blockDirty = true;
   }
 
+  /**
+   * Adds one context's power sums of every unit, Σx^p at sums[offset + (p − 1) · units + u] (e.g. a context's
+   * float32 sums from PositionReducer), exactly: like a block's partials at `flushBlock`, at a fraction of the cost.
+   * Each unit keeps a float64 running total for as long as every addition into it is exact (TwoSum's error term is
+   * zero: float32 sums of similar magnitude add exactly for a long time); an addition that would round moves the
+   * running total into the ExactSums first. So the totals are exact sums of the same values, for any split.
+   * The caller checks that the sums are finite.
+   */
+  addContextSums(sums: ArrayLike<number>, offset: number): void {
+    const units = this.units;
+    this.pending ??= [1, 2, 3, 4].map(() => new Float64Array(units));
+    for (let p = 0; p < 4; p++) {
+      const pend = this.pending[p];
+      const exact = this.sums[p];
+      const at = offset + p * units;
+      for (let u = 0; u < units; u++) {
+        const x = sums[at + u];
+        const a = pend[u];
+        const total = a + x;
+        const bv = total - a;
+        if (a - (total - bv) + (x - bv) === 0) pend[u] = total;
+        else {
+          exact.add(u, a);
+          pend[u] = x;
+        }
+      }
+    }
+    this.pendingDirty = true;
+  }
+
+  /** Moves the running totals of addContextSums into the exact sums. */
+  private flushPending(): void {
+    if (!this.pendingDirty || !this.pending) return;
+    this.pending.forEach((pend, p) => {
+      for (let u = 0; u < this.units; u++) if (pend[u] !== 0) this.sums[p].add(u, pend[u]);
+      pend.fill(0);
+    });
+    this.pendingDirty = false;
+  }
+
   /** Ends a block: its partial sums go exactly into the totals. Call at every context boundary. */
   flushBlock(): void {
+    this.flushPending();
     if (!this.blockDirty) return;
     const parts = [this.b1, this.b2, this.b3, this.b4];
     for (let p = 0; p < 4; p++) {

@@ -43,6 +43,10 @@ describe('UnitStream.observeReducedContext (in-graph reductions) vs observeConte
     const values = streamOf(batches, 40, 'values');
     expectSameSummaries(streamOf(batches, 40, 'graph'), values, 40, false);
     expectSameSummaries(streamOf(batches, 40, 'host'), values, 40, false);
+    // The CPU scan's path: argmax from the reducer, windows from its unit-major copy; the host reductions' exact state.
+    const reducer = streamOf(batches, 40, 'reducer');
+    expectSameSummaries(reducer, values, 40, false);
+    expect(JSON.stringify(reducer.toPlainJSON())).toBe(JSON.stringify(streamOf(batches, 40, 'host').toPlainJSON()));
   });
 
   it('sampleEvery: the histogram counts exactly the keyed subsample of tokens; everything else sees every token', async () => {
@@ -82,5 +86,10 @@ describe('UnitStream.observeReducedContext (in-graph reductions) vs observeConte
     const shard = (b: ScannedBatch[]) => streamOf(b, 40, 'graph', { sampleEvery: 3, ranges: whole.options.ranges });
     const merged = UnitStream.merge(shard(batches.slice(2)), shard(batches.slice(0, 2)));
     expect(JSON.stringify(merged.toPlainJSON())).toBe(JSON.stringify(whole.toPlainJSON()));
+    // The same with the CPU scan's reducer (its windows come from a unit-major copy in some batches, not others).
+    const wholeR = streamOf(batches, 40, 'reducer', { sampleEvery: 3 });
+    const shardR = (b: ScannedBatch[]) => streamOf(b, 40, 'reducer', { sampleEvery: 3, ranges: wholeR.options.ranges });
+    const mergedR = UnitStream.merge(shardR(batches.slice(1)), shardR(batches.slice(0, 1)));
+    expect(JSON.stringify(mergedR.toPlainJSON())).toBe(JSON.stringify(wholeR.toPlainJSON()));
   });
 });

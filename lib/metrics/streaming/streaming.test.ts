@@ -301,3 +301,25 @@ function partByPart(contexts: readonly ContextActivations[], options: UnitStream
     random: random.toJSON(),
   };
 }
+
+describe('UnitMoments.addContextSums', () => {
+  it('adds context sums exactly (the same bits as ExactSums, for any split), even where float64 addition rounds', () => {
+    // Magnitudes far apart, so that a plain float64 running total would round; cancellations; float32 values.
+    const contexts = Array.from({ length: 60 }, (_, i) =>
+      Float32Array.from({ length: 4 * 3 }, (_, j) => (((i * 37 + j * 11) % 17) - 8) * 2 ** (((i * 7 + j) % 40) - 20)),
+    );
+    const want = [1, 2, 3, 4].map(() => new ExactSums(3));
+    for (const c of contexts) for (let p = 0; p < 4; p++) for (let u = 0; u < 3; u++) want[p].add(u, c[p * 3 + u]);
+    const stream = (cs: Float32Array[]) => {
+      const m = new UnitMoments(3);
+      for (const c of cs) m.addContextSums(c, 0);
+      return m;
+    };
+    const whole = stream(contexts);
+    const merged = UnitMoments.merge(stream(contexts.slice(25)), stream(contexts.slice(0, 25)));
+    for (const m of [whole, merged]) {
+      m.flushBlock();
+      for (let p = 0; p < 4; p++) expect(m.sums[p].toJSON()).toEqual(want[p].toJSON());
+    }
+  });
+});

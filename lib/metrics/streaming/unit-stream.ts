@@ -13,6 +13,7 @@ import { UnitMoments, type MomentStats, type UnitMomentsJSON } from './moments';
 import { diverseExamples } from './diverse';
 import { ContextKernel } from './context-kernel';
 import { firstPositionOf } from '@/lib/engine/reductions';
+import { WindowCopies } from './window-copies';
 
 export interface UnitStreamOptions {
   /** Histogram range per unit (decided before the stream, the same in every shard). */
@@ -50,6 +51,13 @@ export interface ContextReductions {
   min: Float32Array;
   sums: Float32Array;
   row: number;
+  /** [batch, units]: the first position of each max (PositionReducer); without it, found in the activations. */
+  argMax?: Int32Array;
+  /**
+   * The same context unit-major (PositionReducer's `transposed`, asked for when `prefersUnitMajor`): example windows
+   * are copied from it as contiguous runs.
+   */
+  windows?: Pick<ContextActivations, 'data' | 'offset' | 'posStride' | 'unitStride'>;
 }
 
 /** One context's activations: value(u, p) = data[offset + p·posStride + u·unitStride] for p < tokens.length. */
@@ -165,9 +173,11 @@ export class UnitStream {
   /** Windows copied so far, and whether the last context needed many (then the next one is transposed). */
   private windowsCopied = 0;
   private manyWindows = true;
-  /** The reduced path's unit-major copy of a context (scratch), for many window copies; its maxima's positions. */
-  private transposed = new Float32Array(0);
-  private maxPosScratch = new Int32Array(0);
+  /** The reduced path's positions to look at in the current context, and their keys (scratch). */
+  private keyedPos = new Int32Array(0);
+  private keyedKey = new Float64Array(0);
+  /** The reduced path's pending window copies (scratch). */
+  private readonly copies = new WindowCopies();
 
   constructor(options: UnitStreamOptions, parts?: Pick<UnitStream, 'moments' | 'histograms' | 'top' | 'binSamples' | 'random'>) {
     this.options = withDefaults(options);
@@ -300,77 +310,121 @@ export class UnitStream {
     const sums = r.row * 5 * units;
     const m = this.moments;
     for (let u = 0; u < units; u++) {
-      const s1 = r.sums[sums + u];
-      const s4 = r.sums[sums + 3 * units + u];
-      if (!Number.isFinite(s1) || !Number.isFinite(s4)) throw new NonFiniteActivationError(u, c.doc);
-      m.b1[u] = s1;
-      m.b2[u] = r.sums[sums + units + u];
-      m.b3[u] = r.sums[sums + 2 * units + u];
-      m.b4[u] = s4;
+      if (!Number.isFinite(r.sums[sums + u]) || !Number.isFinite(r.sums[sums + 3 * units + u]))
+        throw new NonFiniteActivationError(u, c.doc);
       m.positive[u] += r.sums[sums + 4 * units + u];
     }
+    // The context's sums, exactly (running totals; see addContextSums), not through the block partials b1..b4.
+    m.addContextSums(r.sums, sums);
     const maxVal = r.max.subarray(at, at + units);
     m.addObserved(n - first, r.min.subarray(at, at + units), maxVal);
-    m.flushBlock();
-    const keptBefore = this.windowsCopied;
-    this.windows = this.manyWindows ? this.transpose(c) : undefined;
-    // The max's position, only where the max can enter the top list (ties go to the exact comparison).
-    if (this.maxPosScratch.length < units) this.maxPosScratch = new Int32Array(units);
-    const maxPos = this.maxPosScratch;
+    // Offers first, windows after (WindowCopies): a unit whose max beats its bar is offered; accepted entries' windows
+    // are copied in one sweep over the context's positions, reading each position's row once.
+    const copies = this.copies.begin(c, r.windows);
+    const o = this.options;
     for (let u = 0; u < units; u++) {
-      maxPos[u] = -1;
-      if (maxVal[u] < this.topBar[u]) continue;
-      const w = this.windows ?? c;
-      maxPos[u] = firstPositionOf(maxVal[u], w.data, w.offset + u * w.unitStride, w.posStride, first, n);
+      const value = maxVal[u];
+      // A full list's bar value is a necessary condition (ties go to the exact comparison).
+      if (value < this.topBar[u]) continue;
+      const p = r.argMax ? r.argMax[at + u] : firstPositionOf(value, c.data, c.offset + u * c.unitStride, c.posStride, first, n);
+      if (p < 0) continue;
+      const e = this.top.offer(u, value, 0, c.doc, p);
+      if (e < 0) continue;
+      this.topBar[u] = this.barValue(this.top, u);
+      copies.add(this.top, e, u, p, o.before, o.after);
+      this.shareTokens(this.top, e, c, Math.max(0, p - o.before));
     }
-    this.offerTop(c, maxVal, maxPos);
-    this.observeKeyedPositions(c, first);
-    this.windows = undefined;
-    this.manyWindows = this.windowsCopied - keptBefore > units / 8;
+    const topCopies = copies.copy();
+    const sampleCopies = this.observeKeyedPositions(c, first, copies);
+    this.manyWindows = topCopies + sampleCopies > units / 8;
   }
 
-  /** The histogram and samples of observeReducedContext: only positions whose key is sampled or can enter the random sample. */
-  private observeKeyedPositions(c: ContextActivations, first: number): void {
+  /**
+   * Whether the next context's windows are better copied from a unit-major copy (`ContextReductions.windows`): the
+   * last context had many (early in a scan most units keep an example of every context).
+   */
+  get prefersUnitMajor(): boolean {
+    return this.manyWindows;
+  }
+
+  /**
+   * The histogram and samples of observeReducedContext: only positions whose key is sampled or can enter the random
+   * sample; the accepted samples' windows are copied afterwards, position by position (`copies`).
+   */
+  private observeKeyedPositions(c: ContextActivations, first: number, copies: WindowCopies): number {
     const { data, offset, posStride, unitStride, doc } = c;
     const o = this.options;
     const units = this.units;
-    const slotsPerUnit = o.bins + 2;
+    const bins = o.bins;
+    const slotsPerUnit = bins + 2;
     const sampledBelow = Math.floor(2 ** 32 / o.sampleEvery);
     const { lo, scale, counts } = this.histograms;
     const { binBar, randomBar } = this;
     let randomMax = -Infinity;
     for (let u = 0; u < units; u++) if (randomBar[u] > randomMax) randomMax = randomBar[u];
-    for (let p = first; p < c.tokens.length; p++) {
+    // The context's positions that any unit will look at: keys are shared by every unit, so they are listed once.
+    const n = c.tokens.length;
+    if (this.keyedPos.length < n) {
+      this.keyedPos = new Int32Array(2 * n);
+      this.keyedKey = new Float64Array(2 * n);
+    }
+    const { keyedPos, keyedKey } = this;
+    let m = 0;
+    for (let p = first; p < n; p++) {
       const key = tokenKey(o.seed, doc, p);
-      const sampled = key < sampledBelow;
-      if (!sampled && key > randomMax) continue;
-      for (let u = 0, i = offset + p * posStride; u < units; u++, i += unitStride) {
-        const x = data[i];
-        let slot = -1;
-        if (sampled) {
-          const f = (x - lo[u]) * scale[u];
-          slot = u * slotsPerUnit + (f >= 0 && f < o.bins ? (f | 0) + 1 : this.histograms.slot(u, x));
+      if (key >= sampledBelow && key > randomMax) continue;
+      keyedPos[m] = p;
+      keyedKey[m++] = key;
+    }
+    if (m === 0) return 0;
+    const before = o.sampleBefore;
+    const after = o.sampleAfter;
+    // Unit by unit: a unit's histogram row and bars stay in cache over its positions, and the few listed positions'
+    // rows of the context stay in cache over the units.
+    for (let u = 0; u < units; u++) {
+      const loU = lo[u];
+      const scaleU = scale[u];
+      const row = u * slotsPerUnit;
+      let rBar = randomBar[u];
+      const base = offset + u * unitStride;
+      for (let j = 0; j < m; j++) {
+        const p = keyedPos[j];
+        const key = keyedKey[j];
+        const x = data[base + p * posStride];
+        if (key < sampledBelow) {
+          const f = (x - loU) * scaleU;
+          const slot = row + (f >= 0 && f < bins ? (f | 0) + 1 : this.histograms.slot(u, x));
           counts[slot]++;
+          // key < bar decides acceptance (a smaller key comes first); only a tie needs the full comparison.
           if (key <= binBar[slot]) {
-            this.offerSample(c, u, p, x, key, slot);
-            continue;
+            const e = this.binSamples.offer(slot, x, key, doc, p);
+            if (e >= 0) {
+              binBar[slot] = this.barKey(this.binSamples, slot);
+              copies.add(this.binSamples, e, u, p, before, after);
+            }
           }
         }
-        if (key <= randomBar[u]) this.offerSample(c, u, p, x, key, slot);
+        if (key <= rBar) {
+          const e = this.random.offer(u, x, key, doc, p);
+          if (e >= 0) {
+            rBar = randomBar[u] = this.barKey(this.random, u);
+            copies.add(this.random, e, u, p, before, after);
+          }
+        }
       }
     }
+    // A sample may have been replaced by a later one of the same context: only entries still holding their position copy.
+    return copies.copy();
   }
 
-  /** Context c unit-major (row u: its n positions), for copying many windows as rows. */
-  private transpose(c: ContextActivations): Pick<ContextActivations, 'data' | 'offset' | 'posStride' | 'unitStride'> {
-    const n = c.tokens.length;
-    const units = this.units;
-    if (this.transposed.length < n * units) this.transposed = new Float32Array(n * units);
-    const t = this.transposed;
-    for (let p = 0; p < n; p++) {
-      for (let u = 0, i = c.offset + p * c.posStride; u < units; u++, i += c.unitStride) t[u * n + p] = c.data[i];
+  /** Top entry e's tokens: the context's, one copy shared by every unit that keeps an example from it. */
+  private shareTokens(table: ExampleTable, e: number, c: ContextActivations, start: number): void {
+    if (this.tokensOf !== c) {
+      this.tokensOf = c;
+      this.tokensCopy = Array.from(c.tokens);
     }
-    return { data: t, offset: 0, posStride: 1, unitStride: n };
+    table.tokenSource[e] = this.tokensCopy;
+    table.tokenOffset[e] = start;
   }
 
   /** observeWithJavaScript's loop in WebAssembly: the same statistics, then the same reservoir and top-k offers. */
