@@ -7,6 +7,7 @@ import { defaultWeightStorage, weightBytes, weightFeeds } from './weight-feeds';
 import { weightShape, type Precision } from './float16-weights';
 import { choosePrecision } from './precision';
 import { assertBatchFits } from './memory-estimate';
+import { COLLECT_AFTER_OUTPUT_BYTES, collectGarbage } from './collect-garbage';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
@@ -38,6 +39,8 @@ export interface OnnxRunnerOptions {
    * `--arena on|off`) but is a small share of a big model's forward, whose memory matters more.
    */
   cpuMemArena?: boolean;
+  /** onnxruntime's memory pattern (one planned block for a run's intermediates; default on, as onnxruntime's). */
+  memPattern?: boolean;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
   intraOpNumThreads?: number;
   /** Let onnxruntime's idle threads spin waiting for work (default false: cores here are shared). */
@@ -138,6 +141,7 @@ export class OnnxRunner implements ForwardRunner {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       enableCpuMemArena: options.cpuMemArena ?? weightBytes(model) < ARENA_MAX_WEIGHT_BYTES,
+      ...(options.memPattern !== undefined ? { enableMemPattern: options.memPattern } : {}),
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
       // database, other workers, tests), and gain little when they are not.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
@@ -238,8 +242,16 @@ export class OnnxRunner implements ForwardRunner {
         for (const what of ['max', 'min'] as const) fetches[reducedName(hook, what)] = outputTensor([batch, units]);
         fetches[reducedName(hook, 'sums')] = outputTensor([batch, REDUCED_SUMS, units]);
       }
-      await session.run(feeds, fetches);
-      for (const [name, t] of Object.entries(fetches)) cache.set(name, { shape: t.dims.map(Number), data: t.data as Float32Array });
+      // The binding also returns a copy of every output (see collect-garbage.ts): dropped here, collected now when it
+      // is big, so that it never meets the next run's outputs.
+      await runDroppingCopies(session, feeds, fetches);
+      let outputBytes = 0;
+      for (const [name, t] of Object.entries(fetches)) {
+        const data = t.data as Float32Array;
+        outputBytes += data.byteLength;
+        cache.set(name, { shape: t.dims.map(Number), data });
+      }
+      if (outputBytes >= COLLECT_AFTER_OUTPUT_BYTES) collectGarbage();
       return cache;
     } finally {
       entry.inFlight--;
@@ -394,6 +406,11 @@ class OutputPool {
       if (arrays.length === 0) this.free.delete(length);
     }
   }
+}
+
+/** Runs a session with pre-allocated fetches and lets go of the binding's copies (unreachable once this returns). */
+async function runDroppingCopies(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>) {
+  await session.run(feeds, fetches);
 }
 
 function releaseLater(entry: CachedSession): void {

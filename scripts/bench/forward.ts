@@ -1,5 +1,6 @@
 /**
- * Forward-pass benchmark: `npx tsx scripts/bench/forward.ts [--quick] [--threads N]`.
+ * Forward-pass benchmark: `npx tsx scripts/bench/forward.ts [--quick] [--threads N] [--models …] [--weights inputs|initializers|both]
+ * [--arena on|off|auto|both] [--reps N]`.
  *
  * In one run on one machine: the machine's matmul peak as onnxruntime reaches it (a big MatMul, best of N),
  * then for stories260K, a GPT-2-small-shaped and a Pythia-70m-shaped model (random weights, built in memory):
@@ -41,17 +42,56 @@ const { values: args } = parseArgs({
     // Only these models (comma-separated: stories260K, pythia-70m, gpt2-small); default all.
     models: { type: 'string', default: 'stories260K,pythia-70m,gpt2-small' },
     reps: { type: 'string' },
-    // onnxruntime's memory arena: on, off, or auto (the runner's default: on below 1 GiB of weights).
+    // onnxruntime's memory arena: on, off, auto (the runner's default) or both (each hook set timed with the arena
+    // on and off, interleaved: ratios in the same run).
     arena: { type: 'string', default: 'auto' },
+    // Any runner set-ups to compare, comma-separated (VARIANT_OPTIONS below), e.g. arena,no-arena-no-pattern.
+    variants: { type: 'string' },
   },
 });
 const storages: WeightStorage[] = args.weights === 'both' ? ['inputs', 'initializers'] : [args.weights as WeightStorage];
 if (!storages.every((s) => s === 'inputs' || s === 'initializers')) throw new Error(`--weights must be inputs, initializers or both`);
+if (args.weights === 'both' && args.arena === 'both') throw new Error('--weights both and --arena both: one comparison at a time');
+if (!['on', 'off', 'auto', 'both'].includes(args.arena!)) throw new Error('--arena must be on, off, auto or both');
 const runnerOptions: OnnxRunnerOptions = {
   ...(args.threads ? { intraOpNumThreads: Number(args.threads) } : {}),
   allowSpinning: args.spin,
-  ...(args.arena === 'auto' ? {} : { cpuMemArena: args.arena === 'on' }),
+  ...(args.arena === 'on' || args.arena === 'off' ? { cpuMemArena: args.arena === 'on' } : {}),
 };
+
+/** One way of running a hook set: where the weights live and the runner options that go with it. */
+interface Variant {
+  /** Label suffix (empty when only one variant is timed). */
+  tag: string;
+  storage: WeightStorage;
+  options: OnnxRunnerOptions;
+}
+/** Named runner set-ups for `--variants` (each hook set timed with each, interleaved). */
+const VARIANT_OPTIONS: Record<string, Partial<Variant>> = {
+  arena: { options: { cpuMemArena: true } },
+  'no-arena': { options: { cpuMemArena: false } },
+  'no-arena-no-pattern': { options: { cpuMemArena: false, memPattern: false } },
+  'arena-no-pattern': { options: { cpuMemArena: true, memPattern: false } },
+  inputs: { storage: 'inputs' },
+  initializers: { storage: 'initializers' },
+};
+const variantNames = args.variants?.split(',') ?? (args.arena === 'both' ? ['arena', 'no-arena'] : []);
+const variants: Variant[] =
+  variantNames.length > 0
+    ? variantNames.map((name) => {
+        const v = VARIANT_OPTIONS[name];
+        if (!v) throw new Error(`--variants: unknown ${name} (known: ${Object.keys(VARIANT_OPTIONS).join(', ')})`);
+        return { tag: ` [${name}]`, storage: v.storage ?? storages[0], options: { ...runnerOptions, ...v.options } };
+      })
+    : storages.map((storage) => ({
+        tag: storages.length > 1 ? (storage === 'inputs' ? ' [in]' : ' [init]') : '',
+        storage,
+        // `both` compares weight inputs (arena per --arena) with initializers and the arena on, unless --same-arena.
+        options:
+          storage === 'initializers' && storages.length > 1 && !args['same-arena']
+            ? { ...runnerOptions, cpuMemArena: true }
+            : runnerOptions,
+      }));
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
 
@@ -111,15 +151,19 @@ interface Row {
   gflops: number;
   pctPeak: number;
   msPerForward: number;
+  /** Best CPU time of one forward (all threads of the process; less sensitive to other processes than wall time). */
+  cpuMsPerForward: number;
   sessionMs: number;
 }
 
-async function timeOne(runner: OnnxRunner, tokens: number[][], hooks: string[]): Promise<number> {
+async function timeOne(runner: OnnxRunner, tokens: number[][], hooks: string[]): Promise<{ wall: number; cpu: number }> {
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const cache = await runner.run(tokens, hooks);
-  const dt = performance.now() - t;
+  const wall = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
   runner.recycle(cache); // the next run of this hook set writes into the same arrays
-  return dt;
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 async function benchModel(name: string, model: CanonicalModel, batch: number, pos: number, reps: number, peak: number): Promise<Row[]> {
@@ -135,24 +179,13 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
     ],
     ['all hooks', allHookNames(model.cfg)],
   ];
-  const hookSets = storages.flatMap((storage) =>
-    baseSets.map(([label, hooks]): [string, string[], WeightStorage] => [
-      storages.length > 1 ? `${label} [${storage === 'inputs' ? 'in' : 'init'}]` : label,
-      hooks,
-      storage,
-    ]),
+  const hookSets = variants.flatMap((variant) =>
+    baseSets.map(([label, hooks]): [string, string[], Variant] => [`${label}${variant.tag}`, hooks, variant]),
   );
   // One runner (session) per hook set, all alive at once so that the repetitions can be interleaved: on a shared
   // machine the load changes from second to second, and interleaving exposes every hook set to the same load.
   // Best of N (like the matmul peak): the least-disturbed run is the closest to the machine's real cost.
-  const runners = hookSets.map(
-    ([, , weightStorage]) =>
-      new OnnxRunner(model, {
-        ...runnerOptions,
-        weightStorage,
-        ...(weightStorage === 'initializers' && storages.length > 1 && !args['same-arena'] ? { cpuMemArena: true } : {}),
-      }),
-  );
+  const runners = hookSets.map(([, , variant]) => new OnnxRunner(model, { ...variant.options, weightStorage: variant.storage }));
   try {
     const sessionMs: number[] = [];
     for (const [i, [, hooks]] of hookSets.entries()) {
@@ -162,12 +195,19 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
       await timeOne(runners[i], tokens, hooks); // warm-up: first-run allocations, thread start
     }
     const best = hookSets.map(() => Infinity);
+    const bestCpu = hookSets.map(() => Infinity);
     for (let rep = 0; rep < reps; rep++) {
-      for (const [i, [, hooks]] of hookSets.entries()) best[i] = Math.min(best[i], await timeOne(runners[i], tokens, hooks));
+      for (const [i, [, hooks]] of hookSets.entries()) {
+        const { wall, cpu } = await timeOne(runners[i], tokens, hooks);
+        best[i] = Math.min(best[i], wall);
+        bestCpu[i] = Math.min(bestCpu[i], cpu);
+      }
     }
     return hookSets.map(([label, hooks], i) => {
       const gflops = flops / (best[i] / 1000) / 1e9;
-      console.error(`  ${name} ${label}: ${best[i].toFixed(0)} ms/forward, session ${sessionMs[i].toFixed(0)} ms`);
+      console.error(
+        `  ${name} ${label}: ${best[i].toFixed(0)} ms/forward (cpu ${bestCpu[i].toFixed(0)} ms), session ${sessionMs[i].toFixed(0)} ms`,
+      );
       return {
         model: name,
         hooks: label,
@@ -177,6 +217,7 @@ async function benchModel(name: string, model: CanonicalModel, batch: number, po
         gflops,
         pctPeak: (100 * gflops) / peak,
         msPerForward: best[i],
+        cpuMsPerForward: bestCpu[i],
         sessionMs: sessionMs[i],
       };
     });
@@ -217,21 +258,26 @@ async function main(): Promise<void> {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nmatmul peak (onnxruntime, 1024×1024 @ 1024×1024): ${peak.toFixed(1)} GFLOP/s`);
   console.log(
-    `${'model'.padEnd(20)}${'hooks'.padEnd(26)}${pad('n', 5)}${pad('tokens/s', 11)}${pad('ms/fwd', 9)}${pad('×unhooked', 11)}${pad('GFLOP/s', 9)}${pad('% peak', 8)}${pad('session ms', 12)}`,
+    `${'model'.padEnd(20)}${'hooks'.padEnd(26)}${pad('n', 5)}${pad('tokens/s', 11)}${pad('ms/fwd', 9)}${pad('×unhooked', 11)}${pad('GFLOP/s', 9)}${pad('% peak', 8)}${pad('cpu ms', 8)}${pad('session ms', 12)}`,
   );
   for (const r of rows) {
     console.log(
       `${r.model.padEnd(20)}${r.hooks.padEnd(26)}${pad(r.hookCount, 5)}${pad(r.tokensPerS.toFixed(0), 11)}${pad(r.msPerForward.toFixed(0), 9)}` +
-        `${pad(r.ratio.toFixed(2), 11)}${pad(r.gflops.toFixed(1), 9)}${pad(r.pctPeak.toFixed(0), 8)}${pad(r.sessionMs.toFixed(0), 12)}`,
+        `${pad(r.ratio.toFixed(2), 11)}${pad(r.gflops.toFixed(1), 9)}${pad(r.pctPeak.toFixed(0), 8)}${pad(r.cpuMsPerForward.toFixed(0), 8)}${pad(r.sessionMs.toFixed(0), 12)}`,
     );
   }
-  if (storages.length > 1) {
-    // inputs' time over initializers' time for the same model and hook set (< 1: weight inputs are faster).
-    for (const r of rows.filter((x) => x.hooks.endsWith('[in]'))) {
-      const other = rows.find((x) => x.model === r.model && x.hooks === r.hooks.replace('[in]', '[init]'))!;
-      console.log(
-        `${r.model} ${r.hooks.replace(' [in]', '')}: weight inputs / initializers time ${(r.msPerForward / other.msPerForward).toFixed(3)}`,
-      );
+  if (variants.length > 1) {
+    // The first variant's time over each other's for the same model and hook set, wall and CPU (< 1: the first is
+    // faster): weight inputs / initializers, arena / no arena…
+    const first = variants[0].tag;
+    for (const v of variants.slice(1)) {
+      for (const r of rows.filter((x) => x.hooks.endsWith(v.tag))) {
+        const base = rows.find((x) => x.model === r.model && x.hooks === r.hooks.replace(v.tag, first))!;
+        console.log(
+          `${r.model} ${r.hooks.replace(v.tag, '')}:${first} /${v.tag} time ${(base.msPerForward / r.msPerForward).toFixed(3)}, ` +
+            `CPU ${(base.cpuMsPerForward / r.cpuMsPerForward).toFixed(3)}`,
+        );
+      }
     }
   }
   console.log(
