@@ -13,7 +13,7 @@ export const ROLE_TITLES: Record<CircuitRole, { title: string; short: string }> 
   duplicate_token_ioi: { title: 'Duplicate token (IOI)', short: 'Dup' },
   induction_ioi: { title: 'Induction (IOI)', short: 'Ind' },
   copy_suppression: { title: 'Copy suppression', short: 'CS' },
-  s_suppression: { title: 'S-suppression (writes −S)', short: 'S-sup' },
+  s_suppression: { title: 'S-suppression: copy suppression of S (OV test; attends by position)', short: 'S-sup' },
   function_vector: { title: 'Function vector (few-shot)', short: 'FV' },
   translation: { title: 'Translation', short: 'Tr' },
   fact_mover: { title: 'Fact mover', short: 'Fact' },

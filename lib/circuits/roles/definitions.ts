@@ -99,7 +99,7 @@ export const ROLE_DEFINITIONS: Record<CircuitRole, RoleDefinition> = {
   ),
   s_suppression: def(
     's_suppression',
-    'S-suppression',
+    'S-suppression (copy suppression of S)',
     "IOI: the head attends from END to S2 (≥ 0.2, more than to IO), its direct path carries the answer (effect ≤ −0.1) by lowering S, and its OV circuit suppresses the token it reads (McDougall et al.'s OV test on effective embeddings, ≥ 50 % of the test tokens). The contrastive head of additive + contrastive IOI circuits; copy suppression as well only where its QK test also passes.",
     CONTRASTIVE,
     ['ioi'],
