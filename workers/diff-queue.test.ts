@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPrisma } from '@/lib/db/client';
 import { getDiffProgress } from '@/lib/db/diff-progress';
-import { getDiff, getDiffSections } from '@/lib/db/diffs';
+import { createDiff, failDiff, getDiff, getDiffSections } from '@/lib/db/diffs';
 import { upsertModel } from '@/lib/db/models';
 import { createRun, publishRun, type RunInfo } from '@/lib/db/runs';
 import type { BlackBoxDiff, WhiteBoxDiff } from '@/lib/diff/types';
@@ -149,10 +149,31 @@ describe('model diffs on the work queue', { timeout: 300_000 }, () => {
           [runA.id, running.id, diff.corpusId],
         ),
       ).rejects.toThrow(/must both be published/);
+      // Failing: a published diff refuses; a running one records its real error even while a writer holds it > 5 s.
+      await expect(failDiff(diff.id, 'late')).rejects.toThrow(/published and immutable/);
+      const corpus = await getPrisma().corpus.findUniqueOrThrow({ where: { id: diff.corpusId }, select: { slug: true } });
+      const doomed = await createDiff({
+        runAId: diff.runAId,
+        runBId: diff.runBId,
+        corpusSlug: corpus.slug,
+        options: {},
+        codeVersion: 't',
+        seed: 0,
+      });
+      await client.query('BEGIN');
+      await client.query('SELECT status FROM "ModelDiff" WHERE id = $1 FOR SHARE', [doomed.id]);
+      const failing = failDiff(doomed.id, 'diff-shard:0/2: RangeError: Array buffer allocation failed');
+      await new Promise((r) => setTimeout(r, 6000));
+      await client.query('COMMIT');
+      await failing;
+      expect(await getDiff(doomed.id)).toMatchObject({
+        status: 'failed',
+        error: 'diff-shard:0/2: RangeError: Array buffer allocation failed',
+      });
     } finally {
       await client.end();
     }
-  });
+  }, 60_000);
 
   it('a worker killed inside a shard loses nothing: the shard is retried and the diff publishes the one-shard answer', async () => {
     await cluster.stopWorkers();
