@@ -1,6 +1,6 @@
 /**
  * Circuit benchmark: `npx tsx scripts/bench/circuits.ts [--models planted-ioi,ioi-4l,stories260K,gpt2-small] [--pairs 8]
- * [--gpt2-receivers 3] [--gpt2-discovery-pairs 1] [--stories-receivers 0] [--edges]`.
+ * [--gpt2-receivers 3] [--gpt2-discovery-pairs 1] [--stories-receivers 0] [--discovery-only] [--edges]`.
  *
  * For each model, in one process: a full head-patching sweep (every head's output, all positions), direct path patching
  * (every head → logits) and ACDC circuit discovery, each with its forward passes and wall time, against what a
@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     // Stop stories260K's discovery after this many receivers (0: the whole graph).
     'stories-receivers': { type: 'string', default: '0' },
     'naive-sample': { type: 'string', default: '6' },
+    // Only discovery (skip the head sweep and path patching).
+    'discovery-only': { type: 'boolean', default: false },
     // Print the discovered edges.
     edges: { type: 'boolean', default: false },
   },
@@ -101,8 +103,14 @@ async function naiveEdgeTestSeconds(
   return { wall: seconds(t0) / sample, cpu: cpuSeconds(c0) / sample };
 }
 
-async function bench(name: string, model: CanonicalModel, task: Task, discovery: { receivers?: number; pairs?: number } = {}) {
+async function bench(name: string, model: CanonicalModel, task: Task, discoveryOpts: { receivers?: number; pairs?: number } = {}) {
   const runner = new OnnxRunner(model);
+  if (!args['discovery-only']) await sweepAndPathPatching(name, runner, model, task);
+  await discovery(name, runner, model, task, discoveryOpts);
+  await runner.dispose();
+}
+
+async function sweepAndPathPatching(name: string, runner: OnnxRunner, model: CanonicalModel, task: Task) {
   const { n_layers: L, n_heads: H } = model.cfg;
   const counted = new CountingRunner(runner);
   // Warm the sessions once (session builds are not what is measured), then time.
@@ -128,10 +136,19 @@ async function bench(name: string, model: CanonicalModel, task: Task, discovery:
   console.log(
     `${name}: path patching head → logits: ${direct.forwardPasses} forwards, ${directS.toFixed(2)} s (one forward per sender: ${L * H + 2})`,
   );
+}
+
+async function discovery(
+  name: string,
+  runner: OnnxRunner,
+  model: CanonicalModel,
+  task: Task,
+  discovery: { receivers?: number; pairs?: number },
+) {
   const discoveryTask = discovery.pairs ? { ...task, pairs: task.pairs.slice(0, discovery.pairs) } : task;
   // Warm discovery's sessions (the sources' run and the edge-patched graph) on its first receiver, then time.
   await discoverCircuit(runner, model, discoveryTask, { threshold: 0.05, onReceiver: () => true });
-  t0 = performance.now();
+  const t0 = performance.now();
   const c0 = process.cpuUsage();
   const circuit = await discoverCircuit(runner, model, discoveryTask, {
     threshold: 0.05,
@@ -165,7 +182,6 @@ async function bench(name: string, model: CanonicalModel, task: Task, discovery:
         `(${((allTests + 2) / floor).toFixed(1)}×), before any one-at-a-time fallback`,
     );
   }
-  await runner.dispose();
 }
 
 async function main() {

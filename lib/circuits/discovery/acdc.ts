@@ -14,7 +14,7 @@ import { edgeKey, headId, receiversInReverseOrder, senders, type Receiver } from
  * the logits, or receive nothing, are dropped with their edges (exact: such edges carry the corrupted value anyway).
  * Each evaluation is edge patching in the graph (evaluate.ts, lib/engine/edge-patching.ts): one batch row per
  * (edge set, prompt pair), one forward for as many rows as fit. The joint test rides in one batch with the next
- * receiver's edge tests (against the removed set the joint test would leave, used when it passes), and a single
+ * receiver's edge tests when it is likely to pass (against the removed set it would leave, used when it passes), and a single
  * small edge needs no joint test (its own test is that configuration): about one forward batch per receiver.
  */
 export const DISCOVERY_VERSION = 1;
@@ -74,9 +74,12 @@ export async function discoverCircuit(
     if (small.length === 1)
       joint = tried[small[0].i]; // the same configuration as its own test
     else {
-      const values = await evaluator.evaluate([{ removed, also: small.map((x) => x.k) }, ...(next ? testsOf(next, together) : [])]);
+      // The next receiver's tests ride along only when the joint test is likely to pass (the small effects' sum, its
+      // linear estimate, is below τ): when it fails they would be wasted rows.
+      const ride = next && small.reduce((sum, x) => sum + x.e, 0) < opts.threshold;
+      const values = await evaluator.evaluate([{ removed, also: small.map((x) => x.k) }, ...(ride ? testsOf(next, together) : [])]);
       joint = values[0];
-      pending = { removed: together, values: values.slice(1) };
+      if (ride) pending = { removed: together, values: values.slice(1) };
     }
     if (Math.abs(current - joint) / gap < opts.threshold) {
       removed = together;
