@@ -17,9 +17,9 @@ import type { OnnxRunner } from './onnx-runner';
  *    accepts a float16 graph but inserts a Cast of each float16 weight to float32 before its MatMul and drops the
  *    activation's Cast to float16 ("InsertedPrecisionFreeCast", seen in the optimised graph), so a float16 graph on
  *    the CPU computes in float32 — the same hooks bit for bit as the float32 graph on the same 16-bit values
- *    (lib/engine/float16-graph.test.ts) — with its weights held 16-bit and widened per run one MatMul at a time
- *    (scripts/bench/float16-matmul.ts times it). A model that keeps its matrices 16-bit (model.float16Weights) uses
- *    float16 graphs wherever it runs.
+ *    (lib/engine/float16-graph.test.ts) — with its weights held 16-bit and widened on every run: no peak saving on
+ *    bigger shapes and 2–3× the CPU time (scripts/bench/float16-forward.ts, docs/architecture.md). A model that keeps
+ *    its matrices 16-bit (model.float16Weights) uses float16 graphs wherever it runs.
  *  - HEADWIKI_PRECISION=float16|float32 forces the graph's precision (auto by default).
  */
 export interface WeightPrecision {
