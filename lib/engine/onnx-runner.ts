@@ -29,6 +29,11 @@ export interface OnnxRunnerOptions {
   cpuMemArena?: boolean;
   /** onnxruntime's memory pattern (one planned block for a run's intermediates; default on, as onnxruntime's). */
   memPattern?: boolean;
+  /**
+   * onnxruntime's `session.disable_prepacking` (benchmarks: with initializers, what prepacking the GEMMs' weights
+   * is worth, the one thing weight inputs cannot have). Default false.
+   */
+  disablePrepacking?: boolean;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
   intraOpNumThreads?: number;
   /** Let onnxruntime's idle threads spin waiting for work (default false: cores here are shared). */
@@ -120,7 +125,12 @@ export class OnnxRunner implements ForwardRunner {
       ...(options.memPattern !== undefined ? { enableMemPattern: options.memPattern } : {}),
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
       // database, other workers, tests), and gain little when they are not.
-      extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
+      extra: {
+        session: {
+          intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' },
+          ...(options.disablePrepacking ? { disable_prepacking: '1' } : {}),
+        },
+      },
       ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     };
   }
