@@ -5,7 +5,7 @@ import { assertKnownHooks, hookDims } from './hooks';
 import { buildOnnxModel, checkSupportedConfig, interventionInputs, assertIntervenable, type WeightStorage } from './onnx-graph';
 import { defaultWeightStorage, weightBytes, weightFeeds } from './weight-feeds';
 import { assertBatchFits } from './memory-estimate';
-import { COLLECT_AFTER_OUTPUT_BYTES, collectGarbage } from './collect-garbage';
+import { collectAfterRun } from './collect-garbage';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
@@ -229,14 +229,16 @@ export class OnnxRunner implements ForwardRunner {
       }
       // The binding also returns a copy of every output (see collect-garbage.ts): dropped here, collected now when it
       // is big, so that it never meets the next run's outputs.
+      const started = performance.now();
       await runDroppingCopies(session, feeds, fetches);
+      const runMs = performance.now() - started;
       let outputBytes = 0;
       for (const [name, t] of Object.entries(fetches)) {
         const data = t.data as Float32Array;
         outputBytes += data.byteLength;
         cache.set(name, { shape: t.dims.map(Number), data });
       }
-      if (outputBytes >= COLLECT_AFTER_OUTPUT_BYTES) collectGarbage();
+      collectAfterRun(outputBytes, runMs);
       return cache;
     } finally {
       entry.inFlight--;
