@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { COLLECT_AFTER_OUTPUT_BYTES, collectGarbage } from './collect-garbage';
+import { COLLECT_AFTER_OUTPUT_BYTES, collectAfterRun, collectGarbage } from './collect-garbage';
 import { OnnxRunner } from './onnx-runner';
 import { randomModel } from './random-model';
 import { makeRng } from '../sampling/random';
@@ -32,6 +32,14 @@ describe('collectGarbage', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(120 * MB);
     expect(collectGarbage()).toBe(true);
     expect((await settledArrayBuffers(before + 16 * MB)) - before).toBeLessThan(16 * MB);
+  });
+});
+
+describe('collectAfterRun', () => {
+  it('collects after big outputs only', () => {
+    expect(collectAfterRun(COLLECT_AFTER_OUTPUT_BYTES - 1, 1000)).toBe(false);
+    expect(collectAfterRun(COLLECT_AFTER_OUTPUT_BYTES, 1e9)).toBe(true); // any collection is cheap next to this run
+    expect(collectAfterRun(COLLECT_AFTER_OUTPUT_BYTES, 0)).toBe(true); // a collection of this small heap: a few ms
   });
 });
 

@@ -38,3 +38,27 @@ export function collectGarbage(): boolean {
 
 /** Outputs smaller than this are left to V8's own schedule (a collection would cost more than it frees). */
 export const COLLECT_AFTER_OUTPUT_BYTES = 16 * 2 ** 20;
+/**
+ * A collection may cost at most this share of the run it follows, or this many milliseconds (a process with a big
+ * JavaScript heap, whose collections are slow, skips some).
+ */
+const MAX_COLLECTION_SHARE = 0.05;
+const ALWAYS_AFFORDABLE_MS = 50;
+let lastCollectionMs = 0;
+
+/**
+ * After a run whose outputs took `outputBytes` and `runMs`: collects the binding's copies now when they are big and
+ * the previous collection was cheap next to a run; a skipped collection halves the remembered cost, so a process
+ * whose heap shrank tries again soon. Returns whether it collected.
+ */
+export function collectAfterRun(outputBytes: number, runMs: number): boolean {
+  if (outputBytes < COLLECT_AFTER_OUTPUT_BYTES) return false;
+  if (lastCollectionMs > Math.max(ALWAYS_AFFORDABLE_MS, MAX_COLLECTION_SHARE * runMs)) {
+    lastCollectionMs /= 2;
+    return false;
+  }
+  const t0 = performance.now();
+  if (!collectGarbage()) return false;
+  lastCollectionMs = performance.now() - t0;
+  return true;
+}

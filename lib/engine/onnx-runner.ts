@@ -7,7 +7,7 @@ import { defaultWeightStorage, weightBytes, weightFeeds } from './weight-feeds';
 import { weightShape, type Precision } from './float16-weights';
 import { choosePrecision } from './precision';
 import { assertBatchFits } from './memory-estimate';
-import { COLLECT_AFTER_OUTPUT_BYTES, collectGarbage } from './collect-garbage';
+import { collectAfterRun } from './collect-garbage';
 import { buildInterventionTensors, type RunOptions } from './interventions';
 import { chooseExecutionProviders, createSessionWithFallback } from './execution-provider';
 import { checkProjections, projectedName, projectionMatrixName } from './projections';
@@ -41,6 +41,11 @@ export interface OnnxRunnerOptions {
   cpuMemArena?: boolean;
   /** onnxruntime's memory pattern (one planned block for a run's intermediates; default on, as onnxruntime's). */
   memPattern?: boolean;
+  /**
+   * onnxruntime's `session.disable_prepacking` (benchmarks: with initializers, what prepacking the GEMMs' weights
+   * is worth, the one thing weight inputs cannot have). Default false.
+   */
+  disablePrepacking?: boolean;
   /** Threads inside one operator (onnxruntime's default: one per physical core). */
   intraOpNumThreads?: number;
   /** Let onnxruntime's idle threads spin waiting for work (default false: cores here are shared). */
@@ -144,7 +149,12 @@ export class OnnxRunner implements ForwardRunner {
       ...(options.memPattern !== undefined ? { enableMemPattern: options.memPattern } : {}),
       // Spinning worker threads make every run several times slower when the cores are shared (web server,
       // database, other workers, tests), and gain little when they are not.
-      extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
+      extra: {
+        session: {
+          intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' },
+          ...(options.disablePrepacking ? { disable_prepacking: '1' } : {}),
+        },
+      },
       ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     };
   }
@@ -244,14 +254,16 @@ export class OnnxRunner implements ForwardRunner {
       }
       // The binding also returns a copy of every output (see collect-garbage.ts): dropped here, collected now when it
       // is big, so that it never meets the next run's outputs.
+      const started = performance.now();
       await runDroppingCopies(session, feeds, fetches);
+      const runMs = performance.now() - started;
       let outputBytes = 0;
       for (const [name, t] of Object.entries(fetches)) {
         const data = t.data as Float32Array;
         outputBytes += data.byteLength;
         cache.set(name, { shape: t.dims.map(Number), data });
       }
-      if (outputBytes >= COLLECT_AFTER_OUTPUT_BYTES) collectGarbage();
+      collectAfterRun(outputBytes, runMs);
       return cache;
     } finally {
       entry.inFlight--;

@@ -51,6 +51,20 @@ describe('weights as graph inputs', () => {
     }
   });
 
+  it("the benchmarks' session settings (no arena, no memory pattern, no prepacking) change no hook bit", async () => {
+    const model = randomModel(shapes[0][1], { seed: 6 });
+    const batch = tokens(4, 2, 9, model.cfg.d_vocab);
+    const hooks = allHookNames(model.cfg);
+    const plain = new OnnxRunner(model, { weightStorage: 'initializers' });
+    const varied = new OnnxRunner(model, { weightStorage: 'initializers', cpuMemArena: false, memPattern: false, disablePrepacking: true });
+    try {
+      const [a, b] = await Promise.all([plain.run(batch, hooks), varied.run(batch, hooks)]);
+      expect(hooks.filter((h) => a.get(h)!.data.some((v, i) => !Object.is(v, b.get(h)!.data[i])))).toEqual([]);
+    } finally {
+      await Promise.all([plain.dispose(), varied.dispose()]);
+    }
+  });
+
   it('serialises no weights: the graph is a small fraction of the weights, initializers carry them all', () => {
     const model = randomModel({ d_model: 64, d_mlp: 256, d_vocab: 500, n_layers: 3, n_heads: 4, d_head: 16 }, { seed: 1 });
     const request = { hooks: ['logits'] };

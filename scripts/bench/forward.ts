@@ -74,6 +74,7 @@ const VARIANT_OPTIONS: Record<string, Partial<Variant>> = {
   'arena-no-pattern': { options: { cpuMemArena: true, memPattern: false } },
   inputs: { storage: 'inputs' },
   initializers: { storage: 'initializers' },
+  'initializers-no-prepack': { storage: 'initializers', options: { disablePrepacking: true } },
 };
 const variantNames = args.variants?.split(',') ?? (args.arena === 'both' ? ['arena', 'no-arena'] : []);
 const variants: Variant[] =
