@@ -1,4 +1,5 @@
-import type { CanonicalModel, ModelConfig, Tensor, WeightMap } from '../models/types';
+import type { CanonicalModel, WeightMap } from '../models/types';
+import { plantedAttentionOnlyConfig, weightWriter } from './planted-weights';
 import type { Tokenizer } from '../tokenizers/types';
 import { IOI_NAMES, IOI_TEMPLATES } from '../circuits/tasks/ioi';
 import type { CircuitEdge } from '../circuits/types';
@@ -115,35 +116,9 @@ export function buildPlantedIoiModel(): PlantedCircuitModel {
   const nLayers = 4;
   const nHeads = 3;
   const dVocab = tokenizer.vocabSize;
-  const cfg: ModelConfig = {
-    model_name: 'planted-ioi-circuit',
-    n_layers: nLayers,
-    d_model: D_MODEL,
-    n_heads: nHeads,
-    d_head: D_HEAD,
-    n_key_value_heads: nHeads,
-    d_mlp: 0,
-    d_vocab: dVocab,
-    n_ctx: nCtx,
-    attn_only: true,
-    normalization_type: null,
-    positional_embedding_type: 'standard',
-    rotary_dim: 0,
-    rotary_base: 10000,
-    act_fn: null,
-    gated_mlp: false,
-    parallel_attn_mlp: false,
-    eps: 1e-5,
-    bos_token_id: 0,
-    eos_token_id: 1,
-    original_architecture: 'planted',
-  };
+  const cfg = plantedAttentionOnlyConfig('planted-ioi-circuit', nLayers, nHeads, D_MODEL, D_HEAD, dVocab, nCtx, 1);
   const weights: WeightMap = new Map();
-  const put = (name: string, shape: number[]): Float32Array => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    weights.set(name, { shape, data } satisfies Tensor);
-    return data;
-  };
+  const put = weightWriter(weights);
   // Name index of a token id (both spellings), or -1.
   const nameOf = (id: number): number => {
     const piece = tokenizer.piece(id).trim();
@@ -284,35 +259,9 @@ export function buildPlantedFactModel(): PlantedCircuitModel {
   const dh = C + 1;
   const nCtx = 32;
   const dVocab = pieces.length;
-  const cfg: ModelConfig = {
-    model_name: 'planted-fact-mover',
-    n_layers: 2,
-    d_model: D,
-    n_heads: 2,
-    d_head: dh,
-    n_key_value_heads: 2,
-    d_mlp: 0,
-    d_vocab: dVocab,
-    n_ctx: nCtx,
-    attn_only: true,
-    normalization_type: null,
-    positional_embedding_type: 'standard',
-    rotary_dim: 0,
-    rotary_base: 10000,
-    act_fn: null,
-    gated_mlp: false,
-    parallel_attn_mlp: false,
-    eps: 1e-5,
-    bos_token_id: 0,
-    eos_token_id: 1,
-    original_architecture: 'planted',
-  };
+  const cfg = plantedAttentionOnlyConfig('planted-fact-mover', 2, 2, D, dh, dVocab, nCtx, 1);
   const weights: WeightMap = new Map();
-  const put = (name: string, shape: number[]): Float32Array => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    weights.set(name, { shape, data });
-    return data;
-  };
+  const put = weightWriter(weights);
   const W_E = put('embed.W_E', [dVocab, D]);
   W_E[0 * D + BOS_] = 1;
   for (const [subject, city] of FACTS) {

@@ -1,4 +1,5 @@
-import type { ModelConfig, WeightMap } from '../models/types';
+import type { WeightMap } from '../models/types';
+import { plantedAttentionOnlyConfig, weightWriter } from './planted-weights';
 import { IOI_NAMES } from '../circuits/tasks/ioi';
 import { PLANTED_CIRCUIT, plantedCircuitTokenizer, type PlantedCircuitModel } from './planted-circuits';
 
@@ -28,35 +29,9 @@ export function buildPlantedContrastiveModel(): PlantedCircuitModel {
   const D = OUT + N;
   const dh = N + 1 + nCtx;
   const dVocab = tokenizer.vocabSize;
-  const cfg: ModelConfig = {
-    model_name: 'planted-contrastive-ioi',
-    n_layers: 2,
-    d_model: D,
-    n_heads: 2,
-    d_head: dh,
-    n_key_value_heads: 2,
-    d_mlp: 0,
-    d_vocab: dVocab,
-    n_ctx: nCtx,
-    attn_only: true,
-    normalization_type: null,
-    positional_embedding_type: 'standard',
-    rotary_dim: 0,
-    rotary_base: 10000,
-    act_fn: null,
-    gated_mlp: false,
-    parallel_attn_mlp: false,
-    eps: 1e-5,
-    bos_token_id: 0,
-    eos_token_id: 1,
-    original_architecture: 'planted',
-  };
+  const cfg = plantedAttentionOnlyConfig('planted-contrastive-ioi', 2, 2, D, dh, dVocab, nCtx, 1);
   const weights: WeightMap = new Map();
-  const put = (name: string, shape: number[]): Float32Array => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    weights.set(name, { shape, data });
-    return data;
-  };
+  const put = weightWriter(weights);
   const nameOf = (id: number) => IOI_NAMES.indexOf(tokenizer.piece(id).trim());
   const W_E = put('embed.W_E', [dVocab, D]);
   for (let t = 0; t < dVocab; t++) {

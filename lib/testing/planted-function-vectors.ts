@@ -2,7 +2,7 @@ import type { WeightMap } from '../models/types';
 import type { Tokenizer } from '../tokenizers/types';
 import { ICL_WORD_PAIRS } from '../circuits/tasks/icl';
 import { PLANTED_CIRCUIT, type PlantedCircuitModel } from './planted-circuits';
-import { plantedAttentionOnlyConfig } from './planted-roles';
+import { plantedAttentionOnlyConfig, weightWriter } from './planted-weights';
 
 /**
  * Planted FUNCTION-VECTOR and TRANSLATION heads (Todd et al. 2023; open problems 6.21, 6.22), on lib/circuits'
@@ -64,11 +64,7 @@ export function buildPlantedFunctionVectorModel(): PlantedCircuitModel {
   const cfg = { ...plantedAttentionOnlyConfig('planted-function-vectors', 3, 2, D, dh, V, nCtx), attn_only: false, d_mlp: M };
   cfg.act_fn = 'relu';
   const weights: WeightMap = new Map();
-  const put = (name: string, shape: number[]) => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    weights.set(name, { shape, data });
-    return data;
-  };
+  const put = weightWriter(weights);
   const W_E = put('embed.W_E', [V, D]);
   for (let t = 0; t < V; t++) W_E[t * D + TOK + t] = 1;
   W_E[BOSD] = 1;

@@ -1,4 +1,5 @@
-import type { ModelConfig, WeightMap } from '../models/types';
+import type { WeightMap } from '../models/types';
+import { plantedAttentionOnlyConfig, weightWriter } from './planted-weights';
 import type { Tokenizer } from '../tokenizers/types';
 import { IOI_NAMES } from '../circuits/tasks/ioi';
 import { buildPlantedIoiModel, PLANTED_CIRCUIT, PLANTED_IOI_LAYOUT, type PlantedCircuitModel } from './planted-circuits';
@@ -8,39 +9,6 @@ import { buildPlantedIoiModel, PLANTED_CIRCUIT, PLANTED_IOI_LAYOUT, type Planted
  * a backup name mover, classic vs positional ("pointer arithmetic") induction, and function-vector / translation
  * heads (lib/testing/planted-function-vectors.ts). Attention-only, no normalization, learned positions.
  */
-
-const attnOnlyConfig = (
-  name: string,
-  nLayers: number,
-  nHeads: number,
-  dModel: number,
-  dHead: number,
-  dVocab: number,
-  nCtx: number,
-): ModelConfig => ({
-  model_name: name,
-  n_layers: nLayers,
-  d_model: dModel,
-  n_heads: nHeads,
-  d_head: dHead,
-  n_key_value_heads: nHeads,
-  d_mlp: 0,
-  d_vocab: dVocab,
-  n_ctx: nCtx,
-  attn_only: true,
-  normalization_type: null,
-  positional_embedding_type: 'standard',
-  rotary_dim: 0,
-  rotary_base: 10000,
-  act_fn: null,
-  gated_mlp: false,
-  parallel_attn_mlp: false,
-  eps: 1e-5,
-  bos_token_id: 0,
-  eos_token_id: 0,
-  original_architecture: 'planted',
-});
-export { attnOnlyConfig as plantedAttentionOnlyConfig };
 
 /**
  * The planted IOI circuit plus a BACKUP NAME MOVER at L3H1 (Wang et al. 2022's backup heads, by construction): the
@@ -105,13 +73,9 @@ export function buildPlantedInductionKindsModel(): PlantedCircuitModel {
   const D = BOSD + 1;
   const dh = Math.max(V, nCtx) + 1;
   const FLAG = dh - 1;
-  const cfg = attnOnlyConfig('planted-induction-kinds', 2, 2, D, dh, V, nCtx);
+  const cfg = plantedAttentionOnlyConfig('planted-induction-kinds', 2, 2, D, dh, V, nCtx);
   const weights: WeightMap = new Map();
-  const put = (name: string, shape: number[]) => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    weights.set(name, { shape, data });
-    return data;
-  };
+  const put = weightWriter(weights);
   const W_E = put('embed.W_E', [V, D]);
   for (let t = 1; t < V; t++) W_E[t * D + TOK + t] = 1;
   W_E[BOSD] = 1;
